@@ -1,0 +1,201 @@
+"""Build the dashboard's DuckDB file from ``data/``: reference data, published facts, demo rows.
+
+    python -m dashboard_lib.build                     # data/dashboard.duckdb, 115 projects
+    python -m dashboard_lib.build --projects 2000 --activity-rows 1000000 --db /tmp/big.duckdb
+
+The file is written beside its target and moved into place at the end, so a reader never sees a
+half-built database.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from . import demo, geo
+from .settings import DATA_DIR, load_settings
+from .store import Store
+from .vocab import CORPS_ADCODE, DEADLINES, DIRECTION_BY_KIND, ActivityKind, MilestoneKind, Provenance
+
+PUB = Provenance.PUBLISHED.value
+
+# The Corps project names a division (师), not a county: the division's seat city stands for it.
+CORPS_DIVISION_SEATS = {"第一师": 659002}  # 第一师 sits at 阿拉尔市
+EVENT_MILESTONES = {"agreement_signed": MilestoneKind.SIGNED, "launch": MilestoneKind.LAUNCHED}
+LEVEL_WORDS = {"master": "master", "doctoral": "doctoral", "phd": "doctoral",
+               "undergraduate": "undergraduate"}
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+def read_reference(data_dir: Path = DATA_DIR) -> dict[str, pd.DataFrame]:
+    ref = data_dir / "reference"
+    provinces = pd.read_csv(ref / "provinces.csv", dtype={"region": "string"})
+    provinces["region"] = provinces["region"].astype(object).where(provinces["region"].notna(), None)
+    counties = pd.read_csv(ref / "counties.csv")
+    crosswalk = pd.read_csv(ref / "adcode_crosswalk.csv")
+    districts = pd.read_csv(ref / "districts_national.csv").set_index("adcode")
+    unis = pd.read_csv(ref / "universities.csv", dtype=str).fillna("")
+    unis.insert(0, "university_id", range(1, len(unis) + 1))
+    unis["district_adcode"] = unis["district_adcode"].astype(int)
+    missing = set(unis["district_adcode"]) - set(districts.index)
+    if missing:
+        raise BuildError(f"universities.csv names district adcodes not in districts_national.csv: {sorted(missing)}")
+    unis["lon"] = unis["district_adcode"].map(districts["lon"])
+    unis["lat"] = unis["district_adcode"].map(districts["lat"])
+    unis["affiliated_high_schools"] = unis["affiliated_high_schools"].replace("", None)
+    return {"province": provinces, "county": counties, "adcode_crosswalk": crosswalk, "university": unis}
+
+
+def read_published(ref: dict[str, pd.DataFrame], data_dir: Path = DATA_DIR):
+    """The published projects and events, resolved to adcodes and ids. Fails loudly on a name
+    that does not resolve: a published fact is never silently dropped."""
+    pub = pd.read_csv(data_dir / "published" / "projects_published.csv", dtype=str).fillna("")
+    events = pd.read_csv(data_dir / "published" / "events_published.csv", dtype=str).fillna("")
+    prov_by_name = dict(zip(ref["province"]["name_zh"], ref["province"]["adcode"]))
+    uni_by_name = dict(zip(ref["university"]["name_zh"], ref["university"]["university_id"]))
+    counties = ref["county"].set_index("adcode")
+    rows = []
+    for i, r in pub.iterrows():
+        province = prov_by_name.get(r["province"])
+        if province is None:
+            raise BuildError(f"projects_published.csv row {i + 2}: unknown province {r['province']!r}")
+        note = None
+        if province == CORPS_ADCODE and not r["county"]:
+            county = CORPS_DIVISION_SEATS.get(r["prefecture"])
+            note = f"{r['prefecture']}：以师部所在城市定位 / placed at the division's seat"
+            candidates = [county] if county else []
+        else:
+            candidates = geo.resolve_county(r["county"], int(province))
+        if len(candidates) != 1:
+            raise BuildError(f"projects_published.csv row {i + 2}: county {r['county']!r} in "
+                             f"{r['province']} resolves to {candidates}")
+        county = int(candidates[0])
+        if r["university"] not in uni_by_name:
+            raise BuildError(f"projects_published.csv row {i + 2}: university {r['university']!r} "
+                             "is not in universities.csv")
+        rows.append({
+            "project_id": i + 1, "university_id": int(uni_by_name[r["university"]]),
+            "school_zh": r["school"], "county_adcode": county, "province_adcode": int(province),
+            "prefecture_zh": r["prefecture"] or counties.loc[county, "prefecture_zh"],
+            "affiliated_school": r["affiliated_high_school"] or None, "batch": 1,
+            "cycle_start": date(2022, 9, 1), "cycle_end": date(2025, 8, 31),
+            "confidence": r["confidence"], "location_note": note, "provenance": PUB,
+            "source_url": r["source_url"]})
+    projects = pd.DataFrame(rows)
+    key = {(u, s): pid for u, s, pid in zip(pub["university"], pub["school"], projects["project_id"])}
+
+    milestones, activities = [], []
+    for i, e in events.iterrows():
+        pid = key.get((e["university"], e["school"]))
+        if pid is None:
+            raise BuildError(f"events_published.csv row {i + 2}: no published project "
+                             f"{e['university']} / {e['school']}")
+        precision = e["date_precision"] or "day"
+        when = pd.Timestamp(e["date"] + ("-01" if precision == "month" else "")).date()
+        if e["kind"] in EVENT_MILESTONES:
+            kind = EVENT_MILESTONES[e["kind"]]
+            milestones.append({"project_id": pid, "kind": kind.value,
+                               "due_date": pd.Timestamp(DEADLINES[kind]).date(), "done_date": when,
+                               "date_precision": precision, "note": e["note"] or None,
+                               "provenance": PUB, "source_url": e["source_url"]})
+            continue
+        kind = ActivityKind(e["kind"])
+        role = e["role"] or None
+        level = next((v for w, v in LEVEL_WORDS.items() if role and w in role.lower()), None)
+        activities.append({"project_id": pid, "kind": kind.value, "start_date": when,
+                           "date_precision": precision,
+                           "people": int(e["people"]) if e["people"] else None,
+                           "role": role, "level": level if kind is ActivityKind.INTERNSHIP else None,
+                           "direction": DIRECTION_BY_KIND[kind], "note": e["note"] or None,
+                           "provenance": PUB, "source_url": e["source_url"]})
+    activities = pd.DataFrame(activities)
+    activities.insert(0, "activity_id", range(1, len(activities) + 1))
+    activities["people"] = activities["people"].astype("Int32")
+    return projects, pd.DataFrame(milestones), activities
+
+
+def build_database(path: Path | str, spec: demo.DemoSpec | None = None,
+                   data_dir: Path = DATA_DIR, progress=print) -> dict[str, int]:
+    """Write a complete database at ``path`` (replacing any file there) and return row counts."""
+    path = Path(path)
+    spec = spec or demo.DemoSpec()
+    t0 = time.perf_counter()
+    ref = read_reference(data_dir)
+    projects, milestones, activities = read_published(ref, data_dir)
+    progress(f"reference and published data read ({time.perf_counter() - t0:.1f} s)")
+    sim = demo.generate(spec, ref["county"], ref["university"], projects,
+                        set(zip(milestones["project_id"], milestones["kind"])),
+                        first_project_id=len(projects) + 1,
+                        first_activity_id=len(activities) + 1)
+    progress(f"simulated data generated: {len(sim['project'])} projects, "
+             f"{len(sim['activity']):,} activity rows ({time.perf_counter() - t0:.1f} s)")
+    tmp = path.with_name(path.name + ".building")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(tmp)
+    try:
+        store.create_schema()
+        for table in ("province", "county", "adcode_crosswalk"):
+            store.bulk_insert(table, ref[table])
+        store.bulk_insert("university", ref["university"])
+        store.bulk_insert("project", projects)
+        store.bulk_insert("project", sim["project"])
+        store.bulk_insert("milestone", milestones)
+        store.bulk_insert("milestone", sim["milestone"])
+        store.bulk_insert("activity", activities)
+        store.bulk_insert("activity", sim["activity"])
+        store.bulk_insert("outcome", sim["outcome"])
+        for key, value in {"built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "demo_seed": spec.seed,
+                           "demo_projects": spec.projects, "demo_activity_scale": spec.activity_scale,
+                           "as_of": spec.as_of.isoformat()}.items():
+            store.set_meta(key, str(value))
+        store.checkpoint()
+        counts = store.table_counts()
+    finally:
+        store.close()
+    os.replace(tmp, path)
+    progress(f"database written to {path} ({time.perf_counter() - t0:.1f} s, "
+             f"{path.stat().st_size / 1e6:.1f} MB)")
+    return counts
+
+
+def spec_for(projects: int, activity_rows: int | None, seed: int, as_of: date) -> demo.DemoSpec:
+    """A DemoSpec whose activity scale aims at ``activity_rows`` rows in all."""
+    scale = 1.0
+    if activity_rows:
+        n_terms = len(demo.terms(date(2022, 9, 1), as_of))
+        per_cell = sum(demo.RATES.values()) * 1.1  # lognormal intensity mean ≈ 1.1
+        scale = activity_rows / (projects * n_terms * per_cell)
+    return demo.DemoSpec(seed=seed, projects=projects, activity_scale=scale, as_of=as_of)
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = load_settings()
+    ap = argparse.ArgumentParser(description="Build the dashboard database from data/.")
+    ap.add_argument("--db", type=Path, default=settings.db_path)
+    ap.add_argument("--seed", type=int, default=settings.demo_seed)
+    ap.add_argument("--projects", type=int, default=settings.demo_projects)
+    ap.add_argument("--activity-rows", type=int, default=None,
+                    help="aim for about this many activity rows (default: programme-like rates)")
+    ap.add_argument("--as-of", type=date.fromisoformat, default=date.today())
+    ap.add_argument("--if-missing", action="store_true", help="do nothing when the file exists")
+    args = ap.parse_args(argv)
+    if args.if_missing and args.db.exists():
+        print(f"{args.db} exists; not rebuilt")
+        return 0
+    counts = build_database(args.db, spec_for(args.projects, args.activity_rows, args.seed, args.as_of))
+    print(", ".join(f"{k}={v:,}" for k, v in counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

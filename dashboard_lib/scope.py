@@ -1,0 +1,97 @@
+"""Who may see what, and which rows the current filters select.
+
+A ``Viewer`` is a role plus the provinces and universities it may see (``None`` = all).
+``Filters`` are what the user chose in the sidebar; they can only narrow the viewer's scope,
+never widen it. ``project_predicate`` turns both into one SQL predicate with bound parameters;
+``store`` applies it inside every query.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .vocab import Role
+
+
+@dataclass(frozen=True)
+class Viewer:
+    role: Role
+    provinces: frozenset[int] | None = None      # None: every province (and the Corps)
+    universities: frozenset[int] | None = None   # None: every university
+    name: str = ""
+
+    @classmethod
+    def ministry(cls, name: str = "ministry") -> "Viewer":
+        return cls(Role.MINISTRY, None, None, name)
+
+    @classmethod
+    def province(cls, adcode: int, name: str = "") -> "Viewer":
+        return cls(Role.PROVINCE, frozenset({int(adcode)}), None, name)
+
+    @classmethod
+    def university(cls, university_ids, name: str = "") -> "Viewer":
+        return cls(Role.UNIVERSITY, None, frozenset(int(u) for u in university_ids), name)
+
+    @classmethod
+    def presenter(cls, name: str = "presenter") -> "Viewer":
+        return cls(Role.PRESENTER, None, None, name)
+
+    def may_see_province(self, adcode: int) -> bool:
+        return self.provinces is None or int(adcode) in self.provinces
+
+
+@dataclass(frozen=True)
+class Filters:
+    provinces: tuple[int, ...] = ()
+    universities: tuple[int, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    kinds: tuple[str, ...] = ()
+    provenance: tuple[str, ...] = ()
+    extra: tuple = field(default=(), compare=True)  # room for later filters without breaking keys
+
+
+def project_predicate(viewer: Viewer, filters: Filters | None, alias: str = "p") -> tuple[str, list]:
+    """SQL predicate over the project table (aliased ``alias``) and its bound parameters.
+
+    Scope first (the viewer's provinces and universities), then the filters inside it.
+    """
+    filters = filters or Filters()
+    clauses: list[str] = []
+    params: list = []
+    if viewer.provinces is not None:
+        clauses.append(f"list_contains(?::INTEGER[], {alias}.province_adcode)")
+        params.append(sorted(viewer.provinces))
+    if viewer.universities is not None:
+        clauses.append(f"list_contains(?::INTEGER[], {alias}.university_id)")
+        params.append(sorted(viewer.universities))
+    if filters.provinces:
+        clauses.append(f"list_contains(?::INTEGER[], {alias}.province_adcode)")
+        params.append(sorted(int(x) for x in filters.provinces))
+    if filters.universities:
+        clauses.append(f"list_contains(?::INTEGER[], {alias}.university_id)")
+        params.append(sorted(int(x) for x in filters.universities))
+    if filters.provenance:
+        clauses.append(f"list_contains(?::VARCHAR[], {alias}.provenance)")
+        params.append(sorted(filters.provenance))
+    return (" AND ".join(clauses) or "TRUE"), params
+
+
+def activity_predicate(filters: Filters | None, alias: str = "a") -> tuple[str, list]:
+    """SQL predicate over the activity table for the date range, kinds and provenance."""
+    filters = filters or Filters()
+    clauses: list[str] = []
+    params: list = []
+    if filters.date_from is not None:
+        clauses.append(f"{alias}.start_date >= ?")
+        params.append(filters.date_from)
+    if filters.date_to is not None:
+        clauses.append(f"{alias}.start_date <= ?")
+        params.append(filters.date_to)
+    if filters.kinds:
+        clauses.append(f"list_contains(?::VARCHAR[], {alias}.kind)")
+        params.append(sorted(filters.kinds))
+    if filters.provenance:
+        clauses.append(f"list_contains(?::VARCHAR[], {alias}.provenance)")
+        params.append(sorted(filters.provenance))
+    return (" AND ".join(clauses) or "TRUE"), params

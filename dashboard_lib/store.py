@@ -1,0 +1,362 @@
+"""The one owner of DuckDB: schema, creation, connections and every query.
+
+Pages never write SQL. Every read takes the viewer (``scope.Viewer``) and the filters and applies
+both inside SQL with bound parameters. One ``Store`` holds one DuckDB connection; each query runs
+on its own cursor, so a Store can be shared across Streamlit's script threads.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from .scope import Filters, Viewer, activity_predicate, project_predicate
+from .vocab import DEADLINES, MilestoneKind
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE province (
+    adcode INTEGER PRIMARY KEY, name_zh VARCHAR NOT NULL, short_zh VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL, region VARCHAR, in_programme BOOLEAN NOT NULL);
+CREATE TABLE county (
+    adcode INTEGER PRIMARY KEY, name_zh VARCHAR NOT NULL, prefecture_adcode INTEGER,
+    prefecture_zh VARCHAR, province_adcode INTEGER NOT NULL, has_boundary BOOLEAN NOT NULL,
+    lon DOUBLE NOT NULL, lat DOUBLE NOT NULL, note VARCHAR);
+CREATE TABLE adcode_crosswalk (old_adcode INTEGER PRIMARY KEY, new_adcode INTEGER NOT NULL,
+    name_zh VARCHAR, note VARCHAR);
+CREATE TABLE university (
+    university_id INTEGER PRIMARY KEY, name_zh VARCHAR NOT NULL UNIQUE, name_en VARCHAR,
+    kind VARCHAR NOT NULL, district_adcode INTEGER, lon DOUBLE, lat DOUBLE, location_note VARCHAR,
+    affiliated_high_schools VARCHAR, host_basis VARCHAR NOT NULL);
+CREATE TABLE project (
+    project_id INTEGER PRIMARY KEY, university_id INTEGER NOT NULL, school_zh VARCHAR NOT NULL,
+    county_adcode INTEGER NOT NULL, province_adcode INTEGER NOT NULL, prefecture_zh VARCHAR,
+    affiliated_school VARCHAR, batch INTEGER NOT NULL DEFAULT 1,
+    cycle_start DATE, cycle_end DATE, confidence VARCHAR, location_note VARCHAR,
+    provenance VARCHAR NOT NULL, source_url VARCHAR, import_batch_id INTEGER);
+CREATE TABLE milestone (
+    project_id INTEGER NOT NULL, kind VARCHAR NOT NULL, due_date DATE, done_date DATE,
+    date_precision VARCHAR NOT NULL DEFAULT 'day', note VARCHAR,
+    provenance VARCHAR NOT NULL, source_url VARCHAR, import_batch_id INTEGER,
+    PRIMARY KEY (project_id, kind));
+CREATE TABLE activity (
+    activity_id BIGINT PRIMARY KEY, project_id INTEGER NOT NULL, kind VARCHAR NOT NULL,
+    start_date DATE NOT NULL, end_date DATE, date_precision VARCHAR NOT NULL DEFAULT 'day',
+    people INTEGER, person_months DOUBLE, participants INTEGER, hours DOUBLE, mode VARCHAR,
+    role VARCHAR, subject VARCHAR, level VARCHAR, direction VARCHAR NOT NULL, note VARCHAR,
+    provenance VARCHAR NOT NULL, source_url VARCHAR, import_batch_id INTEGER);
+CREATE TABLE outcome (
+    project_id INTEGER NOT NULL, school_year INTEGER NOT NULL, indicator VARCHAR NOT NULL,
+    value DOUBLE NOT NULL, provenance VARCHAR NOT NULL, source_url VARCHAR, import_batch_id INTEGER,
+    PRIMARY KEY (project_id, school_year, indicator));
+CREATE TABLE import_batch (
+    import_batch_id INTEGER PRIMARY KEY, created_at TIMESTAMP NOT NULL, user_name VARCHAR,
+    file_name VARCHAR, file_sha256 VARCHAR, record_kind VARCHAR, rows_accepted INTEGER,
+    rows_rejected INTEGER, undone_at TIMESTAMP);
+CREATE TABLE audit_log (
+    logged_at TIMESTAMP NOT NULL, user_name VARCHAR, action VARCHAR NOT NULL, detail VARCHAR);
+"""
+
+TABLES = ("meta", "province", "county", "adcode_crosswalk", "university", "project",
+          "milestone", "activity", "outcome", "import_batch", "audit_log")
+
+
+class StoreError(RuntimeError):
+    """A database problem told to the user in one sentence (Chinese first, then English)."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(f"{zh} / {en}")
+        self.zh = zh
+        self.en = en
+
+    def message(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass
+class OpenResult:
+    store: "Store"
+    notices: list[tuple[str, str]]  # (zh, en) sentences to show once: rebuilt, moved aside, ...
+
+
+class Store:
+    """Owns one DuckDB connection; every query runs on its own cursor."""
+
+    def __init__(self, path: Path | str, read_only: bool = False):
+        self.path = Path(path)
+        self._con = duckdb.connect(str(self.path), read_only=read_only,
+                                   config={"autoinstall_known_extensions": False,
+                                           "autoload_known_extensions": False})
+
+    # ------------------------------------------------------------------ plumbing
+    def close(self) -> None:
+        self._con.close()
+
+    def _df(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+        with self._con.cursor() as cur:
+            return cur.execute(sql, list(params)).df()
+
+    def _scalar(self, sql: str, params: list | tuple = ()):
+        with self._con.cursor() as cur:
+            row = cur.execute(sql, list(params)).fetchall()
+        return row[0][0] if row else None
+
+    def schema_version(self) -> int | None:
+        try:
+            v = self._scalar("SELECT value FROM meta WHERE key = 'schema_version'")
+        except duckdb.CatalogException:
+            return None
+        return int(v) if v is not None else None
+
+    def meta(self) -> dict[str, str]:
+        df = self._df("SELECT key, value FROM meta ORDER BY key")
+        return dict(zip(df["key"], df["value"]))
+
+    # ------------------------------------------------------------------ writing (build/import)
+    def create_schema(self) -> None:
+        with self._con.cursor() as cur:
+            cur.execute(SCHEMA)
+            cur.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._con.cursor() as cur:
+            cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
+
+    def bulk_insert(self, table: str, frame: pd.DataFrame) -> int:
+        """Insert a DataFrame whose columns are a subset of ``table``'s, by name."""
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        if frame.empty:
+            return 0
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        with self._con.cursor() as cur:
+            cur.register("_incoming", frame)
+            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+            cur.unregister("_incoming")
+        return len(frame)
+
+    def checkpoint(self) -> None:
+        with self._con.cursor() as cur:
+            cur.execute("CHECKPOINT")
+
+    # ------------------------------------------------------------------ reference reads
+    def provinces(self) -> pd.DataFrame:
+        """All provincial units (reference data, not programme rows: visible to every viewer)."""
+        return self._df("SELECT * FROM province ORDER BY adcode")
+
+    def scope_provinces(self, viewer: Viewer) -> pd.DataFrame:
+        """Programme provinces the viewer may choose in a filter."""
+        where, params = "in_programme", []
+        if viewer.provinces is not None:
+            where += " AND list_contains(?::INTEGER[], adcode)"
+            params.append(sorted(viewer.provinces))
+        return self._df(f"SELECT adcode, name_zh, short_zh, name_en, region FROM province "
+                        f"WHERE {where} ORDER BY adcode", params)
+
+    def counties(self, province_adcodes: list[int] | None = None) -> pd.DataFrame:
+        if province_adcodes is None:
+            return self._df("SELECT * FROM county ORDER BY adcode")
+        return self._df("SELECT * FROM county WHERE list_contains(?::INTEGER[], province_adcode) "
+                        "ORDER BY adcode", [sorted(int(x) for x in province_adcodes)])
+
+    def table_counts(self) -> dict[str, int]:
+        return {t: int(self._scalar(f"SELECT count(*) FROM {t}")) for t in TABLES}
+
+    # ------------------------------------------------------------------ programme reads
+    def projects(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
+        """One row per project the viewer may see, with its university and county."""
+        where, params = project_predicate(viewer, filters)
+        return self._df(f"""
+            SELECT p.project_id, p.school_zh, p.province_adcode, pr.name_zh AS province_zh,
+                   pr.short_zh AS province_short, pr.name_en AS province_en, pr.region,
+                   p.prefecture_zh, p.county_adcode, c.name_zh AS county_zh,
+                   c.lon AS county_lon, c.lat AS county_lat, c.has_boundary,
+                   p.university_id, u.name_zh AS university_zh, u.name_en AS university_en,
+                   u.lon AS university_lon, u.lat AS university_lat,
+                   coalesce(p.affiliated_school, '') AS affiliated_school,
+                   ms.done_date AS signed_date, ms.date_precision AS signed_precision,
+                   p.confidence, p.provenance, p.source_url, p.location_note
+            FROM project p
+            JOIN province pr ON pr.adcode = p.province_adcode
+            JOIN county c ON c.adcode = p.county_adcode
+            JOIN university u ON u.university_id = p.university_id
+            LEFT JOIN milestone ms ON ms.project_id = p.project_id AND ms.kind = 'signed'
+            WHERE {where}
+            ORDER BY p.province_adcode, p.county_adcode, p.project_id""", params)
+
+    _GROUPS = {
+        None: ("", ""),
+        "province": ("p.province_adcode", "p.province_adcode"),
+        "county": ("p.county_adcode", "p.county_adcode"),
+        "university": ("p.university_id", "p.university_id"),
+        "project": ("p.project_id", "p.project_id"),
+    }
+
+    def metrics(self, viewer: Viewer, filters: Filters | None = None,
+                by: str | None = None) -> pd.DataFrame:
+        """Headline figures, in total (``by=None``) or per province / county / university / project.
+
+        Only projects inside the viewer's scope and the filters count; activity counts honour the
+        date range, the kinds and the provenance filter.
+        """
+        if by not in self._GROUPS:
+            raise ValueError(f"unknown grouping {by!r}")
+        key_sel, key_grp = self._GROUPS[by]
+        pwhere, pparams = project_predicate(viewer, filters)
+        awhere, aparams = activity_predicate(filters)
+        signed_due = DEADLINES[MilestoneKind.SIGNED]
+        select_key = f"{key_sel} AS key, " if key_sel else ""
+        group = f"GROUP BY {key_grp} ORDER BY {key_grp}" if key_grp else ""
+        sql = f"""
+            WITH p AS (SELECT p.* FROM project p WHERE {pwhere}),
+            a AS (
+                SELECT a.project_id,
+                    sum(a.people) FILTER (WHERE a.kind = 'dispatch') AS people_dispatched,
+                    sum(a.person_months) FILTER (WHERE a.kind = 'dispatch') AS person_months,
+                    count(*) FILTER (WHERE a.kind = 'guidance_visit') AS guidance_visits,
+                    count(*) FILTER (WHERE a.kind = 'training') AS trainings,
+                    sum(a.participants) FILTER (WHERE a.kind = 'training') AS training_participants,
+                    sum(a.people) FILTER (WHERE a.kind = 'shadowing') AS shadowing_people,
+                    sum(a.people) FILTER (WHERE a.kind = 'internship') AS interns,
+                    count(*) AS activities
+                FROM activity a
+                WHERE a.project_id IN (SELECT project_id FROM p) AND {awhere}
+                GROUP BY a.project_id),
+            s AS (
+                SELECT project_id,
+                    CASE WHEN done_date IS NULL THEN NULL
+                         WHEN (CASE WHEN date_precision = 'month' THEN last_day(done_date)
+                                    ELSE done_date END) <= CAST(? AS DATE) THEN 1 ELSE 0 END
+                        AS on_time
+                FROM milestone WHERE kind = 'signed')
+            SELECT {select_key}
+                count(*) AS projects,
+                count(DISTINCT p.university_id) AS universities,
+                count(DISTINCT p.province_adcode) AS provinces,
+                count(DISTINCT p.county_adcode) AS counties,
+                coalesce(sum(a.people_dispatched), 0)::BIGINT AS people_dispatched,
+                coalesce(sum(a.person_months), 0)::DOUBLE AS person_months,
+                coalesce(sum(a.guidance_visits), 0)::BIGINT AS guidance_visits,
+                coalesce(sum(a.trainings), 0)::BIGINT AS trainings,
+                coalesce(sum(a.training_participants), 0)::BIGINT AS training_participants,
+                coalesce(sum(a.shadowing_people), 0)::BIGINT AS shadowing_people,
+                coalesce(sum(a.interns), 0)::BIGINT AS interns,
+                coalesce(sum(a.activities), 0)::BIGINT AS activities,
+                coalesce(sum(s.on_time), 0)::BIGINT AS signed_on_time,
+                count(s.on_time)::BIGINT AS signed_known
+            FROM p LEFT JOIN a USING (project_id) LEFT JOIN s USING (project_id)
+            {group}"""
+        return self._df(sql, [*pparams, *aparams, signed_due])
+
+    def provenance_counts(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
+        """How many projects and activity rows of each provenance the current view holds."""
+        pwhere, pparams = project_predicate(viewer, filters)
+        awhere, aparams = activity_predicate(filters)
+        return self._df(f"""
+            WITH p AS (SELECT p.* FROM project p WHERE {pwhere})
+            SELECT 'project' AS what, provenance, count(*) AS n FROM p GROUP BY provenance
+            UNION ALL
+            SELECT 'activity', a.provenance, count(*) FROM activity a
+            WHERE a.project_id IN (SELECT project_id FROM p) AND {awhere} GROUP BY a.provenance
+            ORDER BY 1, 2""", [*pparams, *aparams])
+
+    def activities(self, viewer: Viewer, filters: Filters | None = None,
+                   limit: int = 100_000) -> pd.DataFrame:
+        """Activity rows of the projects in scope (row cap ``limit``)."""
+        pwhere, pparams = project_predicate(viewer, filters)
+        awhere, aparams = activity_predicate(filters)
+        return self._df(f"""
+            SELECT a.*, p.province_adcode, p.university_id, p.school_zh
+            FROM activity a JOIN project p USING (project_id)
+            WHERE {pwhere} AND {awhere}
+            ORDER BY a.start_date, a.activity_id LIMIT ?""", [*pparams, *aparams, int(limit)])
+
+    def milestones(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
+        pwhere, pparams = project_predicate(viewer, filters)
+        return self._df(f"""
+            SELECT m.*, p.province_adcode, p.university_id
+            FROM milestone m JOIN project p USING (project_id)
+            WHERE {pwhere} ORDER BY m.project_id, m.kind""", pparams)
+
+    def outcomes(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
+        pwhere, pparams = project_predicate(viewer, filters)
+        return self._df(f"""
+            SELECT o.*, p.province_adcode, p.university_id
+            FROM outcome o JOIN project p USING (project_id)
+            WHERE {pwhere} ORDER BY o.project_id, o.school_year, o.indicator""", pparams)
+
+
+# ---------------------------------------------------------------------- opening a database file
+def _aside(path: Path, why: str) -> Path:
+    target = path.with_name(f"{path.name}.{why}-{time.strftime('%Y%m%d-%H%M%S')}")
+    os.replace(path, target)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        os.replace(wal, target.with_name(target.name + ".wal"))
+    return target
+
+
+def _has_user_data(store: Store) -> bool:
+    """True when the file holds rows people imported: those must never be rebuilt away."""
+    try:
+        return bool(store._scalar("SELECT count(*) FROM import_batch"))
+    except duckdb.Error:
+        return False
+
+
+def open_store(path: Path | str, builder: Callable[[Path], None]) -> OpenResult:
+    """Open the dashboard database, building or rebuilding it where that loses nothing.
+
+    - missing file: built from ``data/`` by ``builder``;
+    - unreadable file (not a DuckDB database, damaged): moved aside and rebuilt;
+    - another schema version: rebuilt when it holds no imported data, else a ``StoreError``;
+    - locked by another process: a ``StoreError``.
+    """
+    path = Path(path)
+    notices: list[tuple[str, str]] = []
+    if not path.exists():
+        builder(path)
+        notices.append(("数据库文件不存在，已从 data/ 重新生成。",
+                        "The database file was missing and has been rebuilt from data/."))
+    try:
+        store = Store(path)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError("数据库正被另一个程序（例如正在运行的导入）占用，请稍后再试。",
+                             "The database is in use by another program (such as a running "
+                             "import); please try again shortly.") from exc
+        moved = _aside(path, "corrupt")
+        builder(path)
+        store = Store(path)
+        notices.append((f"数据库文件已损坏，已移至 {moved.name} 并重新生成。",
+                        f"The database file was damaged; it was moved to {moved.name} and rebuilt."))
+    except duckdb.Error as exc:
+        moved = _aside(path, "corrupt")
+        builder(path)
+        store = Store(path)
+        notices.append((f"数据库文件无法读取，已移至 {moved.name} 并重新生成。",
+                        f"The database file could not be read; it was moved to {moved.name} "
+                        "and rebuilt."))
+    version = store.schema_version()
+    if version != SCHEMA_VERSION:
+        if _has_user_data(store):
+            store.close()
+            raise StoreError(
+                f"数据库结构版本为 {version}，本程序需要 {SCHEMA_VERSION}，且其中有导入的数据：请先备份并迁移，未做任何改动。",
+                f"The database has schema version {version}, this program needs {SCHEMA_VERSION}, "
+                "and it holds imported data: back it up and migrate it; nothing was changed.")
+        store.close()
+        moved = _aside(path, f"v{version}")
+        builder(path)
+        store = Store(path)
+        notices.append((f"数据库结构版本（{version}）已过时，已移至 {moved.name} 并重新生成。",
+                        f"The database had an old schema version ({version}); it was moved to "
+                        f"{moved.name} and rebuilt."))
+    return OpenResult(store, notices)

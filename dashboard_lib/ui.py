@@ -1,0 +1,104 @@
+"""Shared Streamlit widgets: the only module of dashboard_lib that imports streamlit.
+
+Caching sits here, at the page boundary, keyed on primitive values.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from . import build, exports, geo
+from .i18n import t
+from .scope import Filters, Viewer
+from .settings import load_settings
+from .store import OpenResult, Store, StoreError, open_store
+
+
+@st.cache_resource(show_spinner=False)
+def _open(db_path: str) -> OpenResult:
+    return open_store(db_path, lambda p: build.build_database(p, progress=lambda _m: None))
+
+
+def lang() -> str:
+    """The interface language: ?lang=en in the URL or the sidebar switch; Chinese by default."""
+    if "lang" not in st.session_state:
+        q = st.query_params.get("lang")
+        st.session_state["lang"] = q if q in ("zh", "en") else load_settings().language
+    return st.session_state["lang"]
+
+
+def store() -> Store:
+    """The shared store; on a database problem, one clear sentence and the page stops."""
+    language = lang()
+    try:
+        with st.spinner(t("db_opening", language)):
+            result = _open(str(load_settings().db_path))
+    except StoreError as exc:
+        st.error(t("db_error", language, msg=exc.message(language)))
+        st.stop()
+    if result.notices and not st.session_state.get("_notices_shown"):
+        for zh, en in result.notices:
+            st.info(zh if language == "zh" else en)
+        st.session_state["_notices_shown"] = True
+    return result.store
+
+
+def viewer() -> Viewer:
+    """Who is looking. Until log-in exists (issue 6) the embedded default is the open demo mode,
+    which sees every row of the demo database read-only."""
+    return Viewer.ministry(name="demo")
+
+
+def geo_guard(fn, *args, **kwargs):
+    """Call a geo loader; on unreadable boundary data say so in one sentence and stop."""
+    try:
+        return fn(*args, **kwargs)
+    except geo.GeoDataError as exc:
+        st.error(t("geo_error", lang(), msg=str(exc)))
+        st.stop()
+
+
+def sidebar(store_: Store, viewer_: Viewer) -> Filters:
+    """Language switch and province filter, kept in the URL (?province=620000&lang=en).
+
+    The URL is untrusted: a province outside the viewer's scope is refused with a message.
+    """
+    language = lang()
+    with st.sidebar:
+        choice = st.radio(t("language", language), ["中文", "English"], horizontal=True,
+                          index=0 if language == "zh" else 1, key="lang_radio")
+        new_lang = "zh" if choice == "中文" else "en"
+        if new_lang != language:
+            st.session_state["lang"] = new_lang
+            st.query_params["lang"] = new_lang
+            st.rerun()
+        options = store_.scope_provinces(viewer_)
+        codes = [None] + options["adcode"].astype(int).tolist()
+        names = dict(zip(options["adcode"].astype(int),
+                         options["name_en" if language == "en" else "name_zh"]))
+        wanted = st.query_params.get("province")
+        default = None
+        if wanted:
+            try:
+                default = int(wanted)
+            except ValueError:
+                default = -1
+            if default not in codes:
+                st.warning(t("out_of_scope", language))
+                default = None
+        picked = st.selectbox(t("province_filter", language), codes,
+                              index=codes.index(default),
+                              format_func=lambda c: t("all_provinces", language) if c is None else names[c],
+                              key="province_select")
+        if picked is None:
+            st.query_params.pop("province", None)
+        else:
+            st.query_params["province"] = str(picked)
+        st.caption(f"{t('viewer', language)}：{t('viewer_demo', language)}")
+    return Filters(provinces=(picked,) if picked is not None else ())
+
+
+def download_csv(frame: pd.DataFrame, file_name: str, key: str) -> None:
+    """CSV as UTF-8 with BOM so Excel opens the Chinese correctly."""
+    st.download_button(t("download_csv", lang()), exports.csv_bytes(frame),
+                       file_name=file_name, mime="text/csv", key=key)

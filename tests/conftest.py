@@ -1,0 +1,95 @@
+"""Shared fixtures: the real demo database built once per run into a temporary folder, and a
+small hand-made database for checking query results against values computed by hand."""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dashboard_lib import build  # noqa: E402
+from dashboard_lib.store import Store  # noqa: E402
+
+AS_OF = date(2026, 11, 28)
+ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The embedded default database (115 projects, seed 2022, a fixed as-of date)."""
+    path = tmp_path_factory.mktemp("db") / "demo.duckdb"
+    build.build_database(path, build.spec_for(115, None, 2022, AS_OF), progress=lambda _m: None)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_db) -> Store:
+    store = Store(demo_db, read_only=True)
+    yield store
+    store.close()
+
+
+def make_tiny(path: Path) -> Store:
+    """Two provinces and the Corps, four projects, a few activities: small enough to add up by hand.
+
+    甘肃 620000: projects 1 and 2 (university 1 and 2); 新疆 650000: project 3 (university 2);
+    兵团 660000: project 4 (university 1).
+    """
+    s = Store(path)
+    s.create_schema()
+    s.bulk_insert("province", pd.DataFrame({
+        "adcode": [620000, 650000, 660000, 110000], "name_zh": ["甘肃省", "新疆维吾尔自治区", "新疆生产建设兵团", "北京市"],
+        "short_zh": ["甘肃", "新疆", "兵团", "北京"], "name_en": ["Gansu", "Xinjiang", "The Corps", "Beijing"],
+        "region": ["western", "western", "corps", None], "in_programme": [True, True, True, False]}))
+    s.bulk_insert("county", pd.DataFrame({
+        "adcode": [620123, 620421, 650102, 659002], "name_zh": ["榆中县", "靖远县", "天山区", "阿拉尔市"],
+        "prefecture_zh": ["兰州市", "白银市", "乌鲁木齐市", "自治区直辖"],
+        "province_adcode": [620000, 620000, 650000, 660000], "has_boundary": [True, True, True, True],
+        "lon": [104.1, 104.7, 87.6, 81.3], "lat": [35.8, 36.6, 43.8, 40.5]}))
+    s.bulk_insert("university", pd.DataFrame({
+        "university_id": [1, 2], "name_zh": ["兰州大学", "北京师范大学"], "name_en": ["LZU", "BNU"],
+        "kind": ["university", "university"], "district_adcode": [620102, 110108],
+        "lon": [103.8, 116.3], "lat": [36.0, 39.9], "host_basis": ["published", "published"]}))
+    s.bulk_insert("project", pd.DataFrame({
+        "project_id": [1, 2, 3, 4], "university_id": [1, 2, 2, 1],
+        "school_zh": ["榆中县恩玲中学", "靖远县第四中学", "天山区某中学", "塔里木高级中学"],
+        "county_adcode": [620123, 620421, 650102, 659002], "province_adcode": [620000, 620000, 650000, 660000],
+        "provenance": ["published", "simulated", "simulated", "published"],
+        "source_url": ["https://example.org/a", None, None, "https://example.org/b"]}))
+    d = pd.Timestamp
+    s.bulk_insert("milestone", pd.DataFrame({
+        "project_id": [1, 2, 3, 4], "kind": ["signed"] * 4, "due_date": [d("2022-07-31").date()] * 4,
+        "done_date": [d("2022-07-01").date(), d("2022-08-05").date(), d("2022-07-31").date(), None],
+        "date_precision": ["month", "day", "day", "day"],
+        "provenance": ["published", "simulated", "simulated", "simulated"]}))
+    acts = pd.DataFrame([
+        # id, project, kind, start, people, person_months, participants, provenance
+        (1, 1, "dispatch", "2022-09-01", 1, 5.0, None, "simulated"),
+        (2, 1, "dispatch", "2023-02-20", 1, 4.0, None, "simulated"),
+        (3, 1, "training", "2022-10-10", None, None, 40, "simulated"),
+        (4, 2, "training", "2023-03-01", None, None, 25, "simulated"),
+        (5, 2, "internship", "2023-03-01", 9, 18.0, None, "published"),
+        (6, 3, "dispatch", "2022-09-01", 1, 3.0, None, "simulated"),
+        (7, 4, "guidance_visit", "2023-03-15", 6, None, None, "simulated"),
+        (8, 4, "internship", "2024-03-01", 5, 10.0, None, "simulated"),
+    ], columns=["activity_id", "project_id", "kind", "start_date", "people", "person_months",
+                "participants", "provenance"])
+    acts["start_date"] = pd.to_datetime(acts["start_date"]).dt.date
+    acts["direction"] = "to_county"
+    acts["people"] = acts["people"].astype("Int32")
+    acts["participants"] = acts["participants"].astype("Int32")
+    s.bulk_insert("activity", acts)
+    return s
+
+
+@pytest.fixture
+def tiny_store(tmp_path) -> Store:
+    s = make_tiny(tmp_path / "tiny.duckdb")
+    yield s
+    s.close()
