@@ -90,6 +90,16 @@ def make_offline(m: folium.Map) -> folium.Map:
     return m
 
 
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (Leaflet's default adds miles)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+
 class Legend(MacroElement):
     """A legend as plain HTML in the map's corner (no external script)."""
 
@@ -138,7 +148,8 @@ def national_map(provinces: gpd.GeoDataFrame, province_values: pd.DataFrame, met
     flows: one row per project with university_lon/lat, county_lon/lat, university_zh, school_zh.
     """
     m = folium.Map(location=[35, 105], zoom_start=4, tiles=None, attribution_control=False,
-                   control_scale=True, zoom_control=True, zoom_snap=0.25, zoom_delta=0.5)
+                   control_scale=False, zoom_control=True, zoom_snap=0.25, zoom_delta=0.5)
+    MetricScale().add_to(m)
     m.get_root().header.add_child(folium.Element(
         "<style>.leaflet-container{background:#f4f7fb}</style>"))
     vals = province_values.set_index("adcode")

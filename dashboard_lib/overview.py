@@ -73,17 +73,26 @@ def overview_map(store: Store, viewer: Viewer, filters: Filters, metric: str = "
     per_province = per_province.merge(names, on="adcode")
     projects = store.projects(viewer, filters)
     shaped, pointed = helped_counties(store, viewer, filters, projects)
+    provinces = geo.load_provinces()
     bounds = None
-    if filters.provinces or viewer.provinces is not None:
-        b = shaped.total_bounds if len(shaped) else None
-        if b is not None:
-            bounds = [[b[1] - 0.5, b[0] - 0.5], [b[3] + 0.5, b[2] + 0.5]]
-    m = maps.national_map(geo.load_provinces(), per_province, metric, geo.load_outline(),
+    in_view = set(filters.provinces) or viewer.provinces
+    if in_view:  # a province's own view: frame its outline
+        b = provinces[provinces["adcode"].isin(in_view)].total_bounds
+        bounds = [[b[1] - 0.3, b[0] - 0.3], [b[3] + 0.3, b[2] + 0.3]]
+    m = maps.national_map(provinces, per_province, metric, geo.load_outline(),
                           helped_counties=shaped, flows=projects, lang=lang, bounds=bounds)
     for r in pointed.itertuples(index=False):
         folium.CircleMarker([r.county_lat, r.county_lon], radius=6, color=maps.HELPED, fill=True,
                             tooltip=maps.esc(f"{r.province_zh} {r.county_zh}（{r.projects}）")).add_to(m)
     return m, pointed
+
+
+def format_date(value, precision: str | None = "day") -> str:
+    """A date as people read it: 2022-07-18, or 2022-07 when only the month is known."""
+    if value is None or pd.isna(value):
+        return ""
+    ts = pd.Timestamp(value)
+    return ts.strftime("%Y-%m") if precision == "month" else ts.strftime("%Y-%m-%d")
 
 
 def project_table(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -93,7 +102,8 @@ def project_table(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("col_county", lang): projects["county_zh"],
         t("col_school", lang): projects["school_zh"],
         t("col_university", lang): projects["university_en" if lang == "en" else "university_zh"],
-        t("col_signed", lang): projects["signed_date"],
+        t("col_signed", lang): [format_date(d, p) for d, p in
+                                zip(projects["signed_date"], projects["signed_precision"])],
         t("col_provenance", lang): projects["provenance"].map(lambda p: label(p, lang)),
         t("col_source", lang): projects["source_url"].fillna(""),
     })

@@ -30,7 +30,7 @@ def demo_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_store(demo_db) -> Store:
-    store = Store(demo_db, read_only=True)
+    store = Store(demo_db)  # same configuration as the app's own connection in this process
     yield store
     store.close()
 
