@@ -35,8 +35,8 @@ class BuildError(RuntimeError):
     pass
 
 
-def read_reference(data_dir: Path = DATA_DIR) -> dict[str, pd.DataFrame]:
-    ref = data_dir / "reference"
+def read_reference(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
+    ref = (data_dir or DATA_DIR) / "reference"
     provinces = pd.read_csv(ref / "provinces.csv", dtype={"region": "string"})
     provinces["region"] = provinces["region"].astype(object).where(provinces["region"].notna(), None)
     counties = pd.read_csv(ref / "counties.csv")
@@ -54,9 +54,10 @@ def read_reference(data_dir: Path = DATA_DIR) -> dict[str, pd.DataFrame]:
     return {"province": provinces, "county": counties, "adcode_crosswalk": crosswalk, "university": unis}
 
 
-def read_published(ref: dict[str, pd.DataFrame], data_dir: Path = DATA_DIR):
+def read_published(ref: dict[str, pd.DataFrame], data_dir: Path | None = None):
     """The published projects and events, resolved to adcodes and ids. Fails loudly on a name
     that does not resolve: a published fact is never silently dropped."""
+    data_dir = data_dir or DATA_DIR
     pub = pd.read_csv(data_dir / "published" / "projects_published.csv", dtype=str).fillna("")
     events = pd.read_csv(data_dir / "published" / "events_published.csv", dtype=str).fillna("")
     prov_by_name = dict(zip(ref["province"]["name_zh"], ref["province"]["adcode"]))
@@ -123,7 +124,7 @@ def read_published(ref: dict[str, pd.DataFrame], data_dir: Path = DATA_DIR):
 
 
 def build_database(path: Path | str, spec: demo.DemoSpec | None = None,
-                   data_dir: Path = DATA_DIR, progress=print) -> dict[str, int]:
+                   data_dir: Path | None = None, progress=print) -> dict[str, int]:
     """Write a complete database at ``path`` (replacing any file there) and return row counts."""
     path = Path(path)
     spec = spec or demo.DemoSpec()

@@ -69,6 +69,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_source": ("来源链接", "Source"),
     "col_projects": ("项目数", "Projects"),
     "db_error": ("数据库不可用：{msg}", "The database is unavailable: {msg}"),
+    "build_failed": ("无法从 data/ 生成数据库：", "The database could not be built from data/:"),
     "geo_error": ("地图边界数据不可用：{msg}", "Boundary data unavailable: {msg}"),
     "out_of_scope": ("您无权查看该省份的数据，已显示您权限内的数据。",
                      "You may not view that province; showing the data in your scope."),

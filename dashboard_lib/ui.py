@@ -36,6 +36,10 @@ def store() -> Store:
     except StoreError as exc:
         st.error(t("db_error", language, msg=exc.message(language)))
         st.stop()
+    except (build.BuildError, geo.GeoDataError, OSError) as exc:
+        # the database had to be built and data/ could not provide it
+        st.error(t("db_error", language, msg=f"{t('build_failed', language)} {exc}"))
+        st.stop()
     if result.notices and not st.session_state.get("_notices_shown"):
         for zh, en in result.notices:
             st.info(zh if language == "zh" else en)

@@ -148,3 +148,25 @@ def test_file_locked_by_another_process_is_one_clear_sentence(tmp_path):
     finally:
         holder.terminate()
         holder.join()
+
+
+def test_one_store_serves_many_threads(tiny_store):
+    """Streamlit runs each session's script in its own thread against the shared Store."""
+    from concurrent.futures import ThreadPoolExecutor
+    viewers = [Viewer.province(620000), Viewer.province(650000), Viewer.province(660000), ALL] * 25
+    expected = {620000: 2, 650000: 1, 660000: 1, None: 4}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda v: int(tiny_store.metrics(v).iloc[0]["projects"]), viewers))
+    assert got == [expected[None if v.provinces is None else next(iter(v.provinces))] for v in viewers]
+
+
+def test_missing_data_is_one_sentence_on_screen(tmp_path, monkeypatch):
+    """A database that must be built but cannot be: the page shows an error, not a traceback."""
+    from streamlit.testing.v1 import AppTest
+    from conftest import ROOT
+    from dashboard_lib import build
+    monkeypatch.setenv("XZ_DB_PATH", str(tmp_path / "new.duckdb"))
+    monkeypatch.setattr(build, "DATA_DIR", tmp_path / "nowhere")
+    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.error and "数据库不可用" in at.error[0].value
