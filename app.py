@@ -1,16 +1,15 @@
 """Entry point: page config, the viewer, and the page list built from the viewer's role."""
 import streamlit as st
 
-from dashboard_lib import offline, ui
+from dashboard_lib import navigation, offline, ui
 from dashboard_lib.i18n import t
 
 st.set_page_config(page_title="县中托管帮扶监测", layout="wide")
 offline.ensure_static()
 
 language = ui.lang()
-pages = [
-    st.Page("pages/overview.py", title=t("nav_overview", language), default=True,
-            url_path="overview"),
-    st.Page("pages/about.py", title=t("nav_about", language), url_path="about"),
-]
+viewer = ui.viewer()
+pages = [st.Page(spec.file, title=t(spec.title_key, language), url_path=spec.url_path,
+                 default=(i == 0))
+         for i, spec in enumerate(navigation.pages_for(viewer.role))]
 st.navigation(pages).run()

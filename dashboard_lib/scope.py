@@ -7,7 +7,7 @@ never widen it. ``project_predicate`` turns both into one SQL predicate with bou
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from .vocab import Role
@@ -43,12 +43,12 @@ class Viewer:
 @dataclass(frozen=True)
 class Filters:
     provinces: tuple[int, ...] = ()
+    prefectures: tuple[str, ...] = ()            # prefecture names (地市), within the provinces
     universities: tuple[int, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
     kinds: tuple[str, ...] = ()
     provenance: tuple[str, ...] = ()
-    extra: tuple = field(default=(), compare=True)  # room for later filters without breaking keys
 
 
 def project_predicate(viewer: Viewer, filters: Filters | None, alias: str = "p") -> tuple[str, list]:
@@ -68,6 +68,9 @@ def project_predicate(viewer: Viewer, filters: Filters | None, alias: str = "p")
     if filters.provinces:
         clauses.append(f"list_contains(?::INTEGER[], {alias}.province_adcode)")
         params.append(sorted(int(x) for x in filters.provinces))
+    if filters.prefectures:
+        clauses.append(f"list_contains(?::VARCHAR[], {alias}.prefecture_zh)")
+        params.append(sorted(filters.prefectures))
     if filters.universities:
         clauses.append(f"list_contains(?::INTEGER[], {alias}.university_id)")
         params.append(sorted(int(x) for x in filters.universities))

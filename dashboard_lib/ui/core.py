@@ -1,4 +1,4 @@
-"""Shared Streamlit widgets: the only module of dashboard_lib that imports streamlit.
+"""Shared Streamlit plumbing: the store, the language, the viewer, errors, downloads.
 
 Caching sits here, at the page boundary, keyed on primitive values.
 """
@@ -7,11 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import build, exports, geo
-from .i18n import t
-from .scope import Filters, Viewer
-from .settings import load_settings
-from .store import OpenResult, Store, StoreError, open_store
+from .. import build, exports, geo
+from ..i18n import t
+from ..scope import Filters, Viewer
+from ..settings import load_settings
+from ..store import OpenResult, Store, StoreError, open_store
 
 
 @st.cache_resource(show_spinner=False)
@@ -60,46 +60,6 @@ def geo_guard(fn, *args, **kwargs):
     except geo.GeoDataError as exc:
         st.error(t("geo_error", lang(), msg=str(exc)))
         st.stop()
-
-
-def sidebar(store_: Store, viewer_: Viewer) -> Filters:
-    """Language switch and province filter, kept in the URL (?province=620000&lang=en).
-
-    The URL is untrusted: a province outside the viewer's scope is refused with a message.
-    """
-    language = lang()
-    with st.sidebar:
-        choice = st.radio(t("language", language), ["中文", "English"], horizontal=True,
-                          index=0 if language == "zh" else 1, key="lang_radio")
-        new_lang = "zh" if choice == "中文" else "en"
-        if new_lang != language:
-            st.session_state["lang"] = new_lang
-            st.query_params["lang"] = new_lang
-            st.rerun()
-        options = store_.scope_provinces(viewer_)
-        codes = [None] + options["adcode"].astype(int).tolist()
-        names = dict(zip(options["adcode"].astype(int),
-                         options["name_en" if language == "en" else "name_zh"]))
-        wanted = st.query_params.get("province")
-        default = None
-        if wanted:
-            try:
-                default = int(wanted)
-            except ValueError:
-                default = -1
-            if default not in codes:
-                st.warning(t("out_of_scope", language))
-                default = None
-        picked = st.selectbox(t("province_filter", language), codes,
-                              index=codes.index(default),
-                              format_func=lambda c: t("all_provinces", language) if c is None else names[c],
-                              key="province_select")
-        if picked is None:
-            st.query_params.pop("province", None)
-        else:
-            st.query_params["province"] = str(picked)
-        st.caption(f"{t('viewer', language)}：{t('viewer_demo', language)}")
-    return Filters(provinces=(picked,) if picked is not None else ())
 
 
 def download_csv(frame: pd.DataFrame, file_name: str, key: str) -> None:

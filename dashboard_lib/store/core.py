@@ -1,4 +1,4 @@
-"""The one owner of DuckDB: schema, creation, connections and every query.
+"""The core of the data layer: schema, creation, connections, the foundation queries.
 
 Pages never write SQL. Every read takes the viewer (``scope.Viewer``) and the filters and applies
 both inside SQL with bound parameters. One ``Store`` holds one DuckDB connection; each query runs
@@ -15,8 +15,8 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from .scope import Filters, Viewer, activity_predicate, project_predicate
-from .vocab import DEADLINES, MilestoneKind
+from ..scope import Filters, Viewer, activity_predicate, project_predicate
+from ..vocab import DEADLINES, MilestoneKind
 
 SCHEMA_VERSION = 1
 
@@ -82,12 +82,29 @@ class StoreError(RuntimeError):
 
 @dataclass
 class OpenResult:
-    store: "Store"
+    store: "CoreStore"
     notices: list[tuple[str, str]]  # (zh, en) sentences to show once: rebuilt, moved aside, ...
 
 
-class Store:
-    """Owns one DuckDB connection; every query runs on its own cursor."""
+class CoreStore:
+    """Owns one DuckDB connection; every query runs on its own cursor.
+
+    Feature modules of this package add query methods as mixins (see ``__init__.py``); each may
+    declare ``SCHEMA_PART`` (DDL) and ``TABLES_PART`` (table names), collected here.
+    """
+
+    SCHEMA_PART = SCHEMA
+    TABLES_PART = TABLES
+
+    @classmethod
+    def schema_sql(cls) -> str:
+        return "\n".join(k.__dict__["SCHEMA_PART"] for k in reversed(cls.__mro__)
+                         if "SCHEMA_PART" in k.__dict__)
+
+    @classmethod
+    def tables(cls) -> tuple[str, ...]:
+        return tuple(t for k in reversed(cls.__mro__) if "TABLES_PART" in k.__dict__
+                     for t in k.__dict__["TABLES_PART"])
 
     def __init__(self, path: Path | str, read_only: bool = False):
         self.path = Path(path)
@@ -122,7 +139,7 @@ class Store:
     # ------------------------------------------------------------------ writing (build/import)
     def create_schema(self) -> None:
         with self._con.cursor() as cur:
-            cur.execute(SCHEMA)
+            cur.execute(self.schema_sql())
             cur.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
     def set_meta(self, key: str, value: str) -> None:
@@ -131,7 +148,7 @@ class Store:
 
     def bulk_insert(self, table: str, frame: pd.DataFrame) -> int:
         """Insert a DataFrame whose columns are a subset of ``table``'s, by name."""
-        if table not in TABLES:
+        if table not in self.tables():
             raise ValueError(f"unknown table {table!r}")
         if frame.empty:
             return 0
@@ -167,7 +184,7 @@ class Store:
                         "ORDER BY adcode", [sorted(int(x) for x in province_adcodes)])
 
     def table_counts(self) -> dict[str, int]:
-        return {t: int(self._scalar(f"SELECT count(*) FROM {t}")) for t in TABLES}
+        return {t: int(self._scalar(f"SELECT count(*) FROM {t}")) for t in self.tables()}
 
     # ------------------------------------------------------------------ programme reads
     def projects(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
@@ -303,7 +320,7 @@ def _aside(path: Path, why: str) -> Path:
     return target
 
 
-def _has_user_data(store: Store) -> bool:
+def _has_user_data(store: CoreStore) -> bool:
     """True when the file holds rows people imported: those must never be rebuilt away."""
     try:
         return bool(store._scalar("SELECT count(*) FROM import_batch"))
@@ -311,7 +328,7 @@ def _has_user_data(store: Store) -> bool:
         return False
 
 
-def open_store(path: Path | str, builder: Callable[[Path], None]) -> OpenResult:
+def open_store(path: Path | str, builder: Callable[[Path], None], cls=None) -> OpenResult:
     """Open the dashboard database, building or rebuilding it where that loses nothing.
 
     - missing file: built from ``data/`` by ``builder``;
@@ -319,6 +336,9 @@ def open_store(path: Path | str, builder: Callable[[Path], None]) -> OpenResult:
     - another schema version: rebuilt when it holds no imported data, else a ``StoreError``;
     - locked by another process: a ``StoreError``.
     """
+    if cls is None:
+        from . import Store as cls  # the composed class with every feature's queries
+    Store = cls
     path = Path(path)
     notices: list[tuple[str, str]] = []
     if not path.exists():
