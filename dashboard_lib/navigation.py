@@ -28,6 +28,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/internships.py", "nav_internships", "internships", ALL),
     PageSpec("pages/dossier.py", "nav_dossier", "dossier", ALL),
     PageSpec("pages/data_import.py", "nav_import", "import", STAFF),
+    PageSpec("pages/data_entry.py", "nav_entry", "entry", STAFF),
     PageSpec("pages/presenter.py", "nav_presenter", "presenter", ALL),
     PageSpec("pages/admin.py", "nav_admin", "admin", frozenset({Role.MINISTRY})),
     PageSpec("pages/about.py", "nav_about", "about", ALL),

@@ -19,6 +19,7 @@ class Viewer:
     provinces: frozenset[int] | None = None      # None: every province (and the Corps)
     universities: frozenset[int] | None = None   # None: every university
     name: str = ""
+    read_only: bool = False                      # the open demo mode may look, never write
 
     @classmethod
     def ministry(cls, name: str = "ministry") -> "Viewer":

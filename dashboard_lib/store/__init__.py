@@ -4,11 +4,15 @@
 feature, each in its own module of this package. Every read takes the viewer and applies its
 scope in SQL with bound parameters; pages never write SQL.
 """
+from .auth import AuthOps
 from .core import SCHEMA_VERSION, CoreStore, OpenResult, StoreError, open_store
+from .explorer import ExplorerQueries
+from .ingest import IngestOps
+from .programme import ProgrammeQueries
 from .summary import refresh_summaries
 
 
-class Store(CoreStore):
+class Store(ExplorerQueries, ProgrammeQueries, IngestOps, AuthOps, CoreStore):
     """The data layer as the app uses it (feature mixins are added to the bases)."""
 
 

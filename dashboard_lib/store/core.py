@@ -159,6 +159,11 @@ class CoreStore:
             cur.unregister("_incoming")
         return len(frame)
 
+    @staticmethod
+    def _audit(cur, user_name: str | None, action: str, detail: str = "") -> None:
+        """One line of the audit log, written on the caller's cursor (inside its transaction)."""
+        cur.execute("INSERT INTO audit_log VALUES (now(), ?, ?, ?)", [user_name, action, detail])
+
     def checkpoint(self) -> None:
         with self._con.cursor() as cur:
             cur.execute("CHECKPOINT")

@@ -13,6 +13,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav_internships": ("实习支教", "Internships"),
     "nav_dossier": ("项目档案", "Project dossier"),
     "nav_import": ("数据导入", "Data import"),
+    "nav_entry": ("数据填报", "Data entry"),
     "nav_presenter": ("演示模式", "Presenter"),
     "nav_admin": ("用户管理", "Users"),
     "language": ("语言 / Language", "Language / 语言"),

@@ -10,6 +10,7 @@ import streamlit as st
 from .. import build, exports, geo
 from ..i18n import t
 from ..scope import Filters, Viewer
+from ..vocab import Role
 from ..settings import load_settings
 from ..store import OpenResult, Store, StoreError, open_store
 
@@ -50,7 +51,7 @@ def store() -> Store:
 def viewer() -> Viewer:
     """Who is looking. Until log-in exists (issue 6) the embedded default is the open demo mode,
     which sees every row of the demo database read-only."""
-    return Viewer.ministry(name="demo")
+    return Viewer(Role.MINISTRY, None, None, "demo", read_only=True)
 
 
 def geo_guard(fn, *args, **kwargs):

@@ -1,0 +1,4 @@
+"""Interface strings of the auth feature: key -> (Chinese, English)."""
+
+STRINGS: dict[str, tuple[str, str]] = {}
+LABELS: dict[str, tuple[str, str]] = {}
