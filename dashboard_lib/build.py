@@ -169,6 +169,18 @@ def build_database(path: Path | str, spec: demo.DemoSpec | None = None,
     return counts
 
 
+def _holds_user_data(path: Path) -> bool:
+    from .store.core import CoreStore, _has_user_data
+    try:
+        store = CoreStore(path, read_only=True)
+    except Exception:  # unreadable: nothing of value can be read from it either
+        return False
+    try:
+        return _has_user_data(store)
+    finally:
+        store.close()
+
+
 def spec_for(projects: int, activity_rows: int | None, seed: int, as_of: date) -> demo.DemoSpec:
     """A DemoSpec whose activity scale aims at ``activity_rows`` rows in all."""
     scale = 1.0
@@ -189,10 +201,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="aim for about this many activity rows (default: programme-like rates)")
     ap.add_argument("--as-of", type=date.fromisoformat, default=date.today())
     ap.add_argument("--if-missing", action="store_true", help="do nothing when the file exists")
+    ap.add_argument("--force", action="store_true",
+                    help="replace a file even when it holds accounts or imported data")
     args = ap.parse_args(argv)
+    ap_force = args.force
     if args.if_missing and args.db.exists():
         print(f"{args.db} exists; not rebuilt")
         return 0
+    if args.db.exists() and not ap_force and _holds_user_data(args.db):
+        print(f"{args.db} holds accounts or imported data; it was NOT rebuilt. "
+              "Back it up and pass --force to replace it.\n"
+              f"{args.db} 含有账户或导入的数据，未重新生成；如确需替换，请先备份并加 --force。", file=sys.stderr)
+        return 1
     counts = build_database(args.db, spec_for(args.projects, args.activity_rows, args.seed, args.as_of))
     print(", ".join(f"{k}={v:,}" for k, v in counts.items()))
     return 0

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .settings import REPO_ROOT
+from .scope import Viewer
 from .vocab import Role
 
 ALL = frozenset(Role)
@@ -18,6 +19,7 @@ class PageSpec:
     title_key: str     # i18n key of the navigation title
     url_path: str
     roles: frozenset
+    writes: bool = False  # changes data: never offered to a read-only viewer (the demo mode)
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -27,14 +29,29 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/exchanges.py", "nav_exchanges", "exchanges", ALL),
     PageSpec("pages/internships.py", "nav_internships", "internships", ALL),
     PageSpec("pages/dossier.py", "nav_dossier", "dossier", ALL),
-    PageSpec("pages/data_import.py", "nav_import", "import", STAFF),
-    PageSpec("pages/data_entry.py", "nav_entry", "entry", STAFF),
+    PageSpec("pages/data_import.py", "nav_import", "import", STAFF, writes=True),
+    PageSpec("pages/data_entry.py", "nav_entry", "entry", STAFF, writes=True),
     PageSpec("pages/presenter.py", "nav_presenter", "presenter", ALL),
-    PageSpec("pages/admin.py", "nav_admin", "admin", frozenset({Role.MINISTRY})),
+    PageSpec("pages/admin.py", "nav_admin", "admin", frozenset({Role.MINISTRY}), writes=True),
     PageSpec("pages/about.py", "nav_about", "about", ALL),
 )
 
 
-def pages_for(role: Role, root: Path = REPO_ROOT) -> list[PageSpec]:
-    """The pages this role may open, in menu order (pages not yet written are left out)."""
-    return [p for p in PAGES if role in p.roles and (root / p.file).exists()]
+LOGIN = PageSpec("pages/login.py", "nav_login", "login", ALL)
+
+
+def pages_for(viewer: Viewer | None, root: Path = REPO_ROOT) -> list[PageSpec]:
+    """The pages this viewer may open, in menu order (pages not yet written are left out).
+
+    No viewer (signed out, demo mode off): only the log-in page. The demo viewer also gets the
+    log-in page, at the end."""
+    if viewer is None:
+        return [LOGIN]
+    pages = [p for p in PAGES if viewer.role in p.roles and not (p.writes and viewer.read_only)
+             and (root / p.file).exists()]
+    return pages + [LOGIN] if viewer.read_only else pages
+
+
+def may_open(viewer: Viewer | None, file: str) -> bool:
+    """Whether ``viewer`` may open the page at ``file`` (pages check it again themselves)."""
+    return any(p.file == file for p in pages_for(viewer))

@@ -20,6 +20,18 @@ class Viewer:
     universities: frozenset[int] | None = None   # None: every university
     name: str = ""
     read_only: bool = False                      # the open demo mode may look, never write
+    provenances: frozenset[str] | None = None    # None: all; the demo mode sees no imported rows
+
+    @classmethod
+    def demo(cls) -> "Viewer":
+        """The open demo mode: every province, read-only, published and simulated rows only."""
+        return cls(Role.MINISTRY, None, None, "demo", read_only=True,
+                   provenances=frozenset({"published", "simulated"}))
+
+    @property
+    def can_download_rows(self) -> bool:
+        """Presenters show aggregates in public; they take no row-level files away."""
+        return self.role is not Role.PRESENTER
 
     @classmethod
     def ministry(cls, name: str = "ministry") -> "Viewer":
@@ -52,6 +64,14 @@ class Filters:
     provenance: tuple[str, ...] = ()
 
 
+def row_provenance_predicate(viewer: Viewer, alias: str) -> tuple[str, list]:
+    """Provenance limit of the viewer on any table with a provenance column (milestones,
+    outcomes, …): the demo mode never shows imported rows."""
+    if viewer.provenances is None:
+        return "TRUE", []
+    return f"list_contains(?::VARCHAR[], {alias}.provenance)", [sorted(viewer.provenances)]
+
+
 def project_predicate(viewer: Viewer, filters: Filters | None, alias: str = "p") -> tuple[str, list]:
     """SQL predicate over the project table (aliased ``alias``) and its bound parameters.
 
@@ -66,6 +86,9 @@ def project_predicate(viewer: Viewer, filters: Filters | None, alias: str = "p")
     if viewer.universities is not None:
         clauses.append(f"list_contains(?::INTEGER[], {alias}.university_id)")
         params.append(sorted(viewer.universities))
+    if viewer.provenances is not None:
+        clauses.append(f"list_contains(?::VARCHAR[], {alias}.provenance)")
+        params.append(sorted(viewer.provenances))
     if filters.provinces:
         clauses.append(f"list_contains(?::INTEGER[], {alias}.province_adcode)")
         params.append(sorted(int(x) for x in filters.provinces))
@@ -81,11 +104,16 @@ def project_predicate(viewer: Viewer, filters: Filters | None, alias: str = "p")
     return (" AND ".join(clauses) or "TRUE"), params
 
 
-def activity_predicate(filters: Filters | None, alias: str = "a") -> tuple[str, list]:
-    """SQL predicate over the activity table for the date range, kinds and provenance."""
+def activity_predicate(filters: Filters | None, alias: str = "a",
+                       viewer: Viewer | None = None) -> tuple[str, list]:
+    """SQL predicate over an activity-like table (start_date, kind, provenance) for the date
+    range, kinds and provenance filters, and the provenances the viewer may see."""
     filters = filters or Filters()
     clauses: list[str] = []
     params: list = []
+    if viewer is not None and viewer.provenances is not None:
+        clauses.append(f"list_contains(?::VARCHAR[], {alias}.provenance)")
+        params.append(sorted(viewer.provenances))
     if filters.date_from is not None:
         clauses.append(f"{alias}.start_date >= ?")
         params.append(filters.date_from)

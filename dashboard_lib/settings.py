@@ -17,6 +17,12 @@ class Settings:
     basemap: str           # "none" (default, offline) — a tile URL template otherwise
     demo_seed: int
     demo_projects: int
+    demo_mode: bool        # anonymous visitors get the open, read-only demo viewer
+    auth_mode: str         # "local" (accounts in the database) or "oidc" (st.login)
+    oidc_provider: str     # the [auth.<provider>] section of .streamlit/secrets.toml, "" = default
+    session_minutes: int   # idle time before a signed-in session ends
+    lock_after: int        # failed log-ins in a row that lock an account
+    lock_minutes: int
 
 
 def load_settings(env: dict | None = None) -> Settings:
@@ -27,4 +33,10 @@ def load_settings(env: dict | None = None) -> Settings:
         basemap=env.get("XZ_BASEMAP", "none"),
         demo_seed=int(env.get("XZ_DEMO_SEED", "2022")),
         demo_projects=int(env.get("XZ_DEMO_PROJECTS", "115")),
+        demo_mode=env.get("XZ_DEMO_MODE", "1").lower() not in ("0", "false", "no", "off"),
+        auth_mode="oidc" if env.get("XZ_AUTH", "local").lower() == "oidc" else "local",
+        oidc_provider=env.get("XZ_OIDC_PROVIDER", ""),
+        session_minutes=int(env.get("XZ_SESSION_MINUTES", "30")),
+        lock_after=int(env.get("XZ_LOCK_AFTER", "5")),
+        lock_minutes=int(env.get("XZ_LOCK_MINUTES", "15")),
     )

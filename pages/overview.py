@@ -34,4 +34,4 @@ st.subheader(t("table_projects", lang))
 table = overview.project_table(store.projects(viewer, filters), lang)
 st.dataframe(table, hide_index=True, width="stretch",
              column_config={t("col_source", lang): st.column_config.LinkColumn()})
-ui.download_csv(table, "projects.csv", key="dl_projects")
+ui.download_csv(table, "projects.csv", key="dl_projects", viewer=viewer)

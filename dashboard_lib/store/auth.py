@@ -1,12 +1,137 @@
 """Users, log-in bookkeeping and the audit log (issue 6).
 
-A mixin of ``dashboard_lib.store.Store``: methods use ``self._df``, ``self._scalar`` and
-``self._con.cursor()``, always with bound parameters and the viewer's scope
-(``scope.project_predicate``). Extra tables go in ``SCHEMA_PART`` (DDL) and ``TABLES_PART``.
+Accounts live in the dashboard database beside the data they guard; a file holding accounts is
+never rebuilt away (``core._has_user_data``). Passwords are stored only as argon2 hashes.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+SCHEMA_PART = """
+CREATE TABLE app_user (
+    user_name VARCHAR PRIMARY KEY, display_name VARCHAR, role VARCHAR NOT NULL,
+    province_adcode INTEGER, university_ids INTEGER[], password_hash VARCHAR,
+    oidc_subject VARCHAR UNIQUE, disabled BOOLEAN NOT NULL DEFAULT false,
+    failed_count INTEGER NOT NULL DEFAULT 0, locked_until TIMESTAMP,
+    created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, last_login TIMESTAMP);
+"""
+
+USER_COLUMNS = ("user_name", "display_name", "role", "province_adcode", "university_ids",
+                "password_hash", "oidc_subject", "disabled", "failed_count", "locked_until",
+                "created_at", "updated_at", "last_login")
+
 
 class AuthOps:
-    SCHEMA_PART = ""
-    TABLES_PART: tuple[str, ...] = ()
+    SCHEMA_PART = SCHEMA_PART
+    TABLES_PART: tuple[str, ...] = ("app_user",)
+
+    # ------------------------------------------------------------------ reads
+    def user(self, user_name: str) -> dict | None:
+        df = self._df("SELECT * FROM app_user WHERE user_name = ?", [user_name])
+        return None if df.empty else _row(df)
+
+    def user_by_subject(self, subject: str) -> dict | None:
+        df = self._df("SELECT * FROM app_user WHERE oidc_subject = ?", [subject])
+        return None if df.empty else _row(df)
+
+    def users(self) -> pd.DataFrame:
+        """Every account, without password hashes (for the admin page)."""
+        return self._df("""SELECT user_name, display_name, role, province_adcode, university_ids,
+                                  oidc_subject, disabled, failed_count, locked_until, created_at,
+                                  updated_at, last_login
+                           FROM app_user ORDER BY user_name""")
+
+    def audit_log(self, limit: int = 5000) -> pd.DataFrame:
+        return self._df("SELECT * FROM audit_log ORDER BY logged_at DESC LIMIT ?", [int(limit)])
+
+    def count_users(self, role: str | None = None) -> int:
+        if role is None:
+            return int(self._scalar("SELECT count(*) FROM app_user"))
+        return int(self._scalar("SELECT count(*) FROM app_user WHERE role = ?", [role]))
+
+    # ------------------------------------------------------------------ writes (each one transaction)
+    def _tx(self, fn):
+        with self._con.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                out = fn(cur)
+                cur.execute("COMMIT")
+                return out
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def insert_user(self, record: dict, actor: str | None) -> None:
+        now = datetime.now()
+
+        def run(cur):
+            cur.execute("""INSERT INTO app_user (user_name, display_name, role, province_adcode,
+                               university_ids, password_hash, oidc_subject, created_at, updated_at)
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                        [record["user_name"], record.get("display_name"), record["role"],
+                         record.get("province_adcode"), record.get("university_ids"),
+                         record.get("password_hash"), record.get("oidc_subject"), now, now])
+            self._audit(cur, actor, "user_created",
+                        f"{record['user_name']} role={record['role']} "
+                        f"province={record.get('province_adcode')} universities={record.get('university_ids')}")
+        self._tx(run)
+
+    def update_user(self, user_name: str, changes: dict, actor: str | None, action: str) -> None:
+        """Change some columns of one account and log it (hashes are never written to the log)."""
+        allowed = {"display_name", "role", "province_adcode", "university_ids", "password_hash",
+                   "oidc_subject", "disabled", "failed_count", "locked_until"}
+        bad = set(changes) - allowed
+        if bad:
+            raise ValueError(f"not changeable: {sorted(bad)}")
+        cols = sorted(changes)
+        sets = ", ".join(f"{c} = ?" for c in cols)
+
+        def run(cur):
+            cur.execute(f"UPDATE app_user SET {sets}, updated_at = ? WHERE user_name = ?",
+                        [changes[c] for c in cols] + [datetime.now(), user_name])
+            shown = {c: ("***" if c == "password_hash" else changes[c]) for c in cols}
+            self._audit(cur, actor, action, f"{user_name} {shown}")
+        self._tx(run)
+
+    def record_login(self, user_name: str, ok: bool, lock_after: int, lock_minutes: int,
+                     detail: str = "") -> dict:
+        """Count a log-in attempt; lock the account after ``lock_after`` failures in a row."""
+        now = datetime.now()
+
+        def run(cur):
+            row = cur.execute("SELECT failed_count FROM app_user WHERE user_name = ?",
+                              [user_name]).fetchall()
+            if not row:
+                self._audit(cur, user_name, "login_failed", f"unknown user {detail}".strip())
+                return {"locked": False}
+            if ok:
+                cur.execute("""UPDATE app_user SET failed_count = 0, locked_until = NULL,
+                               last_login = ? WHERE user_name = ?""", [now, user_name])
+                self._audit(cur, user_name, "login", detail)
+                return {"locked": False}
+            failed = int(row[0][0]) + 1
+            locked_until = now + timedelta(minutes=lock_minutes) if failed >= lock_after else None
+            cur.execute("UPDATE app_user SET failed_count = ?, locked_until = ? WHERE user_name = ?",
+                        [0 if locked_until else failed, locked_until, user_name])
+            self._audit(cur, user_name, "login_failed", detail)
+            if locked_until:
+                self._audit(cur, user_name, "locked", f"until {locked_until:%Y-%m-%d %H:%M}")
+            return {"locked": locked_until is not None}
+        return self._tx(run)
+
+    def log_event(self, user_name: str | None, action: str, detail: str = "") -> None:
+        self._tx(lambda cur: self._audit(cur, user_name, action, detail))
+
+
+def _row(df: pd.DataFrame) -> dict:
+    rec = df.iloc[0].to_dict()
+    for k, v in list(rec.items()):
+        if v is pd.NaT or (isinstance(v, float) and pd.isna(v)):
+            rec[k] = None
+    if rec.get("university_ids") is not None:
+        rec["university_ids"] = [int(x) for x in rec["university_ids"]]
+    if rec.get("province_adcode") is not None:
+        rec["province_adcode"] = int(rec["province_adcode"])
+    return rec

@@ -15,7 +15,7 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from ..scope import Filters, Viewer, activity_predicate, project_predicate
+from ..scope import Filters, Viewer, activity_predicate, project_predicate, row_provenance_predicate
 from ..vocab import DEADLINES, MilestoneKind
 
 SCHEMA_VERSION = 1
@@ -182,6 +182,11 @@ class CoreStore:
         return self._df(f"SELECT adcode, name_zh, short_zh, name_en, region FROM province "
                         f"WHERE {where} ORDER BY adcode", params)
 
+    def universities(self) -> pd.DataFrame:
+        """The host universities (reference data: names and places, visible to every viewer)."""
+        return self._df("SELECT university_id, name_zh, name_en, kind, lon, lat FROM university "
+                        "ORDER BY university_id")
+
     def counties(self, province_adcodes: list[int] | None = None) -> pd.DataFrame:
         if province_adcodes is None:
             return self._df("SELECT * FROM county ORDER BY adcode")
@@ -232,7 +237,8 @@ class CoreStore:
             raise ValueError(f"unknown grouping {by!r}")
         key_sel, key_grp = self._GROUPS[by]
         pwhere, pparams = project_predicate(viewer, filters)
-        awhere, aparams = activity_predicate(filters)
+        awhere, aparams = activity_predicate(filters, viewer=viewer)
+        mwhere, mparams = row_provenance_predicate(viewer, "m")
         signed_due = DEADLINES[MilestoneKind.SIGNED]
         select_key = f"{key_sel} AS key, " if key_sel else ""
         group = f"GROUP BY {key_grp} ORDER BY {key_grp}" if key_grp else ""
@@ -257,7 +263,7 @@ class CoreStore:
                          WHEN (CASE WHEN date_precision = 'month' THEN last_day(done_date)
                                     ELSE done_date END) <= CAST(? AS DATE) THEN 1 ELSE 0 END
                         AS on_time
-                FROM milestone WHERE kind = 'signed')
+                FROM milestone m WHERE kind = 'signed' AND {mwhere})
             SELECT {select_key}
                 count(*) AS projects,
                 count(DISTINCT p.university_id) AS universities,
@@ -275,12 +281,12 @@ class CoreStore:
                 count(s.on_time)::BIGINT AS signed_known
             FROM p LEFT JOIN a USING (project_id) LEFT JOIN s USING (project_id)
             {group}"""
-        return self._df(sql, [*pparams, *aparams, signed_due])
+        return self._df(sql, [*pparams, *aparams, signed_due, *mparams])
 
     def provenance_counts(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
         """How many projects and activity rows of each provenance the current view holds."""
         pwhere, pparams = project_predicate(viewer, filters)
-        awhere, aparams = activity_predicate(filters)
+        awhere, aparams = activity_predicate(filters, viewer=viewer)
         return self._df(f"""
             WITH p AS (SELECT p.* FROM project p WHERE {pwhere})
             SELECT 'project' AS what, provenance, count(*) AS n FROM p GROUP BY provenance
@@ -293,7 +299,7 @@ class CoreStore:
                    limit: int = 100_000) -> pd.DataFrame:
         """Activity rows of the projects in scope (row cap ``limit``)."""
         pwhere, pparams = project_predicate(viewer, filters)
-        awhere, aparams = activity_predicate(filters)
+        awhere, aparams = activity_predicate(filters, viewer=viewer)
         return self._df(f"""
             SELECT a.*, p.province_adcode, p.university_id, p.school_zh
             FROM activity a JOIN project p USING (project_id)
@@ -302,17 +308,20 @@ class CoreStore:
 
     def milestones(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
         pwhere, pparams = project_predicate(viewer, filters)
+        mwhere, mparams = row_provenance_predicate(viewer, "m")
         return self._df(f"""
             SELECT m.*, p.province_adcode, p.university_id
             FROM milestone m JOIN project p USING (project_id)
-            WHERE {pwhere} ORDER BY m.project_id, m.kind""", pparams)
+            WHERE {pwhere} AND {mwhere} ORDER BY m.project_id, m.kind""", [*pparams, *mparams])
 
     def outcomes(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
         pwhere, pparams = project_predicate(viewer, filters)
+        owhere, oparams = row_provenance_predicate(viewer, "o")
         return self._df(f"""
             SELECT o.*, p.province_adcode, p.university_id
             FROM outcome o JOIN project p USING (project_id)
-            WHERE {pwhere} ORDER BY o.project_id, o.school_year, o.indicator""", pparams)
+            WHERE {pwhere} AND {owhere} ORDER BY o.project_id, o.school_year, o.indicator""",
+                        [*pparams, *oparams])
 
 
 # ---------------------------------------------------------------------- opening a database file
@@ -326,11 +335,14 @@ def _aside(path: Path, why: str) -> Path:
 
 
 def _has_user_data(store: CoreStore) -> bool:
-    """True when the file holds rows people imported: those must never be rebuilt away."""
-    try:
-        return bool(store._scalar("SELECT count(*) FROM import_batch"))
-    except duckdb.Error:
-        return False
+    """True when the file holds what people made (imports, accounts): never rebuilt away."""
+    for table in ("import_batch", "app_user"):
+        try:
+            if store._scalar(f"SELECT count(*) FROM {table}"):
+                return True
+        except duckdb.Error:
+            continue
+    return False
 
 
 def open_store(path: Path | str, builder: Callable[[Path], None], cls=None) -> OpenResult:

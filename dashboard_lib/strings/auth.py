@@ -1,4 +1,48 @@
-"""Interface strings of the auth feature: key -> (Chinese, English)."""
+"""Interface strings of log-in, accounts and the audit log: key -> (Chinese, English)."""
 
-STRINGS: dict[str, tuple[str, str]] = {}
-LABELS: dict[str, tuple[str, str]] = {}
+STRINGS: dict[str, tuple[str, str]] = {
+    "nav_login": ("登录", "Sign in"),
+    "auth_title": ("登录", "Sign in"),
+    "auth_user": ("用户名", "User name"),
+    "auth_password": ("密码", "Password"),
+    "auth_submit": ("登录", "Sign in"),
+    "auth_sso": ("单点登录", "Sign in with single sign-on"),
+    "auth_logout": ("退出登录", "Sign out"),
+    "auth_signed_in_as": ("当前用户：{user}（{scope}）", "Signed in: {user} ({scope})"),
+    "auth_demo_banner": ("演示模式：只读，仅显示公开和模拟数据。工作人员请在左侧“登录”页登录。",
+                         "Demo mode: read-only, published and simulated data only. Staff: use "
+                         "the Sign in page on the left."),
+    "auth_demo_off": ("本系统需要登录后使用。", "Please sign in to use this dashboard."),
+    "auth_timed_out": ("长时间未操作，已自动退出，请重新登录。",
+                       "You were signed out after a period of inactivity; please sign in again."),
+    "auth_page_refused": ("您的角色无权打开此页面。", "Your role may not open this page."),
+    "auth_no_downloads": ("演示角色不提供明细数据下载。", "Presenters cannot download row-level data."),
+    "admin_title": ("用户管理与审计日志", "Users and audit log"),
+    "admin_users": ("用户", "Users"),
+    "admin_add": ("新增用户", "Add a user"),
+    "admin_role": ("角色", "Role"),
+    "admin_province": ("省份（省级用户）", "Province (province users)"),
+    "admin_universities": ("高校（高校用户）", "Universities (university users)"),
+    "admin_display_name": ("显示名称", "Display name"),
+    "admin_oidc": ("单点登录标识（可选，如邮箱）", "Single sign-on identity (optional, e.g. e-mail)"),
+    "admin_password": ("初始密码（至少 10 位，含字母和数字）", "Initial password (10+ characters, letters and digits)"),
+    "admin_create": ("创建", "Create"),
+    "admin_created": ("已创建用户 {user}。", "User {user} created."),
+    "admin_change": ("修改用户", "Change a user"),
+    "admin_pick_user": ("选择用户", "User"),
+    "admin_rescope": ("更新角色与范围", "Update role and scope"),
+    "admin_disable": ("停用", "Disable"),
+    "admin_enable": ("启用", "Enable"),
+    "admin_reset_password": ("重设密码", "Reset password"),
+    "admin_done": ("已保存。", "Saved."),
+    "admin_audit": ("审计日志", "Audit log"),
+    "admin_audit_download": ("下载审计日志 CSV", "Download the audit log (CSV)"),
+    "admin_no_self_disable": ("不能停用自己的账户。", "You cannot disable your own account."),
+}
+
+LABELS: dict[str, tuple[str, str]] = {
+    "ministry": ("教育部", "Ministry"),
+    "province": ("省级", "Province"),
+    "university": ("高校", "University"),
+    "presenter": ("演示", "Presenter"),
+}

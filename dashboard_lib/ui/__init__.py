@@ -2,7 +2,9 @@
 
 Caching sits here, at the page boundary, keyed on primitive values.
 """
-from .core import download_csv, geo_guard, lang, store, viewer
+from .auth import account_box, login, logout, require_page, require_role, viewer
+from .core import download_csv, geo_guard, lang, store
 from .filters import set_province, sidebar
 
-__all__ = ["download_csv", "geo_guard", "lang", "set_province", "sidebar", "store", "viewer"]
+__all__ = ["account_box", "download_csv", "geo_guard", "lang", "login", "logout", "require_page",
+           "require_role", "set_province", "sidebar", "store", "viewer"]

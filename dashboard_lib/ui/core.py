@@ -9,8 +9,7 @@ import streamlit as st
 
 from .. import build, exports, geo
 from ..i18n import t
-from ..scope import Filters, Viewer
-from ..vocab import Role
+from ..scope import Viewer
 from ..settings import load_settings
 from ..store import OpenResult, Store, StoreError, open_store
 
@@ -48,12 +47,6 @@ def store() -> Store:
     return result.store
 
 
-def viewer() -> Viewer:
-    """Who is looking. Until log-in exists (issue 6) the embedded default is the open demo mode,
-    which sees every row of the demo database read-only."""
-    return Viewer(Role.MINISTRY, None, None, "demo", read_only=True)
-
-
 def geo_guard(fn, *args, **kwargs):
     """Call a geo loader; on unreadable boundary data say so in one sentence and stop."""
     try:
@@ -63,7 +56,10 @@ def geo_guard(fn, *args, **kwargs):
         st.stop()
 
 
-def download_csv(frame: pd.DataFrame, file_name: str, key: str) -> None:
-    """CSV as UTF-8 with BOM so Excel opens the Chinese correctly."""
+def download_csv(frame: pd.DataFrame, file_name: str, key: str, viewer: Viewer) -> None:
+    """CSV as UTF-8 with BOM so Excel opens the Chinese correctly; none for presenters."""
+    if not viewer.can_download_rows:
+        st.caption(t("auth_no_downloads", lang()))
+        return
     st.download_button(t("download_csv", lang()), exports.csv_bytes(frame),
                        file_name=file_name, mime="text/csv", key=key)
