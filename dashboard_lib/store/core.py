@@ -108,6 +108,7 @@ class CoreStore:
 
     def __init__(self, path: Path | str, read_only: bool = False):
         self.path = Path(path)
+        self.read_only = read_only
         self._con = duckdb.connect(str(self.path), read_only=read_only,
                                    config={"autoinstall_known_extensions": False,
                                            "autoload_known_extensions": False})
@@ -362,6 +363,20 @@ def open_store(path: Path | str, builder: Callable[[Path], None], cls=None) -> O
         builder(path)
         notices.append(("数据库文件不存在，已从 data/ 重新生成。",
                         "The database file was missing and has been rebuilt from data/."))
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        # a file (or folder) the server may not write: show the data, refuse every change
+        try:
+            store = Store(path, read_only=True)
+        except duckdb.Error as exc:
+            raise StoreError("数据库文件为只读且无法打开。",
+                             "The database file is read-only and could not be opened.") from exc
+        notices.append(("数据库文件为只读：可以查看，但不能导入或修改数据。",
+                        "The database file is read-only: you can view data but not import or edit."))
+        if store.schema_version() != SCHEMA_VERSION:
+            store.close()
+            raise StoreError("只读的数据库文件版本不符，无法使用。",
+                             "The read-only database file has another schema version and cannot be used.")
+        return OpenResult(store, notices)
     try:
         store = Store(path)
     except duckdb.IOException as exc:
