@@ -159,6 +159,7 @@ def build_database(path: Path | str, spec: demo.DemoSpec | None = None,
                            "demo_projects": spec.projects, "demo_activity_scale": spec.activity_scale,
                            "as_of": spec.as_of.isoformat()}.items():
             store.set_meta(key, str(value))
+        store.refresh_summaries()
         store.checkpoint()
         counts = store.table_counts()
     finally:

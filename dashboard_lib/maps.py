@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+from functools import lru_cache
 
 import folium
 import geopandas as gpd
@@ -240,3 +241,375 @@ def national_map(provinces: gpd.GeoDataFrame, province_values: pd.DataFrame, met
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds(bounds or NATIONAL_BOUNDS)
     return make_offline(m)
+
+
+# ============================================================================ the map explorer
+# The explorer's map is a *stable base* (no tiles unless a basemap is configured, the national
+# outline with a South China Sea inset, scale bar, fullscreen) plus per-view feature groups that
+# streamlit-folium swaps in place (``feature_group_to_add``): a drill-down redraws the layers,
+# never the base map, so nothing flickers.
+SELECTED = "#1a202c"
+NATION_FIT = [[17.0, 73.0], [53.8, 135.2]]   # mainland, Hainan and Taiwan; the inset shows the rest
+SCS_INSET = [[3.4, 106.0], [24.6, 123.5]]
+
+
+def geometry_json(geoms, precision: int = 3) -> list[dict]:
+    """GeoJSON geometry dicts of shapely geometries, coordinates rounded to ``precision``
+    decimals (a display copy: rounding is ~20× faster than a topology-safe snap, and a sliver
+    below 0.001° is invisible at the zooms the explorer allows)."""
+    import shapely
+    arr = shapely.transform(np.asarray(geoms, dtype=object), lambda c: np.round(c, precision))
+    return json.loads("[" + ",".join(shapely.to_geojson(arr)) + "]") if len(arr) else []
+
+
+def _script_json(value) -> str:
+    """JSON for inlining in a <script>: no ``</`` can close the script element."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+
+def to_wgs84_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Geometries moved from GCJ-02 (AMap) to WGS-84, for standard web tiles."""
+    import shapely
+
+    from . import geo
+
+    def move(coords: np.ndarray) -> np.ndarray:
+        return np.array([geo.to_wgs84(float(x), float(y)) for x, y in coords]).reshape(coords.shape)
+
+    out = gdf.copy()
+    out["geometry"] = shapely.transform(np.asarray(gdf.geometry.values), move)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs)
+
+
+def to_wgs84_points(lats, lons) -> tuple[list[float], list[float]]:
+    from . import geo
+    moved = [geo.to_wgs84(float(lo), float(la)) for la, lo in zip(lats, lons)]
+    return [m[1] for m in moved], [m[0] for m in moved]
+
+
+class Fullscreen(MacroElement):
+    """A fullscreen button (the app's own few lines; no plugin, nothing from a CDN). Uses the
+    Fullscreen API where the frame allows it, else fills the frame."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>.xz-fake-full{position:fixed!important;left:0;top:0;width:100vw!important;
+        height:100vh!important;z-index:99999}
+        .xz-fs a{font:18px/30px sans-serif;text-align:center;cursor:pointer}</style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function(map){
+          var Ctl = L.Control.extend({options:{position:'topleft'}, onAdd:function(){
+            var box = L.DomUtil.create('div','leaflet-bar xz-fs');
+            var a = L.DomUtil.create('a','',box); a.href='#'; a.role='button';
+            a.title = {{ this.title_json }}; a.setAttribute('aria-label', a.title); a.innerHTML={{ this.icon_json }};
+            L.DomEvent.on(a,'click',function(e){
+              L.DomEvent.stop(e);
+              var c = map.getContainer();
+              var fake = function(){ c.classList.toggle('xz-fake-full'); map.invalidateSize(); };
+              if (document.fullscreenElement) { document.exitFullscreen(); }
+              else if (c.classList.contains('xz-fake-full')) { fake(); }
+              else if (c.requestFullscreen && document.fullscreenEnabled) {
+                c.requestFullscreen().catch(fake);
+              } else { fake(); }
+            });
+            document.addEventListener('fullscreenchange', function(){ map.invalidateSize(); });
+            return box; }});
+          new Ctl().addTo(map);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, title: str):
+        super().__init__()
+        self._name = "Fullscreen"
+        self.title_json = _script_json(title)
+        self.icon_json = _script_json(
+            "<svg width='14' height='14' viewBox='0 0 14 14' style='vertical-align:middle'>"
+            "<path d='M1 5V1h4M9 1h4v4M13 9v4H9M5 13H1V9' fill='none' stroke='#333' "
+            "stroke-width='2'/></svg>")
+
+
+class OutlineWithInset(MacroElement):
+    """The national outline (land border, the dashed line) on the map, and a South China Sea
+    inset in the lower right showing the islands and the dashed line in full. Each view's script
+    shows or hides the inset (``window.xzInset``)."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>.xz-inset{width:150px;height:210px;border:1px solid #555;background:#f4f7fb;
+        box-shadow:0 1px 4px #999}
+        .xz-inset-cap{position:absolute;bottom:2px;right:4px;z-index:800;font:11px sans-serif;color:#333}
+        .leaflet-container{background:#f4f7fb}</style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function(map){
+          var data = {{ this.data_json }};
+          var style = function(f){ return f.properties.layer === 'land'
+              ? {fill:false, color:'#333', weight:1.2}
+              : {fill:false, color:'#333', weight:1.2, dashArray:'6 4'}; };
+          L.geoJSON(data, {style: style, interactive: false}).addTo(map);
+          var Inset = L.Control.extend({options:{position:'bottomright'}, onAdd:function(){
+            var d = L.DomUtil.create('div','xz-inset');
+            L.DomEvent.disableClickPropagation(d); L.DomEvent.disableScrollPropagation(d);
+            return d; }});
+          var ctl = new Inset().addTo(map);
+          var div = ctl.getContainer();
+          var inset = L.map(div, {zoomControl:false, attributionControl:false, dragging:false,
+              scrollWheelZoom:false, doubleClickZoom:false, boxZoom:false, keyboard:false,
+              touchZoom:false, zoomSnap:0.1});
+          L.geoJSON(data, {style: style, interactive: false}).addTo(inset);
+          inset.fitBounds({{ this.inset_bounds }});
+          var cap = L.DomUtil.create('div','xz-inset-cap',div); cap.textContent = {{ this.caption_json }};
+          window.xzInset = div; window.xzInsetMap = inset;
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data_json: str, caption: str):
+        super().__init__()
+        self._name = "OutlineWithInset"
+        self.data_json = data_json
+        self.caption_json = _script_json(caption)
+        self.inset_bounds = json.dumps(SCS_INSET)
+
+
+class ViewScript(MacroElement):
+    """Per-view behaviour, evaluated each time the view's layers are swapped in: frame the view
+    (only when the level or area changed, so a metric change keeps the user's zoom), replace the
+    legend, show the inset only at national level."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(map){
+          var key = {{ this.key_json }};
+          if (window.xzViewKey !== key) {
+            window.xzViewKey = key;
+            map.fitBounds({{ this.bounds }}, {maxZoom: {{ this.max_zoom }}});
+          }
+          if (window.xzLegend) { map.removeControl(window.xzLegend); }
+          var Lg = L.Control.extend({options:{position:'bottomleft'}, onAdd:function(){
+            var d = L.DomUtil.create('div','xz-legend');
+            d.style.cssText = 'background:rgba(255,255,255,.92);padding:8px 10px;border-radius:6px;'
+              + "font:12px/1.4 'Noto Sans CJK SC','Noto Sans SC',sans-serif;box-shadow:0 1px 4px #999";
+            d.innerHTML = {{ this.legend_json }};
+            return d; }});
+          window.xzLegend = new Lg().addTo(map);
+          if (window.xzInset) {
+            window.xzInset.style.display = {{ this.inset_json }} ? 'block' : 'none';
+            if ({{ this.inset_json }} && window.xzInsetMap) { window.xzInsetMap.invalidateSize(); }
+          }
+        })({{ this._parent._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, key: str, bounds, legend: str, inset: bool, max_zoom: int = 10):
+        super().__init__()
+        self._name = "ViewScript"
+        self.key_json = _script_json(key)
+        self.bounds = json.dumps([[round(float(a), 4), round(float(b), 4)] for a, b in bounds])
+        self.legend_json = _script_json(legend)
+        self.inset_json = "true" if inset else "false"
+        self.max_zoom = int(max_zoom)
+
+
+@lru_cache(maxsize=4)
+def _outline_json(wgs84: bool) -> str:
+    from . import geo
+    outline = geo.load_outline()
+    if wgs84:
+        outline = to_wgs84_frame(outline)
+    return _script_json(_geojson(outline[["layer", "geometry"]], precision=2))
+
+
+def explorer_base_map(lang: str = "zh", basemap: str = "none",
+                      outline: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """The stable part of the explorer map. ``basemap``: "none" (offline, default) or a tile URL
+    template; with tiles the outline is moved to WGS-84 (the callers move the layers too).
+    ``outline``: the national outline (default: the shipped one, converted once and kept)."""
+    m = folium.Map(location=[35, 105], zoom_start=4, tiles=None, attribution_control=False,
+                   control_scale=False, zoom_control=True, zoom_snap=0.25, zoom_delta=0.5,
+                   prefer_canvas=False)
+    if basemap and basemap != "none":
+        folium.TileLayer(tiles=basemap, attr=" ", name=t("explorer_layer_basemap", lang),
+                         overlay=False, control=False).add_to(m)
+    wgs84 = bool(basemap and basemap != "none")
+    if outline is None:
+        data = _outline_json(wgs84)
+    else:
+        data = _script_json(_geojson((to_wgs84_frame(outline) if wgs84 else outline)[["layer", "geometry"]],
+                                     precision=2))
+    MetricScale().add_to(m)
+    Fullscreen(t("explorer_fullscreen", lang)).add_to(m)
+    OutlineWithInset(data, t("explorer_inset", lang)).add_to(m)
+    return make_offline(m)
+
+
+def explorer_legend(layer, lang: str, level: str, flows_shown: bool, aggregated: bool) -> str:
+    """The legend's HTML (every text escaped): metric classes, no data, outside, helped, lines."""
+    from .explorer import format_value
+    breaks = layer.breaks
+    rows = []
+    for i, b in enumerate(breaks):
+        lo = None if i == 0 else breaks[i - 1]
+        text = (f"≤ {format_value(b, layer.metric)}" if lo is None
+                else f"{format_value(lo, layer.metric)} – {format_value(b, layer.metric)}")
+        rows.append(("fill", class_colour(i, len(breaks)), esc(text)))
+    rows.append(("fill", NO_DATA, esc(t("explorer_legend_nodata", lang))))
+    if level == "nation":
+        rows.append(("fill", OUTSIDE, esc(t("legend_outside", lang))))
+    else:
+        rows.append(("fill", OUTSIDE, esc(t("explorer_legend_unhelped", lang))))
+        rows.append(("outline", HELPED, esc(t("legend_helped", lang))))
+    if flows_shown:
+        rows.append(("line", FLOW, esc(t("explorer_legend_flow_agg" if aggregated else
+                                         "explorer_legend_flow", lang))))
+        rows.append(("dot", FLOW, esc(t("legend_university", lang))))
+    return legend_html(label(layer.metric, lang), rows)
+
+
+def _area_style(f):
+    p = f["properties"]
+    if p["selected"]:
+        return {"fillColor": p["fill"], "fillOpacity": 0.95, "color": SELECTED, "weight": 3.5}
+    if p["helped"]:
+        return {"fillColor": p["fill"], "fillOpacity": 0.9, "color": HELPED, "weight": 2.0}
+    if p["inside"]:
+        return {"fillColor": p["fill"], "fillOpacity": 0.9, "color": "#555", "weight": 1.0}
+    return {"fillColor": p["fill"], "fillOpacity": 0.6, "color": "#aaa", "weight": 0.6}
+
+
+def explorer_layers(layer, level: str, view_key: str, bounds, flows: pd.DataFrame | None,
+                    aggregated: bool = False, cards: list[dict] | None = None,
+                    card_point: tuple[float, float] | None = None, lang: str = "zh",
+                    wgs84: bool = False) -> list[folium.FeatureGroup]:
+    """The feature groups of one view: areas (with the view script), flows, universities,
+    and at county level the cards' popup. Every text is escaped here."""
+    gdf = gpd.GeoDataFrame(layer.frame.copy(), geometry="geometry", crs="EPSG:4326")
+    gdf["_row"] = range(len(gdf))
+    n = len(layer.breaks)
+    gdf["fill"] = [OUTSIDE if not (h or (i and level == "nation")) else class_colour(c, n)
+                   for h, i, c in zip(gdf["helped"], gdf["inside"], gdf["cls"].astype(object))]
+    gdf["cls"] = gdf["cls"].astype(object)
+    gdf["tip"] = [esc(s).replace("\n", "<br>") for s in gdf["tip"]]
+    if wgs84:
+        gdf = to_wgs84_frame(gdf)
+    # grey first, helped and selected last, so highlighted borders sit on top
+    gdf["_order"] = gdf["inside"].astype(int) + gdf["helped"].astype(int) + 2 * gdf["selected"].astype(int)
+    gdf = gdf.sort_values("_order", kind="stable")
+    name = t("layer_provinces" if level == "nation" else "explorer_layer_counties", lang)
+    areas = folium.FeatureGroup(name=name)
+    props = ["adcode", "fill", "tip", "inside", "helped", "selected"]
+    if layer.shapes is not None and not wgs84:
+        shapes = [layer.shapes[i] for i in gdf["_row"]]
+    else:
+        shapes = geometry_json(gdf.geometry.tolist(), 3)
+    records = gdf[props].astype(object).to_dict("records")
+    features = [{"type": "Feature", "properties": {k: (v.item() if hasattr(v, "item") else v)
+                                                   for k, v in r.items()}, "geometry": g}
+                for r, g in zip(records, shapes)]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        style_function=_area_style,
+        highlight_function=lambda f: {"weight": 3, "color": "#222"},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(areas)
+    if len(layer.points):
+        lats, lons = layer.points["lat"].tolist(), layer.points["lon"].tolist()
+        if wgs84:
+            lats, lons = to_wgs84_points(lats, lons)
+        for la, lo, tip in zip(lats, lons, layer.points["tip"]):
+            folium.CircleMarker([la, lo], radius=7, color=HELPED, weight=2, fill=True,
+                                fill_color=HELPED, fill_opacity=0.5,
+                                tooltip=esc(tip).replace("\n", "<br>")).add_to(areas)
+    flows_shown = flows is not None and len(flows) > 0
+    legend = explorer_legend(layer, lang, level, flows_shown, aggregated)
+    ViewScript(view_key, bounds, legend, inset=(level == "nation"),
+               max_zoom=9 if level == "county" else 8).add_to(areas)
+    groups = [areas]
+
+    if flows_shown:
+        fl = flows.copy()
+        if wgs84:
+            fl["from_lat"], fl["from_lon"] = to_wgs84_points(fl["from_lat"], fl["from_lon"])
+            fl["to_lat"], fl["to_lon"] = to_wgs84_points(fl["to_lat"], fl["to_lon"])
+        top = max(float(fl["activities"].max()), 1.0)
+        feats = [{"type": "Feature",
+                  "properties": {"tip": esc(tip), "w": round(0.6 + 3.4 * (float(a) / top) ** 0.5, 2)},
+                  "geometry": {"type": "LineString",
+                               "coordinates": [[round(a1, 3), round(b1, 3)], [round(a2, 3), round(b2, 3)]]}}
+                 for tip, a, a1, b1, a2, b2 in zip(fl["tip"], fl["activities"], fl["from_lon"],
+                                                  fl["from_lat"], fl["to_lon"], fl["to_lat"])]
+        fg = folium.FeatureGroup(name=t("layer_flows", lang))
+        folium.GeoJson({"type": "FeatureCollection", "features": feats},
+                       style_function=lambda f: {"color": FLOW, "weight": f["properties"]["w"],
+                                                 "opacity": 0.4},
+                       tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fg)
+        groups.append(fg)
+        from .explorer import universities
+        unis = universities(fl)
+        fu = folium.FeatureGroup(name=t("layer_universities", lang))
+        pts = [{"type": "Feature", "properties": {"tip": esc(tip), "r": round(3 + min(float(n), 12) ** 0.8, 1)},
+                "geometry": {"type": "Point", "coordinates": [round(lo, 3), round(la, 3)]}}
+               for la, lo, n, tip in zip(unis["lat"], unis["lon"], unis["projects"], unis["tip"])]
+        folium.GeoJson({"type": "FeatureCollection", "features": pts},
+                       marker=folium.CircleMarker(radius=4, color="#1a365d", weight=1, fill=True,
+                                                  fill_color=FLOW, fill_opacity=0.9),
+                       style_function=lambda f: {"radius": f["properties"]["r"]},
+                       tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fu)
+        groups.append(fu)
+
+    if cards and card_point is not None:
+        la, lo = card_point
+        if wgs84:
+            (la,), (lo,) = to_wgs84_points([la], [lo])
+        fc = folium.FeatureGroup(name=t("explorer_layer_cards", lang))
+        marker = folium.CircleMarker([la, lo], radius=6, color=SELECTED, fill=True,
+                                     fill_color="#fff", fill_opacity=1)
+        CardPopup(cards_html(cards, lang)).add_to(marker)
+        marker.add_to(fc)
+        groups.append(fc)
+    return groups
+
+
+class CardPopup(MacroElement):
+    """The cards as the parent marker's popup, opened once the layer is on the map. (folium's
+    Popup builds its content with jQuery, which the offline app does not load.) ``body`` must be
+    escaped HTML (``cards_html``)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindPopup({{ this.body_json }}, {maxWidth: 360, autoPan: true});
+        setTimeout(function(){ try { {{ this._parent.get_name() }}.openPopup(); } catch (e) {} }, 80);
+        {% endmacro %}
+    """)
+
+    def __init__(self, body: str):
+        super().__init__()
+        self._name = "CardPopup"
+        self.body_json = _script_json(body)
+
+
+def _safe_url(url) -> str | None:
+    """Only http(s) links become links (an imported ``javascript:`` URL stays text)."""
+    return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
+
+
+def cards_html(cards: list[dict], lang: str = "zh") -> str:
+    """Project cards as escaped HTML (the popup and the page use the same text)."""
+    parts = []
+    for c in cards:
+        src = _safe_url(c["source_url"])
+        prov = esc(c["provenance_label"])
+        if src:
+            prov += f' · <a href="{esc(src)}" target="_blank" rel="noopener">{esc(t("explorer_source", lang))}</a>'
+        parts.append(
+            f"<div class='xz-card' style='margin-bottom:6px'><b>{esc(c['school'])}</b><br>"
+            f"{esc(c['county'])} · {esc(t('explorer_card_university', lang))}：{esc(c['university'])}<br>"
+            f"{esc(t('explorer_card_affiliated', lang))}：{esc(c['affiliated'])}<br>"
+            f"{esc(t('explorer_card_signed', lang))}：{esc(c['signed'])} · "
+            f"{esc(t('explorer_card_cycle', lang))}：{esc(c['cycle'])}<br>"
+            f"{esc(c['headline'])}<br>"
+            f"{esc(t('explorer_card_provenance', lang))}：{prov}<br>"
+            f"<a href=\"{esc(c['dossier'])}\" target=\"_top\">{esc(t('explorer_dossier', lang))}</a></div>")
+    return "".join(parts)

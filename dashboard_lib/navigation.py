@@ -23,21 +23,21 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "nav_overview", "overview", ALL),
-    PageSpec("pages/explorer.py", "nav_explorer", "explorer", ALL),
-    PageSpec("pages/progress.py", "nav_progress", "progress", ALL),
-    PageSpec("pages/exchanges.py", "nav_exchanges", "exchanges", ALL),
-    PageSpec("pages/internships.py", "nav_internships", "internships", ALL),
-    PageSpec("pages/dossier.py", "nav_dossier", "dossier", ALL),
-    PageSpec("pages/data_import.py", "nav_import", "import", STAFF, writes=True),
-    PageSpec("pages/data_entry.py", "nav_entry", "entry", STAFF, writes=True),
-    PageSpec("pages/presenter.py", "nav_presenter", "presenter", ALL),
-    PageSpec("pages/admin.py", "nav_admin", "admin", frozenset({Role.MINISTRY}), writes=True),
-    PageSpec("pages/about.py", "nav_about", "about", ALL),
+    PageSpec("views/overview.py", "nav_overview", "overview", ALL),
+    PageSpec("views/explorer.py", "nav_explorer", "explorer", ALL),
+    PageSpec("views/progress.py", "nav_progress", "progress", ALL),
+    PageSpec("views/exchanges.py", "nav_exchanges", "exchanges", ALL),
+    PageSpec("views/internships.py", "nav_internships", "internships", ALL),
+    PageSpec("views/dossier.py", "nav_dossier", "dossier", ALL),
+    PageSpec("views/data_import.py", "nav_import", "import", STAFF, writes=True),
+    PageSpec("views/data_entry.py", "nav_entry", "entry", STAFF, writes=True),
+    PageSpec("views/presenter.py", "nav_presenter", "presenter", ALL),
+    PageSpec("views/admin.py", "nav_admin", "admin", frozenset({Role.MINISTRY}), writes=True),
+    PageSpec("views/about.py", "nav_about", "about", ALL),
 )
 
 
-LOGIN = PageSpec("pages/login.py", "nav_login", "login", ALL)
+LOGIN = PageSpec("views/login.py", "nav_login", "login", ALL)
 
 
 def pages_for(viewer: Viewer | None, root: Path = REPO_ROOT) -> list[PageSpec]:

@@ -48,6 +48,17 @@ def gansu_server(tmp_path_factory):
     proc.wait(10)
 
 
+def test_admin_path_first_on_a_fresh_server_is_not_served(gansu_server, page):
+    """The first request of the server's life goes straight to /admin as an anonymous visitor:
+    the page must not run (a pages/ folder would make Streamlit serve it directly)."""
+    url, _ = gansu_server
+    page.goto(url + "/admin")
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=60_000)  # the default page
+    text = page.locator("body").inner_text()
+    assert "用户管理与审计日志" not in text and "审计日志" not in text
+    assert page.get_by_role("link", name="用户管理").count() == 0
+
+
 def test_gansu_official_sees_only_gansu(gansu_server, page):
     url, truth = gansu_server
     gansu, others = truth["gansu"], truth["others"]

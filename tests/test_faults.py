@@ -18,7 +18,7 @@ running_as_root = hasattr(os, "geteuid") and os.geteuid() == 0
 
 def overview(db_path, monkeypatch) -> AppTest:
     monkeypatch.setenv("XZ_DB_PATH", str(db_path))
-    return AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=90).run()
+    return AppTest.from_file(str(ROOT / "views" / "overview.py"), default_timeout=90).run()
 
 
 def test_missing_database_is_rebuilt_on_first_page(tmp_path, monkeypatch):

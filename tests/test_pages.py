@@ -14,7 +14,7 @@ def _db(demo_db, monkeypatch):
 
 
 def run(page: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "views" / page), default_timeout=90)
     for k, v in (query or {}).items():
         at.query_params[k] = v
     return at.run()

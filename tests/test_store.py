@@ -1,8 +1,6 @@
 """The data layer: query results against values added up by hand, and opening a bad file."""
 from __future__ import annotations
 
-import multiprocessing as mp
-import time
 from datetime import date
 
 import duckdb
@@ -126,28 +124,24 @@ def test_old_version_with_imported_data_is_refused_untouched(tmp_path):
     assert path.read_bytes() == before
 
 
-def _hold_lock(path, ready):
-    con = duckdb.connect(str(path))
-    ready.set()
-    time.sleep(20)
-    con.close()
-
-
 def test_file_locked_by_another_process_is_one_clear_sentence(tmp_path):
+    """Another process (a running import, the CLI) holds the file's write lock."""
+    import subprocess
+    import sys
     path = tmp_path / "x.duckdb"
     make_tiny(path).close()
-    ctx = mp.get_context("spawn")
-    ready = ctx.Event()
-    holder = ctx.Process(target=_hold_lock, args=(str(path), ready))
-    holder.start()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('ready', flush=True); time.sleep(30)", str(path)],
+        stdout=subprocess.PIPE, text=True)
     try:
-        assert ready.wait(30)
+        assert holder.stdout.readline().strip() == "ready"
         with pytest.raises(StoreError) as err:
             open_store(path, _builder([]))
         assert "占用" in err.value.zh
     finally:
-        holder.terminate()
-        holder.join()
+        holder.kill()
+        holder.wait()
 
 
 def test_one_store_serves_many_threads(tiny_store):
@@ -167,6 +161,6 @@ def test_missing_data_is_one_sentence_on_screen(tmp_path, monkeypatch):
     from dashboard_lib import build
     monkeypatch.setenv("XZ_DB_PATH", str(tmp_path / "new.duckdb"))
     monkeypatch.setattr(build, "DATA_DIR", tmp_path / "nowhere")
-    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "views" / "overview.py"), default_timeout=60).run()
     assert not at.exception
     assert at.error and "数据库不可用" in at.error[0].value

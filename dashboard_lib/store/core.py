@@ -18,7 +18,7 @@ import pandas as pd
 from ..scope import Filters, Viewer, activity_predicate, project_predicate, row_provenance_predicate
 from ..vocab import DEADLINES, MilestoneKind
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);

@@ -1,4 +1,4 @@
-"""Queries of the map explorer (issue 3): per-county metrics, project cards, flows.
+"""Queries of the map explorer (issue 3): milestone shares, project cards, flows.
 
 A mixin of ``dashboard_lib.store.Store``: methods use ``self._df``, ``self._scalar`` and
 ``self._con.cursor()``, always with bound parameters and the viewer's scope
@@ -6,7 +6,110 @@ A mixin of ``dashboard_lib.store.Store``: methods use ``self._df``, ``self._scal
 """
 from __future__ import annotations
 
+import pandas as pd
+
+from ..scope import Filters, Viewer, activity_predicate, project_predicate
+
+_EXPLORER_GROUPS = {"province": "p.province_adcode", "county": "p.county_adcode"}
+
 
 class ExplorerQueries:
     SCHEMA_PART = ""
     TABLES_PART: tuple[str, ...] = ()
+
+    def explorer_milestone_share(self, viewer: Viewer, filters: Filters | None = None,
+                                 by: str = "province", as_of: str | None = None) -> pd.DataFrame:
+        """Share of milestones met per province or county: of the milestones whose due date has
+        passed by ``as_of`` (the database's as-of date by default), those done on or before it
+        (a month-precision date counts as the month's last day). Columns: key, due, met, share
+        (NULL when nothing was due yet)."""
+        if by not in _EXPLORER_GROUPS:
+            raise ValueError(f"unknown grouping {by!r}")
+        key = _EXPLORER_GROUPS[by]
+        pwhere, pparams = project_predicate(viewer, filters)
+        if as_of is None:
+            as_of = self._scalar("SELECT value FROM meta WHERE key = 'as_of'")
+        return self._df(f"""
+            WITH p AS (SELECT p.* FROM project p WHERE {pwhere}),
+            m AS (
+                SELECT {key} AS key,
+                    (m.due_date IS NOT NULL AND m.due_date <= CAST(? AS DATE)) AS is_due,
+                    (m.done_date IS NOT NULL AND m.due_date IS NOT NULL AND
+                     (CASE WHEN m.date_precision = 'month' THEN last_day(m.done_date)
+                           ELSE m.done_date END) <= m.due_date) AS on_time
+                FROM milestone m JOIN p ON p.project_id = m.project_id)
+            SELECT key, count(*) FILTER (WHERE is_due)::BIGINT AS due,
+                   count(*) FILTER (WHERE is_due AND on_time)::BIGINT AS met,
+                   CASE WHEN count(*) FILTER (WHERE is_due) = 0 THEN NULL
+                        ELSE (count(*) FILTER (WHERE is_due AND on_time))::DOUBLE
+                             / count(*) FILTER (WHERE is_due) END AS share
+            FROM m GROUP BY key ORDER BY key""",
+            [*pparams, as_of or "9999-12-31"])
+
+    def explorer_cards(self, viewer: Viewer, filters: Filters | None = None,
+                       county_adcode: int | None = None) -> pd.DataFrame:
+        """One row per project (of one county, or all in view) with what a map card shows:
+        school, county, university, affiliated school, agreement dates, headline activity and
+        provenance. Activity figures honour the date range / kinds / provenance filters."""
+        pwhere, pparams = project_predicate(viewer, filters)
+        awhere, aparams = activity_predicate(filters)
+        extra, eparams = "", []
+        if county_adcode is not None:
+            extra, eparams = " AND p.county_adcode = ?", [int(county_adcode)]
+        return self._df(f"""
+            WITH a AS (
+                SELECT a.project_id,
+                    sum(a.people) FILTER (WHERE a.kind = 'dispatch') AS people_dispatched,
+                    sum(a.person_months) FILTER (WHERE a.kind = 'dispatch') AS person_months,
+                    count(*) FILTER (WHERE a.kind = 'guidance_visit') AS guidance_visits,
+                    count(*) FILTER (WHERE a.kind = 'training') AS trainings,
+                    sum(a.people) FILTER (WHERE a.kind = 'internship') AS interns,
+                    count(*) AS activities,
+                    count(*) FILTER (WHERE a.provenance = 'simulated') AS simulated_activities
+                FROM activity a JOIN project p USING (project_id)
+                WHERE {pwhere}{extra} AND {awhere}
+                GROUP BY a.project_id)
+            SELECT p.project_id, p.school_zh, p.province_adcode, pr.short_zh AS province_zh,
+                   pr.name_en AS province_en, p.county_adcode, c.name_zh AS county_zh,
+                   u.name_zh AS university_zh, u.name_en AS university_en,
+                   coalesce(p.affiliated_school, u.affiliated_high_schools, '') AS affiliated_school,
+                   sg.done_date AS signed_date, sg.date_precision AS signed_precision,
+                   p.cycle_start, p.cycle_end,
+                   coalesce(a.people_dispatched, 0)::BIGINT AS people_dispatched,
+                   coalesce(a.person_months, 0)::DOUBLE AS person_months,
+                   coalesce(a.guidance_visits, 0)::BIGINT AS guidance_visits,
+                   coalesce(a.trainings, 0)::BIGINT AS trainings,
+                   coalesce(a.interns, 0)::BIGINT AS interns,
+                   coalesce(a.activities, 0)::BIGINT AS activities,
+                   coalesce(a.simulated_activities, 0)::BIGINT AS simulated_activities,
+                   p.provenance, p.source_url, p.import_batch_id
+            FROM project p
+            JOIN province pr ON pr.adcode = p.province_adcode
+            JOIN county c ON c.adcode = p.county_adcode
+            JOIN university u ON u.university_id = p.university_id
+            LEFT JOIN milestone sg ON sg.project_id = p.project_id AND sg.kind = 'signed'
+            LEFT JOIN a ON a.project_id = p.project_id
+            WHERE {pwhere}{extra}
+            ORDER BY p.county_adcode, p.project_id""",
+            [*pparams, *eparams, *aparams, *pparams, *eparams])
+
+    def explorer_flows(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
+        """One row per project in view: university point, county point, activity count."""
+        pwhere, pparams = project_predicate(viewer, filters)
+        awhere, aparams = activity_predicate(filters)
+        return self._df(f"""
+            WITH a AS (
+                SELECT a.project_id, count(*) AS activities
+                FROM activity a JOIN project p USING (project_id)
+                WHERE {pwhere} AND {awhere} GROUP BY a.project_id)
+            SELECT p.project_id, p.university_id, u.name_zh AS university_zh,
+                   u.name_en AS university_en, u.lon AS university_lon, u.lat AS university_lat,
+                   p.school_zh, p.province_adcode, p.county_adcode, c.name_zh AS county_zh,
+                   c.lon AS county_lon, c.lat AS county_lat,
+                   coalesce(a.activities, 0)::BIGINT AS activities
+            FROM project p
+            JOIN county c ON c.adcode = p.county_adcode
+            JOIN university u ON u.university_id = p.university_id
+            LEFT JOIN a ON a.project_id = p.project_id
+            WHERE {pwhere} AND u.lon IS NOT NULL AND u.lat IS NOT NULL
+            ORDER BY p.project_id""", [*pparams, *aparams, *pparams])

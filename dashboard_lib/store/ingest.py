@@ -2,11 +2,412 @@
 
 A mixin of ``dashboard_lib.store.Store``: methods use ``self._df``, ``self._scalar`` and
 ``self._con.cursor()``, always with bound parameters and the viewer's scope
-(``scope.project_predicate``). Extra tables go in ``SCHEMA_PART`` (DDL) and ``TABLES_PART``.
+(``scope.project_predicate``).
+
+- ``import_commit`` writes one batch in ONE transaction (BEGIN … COMMIT, ROLLBACK on any error):
+  the accepted rows with provenance 'imported' and their ``import_batch_id``, the rejected rows
+  (``ingest_rejected``), the importer's scope (``ingest_batch_scope``), an audit line, and
+  ``refresh_summaries``. The scope is checked again in SQL inside the transaction.
+- A project that replaces a simulated one keeps its id: the old project row and its simulated
+  milestones, activity and outcomes are moved to the ``ingest_shelf_*`` tables; ``undo_batch``
+  puts them back.
 """
 from __future__ import annotations
 
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from ..scope import Filters, Viewer, project_predicate
+from ..vocab import DEADLINES, MilestoneKind, Role
+from .core import StoreError
+from .summary import refresh_summaries
+
+_SHELVED = ("milestone", "activity", "outcome")
+_ACT_COLS = ("activity_id", "project_id", "kind", "start_date", "end_date", "people", "person_months",
+             "participants", "hours", "mode", "role", "subject", "level", "direction", "note")
+
 
 class IngestOps:
-    SCHEMA_PART = ""
-    TABLES_PART: tuple[str, ...] = ()
+    SCHEMA_PART = """
+CREATE TABLE IF NOT EXISTS ingest_batch_scope (import_batch_id INTEGER PRIMARY KEY, role VARCHAR,
+    provinces INTEGER[], universities INTEGER[]);
+CREATE TABLE IF NOT EXISTS ingest_rejected (import_batch_id INTEGER NOT NULL, row_number INTEGER,
+    column_name VARCHAR, value VARCHAR, reason VARCHAR, detail VARCHAR);
+CREATE TABLE IF NOT EXISTS ingest_shelf_project AS SELECT 0::INTEGER AS shelf_batch_id, * FROM project LIMIT 0;
+CREATE TABLE IF NOT EXISTS ingest_shelf_milestone AS SELECT 0::INTEGER AS shelf_batch_id, * FROM milestone LIMIT 0;
+CREATE TABLE IF NOT EXISTS ingest_shelf_activity AS SELECT 0::INTEGER AS shelf_batch_id, * FROM activity LIMIT 0;
+CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_batch_id, * FROM outcome LIMIT 0;
+"""
+    TABLES_PART: tuple[str, ...] = ("ingest_batch_scope", "ingest_rejected", "ingest_shelf_project",
+                                    "ingest_shelf_milestone", "ingest_shelf_activity",
+                                    "ingest_shelf_outcome")
+
+    _ingest_ready = False
+
+    def _ensure_ingest_schema(self) -> None:
+        """Add this module's tables to a database built before they existed (same schema version)."""
+        if self._ingest_ready:
+            return
+        have = set(self._df("SELECT table_name FROM information_schema.tables")["table_name"])
+        if not set(IngestOps.TABLES_PART) <= have:
+            try:
+                with self._con.cursor() as cur:
+                    cur.execute(IngestOps.SCHEMA_PART)
+            except duckdb.Error:  # a database file opened read-only: nothing was imported into it
+                return
+        self._ingest_ready = True
+
+    # ------------------------------------------------------------------ reads for validation
+    def ingest_reference(self, viewer: Viewer, kind: str, today: date | None = None):
+        """Everything ``ingest.validate`` needs: reference tables, the projects in scope and the
+        natural keys of the existing rows of this kind in scope."""
+        from .. import ingest
+
+        kind = ingest.RecordKind(kind)
+        provinces = self._df("SELECT adcode, name_zh, short_zh, name_en FROM province ORDER BY adcode")
+        counties = self._df("SELECT adcode, name_zh, province_adcode, prefecture_zh FROM county")
+        universities = self.ingest_universities()
+        if kind is ingest.RecordKind.PROJECT:
+            # natural-key lookup (school + county) for replacement: within the viewer's provinces
+            scope = Viewer(Role.PROVINCE if viewer.provinces is not None else Role.MINISTRY,
+                           viewer.provinces, None)
+        else:
+            scope = viewer
+        where, params = project_predicate(scope, None)
+        projects = self._df(f"""SELECT p.project_id, p.school_zh, p.county_adcode, p.province_adcode,
+                                   p.university_id, p.provenance FROM project p WHERE {where}""", params)
+        existing = set()
+        if kind.is_activity:
+            frame = self._df(f"""SELECT a.project_id, a.kind, a.start_date, a.end_date, a.role, a.subject,
+                                     a.level, a.people, a.participants
+                                 FROM activity a JOIN project p USING (project_id)
+                                 WHERE a.kind = ? AND {where}""", [kind.value, *params])
+            existing = ingest.existing_key_set(kind, frame)
+        elif kind is ingest.RecordKind.OUTCOME:
+            frame = self._df(f"""SELECT o.project_id, o.school_year, o.indicator FROM outcome o
+                                 JOIN project p USING (project_id) WHERE {where}""", params)
+            existing = ingest.existing_key_set(kind, frame)
+        return ingest.Reference(provinces, counties, universities, projects, existing,
+                                today or date.today())
+
+    def ingest_universities(self) -> pd.DataFrame:
+        """The host universities (reference data, visible to every viewer)."""
+        return self._df("SELECT university_id, name_zh, name_en FROM university ORDER BY university_id")
+
+    def _batch_visible(self, viewer: Viewer) -> tuple[str, list]:
+        """Batches a viewer may see: made within (a subset of) the viewer's own scope."""
+        clauses, params = [], []
+        if viewer.provinces is not None:
+            clauses.append("s.provinces IS NOT NULL AND list_has_all(?::INTEGER[], s.provinces)")
+            params.append(sorted(viewer.provinces))
+        if viewer.universities is not None:
+            clauses.append("s.universities IS NOT NULL AND list_has_all(?::INTEGER[], s.universities)")
+            params.append(sorted(viewer.universities))
+        return (" AND ".join(clauses) or "TRUE"), params
+
+    def import_history(self, viewer: Viewer) -> pd.DataFrame:
+        self._ensure_ingest_schema()
+        where, params = self._batch_visible(viewer)
+        if not self._ingest_ready:
+            return self._df("SELECT * FROM import_batch WHERE FALSE")
+        return self._df(f"""SELECT b.* FROM import_batch b JOIN ingest_batch_scope s USING (import_batch_id)
+                            WHERE {where} ORDER BY b.import_batch_id DESC""", params)
+
+    def import_rejected(self, viewer: Viewer, batch_id: int) -> pd.DataFrame:
+        self._ensure_ingest_schema()
+        where, params = self._batch_visible(viewer)
+        return self._df(f"""SELECT r.* FROM ingest_rejected r JOIN ingest_batch_scope s USING (import_batch_id)
+                            WHERE r.import_batch_id = ? AND {where} ORDER BY r.row_number""",
+                        [int(batch_id), *params])
+
+    def already_imported(self, viewer: Viewer, sha256: str, kind: str) -> dict | None:
+        """The live batch that already holds this file (same hash and kind), if any."""
+        self._ensure_ingest_schema()
+        where, params = self._batch_visible(viewer)
+        df = self._df(f"""SELECT b.import_batch_id, b.created_at, b.file_name FROM import_batch b
+                          JOIN ingest_batch_scope s USING (import_batch_id)
+                          WHERE b.file_sha256 = ? AND b.record_kind = ? AND b.undone_at IS NULL
+                            AND {where} ORDER BY 1 LIMIT 1""", [sha256, str(kind), *params])
+        return None if df.empty else df.iloc[0].to_dict()
+
+    def editable_activities(self, viewer: Viewer) -> pd.DataFrame:
+        """Imported or entered activity rows of the viewer's projects (the ones a form may correct)."""
+        where, params = project_predicate(viewer, Filters())
+        return self._df(f"""SELECT a.activity_id, p.school_zh, a.kind, a.start_date, a.end_date, a.people,
+                                   a.person_months, a.participants, a.hours, a.mode, a.role, a.subject,
+                                   a.level, a.note, a.import_batch_id, a.project_id
+                            FROM activity a JOIN project p USING (project_id)
+                            WHERE a.provenance = 'imported' AND {where}
+                            ORDER BY a.activity_id DESC LIMIT 5000""", params)
+
+    # ------------------------------------------------------------------ writing
+    @staticmethod
+    def _require_writer(viewer: Viewer) -> None:
+        if viewer.read_only or viewer.role is Role.PRESENTER:
+            raise StoreError("当前为只读模式，不能写入数据。", "This is a read-only mode; nothing can be written.")
+
+    def import_commit(self, viewer: Viewer, preview, file_name: str | None, sha256: str | None,
+                      progress=None) -> int:
+        """Store a validated ``ingest.Preview`` as one batch in one transaction; returns its id."""
+        self._ensure_ingest_schema()
+        from .. import ingest
+
+        self._require_writer(viewer)
+        kind = ingest.RecordKind(preview.kind)
+        if sha256 and self.already_imported(viewer, sha256, kind.value):
+            raise StoreError("这个文件已经导入过，未做任何改动。",
+                             "This file has already been imported; nothing was changed.")
+        acc = preview.accepted.copy()
+        cur = self._con.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            batch = int(cur.execute("SELECT coalesce(max(import_batch_id), 0) + 1 FROM import_batch")
+                        .fetchone()[0])
+            cur.execute("INSERT INTO import_batch VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, NULL)",
+                        [batch, viewer.name or viewer.role.value, file_name, sha256, kind.value,
+                         len(acc), preview.n_rejected])
+            cur.execute("INSERT INTO ingest_batch_scope VALUES (?, ?, ?, ?)",
+                        [batch, viewer.role.value,
+                         None if viewer.provinces is None else sorted(viewer.provinces),
+                         None if viewer.universities is None else sorted(viewer.universities)])
+            if preview.problems:
+                rej = pd.DataFrame([(batch, p.row, p.column, p.value, p.reason, p.detail)
+                                    for p in preview.problems],
+                                   columns=["import_batch_id", "row_number", "column_name", "value",
+                                            "reason", "detail"])
+                cur.register("_rej", rej)
+                cur.execute("INSERT INTO ingest_rejected SELECT * FROM _rej")
+                cur.unregister("_rej")
+            if progress:
+                progress(0.2)
+            if kind is ingest.RecordKind.PROJECT:
+                stored = self._commit_projects(cur, batch, acc)
+                check_sql = "SELECT project_id FROM project p WHERE p.import_batch_id = ? AND NOT ({w})"
+            elif kind is ingest.RecordKind.OUTCOME:
+                stored = self._commit_outcomes(cur, batch, acc)
+                check_sql = ("SELECT o.project_id FROM outcome o JOIN project p USING (project_id) "
+                             "WHERE o.import_batch_id = ? AND NOT ({w})")
+            else:
+                stored = self._commit_activities(cur, batch, acc)
+                check_sql = ("SELECT a.project_id FROM activity a JOIN project p USING (project_id) "
+                             "WHERE a.import_batch_id = ? AND NOT ({w})")
+            if progress:
+                progress(0.8)
+            where, params = project_predicate(viewer, None)
+            if cur.execute(check_sql.format(w=where) + " LIMIT 1", [batch, *params]).fetchall():
+                raise StoreError("有记录超出您的权限范围，未做任何改动。",
+                                 "Some rows are outside your scope; nothing was changed.")
+            cur.execute("UPDATE import_batch SET rows_accepted = ? WHERE import_batch_id = ?", [stored, batch])
+            self._audit(cur, viewer.name or viewer.role.value, "import",
+                        f"batch={batch} kind={kind.value} file={file_name} sha256={sha256} "
+                        f"accepted={stored} rejected={preview.n_rejected} replaced={preview.replaces}")
+            refresh_summaries(cur)
+            cur.execute("COMMIT")
+        except StoreError:
+            cur.execute("ROLLBACK")
+            raise
+        except (duckdb.Error, ValueError, KeyError, TypeError) as exc:
+            cur.execute("ROLLBACK")
+            raise StoreError(f"写入失败（{type(exc).__name__}），未做任何改动。",
+                             f"Writing failed ({type(exc).__name__}); nothing was changed.") from exc
+        finally:
+            cur.close()
+        if progress:
+            progress(1.0)
+        return batch
+
+    def _commit_projects(self, cur, batch: int, acc: pd.DataFrame) -> int:
+        if acc.empty:
+            return 0
+        rep = acc[acc["replaces"].notna()] if "replaces" in acc else acc.iloc[0:0]
+        new = acc[acc["replaces"].isna()] if "replaces" in acc else acc
+        rep_ids = [int(x) for x in rep["replaces"]]
+        if rep_ids:
+            still = cur.execute("SELECT count(*) FROM project WHERE list_contains(?::INTEGER[], project_id) "
+                                "AND provenance = 'simulated'", [rep_ids]).fetchone()[0]
+            if still != len(set(rep_ids)):
+                raise StoreError("要替换的模拟项目已被改动，请重新预览。",
+                                 "A simulated project to be replaced has changed; preview again.")
+            cur.execute("INSERT INTO ingest_shelf_project SELECT ?, * FROM project "
+                        "WHERE list_contains(?::INTEGER[], project_id)", [batch, rep_ids])
+            for t in _SHELVED:
+                cur.execute(f"INSERT INTO ingest_shelf_{t} SELECT ?, * FROM {t} "
+                            f"WHERE list_contains(?::INTEGER[], project_id) AND provenance = 'simulated'",
+                            [batch, rep_ids])
+                cur.execute(f"DELETE FROM {t} WHERE list_contains(?::INTEGER[], project_id) "
+                            f"AND provenance = 'simulated'", [rep_ids])
+            for r in rep.itertuples():
+                cur.execute("""UPDATE project SET university_id = ?, school_zh = ?, county_adcode = ?,
+                                   province_adcode = ?, prefecture_zh = ?, confidence = NULL,
+                                   location_note = NULL, provenance = 'imported', source_url = NULL,
+                                   import_batch_id = ? WHERE project_id = ?""",
+                            [int(r.university_id), r.school_zh, int(r.county_adcode), int(r.province_adcode),
+                             r.prefecture_zh, batch, int(r.replaces)])
+        ids = list(rep_ids)
+        if not new.empty:
+            start = int(cur.execute("SELECT coalesce(max(project_id), 0) + 1 FROM project").fetchone()[0])
+            frame = pd.DataFrame({
+                "project_id": range(start, start + len(new)),
+                "university_id": new["university_id"].astype(int).to_numpy(),
+                "school_zh": new["school_zh"].to_numpy(), "county_adcode": new["county_adcode"].astype(int).to_numpy(),
+                "province_adcode": new["province_adcode"].astype(int).to_numpy(),
+                "prefecture_zh": new["prefecture_zh"].to_numpy(), "batch_": batch})
+            cur.register("_newp", frame)
+            cur.execute("""INSERT INTO project (project_id, university_id, school_zh, county_adcode,
+                               province_adcode, prefecture_zh, provenance, import_batch_id)
+                           SELECT project_id, university_id, school_zh, county_adcode, province_adcode,
+                                  prefecture_zh, 'imported', batch_ FROM _newp""")
+            cur.unregister("_newp")
+            ids += list(frame["project_id"])
+        signed = pd.DataFrame({"project_id": [int(x) for x in rep_ids] + ids[len(rep_ids):],
+                               "done": list(rep["signed_date"]) + list(new["signed_date"])})
+        signed = signed[signed["done"].notna()]
+        for r in signed.itertuples():
+            cur.execute("INSERT INTO milestone (project_id, kind, due_date, done_date, date_precision, "
+                        "provenance, import_batch_id) VALUES (?, ?, ?, ?, 'day', 'imported', ?)",
+                        [int(r.project_id), MilestoneKind.SIGNED.value,
+                         DEADLINES[MilestoneKind.SIGNED], r.done, batch])
+        return len(acc)
+
+    def _commit_activities(self, cur, batch: int, acc: pd.DataFrame) -> int:
+        if acc.empty:
+            return 0
+        start = int(cur.execute("SELECT coalesce(max(activity_id), 0) + 1 FROM activity").fetchone()[0])
+        frame = acc.reindex(columns=list(_ACT_COLS)).copy()
+        frame["activity_id"] = range(start, start + len(frame))
+        for c in ("people", "participants"):
+            frame[c] = pd.array(frame[c], dtype="Int64")
+        for c in ("person_months", "hours"):
+            frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
+        for c in ("start_date", "end_date"):
+            frame[c] = pd.to_datetime(frame[c])
+        for c in ("kind", "mode", "role", "subject", "level", "direction", "note"):
+            frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
+        cur.register("_acts", frame)
+        n0 = cur.execute("SELECT count(*) FROM activity").fetchone()[0]
+        cur.execute("""INSERT INTO activity (activity_id, project_id, kind, start_date, end_date, people,
+                           person_months, participants, hours, mode, role, subject, level, direction, note,
+                           provenance, import_batch_id)
+                       SELECT i.activity_id, i.project_id, i.kind, i.start_date::DATE, i.end_date::DATE,
+                              i.people, i.person_months, i.participants, i.hours, i.mode, i.role,
+                              i.subject, i.level, i.direction, i.note, 'imported', ?
+                       FROM _acts i
+                       WHERE NOT EXISTS (SELECT 1 FROM activity a WHERE a.project_id = i.project_id
+                             AND a.kind = i.kind AND a.start_date = i.start_date::DATE
+                             AND a.end_date IS NOT DISTINCT FROM i.end_date::DATE
+                             AND coalesce(a.role, '') = coalesce(i.role, '')
+                             AND coalesce(a.subject, '') = coalesce(i.subject, '')
+                             AND coalesce(a.level, '') = coalesce(i.level, '')
+                             AND a.people IS NOT DISTINCT FROM i.people
+                             AND a.participants IS NOT DISTINCT FROM i.participants)""", [batch])
+        cur.unregister("_acts")
+        return int(cur.execute("SELECT count(*) FROM activity").fetchone()[0] - n0)
+
+    def _commit_outcomes(self, cur, batch: int, acc: pd.DataFrame) -> int:
+        if acc.empty:
+            return 0
+        frame = acc[["project_id", "school_year", "indicator", "value"]].copy()
+        cur.register("_outc", frame)
+        n0 = cur.execute("SELECT count(*) FROM outcome").fetchone()[0]
+        cur.execute("""INSERT INTO outcome (project_id, school_year, indicator, value, provenance, import_batch_id)
+                       SELECT i.project_id, i.school_year, i.indicator, i.value, 'imported', ? FROM _outc i
+                       WHERE NOT EXISTS (SELECT 1 FROM outcome o WHERE o.project_id = i.project_id
+                             AND o.school_year = i.school_year AND o.indicator = i.indicator)""", [batch])
+        cur.unregister("_outc")
+        return int(cur.execute("SELECT count(*) FROM outcome").fetchone()[0] - n0)
+
+    def undo_batch(self, viewer: Viewer, batch_id: int) -> None:
+        """Remove every row of a batch and restore what it replaced, in one transaction."""
+        self._ensure_ingest_schema()
+        self._require_writer(viewer)
+        batch_id = int(batch_id)
+        where, params = self._batch_visible(viewer)
+        cur = self._con.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            row = cur.execute(f"""SELECT b.undone_at, b.record_kind FROM import_batch b
+                                  JOIN ingest_batch_scope s USING (import_batch_id)
+                                  WHERE b.import_batch_id = ? AND {where}""", [batch_id, *params]).fetchall()
+            if not row:
+                raise StoreError(f"批次 {batch_id} 不存在或不在您的权限范围内。",
+                                 f"Batch {batch_id} does not exist or is outside your scope.")
+            if row[0][0] is not None:
+                raise StoreError(f"批次 {batch_id} 已经撤销过。", f"Batch {batch_id} was already undone.")
+            projects = [r[0] for r in cur.execute(
+                "SELECT project_id FROM project WHERE import_batch_id = ?", [batch_id]).fetchall()]
+            if projects:
+                later = cur.execute("""
+                    SELECT min(import_batch_id) FROM (
+                        SELECT import_batch_id, project_id FROM activity UNION ALL
+                        SELECT import_batch_id, project_id FROM outcome UNION ALL
+                        SELECT import_batch_id, project_id FROM milestone)
+                    WHERE list_contains(?::INTEGER[], project_id) AND import_batch_id IS NOT NULL
+                      AND import_batch_id <> ?""", [projects, batch_id]).fetchone()[0]
+                if later is not None:
+                    raise StoreError(f"批次 {later} 的记录属于本批导入的项目，请先撤销批次 {later}。",
+                                     f"Batch {later} holds records of projects this batch imported; "
+                                     f"undo batch {later} first.")
+            for t in ("activity", "outcome", "milestone"):
+                cur.execute(f"DELETE FROM {t} WHERE import_batch_id = ?", [batch_id])
+            cur.execute("DELETE FROM project WHERE import_batch_id = ?", [batch_id])
+            cur.execute("INSERT INTO project SELECT * EXCLUDE (shelf_batch_id) FROM ingest_shelf_project "
+                        "WHERE shelf_batch_id = ?", [batch_id])
+            for t in _SHELVED:
+                cur.execute(f"INSERT INTO {t} SELECT * EXCLUDE (shelf_batch_id) FROM ingest_shelf_{t} "
+                            f"WHERE shelf_batch_id = ?", [batch_id])
+            for t in ("project", *_SHELVED):
+                cur.execute(f"DELETE FROM ingest_shelf_{t} WHERE shelf_batch_id = ?", [batch_id])
+            cur.execute("UPDATE import_batch SET undone_at = now()::TIMESTAMP WHERE import_batch_id = ?",
+                        [batch_id])
+            self._audit(cur, viewer.name or viewer.role.value, "undo_import", f"batch={batch_id}")
+            refresh_summaries(cur)
+            cur.execute("COMMIT")
+        except StoreError:
+            cur.execute("ROLLBACK")
+            raise
+        except duckdb.Error as exc:
+            cur.execute("ROLLBACK")
+            raise StoreError(f"撤销失败（{type(exc).__name__}），未做任何改动。",
+                             f"Undo failed ({type(exc).__name__}); nothing was changed.") from exc
+        finally:
+            cur.close()
+
+    _EDITABLE = ("start_date", "end_date", "people", "person_months", "participants", "hours", "mode",
+                 "role", "subject", "level", "note")
+
+    def update_activity(self, viewer: Viewer, activity_id: int, values: dict) -> None:
+        """Correct one imported/entered activity row of the viewer's projects (validated by the
+        caller with ``ingest``); one audit line with the old and new values."""
+        self._require_writer(viewer)
+        sets = {k: v for k, v in values.items() if k in self._EDITABLE}
+        where, params = project_predicate(viewer, None)
+        cur = self._con.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            old = cur.execute(f"""SELECT a.* FROM activity a JOIN project p USING (project_id)
+                                  WHERE a.activity_id = ? AND a.provenance = 'imported' AND {where}""",
+                              [int(activity_id), *params]).df()
+            if old.empty:
+                raise StoreError(f"记录 {activity_id} 不存在、不可修改或不在您的权限范围内。",
+                                 f"Record {activity_id} does not exist, cannot be changed or is "
+                                 "outside your scope.")
+            if sets:
+                assign = ", ".join(f"{k} = ?" for k in sets)  # column names from the fixed whitelist
+                cur.execute(f"UPDATE activity SET {assign} WHERE activity_id = ?",
+                            [*sets.values(), int(activity_id)])
+                before = {k: old.iloc[0][k] for k in sets}
+                self._audit(cur, viewer.name or viewer.role.value, "correct_activity",
+                            f"activity_id={activity_id} before={before} after={sets}")
+            refresh_summaries(cur)
+            cur.execute("COMMIT")
+        except StoreError:
+            cur.execute("ROLLBACK")
+            raise
+        except duckdb.Error as exc:
+            cur.execute("ROLLBACK")
+            raise StoreError(f"保存失败（{type(exc).__name__}），未做任何改动。",
+                             f"Saving failed ({type(exc).__name__}); nothing was changed.") from exc
+        finally:
+            cur.close()

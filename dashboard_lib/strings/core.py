@@ -20,8 +20,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "province_filter": ("省份筛选", "Province"),
     "all_provinces": ("全部省份", "All provinces"),
     "metric": ("地图指标", "Map metric"),
-    "viewer": ("当前身份", "Signed in as"),
-    "viewer_demo": ("演示模式（只读，模拟数据）", "Demo mode (read-only, simulated data)"),
     "banner_simulated": (
         "演示数据：{sim_projects} 个项目和 {sim_activity} 条活动记录为模拟生成（非真实数字）；"
         "{pub_projects} 个项目和 {pub_activity} 条活动来自公开报道，附来源链接。",

@@ -1,4 +1,130 @@
-"""Interface strings of the ingest feature: key -> (Chinese, English)."""
+"""Interface strings of the ingest feature (import and entry pages): key -> (Chinese, English)."""
 
-STRINGS: dict[str, tuple[str, str]] = {}
+STRINGS: dict[str, tuple[str, str]] = {
+    # pages
+    "ingest_title": ("数据导入", "Data import"),
+    "ingest_intro": (
+        "上传 Excel（.xlsx）或 CSV 文件：先预览哪些行会被接受、哪些被拒绝及原因，确认后一次性写入；"
+        "每次导入都记录在导入历史中，可整批撤销。文件不超过 {mb} MB、{rows} 行。",
+        "Upload an Excel (.xlsx) or CSV file: first preview which rows will be accepted and which "
+        "rejected and why, then commit them in one step; every import is kept in the import history "
+        "and can be undone as a whole. Files up to {mb} MB and {rows} rows."),
+    "ingest_policy": (
+        "与已有模拟项目同校同县的导入项目将替换该模拟项目（其模拟的里程碑、活动和成效数据一并移出），撤销导入即恢复；"
+        "与已有记录相同的行作为重复行拒绝，同一文件重复导入不会新增任何数据。",
+        "An imported project with the same school and county as a simulated project replaces it "
+        "(its simulated milestones, activity and outcomes are set aside); undoing the import restores "
+        "them. Rows identical to existing records are rejected as duplicates, so importing the same "
+        "file again adds nothing."),
+    "ingest_read_only": (
+        "当前为只读演示模式，不能导入或修改数据。请以省级、高校或教育部工作人员身份登录。",
+        "This is the read-only demo mode: data cannot be imported or changed. Sign in as ministry, "
+        "province or university staff."),
+    "ingest_scope_note": ("您的导入范围：{scope}。范围以外的行将被拒绝。",
+                          "Your import scope: {scope}. Rows outside it are rejected."),
+    "ingest_scope_all": ("全部省份和高校", "every province and university"),
+    "ingest_kind": ("数据类型", "Kind of record"),
+    "ingest_templates": ("下载模板（含中文表头和示例行）", "Download a template (Chinese headers, example row)"),
+    "ingest_template_xlsx": ("Excel 模板", "Excel template"),
+    "ingest_template_csv": ("CSV 模板", "CSV template"),
+    "ingest_upload": ("选择文件（.xlsx 或 .csv）", "Choose a file (.xlsx or .csv)"),
+    "ingest_reading": ("正在读取和校验……", "Reading and checking…"),
+    "ingest_summary": ("共 {total} 行：可接受 {ok} 行，拒绝 {bad} 行。",
+                       "{total} rows: {ok} can be accepted, {bad} are rejected."),
+    "ingest_replaces": ("将替换 {n} 个模拟项目：{ids}", "Replaces {n} simulated projects: {ids}"),
+    "ingest_ignored_cols": ("以下列未识别，已忽略：{cols}", "Columns not recognised and ignored: {cols}"),
+    "ingest_accepted": ("可接受的行", "Rows that will be accepted"),
+    "ingest_rejected": ("被拒绝的行", "Rejected rows"),
+    "ingest_commit": ("确认导入 {n} 行", "Import {n} rows"),
+    "ingest_committing": ("正在写入……", "Writing…"),
+    "ingest_done": ("已导入：批次 {batch}，{n} 行。", "Imported: batch {batch}, {n} rows."),
+    "ingest_nothing": ("没有可导入的行。", "There are no rows to import."),
+    "ingest_already": ("这个文件（{file}）已于 {when} 导入（批次 {batch}），未做任何改动。",
+                       "This file ({file}) was already imported on {when} (batch {batch}); nothing "
+                       "was changed."),
+    "ingest_failed": ("导入失败，数据库未做任何改动：{msg}", "The import failed and nothing was changed: {msg}"),
+    "ingest_history": ("导入历史", "Import history"),
+    "ingest_history_empty": ("还没有导入记录。", "No imports yet."),
+    "ingest_undo_pick": ("撤销批次", "Batch to undo"),
+    "ingest_undo": ("撤销该批次", "Undo this batch"),
+    "ingest_undone": ("批次 {batch} 已撤销。", "Batch {batch} has been undone."),
+    "ingest_h_batch": ("批次", "Batch"),
+    "ingest_h_when": ("时间", "When"),
+    "ingest_h_user": ("操作人", "User"),
+    "ingest_h_file": ("文件", "File"),
+    "ingest_h_hash": ("SHA-256", "SHA-256"),
+    "ingest_h_kind": ("类型", "Kind"),
+    "ingest_h_ok": ("接受", "Accepted"),
+    "ingest_h_bad": ("拒绝", "Rejected"),
+    "ingest_h_undone": ("撤销时间", "Undone at"),
+    "ingest_col_row": ("行号", "Row"),
+    "ingest_col_column": ("列", "Column"),
+    "ingest_col_value": ("值", "Value"),
+    "ingest_col_reason": ("原因", "Reason"),
+    "ingest_col_replaces": ("替换模拟项目", "Replaces simulated project"),
+    "ingest_accepted_cap": ("（仅显示前 500 行）", "(first 500 rows shown)"),
+    "ingest_form_entry": ("（表单填报）", "(entry form)"),
+    "ingest_kind_project": ("项目名单（附件）", "Project list (annex)"),
+    "ingest_kind_outcome": ("成效指标", "Outcome indicators"),
+    # file-level errors
+    "ingest_err_too_big": ("文件 {size} MB，超过 {limit} MB 的上限，未读取。",
+                           "The file is {size} MB, above the {limit} MB limit; it was not read."),
+    "ingest_err_too_many_rows": ("文件约有 {rows} 行，超过 {limit} 行的上限，请分成几个文件。",
+                                 "The file has about {rows} rows, above the {limit}-row limit; split it."),
+    "ingest_err_empty": ("文件是空的。", "The file is empty."),
+    "ingest_err_type": ("只接受 .xlsx 或 .csv 文件。", "Only .xlsx and .csv files are accepted."),
+    "ingest_err_encoding": ("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。",
+                            "The file's encoding is not recognised; save it as UTF-8 or GBK CSV."),
+    "ingest_err_unreadable": ("文件无法读取（{detail}），请检查是否为有效的 Excel 或 CSV 文件。",
+                              "The file cannot be read ({detail}); check it is a valid Excel or CSV file."),
+    "ingest_err_no_header": ("在文件前 15 行中找不到表头，请使用模板中的列名。",
+                             "No header row found in the first 15 lines; use the template's column names."),
+    "ingest_err_missing_columns": ("缺少必填列：{columns}。", "Required columns are missing: {columns}."),
+    # row-level reasons (detail: candidates, the other row, a limit)
+    "ingest_r_missing": ("必填项为空", "required value is empty"),
+    "ingest_r_unknown_province": ("未知省份（最接近：{detail}）", "unknown province (closest: {detail})"),
+    "ingest_r_unknown_university": ("未知高校（最接近：{detail}）", "unknown university (closest: {detail})"),
+    "ingest_r_unknown_county": ("该省份内没有这个县（最接近：{detail}）",
+                                "no such county in that province (closest: {detail})"),
+    "ingest_r_ambiguous_county": ("县名不唯一，可能是：{detail}", "ambiguous county name, could be: {detail}"),
+    "ingest_r_bad_date": ("无法识别的日期（可用 2022-07-18、2022/7/18、2022年7月18日）",
+                          "unrecognised date (use 2022-07-18, 2022/7/18 or 2022年7月18日)"),
+    "ingest_r_date_too_early": ("日期早于 {detail}，不合理", "date before {detail} is not plausible"),
+    "ingest_r_future": ("日期晚于今天（{detail}）", "date is in the future (today is {detail})"),
+    "ingest_r_end_before_start": ("结束日期早于开始日期", "end date is before the start date"),
+    "ingest_r_span_absurd": ("起止时间超过四年，不合理", "start to end is more than four years"),
+    "ingest_r_not_number": ("不是数字", "not a number"),
+    "ingest_r_not_integer": ("应为整数", "must be a whole number"),
+    "ingest_r_negative": ("不能为负数", "must not be negative"),
+    "ingest_r_absurd": ("数值不合理（应在 {detail} 之间）", "implausible value (expected {detail})"),
+    "ingest_r_bad_choice": ("无法识别（可选：{detail}）", "not recognised (choose from: {detail})"),
+    "ingest_r_out_of_scope": ("超出您的权限范围", "outside your scope"),
+    "ingest_r_project_not_found": ("在您的权限范围内未找到该项目（最接近：{detail}）",
+                                   "project not found in your scope (closest: {detail})"),
+    "ingest_r_ambiguous_project": ("同名学校有多个项目，请填写托管高校和省份",
+                                   "several projects with this school name: give university and province"),
+    "ingest_r_wrong_university": ("该学校的托管高校是 {detail}", "this school's host university is {detail}"),
+    "ingest_r_dup_in_file": ("与文件第 {detail} 行重复", "duplicate of row {detail} of this file"),
+    "ingest_r_dup_existing": ("与已有记录重复", "duplicate of an existing record"),
+    # entry page
+    "entry_title": ("数据填报", "Data entry"),
+    "entry_intro": ("为您负责的项目新增一条记录，或更正已导入/填报的记录。每次修改都记入审计日志。",
+                    "Add a record to one of your projects, or correct an imported or entered record. "
+                    "Every change is written to the audit log."),
+    "entry_add": ("新增记录", "Add a record"),
+    "entry_project": ("项目（帮扶县中）", "Project (county high school)"),
+    "entry_no_projects": ("您的权限范围内没有项目。", "There are no projects in your scope."),
+    "entry_submit": ("保存", "Save"),
+    "entry_saved": ("已保存（批次 {batch}）。", "Saved (batch {batch})."),
+    "entry_rejected": ("未保存：{reasons}", "Not saved: {reasons}"),
+    "entry_correct": ("更正已导入或填报的记录", "Correct imported or entered records"),
+    "entry_correct_help": ("模拟和公开来源的记录不能在此修改；修改后点击“保存更正”。",
+                           "Simulated and published records cannot be changed here; edit, then "
+                           "press “Save corrections”."),
+    "entry_save_corrections": ("保存更正", "Save corrections"),
+    "entry_corrected": ("已更正 {n} 条记录。", "{n} records corrected."),
+    "entry_none_editable": ("还没有可更正的导入或填报记录。", "No imported or entered records to correct yet."),
+    "entry_not_found": ("记录 {id} 不存在或不在您的权限范围内。", "Record {id} does not exist or is outside your scope."),
+}
+
 LABELS: dict[str, tuple[str, str]] = {}

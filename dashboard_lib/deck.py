@@ -1,0 +1,158 @@
+"""The presenter deck as data (``Slide``) and as one self-contained HTML document.
+
+The HTML holds every slide at once, so moving between slides is a class change in the browser —
+no server round trip, no redraw of the map. Keyboard (←/→, space, PageUp/PageDown, Home/End, F),
+on-screen buttons, a fullscreen toggle and optional auto-advance are a few lines of our own
+JavaScript. plotly.js and Leaflet come from the app's own /app/static/ (nothing from a CDN).
+"""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+PLOTLY_JS = "/app/static/plotly/plotly.min.js"
+
+
+@dataclass
+class Slide:
+    key: str                                   # which slide (see present.SLIDES)
+    title: str
+    subtitle: str = ""
+    numbers: list[tuple[str, str]] = field(default_factory=list)   # big figures: (label, value)
+    figure: go.Figure | None = None
+    map_html: str | None = None                # a whole folium document
+    still_figure: go.Figure | None = None      # what files show in place of the live map
+    bullets: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)      # (text, url) — sources
+    table: pd.DataFrame | None = None          # the numbers behind the chart
+    empty: str | None = None                   # said instead of an empty chart
+    note: str = ""                             # footer note, e.g. what is simulated
+
+
+def _e(text) -> str:
+    return html.escape("" if text is None else str(text))
+
+
+def _figure_html(fig: go.Figure, div_id: str) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config={"displayModeBar": False, "responsive": True})
+
+
+def slide_html(slide: Slide, index: int, total: int, as_of_label: str) -> str:
+    body = []
+    if slide.numbers:
+        cells = "".join(f"<div class='num'><div class='v'>{_e(v)}</div><div class='l'>{_e(lbl)}</div></div>"
+                        for lbl, v in slide.numbers)
+        body.append(f"<div class='numbers n{min(len(slide.numbers), 4)}'>{cells}</div>")
+    if slide.empty:
+        body.append(f"<div class='empty'>{_e(slide.empty)}</div>")
+    elif slide.map_html:
+        body.append(f"<iframe class='map' loading='eager' srcdoc=\"{html.escape(slide.map_html, quote=True)}\"></iframe>")
+    elif slide.figure is not None:
+        body.append(f"<div class='chart'>{_figure_html(slide.figure, f'fig-{index}')}</div>")
+    if slide.bullets:
+        items = "".join(f"<li>{_e(b)}</li>" for b in slide.bullets)
+        body.append(f"<ul class='bullets'>{items}</ul>")
+    if slide.links:
+        items = "".join(f"<li><a href=\"{_e(url)}\" target=\"_blank\" rel=\"noopener\">{_e(text)}</a></li>"
+                        for text, url in slide.links)
+        body.append(f"<ul class='links'>{items}</ul>")
+    sub = f"<h2>{_e(slide.subtitle)}</h2>" if slide.subtitle else ""
+    return (f"<section class='slide' id='slide-{index}' data-key='{_e(slide.key)}' aria-label='{_e(slide.title)}'>"
+            f"<header><h1>{_e(slide.title)}</h1>{sub}</header>"
+            f"<main>{''.join(body)}</main>"
+            f"<footer><span>{_e(slide.note)}</span><span>{_e(as_of_label)} · {index + 1} / {total}</span></footer>"
+            f"</section>")
+
+
+CSS = """
+html,body{margin:0;height:100%;background:#111;font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif}
+#deck{position:relative;width:100%;height:100%;display:flex;align-items:center;justify-content:center}
+.slide{display:none;box-sizing:border-box;width:min(100vw,177.78vh);height:min(56.25vw,100vh);
+ background:#fff;color:#1a202c;padding:3.2vmin 4.5vmin 2vmin;flex-direction:column}
+.slide.active{display:flex}
+.slide header h1{margin:0;font-size:5.2vmin;color:#9b2c2c;line-height:1.2}
+.slide header h2{margin:.6vmin 0 0;font-size:3vmin;font-weight:400;color:#4a5568}
+.slide main{flex:1;display:flex;flex-direction:column;gap:1.6vmin;min-height:0;margin-top:2vmin}
+.numbers{display:grid;gap:2vmin}
+.numbers.n1{grid-template-columns:1fr}.numbers.n2{grid-template-columns:repeat(2,1fr)}
+.numbers.n3{grid-template-columns:repeat(3,1fr)}.numbers.n4{grid-template-columns:repeat(4,1fr)}
+.num{background:#fdf2ea;border-radius:1vmin;padding:1.6vmin 2vmin}
+.num .v{font-size:7vmin;font-weight:700;color:#c53030;line-height:1.1}
+.num .l{font-size:2.6vmin;color:#4a5568}
+.chart{flex:1;min-height:0}.chart>div{height:100%!important}
+.map{flex:1;width:100%;border:0;min-height:0}
+.bullets{font-size:3vmin;line-height:1.5;margin:0;padding-left:3vmin}
+.links{font-size:2vmin;margin:0;padding-left:3vmin;color:#2b6cb0}
+.empty{flex:1;display:flex;align-items:center;justify-content:center;font-size:4vmin;color:#718096;
+ border:.3vmin dashed #cbd5e0;border-radius:1vmin}
+.slide footer{display:flex;justify-content:space-between;font-size:1.9vmin;color:#718096;margin-top:1vmin}
+#controls{position:fixed;bottom:1.2vmin;right:1.2vmin;display:flex;gap:.8vmin;opacity:.35;z-index:10}
+#controls:hover{opacity:1}
+#controls button{font-size:2vmin;padding:.5vmin 1.4vmin;border:0;border-radius:.6vmin;background:#2d3748;color:#fff;cursor:pointer}
+@media print{html,body{background:#fff;height:auto}#controls{display:none}
+ #deck{display:block}.slide{display:flex!important;width:100vw;height:56.25vw;page-break-after:always}}
+"""
+
+JS = """
+(function(){
+  const slides = Array.from(document.querySelectorAll('.slide'));
+  let i = Math.min(Math.max(%(start)d, 0), slides.length - 1), timer = null;
+  function show(n){
+    i = (n + slides.length) %% slides.length;
+    slides.forEach((s, k) => s.classList.toggle('active', k === i));
+    document.body.dataset.slide = String(i);
+    document.body.dataset.key = slides[i].dataset.key;
+    slides[i].querySelectorAll('.js-plotly-plot').forEach(p => window.Plotly && Plotly.Plots.resize(p));
+  }
+  function fullscreen(){
+    const el = document.documentElement;
+    if (!document.fullscreenElement) { el.requestFullscreen && el.requestFullscreen().catch(() => {}); }
+    else { document.exitFullscreen(); }
+  }
+  document.addEventListener('keydown', e => {
+    if (['ArrowRight','PageDown',' ','Enter'].includes(e.key)) { show(i + 1); e.preventDefault(); }
+    else if (['ArrowLeft','PageUp','Backspace'].includes(e.key)) { show(i - 1); e.preventDefault(); }
+    else if (e.key === 'Home') { show(0); } else if (e.key === 'End') { show(slides.length - 1); }
+    else if (e.key === 'f' || e.key === 'F') { fullscreen(); }
+  });
+  document.getElementById('prev').onclick = () => show(i - 1);
+  document.getElementById('next').onclick = () => show(i + 1);
+  document.getElementById('full').onclick = fullscreen;
+  const every = %(autoplay)d;
+  if (every > 0) { timer = setInterval(() => show(i + 1), every * 1000); }
+  window.addEventListener('resize', () => show(i));
+  show(i);
+  document.body.focus();
+})();
+"""
+
+
+def deck_html(slides: list[Slide], as_of_label: str, lang: str = "zh", autoplay_seconds: int = 0,
+              start: int = 0, labels: dict[str, str] | None = None) -> str:
+    """One HTML document holding the whole deck."""
+    labels = labels or {"prev": "‹", "next": "›", "full": "⛶"}
+    sections = "".join(slide_html(s, k, len(slides), as_of_label) for k, s in enumerate(slides))
+    needs_plotly = any(s.figure is not None and not s.empty for s in slides)
+    plotly_tag = f"<script src='{PLOTLY_JS}'></script>" if needs_plotly else ""
+    controls = (f"<div id='controls'><button id='prev' title='{_e(labels['prev'])}'>‹</button>"
+                f"<button id='next' title='{_e(labels['next'])}'>›</button>"
+                f"<button id='full' title='{_e(labels['full'])}'>⛶</button></div>")
+    script = JS % {"start": int(start), "autoplay": max(int(autoplay_seconds), 0)}
+    return (f"<!DOCTYPE html><html lang='{'en' if lang == 'en' else 'zh-CN'}'><head><meta charset='utf-8'>"
+            f"<style>{CSS}</style>{plotly_tag}</head>"
+            f"<body tabindex='0'><div id='deck'>{sections}</div>{controls}<script>{script}</script></body></html>")
+
+
+def outline(slides: list[Slide]) -> list[dict]:
+    """What each slide says, as plain data (for tests and the PPTX writer)."""
+    return [{"key": s.key, "title": s.title, "numbers": list(s.numbers), "empty": s.empty,
+             "has_chart": s.figure is not None, "has_map": s.map_html is not None} for s in slides]
+
+
+def to_json(slides: list[Slide]) -> str:
+    return json.dumps(outline(slides), ensure_ascii=False)

@@ -1,0 +1,475 @@
+"""The map explorer (issue 3): view state in the URL, drill logic, classification and the data
+each level of the map needs — pure functions, no Streamlit.
+
+Levels: ``nation`` → ``province`` (that province's counties only) → ``county`` (its project
+cards). The URL holds the view (``?level=county&province=620000&county=620123&metric=…``); every
+value in it is untrusted and checked against the viewer's scope and the reference data.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from . import geo
+from .i18n import label, t
+from .scope import Filters, Viewer
+from .store import Store
+
+LEVELS = ("nation", "province", "county")
+METRICS = ("projects", "people_dispatched", "person_months", "guidance_visits", "trainings",
+           "training_participants", "interns", "shadowing_people", "milestone_share")
+METHODS = ("quantile", "jenks")
+N_CLASSES = 5
+FLOW_CAP = 300  # more project lines than this in view: aggregate to university → province
+_CODE_RE = re.compile(r"[（(](\d{6})[）)]")
+
+
+# ---------------------------------------------------------------------------- view state
+@dataclass(frozen=True)
+class ViewState:
+    level: str = "nation"
+    province: int | None = None
+    county: int | None = None
+    metric: str = "projects"
+    method: str = "quantile"
+
+    def to_params(self) -> dict[str, str]:
+        """The query parameters of this view (what a shared link carries)."""
+        out = {"level": self.level, "metric": self.metric, "classes": self.method}
+        if self.province is not None:
+            out["province"] = str(self.province)
+        if self.county is not None:
+            out["county"] = str(self.county)
+        return out
+
+
+@dataclass(frozen=True)
+class Parsed:
+    state: ViewState
+    refused: bool = False  # something in the URL was outside the scope or unknown
+
+
+def _int(value) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else None
+        if value is None:
+            return None
+    s = str(value).strip()
+    return int(s) if s.isdigit() and len(s) == 6 else -1
+
+
+def parse_view(params, viewer: Viewer, province_codes, county_province: dict[int, int]) -> Parsed:
+    """The view from untrusted query parameters.
+
+    ``province_codes``: the programme provinces the viewer may choose (already scoped);
+    ``county_province``: county adcode → its province adcode (reference data).
+    A province outside the scope, a county outside its province or anything malformed is
+    refused: the view falls back one level and ``refused`` is set so the page can say so.
+    """
+    get = params.get if hasattr(params, "get") else (lambda k, d=None: d)
+    allowed = {int(c) for c in province_codes}
+    refused = False
+    metric = get("metric") or "projects"
+    if metric not in METRICS:
+        metric, refused = "projects", True
+    method = get("classes") or "quantile"
+    if method not in METHODS:
+        method, refused = "quantile", True
+    province = _int(get("province"))
+    if province is not None and (province not in allowed or not viewer.may_see_province(province)):
+        province, refused = None, True
+    county = _int(get("county"))
+    if county is not None:
+        if province is None or county_province.get(county) != province:
+            county, refused = None, True
+    level = get("level")
+    if county is not None:
+        level = "county"
+    elif province is not None:
+        level = "province"
+    else:
+        level = "nation"
+    return Parsed(ViewState(level, province, county, metric, method), refused)
+
+
+def drill(state: ViewState, clicked: int | None, allowed_provinces, county_province) -> ViewState | None:
+    """The view after a click on the area with code ``clicked`` (None: nothing to do)."""
+    if clicked is None:
+        return None
+    if state.level == "nation":
+        if clicked in {int(c) for c in allowed_provinces}:
+            return replace(state, level="province", province=clicked, county=None)
+        return None
+    if county_province.get(clicked) == state.province and clicked != state.county:
+        return replace(state, level="county", county=clicked)
+    return None
+
+
+def up(state: ViewState) -> ViewState:
+    """One level up (the back control)."""
+    if state.level == "county":
+        return replace(state, level="province", county=None)
+    return replace(state, level="nation", province=None, county=None)
+
+
+def code_from_tooltip(text: str | None) -> int | None:
+    """The area code a clicked tooltip names: the last ``（123456）`` of its first line."""
+    if not text:
+        return None
+    first = str(text).strip().splitlines()[0] if str(text).strip() else ""
+    found = _CODE_RE.findall(first)
+    return int(found[-1]) if found else None
+
+
+# ---------------------------------------------------------------------------- classification
+def _clean(values) -> np.ndarray:
+    v = np.asarray([x for x in values if x is not None and not pd.isna(x)], dtype=float)
+    return np.sort(v[np.isfinite(v)])
+
+
+def quantile_breaks(values, k: int = N_CLASSES) -> list[float]:
+    """Upper bounds of up to ``k`` quantile classes (linear interpolation; rounded up to whole
+    numbers when every value is whole), duplicates dropped."""
+    v = _clean(values)
+    if v.size == 0:
+        return []
+    qs = np.quantile(v, np.linspace(0, 1, k + 1)[1:])
+    if np.all(v == np.round(v)):  # counts: whole-number class bounds
+        qs = np.ceil(qs)
+    return [float(q) for q in np.unique(qs)]
+
+
+def jenks_breaks(values, k: int = N_CLASSES) -> list[float]:
+    """Upper bounds of ``k`` natural-breaks classes (Fisher–Jenks: the partition of the sorted
+    values into ``k`` consecutive groups with the least total within-group squared deviation)."""
+    v = _clean(values)
+    n = v.size
+    if n == 0:
+        return []
+    k = min(k, len(np.unique(v)))
+    if k <= 1:
+        return [float(v[-1])]
+    s1 = np.concatenate([[0.0], np.cumsum(v)])
+    s2 = np.concatenate([[0.0], np.cumsum(v * v)])
+
+    def ssd(i, j):  # squared deviation of v[i:j] (vectorised over i)
+        cnt = j - i
+        tot = s1[j] - s1[i]
+        return (s2[j] - s2[i]) - tot * tot / cnt
+
+    inf = np.inf
+    cost = np.full((k + 1, n + 1), inf)
+    back = np.zeros((k + 1, n + 1), dtype=int)
+    cost[0, 0] = 0.0
+    for c in range(1, k + 1):
+        for j in range(c, n + 1):
+            i = np.arange(c - 1, j)          # the last group is v[i:j]
+            cand = cost[c - 1, i] + ssd(i, j)
+            best = int(np.argmin(cand))
+            cost[c, j] = cand[best]
+            back[c, j] = i[best]
+    bounds, j = [], n
+    for c in range(k, 0, -1):
+        bounds.append(float(v[j - 1]))
+        j = back[c, j]
+    return sorted(set(bounds))
+
+
+def breaks_for(values, method: str, k: int = N_CLASSES) -> list[float]:
+    return jenks_breaks(values, k) if method == "jenks" else quantile_breaks(values, k)
+
+
+def classify(value, breaks: list[float]) -> int | None:
+    """Class index of ``value`` (None: no data)."""
+    if value is None or pd.isna(value) or not np.isfinite(value) or not breaks:
+        return None
+    for i, b in enumerate(breaks):
+        if value <= b + 1e-12:
+            return i
+    return len(breaks) - 1
+
+
+# ---------------------------------------------------------------------------- level data
+@dataclass
+class AreaLayer:
+    """The polygons of one level, ready for ``maps.explorer_layers``."""
+    frame: pd.DataFrame                     # adcode, name, value, cls, helped, inside, selected, tip, geometry
+    breaks: list[float]
+    metric: str
+    points: pd.DataFrame = field(default_factory=pd.DataFrame)  # helped counties without boundary
+    shapes: list | None = None  # GeoJSON geometries of ``frame``'s rows, snapped (see with_shapes)
+
+
+def with_shapes(layer: AreaLayer, precision: int) -> AreaLayer:
+    """Attach the rows' GeoJSON geometries, snapped to 10^-precision degrees, once: the page
+    caches the result, so reruns and other metrics do not convert polygons again."""
+    from . import maps
+    layer.shapes = maps.geometry_json(layer.frame["geometry"].tolist(), precision)
+    return layer
+
+
+def metric_values(store: Store, viewer: Viewer, filters: Filters, metric: str, by: str) -> pd.Series:
+    """The metric per area code (only areas with projects in view). Counts of zero are kept as
+    0; the share of milestones met is NaN where nothing was due yet."""
+    if metric == "milestone_share":
+        df = store.explorer_milestone_share(viewer, filters, by=by)
+        return pd.Series(df["share"].astype(float).values, index=df["key"].astype(int))
+    df = store.metrics(viewer, filters, by=by)
+    return pd.Series(df[metric].astype(float).values, index=df["key"].astype(int))
+
+
+def has_data(value, metric: str) -> bool:
+    """Whether a value is data: NaN never; zero counts as "nothing reported" except for shares."""
+    if value is None or pd.isna(value):
+        return False
+    return metric == "milestone_share" or value > 0
+
+
+def format_value(value: float, metric: str) -> str:
+    if metric == "milestone_share":
+        return f"{value:.0%}"
+    if float(value).is_integer() or abs(value) >= 10:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def scoped_filters(viewer: Viewer, filters: Filters, state: ViewState) -> Filters:
+    """Filters of the view: the drilled province narrows the shared filters."""
+    if state.province is not None:
+        return replace(filters, provinces=(state.province,))
+    return filters
+
+
+def nation_layer(store: Store, viewer: Viewer, filters: Filters, state: ViewState,
+                 lang: str = "zh") -> AreaLayer:
+    """Every provincial unit: those in view coloured by the metric, others grey."""
+    provinces = geo.load_provinces()
+    names = store.provinces().set_index("adcode")
+    values = metric_values(store, viewer, filters, state.metric, "province")
+    inside = set(store.scope_provinces(viewer)["adcode"].astype(int))
+    if filters.provinces:
+        inside &= {int(p) for p in filters.provinces}
+    data_vals = [values[c] for c in values.index if c in inside and has_data(values[c], state.metric)]
+    breaks = breaks_for(data_vals, state.method)
+    rows = []
+    for code, geom in zip(provinces["adcode"].astype(int), provinces.geometry):
+        nm = names.loc[code] if code in names.index else None
+        shown = (nm["name_en"] if lang == "en" else nm["short_zh"]) if nm is not None else str(code)
+        is_in = code in inside
+        v = values.get(code, np.nan) if is_in else np.nan
+        cls = classify(v, breaks) if has_data(v, state.metric) else None
+        if is_in:
+            val_txt = format_value(v, state.metric) if cls is not None else t("explorer_nodata", lang)
+            tip = t("explorer_tip_area", lang, name=shown, code=code,
+                    metric=label(state.metric, lang), value=val_txt)
+        else:
+            tip = t("explorer_tip_outside", lang, name=shown)
+        rows.append({"adcode": code, "name": shown, "value": v, "cls": cls, "helped": False,
+                     "inside": is_in, "selected": False, "tip": tip, "geometry": geom})
+    return AreaLayer(pd.DataFrame(rows), breaks, state.metric)
+
+
+def province_layer(store: Store, viewer: Viewer, filters: Filters, state: ViewState,
+                   lang: str = "zh") -> AreaLayer:
+    """The counties of the drilled province only; helped counties coloured and outlined."""
+    code = int(state.province)
+    f = scoped_filters(viewer, filters, state)
+    polys = geo.load_counties([code])
+    ref = store.counties([code])
+    names = dict(zip(ref["adcode"].astype(int), ref["name_zh"]))
+    values = metric_values(store, viewer, f, state.metric, "county")
+    helped = set(values.index)
+    data_vals = [values[c] for c in values.index if has_data(values[c], state.metric)]
+    breaks = breaks_for(data_vals, state.method)
+    rows = []
+    for c, geom in zip(polys["adcode"].astype(int), polys.geometry):
+        name = names.get(c, str(c))
+        is_helped = c in helped
+        v = values.get(c, np.nan)
+        cls = classify(v, breaks) if is_helped and has_data(v, state.metric) else None
+        if is_helped:
+            val_txt = format_value(v, state.metric) if cls is not None else t("explorer_nodata", lang)
+            tip = t("explorer_tip_area", lang, name=name, code=c, metric=label(state.metric, lang),
+                    value=val_txt)
+        else:
+            tip = t("explorer_tip_unhelped", lang, name=name)
+        rows.append({"adcode": c, "name": name, "value": v, "cls": cls, "helped": is_helped,
+                     "inside": True, "selected": c == state.county, "tip": tip, "geometry": geom})
+    frame = pd.DataFrame(rows, columns=["adcode", "name", "value", "cls", "helped", "inside",
+                                        "selected", "tip", "geometry"])
+    drawn = set(frame["adcode"])
+    pts = ref[ref["adcode"].isin(helped - drawn)]
+    points = pd.DataFrame({
+        "adcode": pts["adcode"].astype(int), "name": pts["name_zh"], "lon": pts["lon"], "lat": pts["lat"],
+        "tip": [t("explorer_tip_area", lang, name=n, code=int(a), metric=label(state.metric, lang),
+                  value=format_value(values[int(a)], state.metric)) for a, n in zip(pts["adcode"], pts["name_zh"])],
+    })
+    return AreaLayer(frame, breaks, state.metric, points)
+
+
+def flow_lines(store: Store, viewer: Viewer, filters: Filters, lang: str = "zh",
+               cap: int = FLOW_CAP) -> tuple[pd.DataFrame, bool]:
+    """University → county lines, one per project; above ``cap`` lines, one per university and
+    province (drawn to the mean point of that province's helped counties, weighted by its
+    projects). Returns (lines, aggregated). Columns: from_lat, from_lon, to_lat, to_lon,
+    projects, activities, tip."""
+    df = store.explorer_flows(viewer, filters)
+    uni = "university_en" if lang == "en" else "university_zh"
+    if len(df) <= cap:
+        out = pd.DataFrame({
+            "from_lat": df["university_lat"], "from_lon": df["university_lon"],
+            "to_lat": df["county_lat"], "to_lon": df["county_lon"],
+            "projects": 1, "activities": df["activities"],
+            "tip": [t("explorer_tip_flow", lang, university=u, school=s, n=int(a))
+                    for u, s, a in zip(df[uni], df["school_zh"], df["activities"])]})
+        return out, False
+    g = (df.groupby(["university_id", uni, "university_lat", "university_lon", "province_adcode"])
+         .agg(to_lat=("county_lat", "mean"), to_lon=("county_lon", "mean"),
+              projects=("project_id", "count"), activities=("activities", "sum")).reset_index())
+    names = store.provinces().set_index("adcode")["name_en" if lang == "en" else "short_zh"]
+    out = pd.DataFrame({
+        "from_lat": g["university_lat"], "from_lon": g["university_lon"],
+        "to_lat": g["to_lat"], "to_lon": g["to_lon"], "projects": g["projects"],
+        "activities": g["activities"],
+        "tip": [t("explorer_tip_flow_agg", lang, university=u, province=names.get(int(p), p),
+                  n=int(n), a=int(a))
+                for u, p, n, a in zip(g[uni], g["province_adcode"], g["projects"], g["activities"])]})
+    return out, True
+
+
+def universities(flows: pd.DataFrame) -> pd.DataFrame:
+    """The university points of the lines in view, with their project count."""
+    if flows.empty:
+        return pd.DataFrame(columns=["lat", "lon", "projects", "tip"])
+    g = flows.groupby(["from_lat", "from_lon"]).agg(projects=("projects", "sum"),
+                                                    tip=("tip", "first")).reset_index()
+    g["tip"] = g["tip"].str.split("→").str[0].str.strip() + [f"（{n}）" for n in g["projects"]]
+    return g.rename(columns={"from_lat": "lat", "from_lon": "lon"})
+
+
+# ---------------------------------------------------------------------------- cards
+def card_rows(cards: pd.DataFrame, lang: str = "zh") -> list[dict]:
+    """What each project card shows, as plain (unescaped) text and a few links."""
+    from .overview import format_date
+    out = []
+    for r in cards.itertuples(index=False):
+        prov = label(r.provenance, lang)
+        if r.provenance == "imported" and not pd.isna(r.import_batch_id):
+            prov = f"{prov}（{t('explorer_batch', lang)} {int(r.import_batch_id)}）"
+        headline = t("explorer_headline", lang, people=int(r.people_dispatched),
+                     months=format_value(float(r.person_months), "person_months"),
+                     visits=int(r.guidance_visits), trainings=int(r.trainings), interns=int(r.interns))
+        if int(r.simulated_activities):
+            headline += t("explorer_headline_simulated", lang, n=int(r.simulated_activities),
+                          total=int(r.activities))
+        cycle = " – ".join(x for x in (format_date(r.cycle_start), format_date(r.cycle_end)) if x)
+        out.append({
+            "project_id": int(r.project_id), "school": r.school_zh,
+            "county": f"{r.province_en if lang == 'en' else r.province_zh} {r.county_zh}",
+            "university": r.university_en if lang == "en" and r.university_en else r.university_zh,
+            "affiliated": r.affiliated_school or "—",
+            "signed": format_date(r.signed_date, r.signed_precision) or "—",
+            "cycle": cycle or "—", "headline": headline,
+            "provenance": r.provenance, "provenance_label": prov,
+            "source_url": r.source_url if isinstance(r.source_url, str) and r.source_url else None,
+            "dossier": f"/dossier?project={int(r.project_id)}",
+        })
+    return out
+
+
+# ---------------------------------------------------------------------------- one view
+@dataclass
+class ViewData:
+    state: ViewState
+    layer: AreaLayer
+    bounds: list                      # [[south, west], [north, east]]
+    flows: pd.DataFrame | None
+    aggregated: bool
+    cards: list[dict]
+    card_point: tuple[float, float] | None
+    area_name: str
+    simulated_shown: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.state.level}:{self.state.province}:{self.state.county}"
+
+
+def _pad(b, frac: float = 0.06, at_least: float = 0.3) -> list:
+    west, south, east, north = (float(x) for x in b)
+    dx = max((east - west) * frac, at_least)
+    dy = max((north - south) * frac, at_least)
+    return [[south - dy, west - dx], [north + dy, east + dx]]
+
+
+def view_data(store: Store, viewer: Viewer, filters: Filters, state: ViewState, lang: str = "zh",
+              show_flows: bool = True) -> ViewData:
+    """Everything one view of the explorer shows, from the store under the viewer's scope."""
+    from . import maps
+    f = scoped_filters(viewer, filters, state)
+    if state.level == "nation":
+        layer = nation_layer(store, viewer, filters, state, lang)
+        inside = layer.frame[layer.frame["inside"]]
+        if filters.provinces or viewer.provinces is not None:
+            bounds = _pad(gpd_bounds(inside))
+        else:
+            bounds = maps.NATION_FIT
+        area_name = t("explorer_nation", lang)
+    else:
+        layer = province_layer(store, viewer, filters, state, lang)
+        names = store.provinces().set_index("adcode")
+        area_name = names.loc[state.province, "name_en" if lang == "en" else "short_zh"]
+        bounds = _pad(gpd_bounds(layer.frame)) if len(layer.frame) else maps.NATION_FIT
+    # national zoom: 0.01° (about 1 km, under a pixel); a province's counties: 0.001°
+    with_shapes(layer, 2 if state.level == "nation" else 3)
+    cards, point = [], None
+    if state.level == "county":
+        raw = store.explorer_cards(viewer, f, county_adcode=state.county)
+        cards = card_rows(raw, lang)
+        sel = layer.frame[layer.frame["selected"]]
+        ref = store.counties([state.province])
+        row = ref[ref["adcode"] == state.county]
+        if len(row):
+            point = (float(row["lat"].iloc[0]), float(row["lon"].iloc[0]))
+            if len(sel):
+                c = sel.geometry.iloc[0].representative_point()
+                point = (c.y, c.x)
+            area_name = f"{area_name} {row['name_zh'].iloc[0]}"
+        if len(sel):
+            bounds = _pad(gpd_bounds(sel), frac=1.0, at_least=0.5)
+        elif point:
+            bounds = [[point[0] - 1, point[1] - 1], [point[0] + 1, point[1] + 1]]
+    flows, aggregated = (flow_lines(store, viewer, f, lang) if show_flows else (None, False))
+    prov = store.provenance_counts(viewer, f)
+    simulated = bool(((prov["provenance"] == "simulated") & (prov["n"] > 0)).any())
+    return ViewData(state, layer, bounds, flows, aggregated, cards, point, area_name, simulated)
+
+
+def gpd_bounds(frame: pd.DataFrame):
+    import geopandas as gpd
+    return gpd.GeoSeries(frame["geometry"].tolist()).total_bounds
+
+
+def view_layers(data: ViewData, lang: str = "zh", wgs84: bool = False):
+    """The folium feature groups of a view (built fresh each run from cached data)."""
+    from . import maps
+    return maps.explorer_layers(data.layer, data.state.level, data.key, data.bounds, data.flows,
+                                data.aggregated, data.cards, data.card_point, lang, wgs84=wgs84)
+
+
+def breadcrumb(data: ViewData, province_name: str | None, county_name: str | None,
+               lang: str = "zh") -> list[tuple[str, ViewState | None]]:
+    """(label, target view) from the nation down to the current view; the last has no target."""
+    s = data.state
+    out: list[tuple[str, ViewState | None]] = [(t("explorer_nation", lang),
+                                                up(up(s)) if s.level != "nation" else None)]
+    if s.level in ("province", "county"):
+        out.append((province_name or str(s.province), up(s) if s.level == "county" else None))
+    if s.level == "county":
+        out.append((county_name or str(s.county), None))
+    return out

@@ -1,0 +1,31 @@
+"""Download buttons: every table as CSV (UTF-8 with BOM) and XLSX, formula cells neutralised."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from .. import exports
+from ..i18n import t
+from .core import lang
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
+    """Two buttons side by side: ``name``.csv and ``name``.xlsx of exactly ``frame``."""
+    language = lang()
+    a, b, _ = st.columns([1, 1, 2])
+    with a:
+        st.download_button(t("prog_download_csv", language), exports.csv_bytes(frame),
+                           file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
+                           on_click="ignore")
+    with b:
+        st.download_button(t("prog_download_xlsx", language), exports.xlsx_bytes(frame, name),
+                           file_name=f"{name}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx",
+                           on_click="ignore")
+
+
+def numbers(frame: pd.DataFrame, key: str | None = None) -> None:
+    """A chart's numbers, one click away."""
+    with st.expander(t("prog_chart_numbers", lang())):
+        st.dataframe(frame, hide_index=True, width="stretch", key=key)

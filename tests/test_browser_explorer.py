@@ -1,0 +1,245 @@
+"""The map explorer in headless Chromium: nation → click 甘肃 → only 甘肃's counties, helped ones
+outlined → click a helped county → its card with provenance → back to the nation → a link
+reopens the view. Clicks are real mouse clicks at a pixel inside the area's drawn polygon.
+No request may leave localhost. Screenshots: artifacts/browser/explorer-*.png.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ARTIFACTS, AS_OF, ROOT
+from dashboard_lib import geo
+from dashboard_lib.scope import Viewer
+from dashboard_lib.store import Store
+
+CHROMIUM = "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)",
+                allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+SHOTS = ARTIFACTS / "browser"
+LOCAL = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:",
+         "about:")
+FRAME = "iframe[title='streamlit_folium.st_folium']"
+GANSU = 620000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, log_path: Path, env_extra: dict | None = None):
+    port = _free_port()
+    env = {**os.environ, "XZ_DB_PATH": str(db), **(env_extra or {})}
+    log = open(log_path, "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port",
+                             str(port), "--server.headless", "true"], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://localhost:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                return proc, log, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    log.close()
+    raise RuntimeError("streamlit did not start")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db = tmp_path_factory.mktemp("explorer") / "dashboard.duckdb"
+    subprocess.run([sys.executable, "-m", "dashboard_lib.build", "--db", str(db), "--as-of",
+                    AS_OF.isoformat()], cwd=ROOT, check=True, capture_output=True)
+    store = Store(db, read_only=True)   # expected values, read before the server locks the file
+    gansu = store.projects(Viewer.province(GANSU))
+    store.close()
+    proc, log, url = start_server(db, tmp_path_factory.mktemp("log") / "streamlit.log")
+    yield url, gansu
+    proc.terminate()
+    proc.wait(10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1300}, locale="zh-CN")
+    pg = context.new_page()
+    pg.outside = []
+    pg.on("request", lambda r: pg.outside.append(r.url) if not r.url.startswith(LOCAL) else None)
+    pg.on("websocket", lambda ws: pg.outside.append(ws.url) if not ws.url.startswith(LOCAL) else None)
+    yield pg
+    context.close()
+
+
+# ---------------------------------------------------------------------------- helpers (shared with the benchmark)
+JS_AREAS = """() => { const out = [];
+  const m = window.map; if (!m) return null;
+  m.eachLayer(l => { if (l.feature && l.feature.properties && l.feature.properties.adcode !== undefined
+                         && l._path) out.push([l.feature.properties.adcode, l.feature.properties.helped,
+                                               l._path.getAttribute('stroke')]); });
+  return out; }"""
+
+JS_POINT = """([code, candidates]) => { const m = window.map; let target = null;
+  m.eachLayer(l => { if (l.feature && l.feature.properties && l.feature.properties.adcode === code && l._path) target = l; });
+  if (!target) return null;
+  for (const [lat, lon] of candidates) {
+    const p = m.latLngToContainerPoint([lat, lon]);
+    const r = m.getContainer().getBoundingClientRect();
+    const x = r.left + p.x, y = r.top + p.y;
+    if (document.elementFromPoint(x, y) === target._path) return [x, y];
+  }
+  return null; }"""
+
+
+def frame_of(pg):
+    return pg.frame_locator(FRAME)
+
+
+def frame_handle(pg):
+    return pg.locator(FRAME).element_handle().content_frame()
+
+
+def areas(pg, predicate, timeout: float = 30.0):
+    """The drawn areas [(adcode, helped, stroke)] once ``predicate(areas)`` holds."""
+    deadline = time.time() + timeout
+    got = last_error = None
+    while time.time() < deadline:
+        try:
+            pg.locator(FRAME).wait_for(state="attached", timeout=5000)
+            got = frame_handle(pg).evaluate(JS_AREAS)
+        except Exception as exc:  # the frame is (re)loading
+            got, last_error = None, exc
+        if got and predicate(got):
+            return got
+        time.sleep(0.15)
+    if got is None and last_error is not None:
+        print("areas: last error", last_error)
+    return got
+
+
+def interior_points(geom, n: int = 40) -> list[list[float]]:
+    """Points inside a polygon, best first (its representative point, then a grid)."""
+    import numpy as np
+    from shapely.geometry import Point
+    pts = [geom.representative_point()]
+    w, s, e, nn = geom.bounds
+    for x in np.linspace(w, e, 9)[1:-1]:
+        for y in np.linspace(s, nn, 9)[1:-1]:
+            p = Point(x, y)
+            if geom.contains(p):
+                pts.append(p)
+    return [[p.y, p.x] for p in pts[:n]]
+
+
+def click_area(pg, code: int, geom) -> None:
+    frame = frame_handle(pg)
+    xy = frame.evaluate(JS_POINT, [code, interior_points(geom)])
+    assert xy, f"area {code} is not clickable on screen"
+    box = pg.locator(FRAME).bounding_box()
+    pg.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
+
+
+def is_nation(a):
+    return len(a) == 35 and any(c == 110000 for c, _, _ in a)
+
+
+def shot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    time.sleep(0.8)
+    pg.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+# ---------------------------------------------------------------------------- the walk
+def test_drill_down_and_back(server, page):
+    url, gansu = server
+    page.goto(url + "/explorer")
+    nation = areas(page, is_nation, timeout=60)
+    assert nation and is_nation(nation), "the national view draws 35 provincial units"
+    frame_of(page).get_by_text("南海诸岛").first.wait_for()
+    shot(page, "explorer-nation.png")
+    frame_handle(page).evaluate("() => { window.__xzSameMap = 1; }")
+
+    # click 甘肃 → only its counties, helped ones outlined
+    click_area(page, GANSU, geo.load_provinces().set_index("adcode").geometry[GANSU])
+    counties = areas(page, lambda a: all(c // 10000 == 62 for c, _, _ in a))
+    expected = set(geo.load_counties([GANSU])["adcode"].astype(int))
+    assert {c for c, _, _ in counties} == expected, "exactly 甘肃's counties are drawn"
+    helped = {c for c, h, s in counties if h and s == "#ff7f0e"}
+    assert helped == set(gansu[gansu["has_boundary"]]["county_adcode"].astype(int))
+    assert frame_handle(page).evaluate("() => window.__xzSameMap") == 1, "base map was not reloaded"
+    page.wait_for_url("**province=620000**")
+    shot(page, "explorer-province-620000.png")
+
+    # click a helped county with a published project → its card with provenance and link
+    published = gansu[(gansu["provenance"] == "published") & gansu["has_boundary"]]
+    row = (published if len(published) else gansu[gansu["has_boundary"]]).iloc[0]
+    code = int(row["county_adcode"])
+    poly = geo.load_counties([GANSU]).set_index("adcode").geometry[code]
+    click_area(page, code, poly)
+    page.wait_for_url(f"**county={code}**")
+    card = page.locator("div.xz-card", has_text=row["school_zh"]).first
+    card.wait_for(timeout=30_000)
+    text = card.inner_text()
+    assert "数据来源" in text and ("公开报道" in text or "模拟" in text)
+    assert card.locator(f'a[href="/dossier?project={int(row["project_id"])}"]').count() == 1
+    if row["provenance"] == "published":
+        assert card.locator(f'a[href="{row["source_url"]}"]').count() == 1
+    assert frame_handle(page).evaluate("() => window.__xzSameMap") == 1
+    shot(page, "explorer-county.png")
+
+    # back to the nation through the breadcrumb
+    page.get_by_role("button", name="全国").click()
+    back = areas(page, is_nation)
+    assert back and is_nation(back)
+    deadline = time.time() + 10
+    while "province=" in page.url and time.time() < deadline:
+        time.sleep(0.2)
+    assert "province=" not in page.url and "county=" not in page.url
+    assert page.outside == [], f"requests left localhost: {page.outside}"
+
+
+def test_link_reopens_the_view(server, page):
+    url, gansu = server
+    row = gansu[gansu["has_boundary"]].iloc[0]
+    code = int(row["county_adcode"])
+    page.goto(f"{url}/explorer?level=county&province={GANSU}&county={code}")
+    counties = areas(page, lambda a: all(c // 10000 == 62 for c, _, _ in a), timeout=60)
+    assert counties and {c for c, _, _ in counties} == set(geo.load_counties([GANSU])["adcode"].astype(int))
+    page.locator("div.xz-card", has_text=row["school_zh"]).first.wait_for(timeout=30_000)
+    assert page.outside == [], f"requests left localhost: {page.outside}"
+
+
+def test_link_outside_the_province_is_refused(server, page):
+    url, _ = server
+    page.goto(f"{url}/explorer?province={GANSU}&county=650102")   # a 新疆 county under 甘肃
+    page.get_by_text("超出您的权限或无效").first.wait_for(timeout=60_000)
+    counties = areas(page, lambda a: all(c // 10000 == 62 for c, _, _ in a))
+    assert counties and all(c // 10000 == 62 for c, _, _ in counties)
+    assert page.locator("div.xz-card").count() == 0

@@ -1,0 +1,85 @@
+"""数据填报 / Data entry: add a record to one of the viewer's projects, correct imported records."""
+from datetime import date
+
+import streamlit as st
+
+from dashboard_lib import ingest, ui
+from dashboard_lib.i18n import label, t
+from dashboard_lib.store import StoreError
+
+lang = ui.lang()
+store = ui.store()
+viewer = ui.viewer()
+if (viewer is not None and viewer.read_only) or store.read_only:
+    st.title(t("entry_title", lang))
+    st.warning(t("ingest_read_only", lang), icon=":material/lock:")
+    st.stop()
+viewer = ui.require_page(viewer, "views/data_entry.py")
+ui.sidebar(store, viewer)
+
+st.title(t("entry_title", lang))
+st.caption(t("entry_intro", lang))
+projects = store.projects(viewer)
+if projects.empty:
+    st.info(t("entry_no_projects", lang))
+    st.stop()
+
+st.subheader(t("entry_add", lang))
+kind = st.selectbox(t("ingest_kind", lang), ingest.ENTRY_KINDS,
+                    format_func=lambda k: ingest.kind_label(k, lang), key="entry_kind")
+fields = ingest.entry_fields(kind)
+with st.form("entry_form", clear_on_submit=False):
+    pid = st.selectbox(t("entry_project", lang), projects["project_id"].tolist(),
+                       format_func=lambda p: ingest.project_option(projects, p, lang), key="entry_project")
+    values = {}
+    for f in fields:
+        name = ingest.field_label(f, lang)
+        if f in ("start_date", "end_date"):
+            values[f] = st.date_input(name, value=date.today() if f == "start_date" else None,
+                                      min_value=ingest.EARLIEST, key=f"entry_{f}")
+        elif f in ("people", "participants", "hours", "person_months", "value", "school_year"):
+            values[f] = st.number_input(name, value=None, step=1.0 if f in ("hours", "person_months", "value")
+                                        else 1, key=f"entry_{f}")
+        elif f == "mode":
+            values[f] = st.selectbox(name, ["", "线下", "线上"], key="entry_mode")
+        elif f == "level":
+            values[f] = st.selectbox(name, ["", "本科", "硕士", "博士"], key="entry_level")
+        elif f == "indicator":
+            values[f] = st.selectbox(name, ingest.indicator_choices(), key="entry_indicator")
+        else:
+            values[f] = st.text_input(name, key=f"entry_{f}")
+    submitted = st.form_submit_button(t("entry_submit", lang), type="primary")
+if submitted:
+    preview = ingest.entry_preview(store, viewer, kind, projects, pid, values)
+    if preview.problems:
+        st.error(t("entry_rejected", lang, reasons=ingest.reasons_text(preview.problems, lang)))
+    else:
+        try:
+            batch = store.import_commit(viewer, preview, None, None)
+        except StoreError as exc:
+            st.error(exc.message(lang))
+        else:
+            st.success(t("entry_saved", lang, batch=batch))
+
+st.subheader(t("entry_correct", lang))
+st.caption(t("entry_correct_help", lang))
+editable = store.editable_activities(viewer)
+if editable.empty:
+    st.caption(t("entry_none_editable", lang))
+else:
+    shown = ingest.editable_view(editable)
+    edited = st.data_editor(shown, hide_index=True, disabled=["activity_id", "school_zh", "kind"],
+                            key="entry_editor", width="stretch",
+                            column_config={"kind": st.column_config.TextColumn(label("kind", lang))})
+    if st.button(t("entry_save_corrections", lang), key="entry_save"):
+        changes, problems = ingest.corrections(store, viewer, shown, edited)
+        done = 0
+        for activity_id, vals in changes:
+            try:
+                store.update_activity(viewer, activity_id, vals)
+                done += 1
+            except StoreError as exc:
+                st.error(exc.message(lang))
+        if problems:
+            st.error(t("entry_rejected", lang, reasons=ingest.reasons_text(problems, lang)))
+        st.success(t("entry_corrected", lang, n=done))

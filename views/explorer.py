@@ -1,0 +1,141 @@
+"""地图探索 / Map explorer: nation → province → county → project cards, the view kept in the URL."""
+from dataclasses import replace
+from pathlib import Path
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard_lib import explorer, maps, ui
+from dashboard_lib.i18n import label, t
+from dashboard_lib.settings import load_settings
+
+lang = ui.lang()
+store = ui.store()
+viewer = ui.viewer()
+filters = ui.sidebar(store, viewer)   # validates ?province against the viewer's scope
+basemap = load_settings().basemap
+wgs84 = bool(basemap and basemap != "none")
+
+
+@st.cache_data(show_spinner=False)
+def _reference(db_key: tuple, _store, viewer_):
+    allowed = _store.scope_provinces(viewer_)["adcode"].astype(int).tolist()
+    counties = _store.counties()
+    return allowed, dict(zip(counties["adcode"].astype(int), counties["province_adcode"].astype(int))), \
+        dict(zip(counties["adcode"].astype(int), counties["name_zh"]))
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=600)
+def _view(db_key: tuple, _store, viewer_, filters_, state, language, flows):
+    return explorer.view_data(_store, viewer_, filters_, state, language, flows)
+
+
+def _db_key() -> tuple:
+    p = Path(store.path)
+    wal = p.with_name(p.name + ".wal")
+    return (str(p), p.stat().st_mtime_ns if p.exists() else 0, wal.stat().st_mtime_ns if wal.exists() else 0)
+
+
+def _move(state: explorer.ViewState) -> None:
+    """Put ``state`` in the URL: the province through the shared filter, the rest as parameters."""
+    ui.set_province(state.province)
+    for k, v in state.to_params().items():
+        st.query_params[k] = v
+    if state.county is None:
+        st.query_params.pop("county", None)
+
+
+def _go(state: explorer.ViewState) -> None:
+    _move(state)
+    st.rerun()
+
+
+def _on_map_click() -> None:
+    """A click on the map, handled before the next run (one run per drill-down, not two): the
+    clicked area's code is checked against the current view and the viewer's scope."""
+    value = st.session_state.get("explorer_map") or {}
+    code = explorer.code_from_tooltip(value.get("last_object_clicked_tooltip"))
+    current = st.session_state.get("explorer_state")
+    if current is None:
+        return
+    target = explorer.drill(current, code, allowed, county_province)
+    if target is not None:
+        _move(target)
+
+
+allowed, county_province, county_names = _reference(_db_key(), store, viewer)
+params = {k: st.query_params.get(k) for k in ("level", "county", "metric", "classes")}
+params["province"] = str(filters.provinces[0]) if filters.provinces else None
+cp = params.get("county")
+if st.session_state.get("explorer_seen") and cp and cp.isdigit() and \
+        county_province.get(int(cp)) in allowed and \
+        county_province.get(int(cp)) != (filters.provinces[0] if filters.provinces else None):
+    params["county"] = None   # the sidebar moved to another province: leave the old county quietly
+st.session_state["explorer_seen"] = True
+parsed = explorer.parse_view(params, viewer, allowed, county_province)
+state = parsed.state
+if parsed.refused:
+    st.warning(t("explorer_refused", lang))
+for k, v in state.to_params().items():
+    st.query_params[k] = v
+if state.county is None:
+    st.query_params.pop("county", None)
+
+st.title(t("explorer_title", lang))
+st.caption(t("explorer_intro", lang))
+
+c1, c2, c3 = st.columns([2, 2, 2])
+metric = c1.selectbox(t("explorer_metric", lang), explorer.METRICS,
+                      index=explorer.METRICS.index(state.metric),
+                      format_func=lambda m: label(m, lang), key="explorer_metric")
+method = c2.radio(t("explorer_method", lang), explorer.METHODS, horizontal=True,
+                  index=explorer.METHODS.index(state.method),
+                  format_func=lambda m: label(m, lang), key="explorer_method")
+show_flows = c3.toggle(t("explorer_show_flows", lang), value=True, key="explorer_flows")
+if (metric, method) != (state.metric, state.method):
+    state = replace(state, metric=metric, method=method)
+    st.query_params["metric"] = metric
+    st.query_params["classes"] = method
+
+with st.spinner(t("map_loading", lang)):
+    data = ui.geo_guard(_view, _db_key(), store, viewer, filters, state, lang, show_flows)
+
+# breadcrumb and back control
+province_name = data.area_name.split(" ")[0] if state.province else None
+crumbs = explorer.breadcrumb(data, province_name, county_names.get(state.county), lang)
+cols = st.columns([1] * len(crumbs) + [1, 6 - len(crumbs)])
+for i, (text, target) in enumerate(crumbs):
+    if target is None:
+        cols[i].markdown(f"**{text}**")
+    elif cols[i].button(text, key=f"crumb_{i}"):
+        _go(target)
+if state.level != "nation" and cols[len(crumbs)].button("↩ " + t("explorer_back", lang), key="explorer_back"):
+    _go(explorer.up(state))
+
+if data.simulated_shown:
+    st.warning(t("explorer_simulated_note", lang), icon=":material/science:")
+
+base = maps.explorer_base_map(lang, basemap)
+groups = explorer.view_layers(data, lang, wgs84=wgs84)
+st.session_state["explorer_state"] = state   # small: what the click handler drills from
+st_folium(base, key="explorer_map", height=640, use_container_width=True,
+          feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
+          returned_objects=["last_object_clicked_tooltip", "last_object_clicked"],
+          on_change=_on_map_click)
+
+n_classes = len(data.layer.breaks)
+st.caption(t("explorer_caption", lang, method=label(state.method, lang), k=n_classes))
+if data.flows is not None:
+    st.caption(t("explorer_flow_rule", lang, cap=explorer.FLOW_CAP, n=len(data.flows),
+                 agg=t("explorer_flow_agg_note", lang) if data.aggregated else ""))
+
+if state.level == "county":
+    st.subheader(t("explorer_cards_title", lang, county=data.area_name, n=len(data.cards)))
+    if not data.cards:
+        st.info(t("explorer_no_cards", lang))
+    for card in data.cards:
+        with st.container(border=True):
+            st.html(maps.cards_html([card], lang))
+elif state.level == "province":
+    st.info(t("explorer_pick_county", lang))
