@@ -51,7 +51,8 @@ def slide_html(slide: Slide, index: int, total: int, as_of_label: str) -> str:
     if slide.empty:
         body.append(f"<div class='empty'>{_e(slide.empty)}</div>")
     elif slide.map_html:
-        body.append(f"<iframe class='map' loading='eager' srcdoc=\"{html.escape(slide.map_html, quote=True)}\"></iframe>")
+        # loaded when its slide is first shown, so Leaflet measures a visible frame
+        body.append(f"<iframe class='map' data-srcdoc=\"{html.escape(slide.map_html, quote=True)}\"></iframe>")
     elif slide.figure is not None:
         body.append(f"<div class='chart'>{_figure_html(slide.figure, f'fig-{index}')}</div>")
     if slide.bullets:
@@ -91,7 +92,7 @@ html,body{margin:0;height:100%;background:#111;font-family:'Noto Sans CJK SC','N
 .empty{flex:1;display:flex;align-items:center;justify-content:center;font-size:4vmin;color:#718096;
  border:.3vmin dashed #cbd5e0;border-radius:1vmin}
 .slide footer{display:flex;justify-content:space-between;font-size:1.9vmin;color:#718096;margin-top:1vmin}
-#controls{position:fixed;bottom:1.2vmin;right:1.2vmin;display:flex;gap:.8vmin;opacity:.35;z-index:10}
+#controls{position:fixed;top:1.2vmin;right:1.2vmin;display:flex;gap:.8vmin;opacity:.35;z-index:10}
 #controls:hover{opacity:1}
 #controls button{font-size:2vmin;padding:.5vmin 1.4vmin;border:0;border-radius:.6vmin;background:#2d3748;color:#fff;cursor:pointer}
 @media print{html,body{background:#fff;height:auto}#controls{display:none}
@@ -108,6 +109,8 @@ JS = """
     document.body.dataset.slide = String(i);
     document.body.dataset.key = slides[i].dataset.key;
     slides[i].querySelectorAll('.js-plotly-plot').forEach(p => window.Plotly && Plotly.Plots.resize(p));
+    slides[i].querySelectorAll('iframe.map[data-srcdoc]').forEach(f => {
+      f.srcdoc = f.dataset.srcdoc; f.removeAttribute('data-srcdoc'); });
   }
   function fullscreen(){
     const el = document.documentElement;
@@ -135,13 +138,13 @@ JS = """
 def deck_html(slides: list[Slide], as_of_label: str, lang: str = "zh", autoplay_seconds: int = 0,
               start: int = 0, labels: dict[str, str] | None = None) -> str:
     """One HTML document holding the whole deck."""
-    labels = labels or {"prev": "‹", "next": "›", "full": "⛶"}
+    labels = labels or {"prev": "‹", "next": "›", "full": "全屏 / Full screen"}
     sections = "".join(slide_html(s, k, len(slides), as_of_label) for k, s in enumerate(slides))
     needs_plotly = any(s.figure is not None and not s.empty for s in slides)
     plotly_tag = f"<script src='{PLOTLY_JS}'></script>" if needs_plotly else ""
     controls = (f"<div id='controls'><button id='prev' title='{_e(labels['prev'])}'>‹</button>"
                 f"<button id='next' title='{_e(labels['next'])}'>›</button>"
-                f"<button id='full' title='{_e(labels['full'])}'>⛶</button></div>")
+                f"<button id='full' title='{_e(labels['full'])}'>{_e(labels['full'])}</button></div>")
     script = JS % {"start": int(start), "autoplay": max(int(autoplay_seconds), 0)}
     return (f"<!DOCTYPE html><html lang='{'en' if lang == 'en' else 'zh-CN'}'><head><meta charset='utf-8'>"
             f"<style>{CSS}</style>{plotly_tag}</head>"

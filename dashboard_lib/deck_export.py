@@ -218,6 +218,12 @@ td,th{border:1px solid #cbd5e0;padding:1mm 2mm}
 """
 
 
+REPORT_CSS = PRINT_CSS.replace("@page{size:297mm 167mm;margin:0}", "@page{size:A4;margin:0}").replace(
+    ".p{width:297mm;height:167mm;", ".p{width:210mm;height:297mm;") + """
+.nums{flex-wrap:wrap}.n{flex:1 1 40mm}.n b{font-size:18pt}.img{flex:0 0 70mm}table{font-size:8pt}
+"""
+
+
 def _e(text) -> str:
     return html.escape("" if text is None else str(text))
 

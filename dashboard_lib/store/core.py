@@ -194,6 +194,16 @@ class CoreStore:
         return self._df("SELECT * FROM county WHERE list_contains(?::INTEGER[], province_adcode) "
                         "ORDER BY adcode", [sorted(int(x) for x in province_adcodes)])
 
+    def data_version(self) -> str:
+        """Changes whenever the data can have changed (a rebuild, an import, an undo, an edit):
+        a cache key for derived views such as the presenter deck."""
+        with self._con.cursor() as cur:
+            row = cur.execute("""SELECT (SELECT max(value) FROM meta WHERE key = 'built_at'),
+                                        (SELECT count(*) FROM import_batch),
+                                        (SELECT count(undone_at) FROM import_batch),
+                                        (SELECT count(*) FROM audit_log)""").fetchall()[0]
+        return "|".join(str(v) for v in row)
+
     def table_counts(self) -> dict[str, int]:
         return {t: int(self._scalar(f"SELECT count(*) FROM {t}")) for t in self.tables()}
 

@@ -1,0 +1,233 @@
+"""The presenter deck's content: the programme's story as slides, from the same functions and
+the same scoped queries as the pages, so a slide never says something a page does not.
+
+Slides (``SLIDES``): title → programme in numbers → national map with the pairings → progress
+and late items → teacher exchanges → internships → case spotlights (published events with their
+sources) → the chosen province's own slide. A slide without data says so instead of an empty chart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlparse
+
+import pandas as pd
+
+from . import deck_export, geo, maps, overview, programme
+from .deck import Slide
+from .i18n import label, t
+from .scope import Filters, Viewer
+from .vocab import Provenance
+
+SLIDES = ("title", "numbers", "map", "progress", "exchanges", "internships", "cases", "province")
+MAX_AUTOPLAY = 120
+
+
+@dataclass(frozen=True)
+class DeckChoice:
+    """What the presenter chose: slides in order, a province (or none), auto-advance seconds."""
+    slides: tuple[str, ...] = SLIDES
+    province: int | None = None
+    autoplay: int = 0
+
+    def query(self) -> dict[str, str]:
+        """The choice as URL parameters, so a link reopens the same deck."""
+        q = {"slides": ",".join(self.slides), "autoplay": str(self.autoplay)}
+        if self.province is not None:
+            q["province"] = str(self.province)
+        return q
+
+    def link(self, base: str = "/presenter") -> str:
+        return f"{base}?{urlencode(self.query())}"
+
+
+def parse_choice(params: dict, allowed_provinces: set[int]) -> tuple[DeckChoice, list[str]]:
+    """A DeckChoice from untrusted URL parameters, and the keys of what was refused."""
+    problems: list[str] = []
+    raw = params.get("slides")
+    slides = tuple(s for s in (raw.split(",") if raw else SLIDES) if s in SLIDES)
+    if raw and len(slides) != len([s for s in raw.split(",") if s]):
+        problems.append("deck_unknown_slide")
+    province = None
+    if params.get("province"):
+        try:
+            province = int(params["province"])
+        except ValueError:
+            province = -1
+        if province not in allowed_provinces:
+            problems.append("out_of_scope")
+            province = None
+    try:
+        autoplay = min(max(int(params.get("autoplay", 0)), 0), MAX_AUTOPLAY)
+    except ValueError:
+        autoplay = 0
+    return DeckChoice(slides or SLIDES, province, autoplay), problems
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:,.1f}"
+
+
+def _province_name(store, code: int, lang: str) -> str:
+    row = store.provinces().set_index("adcode").loc[code]
+    return row["name_en"] if lang == "en" else row["name_zh"]
+
+
+def _title(store, viewer, filters, lang, as_of, province_name):
+    sub = t("app_subtitle", lang)
+    return Slide("title", t("app_title", lang), province_name or sub,
+                 bullets=[t("deck_title_notice", lang), t("as_of", lang, date=as_of)],
+                 note=overview.provenance_banner(store, viewer, filters, lang) or "")
+
+
+def _numbers(store, viewer, filters, lang):
+    cards = overview.kpis(store, viewer, filters, lang)
+    return Slide("numbers", t("deck_numbers", lang), numbers=[(k.label, k.value) for k in cards],
+                 note=overview.provenance_banner(store, viewer, filters, lang) or "")
+
+
+def _map(store, viewer, filters, lang):
+    projects = store.projects(viewer, filters)
+    if projects.empty:
+        return Slide("map", t("deck_map", lang), empty=t("deck_no_data", lang))
+    fmap, _ = overview.overview_map(store, viewer, filters, "projects", lang)
+    per = store.metrics(viewer, filters, by="province").rename(columns={"key": "adcode"})
+    breaks = maps.quantile_breaks(per["projects"].tolist())
+    colours = {int(c): maps.class_colour(maps.classify(float(v), breaks), len(breaks))
+               for c, v in zip(per["adcode"], per["projects"])}
+    still = deck_export.map_figure(geo.load_provinces(), colours, projects, geo.load_outline())
+    return Slide("map", t("deck_map", lang), t("deck_map_sub", lang, n=len(projects),
+                                                   u=projects["university_id"].nunique()),
+                 map_html=fmap.get_root().render(), still_figure=still,
+                 note=t("map_caption", lang))
+
+
+def _progress(store, viewer, filters, lang):
+    content = programme.progress_content(store, viewer, filters, lang)
+    projects = content.get("projects")
+    if projects is None or projects.empty or "ms_fig" not in content:
+        return Slide("progress", t("deck_progress", lang), empty=t("deck_no_data", lang))
+    late = content.get("late", pd.DataFrame())
+    attention = content.get("attention", pd.DataFrame())
+    bullets = []
+    school, reasons = t("col_school", lang), t("prog_reasons", lang)
+    if len(attention) and {school, reasons} <= set(attention.columns):
+        bullets = [f"{r[school]}：{r[reasons]}" for _, r in attention.head(4).iterrows()]
+    return Slide("progress", t("deck_progress", lang),
+                 numbers=[(t("deck_late_items", lang), f"{len(late):,}"),
+                          (t("deck_attention", lang), f"{len(attention):,}")],
+                 figure=content["ms_fig"], table=content.get("ms_table"), bullets=bullets,
+                 note=content.get("note") or "")
+
+
+def _exchanges(store, viewer, filters, lang):
+    content = programme.exchanges_content(store, viewer, filters, lang)
+    kpis = content.get("kpis") or []
+    if not kpis or not any(v for _, v in kpis):
+        return Slide("exchanges", t("deck_exchanges", lang), empty=t("deck_no_data", lang))
+    return Slide("exchanges", t("deck_exchanges", lang),
+                 numbers=[(t(k, lang), _fmt(v)) for k, v in kpis[:4]],
+                 figure=content.get("timeline_fig"), table=content.get("by_province"),
+                 note=content.get("note") or "")
+
+
+def _internships(store, viewer, filters, lang):
+    content = programme.internships_content(store, viewer, filters, lang)
+    kpis = content.get("kpis") or []
+    if not kpis or not kpis[0][1]:
+        return Slide("internships", t("deck_internships", lang), empty=t("deck_no_data", lang))
+    return Slide("internships", t("deck_internships", lang),
+                 numbers=[(t(k, lang), _fmt(v)) for k, v in kpis[:4]],
+                 figure=content.get("level_fig"), table=content.get("by_level_term"),
+                 note=content.get("note") or "")
+
+
+def published_cases(store, viewer: Viewer, filters: Filters, lang: str) -> pd.DataFrame:
+    """Published events in scope, newest first: date, university, school, what, source."""
+    pub = Filters(provinces=filters.provinces, prefectures=filters.prefectures,
+                  universities=filters.universities, provenance=(Provenance.PUBLISHED.value,))
+    acts = store.activities(viewer, pub)
+    ms = store.milestones(viewer, Filters(provinces=filters.provinces, universities=filters.universities))
+    ms = ms[ms["provenance"] == Provenance.PUBLISHED.value]
+    projects = store.projects(viewer, Filters(provinces=filters.provinces,
+                                              universities=filters.universities)).set_index("project_id")
+    rows = []
+    for r in acts.itertuples(index=False):
+        rows.append((r.start_date, r.date_precision, r.project_id, label(r.kind, lang), r.note, r.people, r.source_url))
+    for r in ms.itertuples(index=False):
+        rows.append((r.done_date, r.date_precision, r.project_id, t(f"deck_ms_{r.kind}", lang), r.note, None, r.source_url))
+    out = pd.DataFrame(rows, columns=["date", "precision", "project_id", "what", "note", "people", "source_url"])
+    out = out[out["project_id"].isin(projects.index)]
+    uni_col = "university_en" if lang == "en" else "university_zh"
+    out["university"] = out["project_id"].map(projects[uni_col])
+    out["school"] = out["project_id"].map(projects["school_zh"])
+    out["when"] = [overview.format_date(d, p) for d, p in zip(out["date"], out["precision"])]
+    return out.sort_values("date", ascending=False).reset_index(drop=True)
+
+
+def _cases(store, viewer, filters, lang):
+    cases = published_cases(store, viewer, filters, lang)
+    if cases.empty:
+        return Slide("cases", t("deck_cases", lang), empty=t("deck_no_cases", lang))
+    bullets, links = [], []
+    for r in cases.head(6).itertuples(index=False):
+        people = f"（{int(r.people)} {t('deck_people', lang)}）" if pd.notna(r.people) else ""
+        bullets.append(f"{r.when} · {r.university} → {r.school} · {r.what}{people}"
+                       + (f"：{r.note}" if r.note else ""))
+    for url in dict.fromkeys(cases["source_url"].head(6)):
+        links.append((f"{t('deck_source', lang)} · {urlparse(url).hostname or url}", url))
+    return Slide("cases", t("deck_cases", lang), t("deck_cases_sub", lang, n=len(cases)),
+                 bullets=bullets, links=links, note=t("deck_cases_note", lang))
+
+
+def _province(store, viewer, filters, lang, province):
+    if province is None:
+        return Slide("province", t("deck_province", lang), empty=t("deck_pick_province", lang))
+    f = Filters(provinces=(province,))
+    projects = store.projects(viewer, f)
+    name = _province_name(store, province, lang)
+    if projects.empty:
+        return Slide("province", t("deck_province_of", lang, name=name), empty=t("deck_no_data", lang))
+    cards = overview.kpis(store, viewer, f, lang)
+    table = overview.project_table(projects, lang).drop(columns=[t("col_source", lang)])
+    return Slide("province", t("deck_province_of", lang, name=name),
+                 numbers=[(k.label, k.value) for k in cards[:4]], table=table,
+                 bullets=[f"{r.county_zh} · {r.school_zh} ← {r.university_en if lang == 'en' else r.university_zh}"
+                          for r in projects.head(8).itertuples(index=False)],
+                 note=overview.provenance_banner(store, viewer, f, lang) or "")
+
+
+def build_deck(store, viewer: Viewer, choice: DeckChoice, lang: str = "zh") -> list[Slide]:
+    """The slides of ``choice`` for ``viewer``: the province filter narrows every slide."""
+    filters = Filters(provinces=(choice.province,)) if choice.province is not None else Filters()
+    as_of = store.meta().get("as_of", "")
+    province_name = _province_name(store, choice.province, lang) if choice.province is not None else ""
+    makers = {
+        "title": lambda: _title(store, viewer, filters, lang, as_of, province_name),
+        "numbers": lambda: _numbers(store, viewer, filters, lang),
+        "map": lambda: _map(store, viewer, filters, lang),
+        "progress": lambda: _progress(store, viewer, filters, lang),
+        "exchanges": lambda: _exchanges(store, viewer, filters, lang),
+        "internships": lambda: _internships(store, viewer, filters, lang),
+        "cases": lambda: _cases(store, viewer, filters, lang),
+        "province": lambda: _province(store, viewer, filters, lang, choice.province),
+    }
+    return [makers[key]() for key in choice.slides]
+
+
+def as_of_label(store, lang: str) -> str:
+    return t("as_of", lang, date=store.meta().get("as_of", ""))
+
+
+def province_report_pdf(store, viewer: Viewer, province: int, lang: str = "zh") -> bytes:
+    """One page for a province official: its figures, milestones chart, projects needing
+    attention and the project list, printed by the local Chromium."""
+    choice = DeckChoice(("numbers", "progress", "province"), province, 0)
+    slides = build_deck(store, viewer, choice, lang)
+    name = _province_name(store, province, lang)
+    numbers, progress, own = slides
+    page = Slide("report", t("deck_report_title", lang, name=name), t("as_of", lang, date=store.meta().get("as_of", "")),
+                 numbers=numbers.numbers, figure=progress.figure, empty=progress.empty,
+                 bullets=progress.bullets, table=own.table, note=numbers.note)
+    images, _ = deck_export.slide_images([page], width=1100, height=300)
+    return deck_export.html_to_pdf(deck_export.print_html([page], as_of_label(store, lang), images,
+                                                          page_css=deck_export.REPORT_CSS))

@@ -1,0 +1,97 @@
+"""Streamlit glue of the presenter page: cached slides, full-screen styling, export buttons."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import streamlit as st
+
+from .. import deck_export, present
+from ..deck import Slide
+from ..i18n import t
+from ..scope import Viewer
+from ..store import Store
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _slides(_store: Store, data_version: str, viewer: Viewer, choice: present.DeckChoice,
+            lang: str) -> list[Slide]:
+    return present.build_deck(_store, viewer, choice, lang)
+
+
+def slides(store: Store, viewer: Viewer, choice: present.DeckChoice, lang: str) -> list[Slide]:
+    """The deck for this viewer and choice, built once per data version (slides are read-only)."""
+    return _slides(store, store.data_version(), viewer, choice, lang)
+
+
+def full_screen_styles() -> None:
+    """Presenting: no sidebar, no toolbar, the deck over the whole window, a small exit button."""
+    st.markdown("""<style>
+        [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header,
+        [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] {display:none!important}
+        .block-container {padding:0!important; max-width:100%!important}
+        iframe[title="st.iframe"] {position:fixed; inset:0; width:100vw!important; height:100vh!important;
+            z-index:999990; border:0; background:#111}
+        .st-key-exit_deck {position:fixed; top:6px; left:6px; z-index:999999; opacity:.35}
+        .st-key-exit_deck:hover {opacity:1}
+        </style>""", unsafe_allow_html=True)
+
+
+def _for_files(viewer: Viewer, slides_: list[Slide]) -> list[Slide]:
+    """Presenters take away aggregates only: tables of rows are left out of their files."""
+    if viewer.can_download_rows:
+        return slides_
+    return [Slide(**{**s.__dict__, "table": None}) for s in slides_]
+
+
+def export_buttons(store: Store, viewer: Viewer, choice: present.DeckChoice, slides_: list[Slide],
+                   lang: str) -> None:
+    as_of = present.as_of_label(store, lang)
+    files = _for_files(viewer, slides_)
+    made = st.session_state.setdefault("deck_files", {})
+    key = (store.data_version(), viewer, choice, lang)
+    if made.get("key") != key:
+        made.clear()
+        made["key"] = key
+    c1, c2, c3, c4 = st.columns(4)
+    try:
+        if c1.button(t("deck_make_pptx", lang), key="mk_pptx"):
+            with st.spinner(t("deck_building", lang)):
+                images, why = deck_export.slide_images(files)
+                made["pptx"] = deck_export.to_pptx(files, as_of, images)
+                if why:
+                    st.warning(why)
+        if "pptx" in made:
+            c1.download_button(t("deck_download_pptx", lang), made["pptx"], file_name="deck.pptx",
+                               mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+        if c2.button(t("deck_make_pdf", lang), key="mk_pdf"):
+            with st.spinner(t("deck_building", lang)):
+                images, why = deck_export.slide_images(files)
+                made["pdf"] = deck_export.html_to_pdf(deck_export.print_html(files, as_of, images))
+        if "pdf" in made:
+            c2.download_button(t("deck_download_pdf", lang), made["pdf"], file_name="deck.pdf",
+                               mime="application/pdf")
+        if viewer.can_download_rows and c3.button(t("deck_make_report", lang), key="mk_report"):
+            if choice.province is None:
+                st.warning(t("deck_report_needs_province", lang))
+            else:
+                with st.spinner(t("deck_building", lang)):
+                    made["report"] = present.province_report_pdf(store, viewer, choice.province, lang)
+        if "report" in made:
+            c3.download_button(t("deck_download_report", lang), made["report"],
+                               file_name=f"report_{choice.province}.pdf", mime="application/pdf")
+        if c4.button(t("deck_make_png", lang), key="mk_png"):
+            with st.spinner(t("deck_building", lang)):
+                images, why = deck_export.slide_images(files)
+                if why:
+                    st.warning(why)
+                buf = io.BytesIO()
+                with zipfile.ZipFile(buf, "w") as zf:
+                    for k, png in images.items():
+                        zf.writestr(f"{k + 1:02d}_{files[k].key}.png", png)
+                made["png"] = buf.getvalue()
+        if "png" in made:
+            c4.download_button(t("deck_download_png", lang), made["png"], file_name="charts.zip",
+                               mime="application/zip")
+    except deck_export.ExportUnavailable as exc:
+        st.warning(exc.message(lang))

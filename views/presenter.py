@@ -1,0 +1,56 @@
+"""演示模式 / Presenter: the programme's story as a full-screen deck, and files to take away."""
+import streamlit as st
+import streamlit.components.v1 as components
+
+from dashboard_lib import deck, present, ui
+from dashboard_lib.i18n import label, t
+from dashboard_lib.ui import presenter as deck_ui
+
+lang = ui.lang()
+store = ui.store()
+viewer = ui.require_page(ui.viewer(), "views/presenter.py")
+allowed = set(store.scope_provinces(viewer)["adcode"].astype(int))
+choice, problems = present.parse_choice(dict(st.query_params), allowed)
+if len(allowed) == 1 and choice.province is None:  # a province official's deck is their province's
+    choice = present.DeckChoice(choice.slides, next(iter(allowed)), choice.autoplay)
+for key in problems:
+    st.warning(t(key, lang))
+
+if st.session_state.get("deck_presenting"):
+    deck_ui.full_screen_styles()
+    if st.button(t("deck_exit", lang), key="exit_deck"):
+        st.session_state["deck_presenting"] = False
+        st.rerun()
+    with st.spinner(t("deck_building", lang)):
+        slides = deck_ui.slides(store, viewer, choice, lang)
+    components.html(deck.deck_html(slides, present.as_of_label(store, lang), lang, choice.autoplay),
+                    height=1080, scrolling=False)
+    st.stop()
+
+st.title(t("deck_page_title", lang))
+st.caption(t("deck_intro", lang))
+names = dict(zip(store.scope_provinces(viewer)["adcode"].astype(int),
+                 store.scope_provinces(viewer)["name_en" if lang == "en" else "name_zh"]))
+with st.form("deck_choice"):
+    slides_pick = st.multiselect(t("deck_slides", lang), list(present.SLIDES), default=list(choice.slides),
+                                 format_func=lambda k: label(f"slide_{k}", lang))
+    codes = [None, *sorted(names)] if len(names) > 1 else sorted(names)
+    province = st.selectbox(t("deck_province_pick", lang), codes,
+                            index=codes.index(choice.province) if choice.province in codes else 0,
+                            format_func=lambda c: t("deck_all", lang) if c is None else names[c])
+    autoplay = st.number_input(t("deck_autoplay", lang), 0, present.MAX_AUTOPLAY, choice.autoplay, step=5)
+    if st.form_submit_button(t("deck_save", lang)):
+        choice = present.DeckChoice(tuple(slides_pick) or present.SLIDES, province, int(autoplay))
+        st.query_params.from_dict(choice.query())
+st.caption(t("deck_link", lang))
+st.code(choice.link(), language=None)
+if st.button(t("deck_start", lang), type="primary", key="start_deck"):
+    st.session_state["deck_presenting"] = True
+    st.rerun()
+
+with st.spinner(t("deck_building", lang)):
+    slides = deck_ui.slides(store, viewer, choice, lang)
+components.html(deck.deck_html(slides, present.as_of_label(store, lang), lang, 0), height=620)
+
+st.subheader(t("deck_exports", lang))
+deck_ui.export_buttons(store, viewer, choice, slides, lang)
