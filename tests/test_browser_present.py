@@ -20,12 +20,12 @@ def test_deck_full_screen_keyboard_and_screenshots(server, browser):
         page.goto(url + "/")
         page.get_by_role("link", name="演示模式").click()
         page.get_by_role("button", name="开始演示（全屏）").click()
-        frame = page.frame_locator("iframe[title='st.iframe']")
+        frame = page.frame_locator("iframe[title='st.iframe'] >> nth=-1")
         frame.locator("section.slide.active").wait_for(timeout=60_000)
-        box = page.locator("iframe[title='st.iframe']").bounding_box()
+        box = page.locator("iframe[title='st.iframe']").last.bounding_box()
         assert box["width"] >= 1900 and box["height"] >= 1060, "the deck covers the window"
         assert page.locator('[data-testid="stSidebar"]').is_hidden()
-        page.locator("iframe[title='st.iframe']").click(position={"x": 960, "y": 540})
+        page.locator("iframe[title='st.iframe']").last.click(position={"x": 960, "y": 540})
         seen = []
         SHOTS.mkdir(parents=True, exist_ok=True)
         for k in range(len(present.SLIDES)):

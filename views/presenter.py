@@ -11,6 +11,10 @@ store = ui.store()
 viewer = ui.require_page(ui.viewer(), "views/presenter.py")
 allowed = set(store.scope_provinces(viewer)["adcode"].astype(int))
 choice, problems = present.parse_choice(dict(st.query_params), allowed)
+if not st.session_state.get("deck_presenting"):
+    filters = ui.sidebar(store, viewer)  # the shared province filter: a province's own meeting
+    if choice.province is None and len(filters.provinces) == 1:
+        choice = present.DeckChoice(choice.slides, filters.provinces[0], choice.autoplay)
 if len(allowed) == 1 and choice.province is None:  # a province official's deck is their province's
     choice = present.DeckChoice(choice.slides, next(iter(allowed)), choice.autoplay)
 for key in problems:
