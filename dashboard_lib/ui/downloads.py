@@ -6,14 +6,20 @@ import streamlit as st
 
 from .. import exports
 from ..i18n import t
+from .auth import viewer as current_viewer
 from .core import lang
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
-    """Two buttons side by side: ``name``.csv and ``name``.xlsx of exactly ``frame``."""
+    """Two buttons side by side: ``name``.csv and ``name``.xlsx of exactly ``frame``.
+    Presenters take no row-level files away (the viewer is checked here, whatever the page)."""
     language = lang()
+    viewer = current_viewer()
+    if viewer is None or not viewer.can_download_rows:
+        st.caption(t("auth_no_downloads", language))
+        return
     a, b, _ = st.columns([1, 1, 2])
     with a:
         st.download_button(t("prog_download_csv", language), exports.csv_bytes(frame),
