@@ -57,9 +57,11 @@ def classify(value, breaks: list[float]) -> int | None:
     return len(breaks) - 1
 
 
-def class_colour(idx: int | None, n_classes: int) -> str:
-    if idx is None:
+def class_colour(idx: int | float | None, n_classes: int) -> str:
+    """Colour of class ``idx``; None or NaN (a frame's empty cell) is the no-data class."""
+    if idx is None or (isinstance(idx, float) and np.isnan(idx)):
         return NO_DATA
+    idx = int(idx)
     # spread the classes present over the palette so 2 classes still contrast
     pos = 0 if n_classes <= 1 else round(idx * (len(PALETTE) - 1) / (n_classes - 1))
     return PALETTE[pos]

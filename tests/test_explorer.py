@@ -325,3 +325,14 @@ def test_page_english_and_another_metric(demo_db, monkeypatch):
     assert at.title[0].value == "Map explorer"
     assert at.selectbox(key="explorer_metric").value == "milestone_share"
     assert any("Natural breaks" in c.value for c in at.caption)
+
+
+def test_published_only_explorer_has_no_traceback(demo_db, monkeypatch):
+    """Found by the load test: ?prov=published left areas without a class (NaN)."""
+    from streamlit.testing.v1 import AppTest
+    from conftest import ROOT
+    monkeypatch.setenv("XZ_DB_PATH", str(demo_db))
+    at = AppTest.from_file(str(ROOT / "views" / "explorer.py"), default_timeout=120)
+    at.query_params["prov"] = "published"
+    at.run()
+    assert not at.exception

@@ -126,3 +126,9 @@ def test_scale_bar_is_metric_only(national):
     ("2022-07-01", "month", "2022-07"), ("2022-08-05", "day", "2022-08-05"), (None, "day", "")])
 def test_dates_shown_at_their_precision(value, precision, expected):
     assert overview.format_date(value, precision) == expected
+
+
+@pytest.mark.parametrize("idx", [None, float("nan")])
+def test_missing_class_is_no_data_colour(idx):
+    assert maps.class_colour(idx, 5) == maps.NO_DATA
+    assert maps.class_colour(4.0, 5) == maps.PALETTE[-1]
