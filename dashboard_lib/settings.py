@@ -23,6 +23,8 @@ class Settings:
     session_minutes: int   # idle time before a signed-in session ends
     lock_after: int        # failed log-ins in a row that lock an account
     lock_minutes: int
+    db_readonly: bool = False  # a replica behind a load balancer: open the published snapshot
+                               # read-only and follow it when the import job replaces it
 
 
 def load_settings(env: dict | None = None) -> Settings:
@@ -39,4 +41,5 @@ def load_settings(env: dict | None = None) -> Settings:
         session_minutes=int(env.get("XZ_SESSION_MINUTES", "30")),
         lock_after=int(env.get("XZ_LOCK_AFTER", "5")),
         lock_minutes=int(env.get("XZ_LOCK_MINUTES", "15")),
+        db_readonly=env.get("XZ_DB_READONLY", "0").lower() in ("1", "true", "yes", "on"),
     )

@@ -206,3 +206,19 @@ def test_no_streamlit_pages_directory():
     assert not (ROOT / "pages").exists()
     for spec in navigation.PAGES + (navigation.LOGIN,):
         assert spec.file.startswith("views/")
+
+
+def test_browser_session_tokens(store):
+    auth.create_user(store, "gansu", "province", PW, province_adcode=620000)
+    token = store.create_session("gansu")
+    assert store.session_user(token, 30) == "gansu"
+    assert store.session_user(token + "x", 30) is None
+    stored = store._df("SELECT token_sha256 FROM app_session")["token_sha256"].tolist()
+    assert token not in stored and len(stored) == 1  # only the hash is kept
+    later = datetime.now() + timedelta(minutes=31)
+    assert store.session_user(token, 30, now=later) is None  # idle too long: revoked
+    assert store.session_user(token, 30) is None
+    assert "session_timeout" in actions(store, "gansu")
+    other = store.create_session("gansu")
+    store.revoke_session(other)
+    assert store.session_user(other, 30) is None

@@ -92,6 +92,17 @@ def test_gansu_official_sees_only_gansu(gansu_server, page):
     assert len(rows) == len(gansu) and {r["省份"] for r in rows} == {"甘肃"}
     # no admin page in the menu
     assert page.get_by_role("link", name="用户管理").count() == 0
+    # a reload is a new Streamlit session: the sign-in survives through the cookie
+    page.reload()
+    page.get_by_text("当前用户：gansu").wait_for(timeout=30_000)
+    page.locator('[data-testid="stMetricValue"]', has_text=str(len(gansu))).first.wait_for(timeout=30_000)
+    assert kpi(page, "托管项目") == str(len(gansu))
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "gansu-official.png"), full_page=True)
+    # signing out ends it for good, also after a reload
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_text("演示模式：只读").first.wait_for(timeout=30_000)
+    page.reload()
+    page.get_by_text("演示模式：只读").first.wait_for(timeout=30_000)
+    assert page.get_by_text("当前用户：gansu").count() == 0
     assert page.outside == [], page.outside

@@ -5,6 +5,8 @@ never rebuilt away (``core._has_user_data``). Passwords are stored only as argon
 """
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -16,6 +18,9 @@ CREATE TABLE app_user (
     oidc_subject VARCHAR UNIQUE, disabled BOOLEAN NOT NULL DEFAULT false,
     failed_count INTEGER NOT NULL DEFAULT 0, locked_until TIMESTAMP,
     created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, last_login TIMESTAMP);
+CREATE TABLE app_session (
+    token_sha256 VARCHAR PRIMARY KEY, user_name VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+    last_seen TIMESTAMP NOT NULL, revoked BOOLEAN NOT NULL DEFAULT false);
 """
 
 USER_COLUMNS = ("user_name", "display_name", "role", "province_adcode", "university_ids",
@@ -25,7 +30,7 @@ USER_COLUMNS = ("user_name", "display_name", "role", "province_adcode", "univers
 
 class AuthOps:
     SCHEMA_PART = SCHEMA_PART
-    TABLES_PART: tuple[str, ...] = ("app_user",)
+    TABLES_PART: tuple[str, ...] = ("app_user", "app_session")
 
     # ------------------------------------------------------------------ reads
     def user(self, user_name: str) -> dict | None:
@@ -121,8 +126,43 @@ class AuthOps:
             return {"locked": locked_until is not None}
         return self._tx(run)
 
+    # ------------------------------------------------------------------ browser sessions
+    def create_session(self, user_name: str) -> str:
+        """A new sign-in token for the browser's cookie; only its SHA-256 is stored."""
+        token = secrets.token_urlsafe(32)
+        now = datetime.now()
+        self._tx(lambda cur: cur.execute("INSERT INTO app_session VALUES (?, ?, ?, ?, false)",
+                                         [_sha(token), user_name, now, now]))
+        return token
+
+    def session_user(self, token: str, idle_minutes: int, now: datetime | None = None) -> str | None:
+        """The user of a live token (not revoked, used within ``idle_minutes``), touching it."""
+        now = now or datetime.now()
+
+        def run(cur):
+            row = cur.execute("""SELECT user_name, last_seen, revoked FROM app_session
+                                 WHERE token_sha256 = ?""", [_sha(token)]).fetchall()
+            if not row or row[0][2]:
+                return None
+            user, last_seen, _ = row[0]
+            if now - last_seen > timedelta(minutes=idle_minutes):
+                cur.execute("UPDATE app_session SET revoked = true WHERE token_sha256 = ?", [_sha(token)])
+                self._audit(cur, user, "session_timeout", "cookie")
+                return None
+            cur.execute("UPDATE app_session SET last_seen = ? WHERE token_sha256 = ?", [now, _sha(token)])
+            return user
+        return self._tx(run)
+
+    def revoke_session(self, token: str) -> None:
+        self._tx(lambda cur: cur.execute("UPDATE app_session SET revoked = true WHERE token_sha256 = ?",
+                                         [_sha(token)]))
+
     def log_event(self, user_name: str | None, action: str, detail: str = "") -> None:
         self._tx(lambda cur: self._audit(cur, user_name, action, detail))
+
+
+def _sha(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _row(df: pd.DataFrame) -> dict:

@@ -18,7 +18,7 @@ import pandas as pd
 from ..scope import Filters, Viewer, activity_predicate, project_predicate, row_provenance_predicate
 from ..vocab import DEADLINES, MilestoneKind
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -356,8 +356,69 @@ def _has_user_data(store: CoreStore) -> bool:
     return False
 
 
-def open_store(path: Path | str, builder: Callable[[Path], None], cls=None) -> OpenResult:
+def snapshot_stamp(path: Path | str) -> str:
+    """What identifies the file ``path`` points at now (through a symlink): device, inode, size
+    and modification time. The import job publishes a snapshot by ``os.replace``-ing the path, so
+    a new snapshot always has a new stamp; a replica reopens when the stamp changes (cache the
+    opened store keyed on ``(path, snapshot_stamp(path))``)."""
+    try:
+        st = os.stat(path)  # follows the symlink
+    except OSError:
+        return "missing"
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def publish_snapshot(source: Path | str, target: Path | str) -> Path:
+    """Publish ``source`` (a closed, checkpointed database file) read-only at ``target``,
+    atomically: copy to a new file beside the target, fsync it, then ``os.replace`` the target
+    (a plain file or a symlink) so readers see either the old snapshot or the new one, never
+    half of one. Returns the new snapshot's file."""
+    import shutil
+
+    source, target = Path(source), Path(target)
+    stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
+    real = target.with_name(f"{target.name}.snap-{stamp}")
+    tmp = real.with_name(real.name + ".tmp")
+    with open(source, "rb") as src, open(tmp, "wb") as dst:
+        shutil.copyfileobj(src, dst, 16 * 2**20)
+        dst.flush()
+        os.fsync(dst.fileno())
+    os.chmod(tmp, 0o444)
+    os.replace(tmp, real)
+    link = target.with_name(f".{target.name}.link-{stamp}")
+    os.symlink(real.name, link)
+    os.replace(link, target)                 # the atomic step: target now names the new snapshot
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return real
+
+
+def _open_snapshot(path: Path, Store) -> OpenResult:
+    """XZ_DB_READONLY=1: a replica reading the published snapshot; never builds, never writes."""
+    if not path.exists():
+        raise StoreError("只读数据快照不存在，请先由导入任务发布。",
+                         "The read-only data snapshot does not exist; the import job must publish it first.")
+    try:
+        store = Store(path.resolve(), read_only=True)
+    except duckdb.Error as exc:
+        raise StoreError("只读数据快照无法打开。",
+                         "The read-only data snapshot could not be opened.") from exc
+    if store.schema_version() != SCHEMA_VERSION:
+        store.close()
+        raise StoreError("只读的数据库文件版本不符，无法使用。",
+                         "The read-only database file has another schema version and cannot be used.")
+    return OpenResult(store, [])
+
+
+def open_store(path: Path | str, builder: Callable[[Path], None], cls=None,
+               read_only: bool | None = None) -> OpenResult:
     """Open the dashboard database, building or rebuilding it where that loses nothing.
+
+    - ``read_only`` (default: the ``XZ_DB_READONLY`` setting): open the published snapshot the
+      path points at, read-only, and nothing else (a replica behind a load balancer);
 
     - missing file: built from ``data/`` by ``builder``;
     - unreadable file (not a DuckDB database, damaged): moved aside and rebuilt;
@@ -368,6 +429,11 @@ def open_store(path: Path | str, builder: Callable[[Path], None], cls=None) -> O
         from . import Store as cls  # the composed class with every feature's queries
     Store = cls
     path = Path(path)
+    if read_only is None:
+        from ..settings import load_settings
+        read_only = load_settings().db_readonly
+    if read_only:
+        return _open_snapshot(path, Store)
     notices: list[tuple[str, str]] = []
     if not path.exists():
         builder(path)

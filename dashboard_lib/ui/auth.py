@@ -17,7 +17,37 @@ from ..settings import load_settings
 from ..vocab import Role
 from .core import lang, store
 
-_KEY = "auth"  # session_state: {"user": name, "last": datetime} for local accounts
+_KEY = "auth"  # session_state: {"user": name, "last": datetime, "token": str} for local accounts
+COOKIE = "xz_session"
+_COOKIE_IN, _COOKIE_OUT = "_cookie_set", "_cookie_clear"
+
+
+def _resume_from_cookie(store_, idle_minutes: int) -> dict | None:
+    """A reload or a new tab starts a new Streamlit session: the sign-in survives through a
+    random token in a cookie (only its hash is stored, revoked on log-out and time-out)."""
+    try:
+        token = st.context.cookies.get(COOKIE)
+    except Exception:  # no browser context (bare runs, tests)
+        token = None
+    if not isinstance(token, str) or not token or len(token) > 100:
+        return None
+    user = store_.session_user(token, idle_minutes)
+    if user is None:
+        return None
+    session = {"user": user, "last": datetime.now(), "token": token}
+    st.session_state[_KEY] = session
+    return session
+
+
+def _write_cookie() -> None:
+    """Set or clear the sign-in cookie from a tiny same-origin frame (Streamlit has no API)."""
+    token = st.session_state.pop(_COOKIE_IN, None)
+    clear = st.session_state.pop(_COOKIE_OUT, None)
+    if not token and not clear:
+        return
+    import streamlit.components.v1 as components
+    value = f"{COOKIE}={token}; path=/; SameSite=Strict" if token else f"{COOKIE}=; path=/; max-age=0; SameSite=Strict"
+    components.html(f"<script>document.cookie = {value!r};</script>", height=0)
 
 
 def viewer() -> Viewer | None:
@@ -32,12 +62,15 @@ def viewer() -> Viewer | None:
             except auth.AuthError as exc:
                 st.error(exc.message(language))
     else:
-        session = st.session_state.get(_KEY)
+        session = st.session_state.get(_KEY) or _resume_from_cookie(store_, settings.session_minutes)
         if session:
             now = datetime.now()
             if auth.session_expired(session["last"], now, settings.session_minutes):
                 store_.log_event(session["user"], "session_timeout")
-                st.session_state.pop(_KEY)
+                if session.get("token"):
+                    store_.revoke_session(session["token"])
+                    st.session_state[_COOKIE_OUT] = True
+                st.session_state.pop(_KEY, None)
                 st.session_state["auth_notice"] = t("auth_timed_out", language)
             else:
                 user = store_.user(session["user"])
@@ -47,7 +80,7 @@ def viewer() -> Viewer | None:
                     session["last"] = now
                     return auth.viewer_for(user)
                 except auth.AuthError as exc:
-                    st.session_state.pop(_KEY)
+                    st.session_state.pop(_KEY, None)
                     st.session_state["auth_notice"] = exc.message(language)
     return Viewer.demo() if settings.demo_mode else None
 
@@ -60,7 +93,9 @@ def login(user_name: str, password: str) -> str | None:
                           lock_minutes=settings.lock_minutes)
     except auth.AuthError as exc:
         return exc.message(lang())
-    st.session_state[_KEY] = {"user": user_name.strip(), "last": datetime.now()}
+    token = store().create_session(user_name.strip())
+    st.session_state[_KEY] = {"user": user_name.strip(), "last": datetime.now(), "token": token}
+    st.session_state[_COOKIE_IN] = token
     for key in ("province_select",):  # the previous viewer's filters do not carry over
         st.session_state.pop(key, None)
     st.query_params.clear()
@@ -69,7 +104,11 @@ def login(user_name: str, password: str) -> str | None:
 
 def logout(viewer_: Viewer) -> None:
     store().log_event(viewer_.name, "logout")
+    token = (st.session_state.get(_KEY) or {}).get("token")
+    if token:
+        store().revoke_session(token)
     st.session_state.clear()
+    st.session_state[_COOKIE_OUT] = True
     st.query_params.clear()
     if load_settings().auth_mode == "oidc":
         st.logout()
@@ -78,6 +117,7 @@ def logout(viewer_: Viewer) -> None:
 def account_box(viewer_: Viewer | None) -> None:
     """The sidebar's account line: who, in what role and scope, and a way out (or in)."""
     language = lang()
+    _write_cookie()
     with st.sidebar:
         notice = st.session_state.pop("auth_notice", None)
         if notice:
