@@ -67,3 +67,24 @@ def test_unreadable_database_moved_aside_page_still_works(tmp_path, monkeypatch)
     assert not at.exception
     assert any("移至" in i.value for i in at.info)
     assert any(p.name.startswith("bad.duckdb.corrupt-") for p in tmp_path.iterdir())
+
+
+def test_replica_switches_to_a_newly_published_snapshot(demo_db, tmp_path, monkeypatch):
+    """A read-only replica notices the import job's new snapshot on the next run."""
+    import duckdb
+    from dashboard_lib.store.core import publish_snapshot
+    live = tmp_path / "live.duckdb"
+    shutil.copy(demo_db, live)
+    snapshot = tmp_path / "snapshot.duckdb"
+    publish_snapshot(live, snapshot)
+    monkeypatch.setenv("XZ_DB_READONLY", "1")
+    at = overview(snapshot, monkeypatch)
+    assert next(m.value for m in at.metric if m.label == "托管项目") == "115"
+    con = duckdb.connect(str(live))
+    con.execute("DELETE FROM project WHERE project_id = (SELECT max(project_id) FROM project)")
+    con.execute("CHECKPOINT")
+    con.close()
+    publish_snapshot(live, snapshot)
+    at.run()
+    assert not at.exception
+    assert next(m.value for m in at.metric if m.label == "托管项目") == "114"

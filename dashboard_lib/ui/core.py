@@ -12,10 +12,13 @@ from ..i18n import t
 from ..scope import Viewer
 from ..settings import load_settings
 from ..store import OpenResult, Store, StoreError, open_store
+from ..store.core import snapshot_stamp
 
 
-@st.cache_resource(show_spinner=False)
-def _open(db_path: str) -> OpenResult:
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _open(db_path: str, snapshot: str) -> OpenResult:
+    """One Store per database file; on a read-only replica, one per published snapshot
+    (``snapshot`` changes when the import job publishes a new file)."""
     return open_store(db_path, lambda p: build.build_database(p, progress=lambda _m: None))
 
 
@@ -32,7 +35,9 @@ def store() -> Store:
     language = lang()
     try:
         with st.spinner(t("db_opening", language)):
-            result = _open(str(load_settings().db_path))
+            settings = load_settings()
+            stamp = snapshot_stamp(settings.db_path) if settings.db_readonly else ""
+            result = _open(str(settings.db_path), stamp)
     except StoreError as exc:
         st.error(t("db_error", language, msg=exc.message(language)))
         st.stop()
