@@ -94,28 +94,29 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
 
         # --- province (one, or all in scope)
         options = store_.scope_provinces(viewer_)
-        codes = [None] + options["adcode"].astype(int).tolist()
+        ALL = 0  # "all provinces in scope" (not None: a None value shows Streamlit's empty placeholder)
+        codes = [ALL] + options["adcode"].astype(int).tolist()
         names = dict(zip(options["adcode"].astype(int),
                          options["name_en" if language == "en" else "name_zh"]))
 
         def province_from_url():
             wanted = _raw("province")
             if not wanted:
-                return None
+                return ALL
             got, bad = _ints(wanted)
             code = got[0] if len(got) == 1 and not bad else -1
-            if code not in codes:
+            if code not in codes or code == ALL:
                 warnings.add("out_of_scope")
-                return None
+                return ALL
             return code
         _start("province_select", province_from_url, "province")
         if st.session_state["province_select"] not in codes:
             warnings.add("out_of_scope")
-            _put("province_select", None)
+            _put("province_select", ALL)
         picked = st.selectbox(t("province_filter", language), codes,
-                              format_func=lambda c: t("all_provinces", language) if c is None else names[c],
+                              format_func=lambda c: t("all_provinces", language) if c == ALL else names[c],
                               key="province_select", on_change=_remember, args=("province_select",))
-        provinces = (picked,) if picked is not None else ()
+        provinces = (picked,) if picked != ALL else ()
         choices = store_.filter_choices(viewer_, provinces)
 
         # --- prefecture (地市) within the province
@@ -211,7 +212,7 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
                                "flt_kinds": list(kinds), "flt_prov": prov}
     full_range = (term_lo, term_hi) == (terms[0], terms[-1])
     values = {
-        "province": str(picked) if picked is not None else None,
+        "province": str(picked) if provinces else None,
         "prefecture": ",".join(prefectures) or None,
         "university": ",".join(str(u) for u in universities) or None,
         "term_from": None if full_range else str(term_lo),
