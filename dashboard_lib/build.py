@@ -135,9 +135,9 @@ def build_database(path: Path | str, spec: demo.DemoSpec | None = None,
     sim = demo.generate(spec, ref["county"], ref["university"], projects,
                         set(zip(milestones["project_id"], milestones["kind"])),
                         first_project_id=len(projects) + 1,
-                        first_activity_id=len(activities) + 1)
-    progress(f"simulated data generated: {len(sim['project'])} projects, "
-             f"{len(sim['activity']):,} activity rows ({time.perf_counter() - t0:.1f} s)")
+                        first_activity_id=len(activities) + 1, lazy_activity=True)
+    progress(f"simulated data generated: {len(sim['project'])} projects, activity in "
+             f"{len(sim['activity_chunks'])} chunk(s) ({time.perf_counter() - t0:.1f} s)")
     tmp = path.with_name(path.name + ".building")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -153,7 +153,13 @@ def build_database(path: Path | str, spec: demo.DemoSpec | None = None,
         store.bulk_insert("milestone", milestones)
         store.bulk_insert("milestone", sim["milestone"])
         store.bulk_insert("activity", activities)
-        store.bulk_insert("activity", sim["activity"])
+        n_sim = 0
+        for chunk in sim["activity_chunks"]:   # generated, inserted and dropped one at a time
+            # stored clustered by project, so a dossier's rows are found without a full scan
+            frame = chunk().sort_values(["project_id", "start_date", "activity_id"], kind="stable")
+            n_sim += store.bulk_insert("activity", frame)
+            del frame
+        progress(f"{n_sim:,} simulated activity rows inserted ({time.perf_counter() - t0:.1f} s)")
         store.bulk_insert("outcome", sim["outcome"])
         for key, value in {"built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "demo_seed": spec.seed,
                            "demo_projects": spec.projects, "demo_activity_scale": spec.activity_scale,

@@ -177,7 +177,43 @@ def _milestones(rng, project_ids: np.ndarray) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _activities(rng, spec: DemoSpec, project_ids: np.ndarray, first_id: int) -> pd.DataFrame:
+# Above this many expected activity rows the generator works in chunks of projects, so that 10
+# million rows never sit in memory at once (each chunk is generated, inserted and dropped).
+CHUNK_ROWS = 2_000_000
+
+
+def _expected_rows(spec: DemoSpec, n_projects: int) -> float:
+    n_t = len(terms(spec.start, spec.as_of))
+    return n_projects * n_t * sum(RATES.values()) * 1.1 * spec.activity_scale
+
+
+def _activity_chunks(rng, spec: DemoSpec, project_ids: np.ndarray, first_id: int,
+                     chunk_rows: int = CHUNK_ROWS) -> list:
+    """Callables that each return the activity rows of one chunk of projects, in order.
+
+    One chunk (every demo up to ~2M rows): the rows come from ``rng`` itself, exactly as always.
+    Several chunks: each draws from its own generator seeded from ``rng`` now, so the rows are
+    reproducible and ``rng`` is left in the same state however lazily the chunks are consumed."""
+    n_chunks = max(1, int(np.ceil(_expected_rows(spec, len(project_ids)) / chunk_rows)))
+    if n_chunks == 1:
+        frame = _activities(rng, spec, project_ids, first_id)
+        return [lambda: frame]
+    seeds = rng.integers(0, 2**62, n_chunks)
+    parts = np.array_split(np.asarray(project_ids), n_chunks)
+    state = {"next_id": first_id}
+
+    def make(seed, ids):
+        def run():
+            out = _activities(np.random.default_rng(int(seed)), spec, ids, state["next_id"],
+                              order=("project_id", "start_date", "kind"))
+            state["next_id"] += len(out)
+            return out
+        return run
+    return [make(seed, ids) for seed, ids in zip(seeds, parts)]
+
+
+def _activities(rng, spec: DemoSpec, project_ids: np.ndarray, first_id: int,
+                order: tuple[str, ...] = ("start_date", "project_id", "kind")) -> pd.DataFrame:
     ts = terms(spec.start, spec.as_of)
     n_p, n_t = len(project_ids), len(ts)
     if n_p == 0 or n_t == 0:
@@ -243,7 +279,7 @@ def _activities(rng, spec: DemoSpec, project_ids: np.ndarray, first_id: int) -> 
         frames.append(df)
     out = pd.concat(frames, ignore_index=True)
     out = out[out["start_date"] <= np.datetime64(spec.as_of)]
-    out = out.sort_values(["start_date", "project_id", "kind"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(list(order), kind="stable").reset_index(drop=True)
     out["start_date"] = out["start_date"].dt.date
     out["end_date"] = out["end_date"].dt.date
     out["activity_id"] = np.arange(first_id, first_id + len(out), dtype=np.int64)
@@ -279,8 +315,11 @@ def _outcomes(rng, spec: DemoSpec, project_ids: np.ndarray) -> pd.DataFrame:
 
 def generate(spec: DemoSpec, counties: pd.DataFrame, universities: pd.DataFrame,
              published_projects: pd.DataFrame, published_milestones: set[tuple[int, str]],
-             first_project_id: int, first_activity_id: int) -> dict[str, pd.DataFrame]:
+             first_project_id: int, first_activity_id: int, lazy_activity: bool = False) -> dict:
     """Simulated rows that complete the registry to ``spec.projects`` projects.
+
+    With ``lazy_activity`` the result holds ``activity_chunks`` (callables, each returning the rows
+    of one chunk of projects, to be called in order) instead of one ``activity`` frame.
 
     ``published_projects`` keep their ids; their activity and outcomes are simulated too (each row
     says so), and they get a simulated milestone only where ``published_milestones`` (pairs of
@@ -294,9 +333,16 @@ def generate(spec: DemoSpec, counties: pd.DataFrame, universities: pd.DataFrame,
     ms = _milestones(rng, all_ids)
     known = pd.Series([f"{p}|{k}" for p, k in zip(ms["project_id"], ms["kind"])])
     ms = ms[~known.isin({f"{p}|{k}" for p, k in published_milestones}).to_numpy()]
-    return {
+    chunks = _activity_chunks(rng, spec, all_ids, first_activity_id)
+    out = {
         "project": sim,
         "milestone": ms.reset_index(drop=True),
-        "activity": _activities(rng, spec, all_ids, first_activity_id),
         "outcome": _outcomes(rng, spec, all_ids),
     }
+    if lazy_activity:
+        out["activity_chunks"] = chunks
+    else:
+        frames = [c() for c in chunks]
+        out["activity"] = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    return {k: out[k] for k in ("project", "milestone", "activity", "activity_chunks", "outcome")
+            if k in out}

@@ -63,23 +63,106 @@ def helped_counties(store: Store, viewer: Viewer, filters: Filters,
     return gpd.GeoDataFrame(shaped, geometry="geometry", crs=polys.crs), pointed
 
 
+# Above this many projects in view (the national scale of 托管帮扶, not the programme's 115) the
+# overview draws helped counties as dots and the university → county lines as one GeoJSON layer:
+# ~2,000 county outlines and 2,000 separate lines made a 6 MB page that took seconds to build.
+DENSE_PROJECTS = 300
+
+
+_SNAPPED: dict[str, tuple] = {}
+
+
+def _snapped_base() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Province and outline boundaries already snapped to the 0.001° grid the map draws them on:
+    the map's own snapping then has nothing left to move (same output, a third less work).
+    Kept while ``geo`` hands back the same frames (it re-reads a changed or damaged file, and
+    then so do we: a broken boundary file still ends in geo's one-sentence error)."""
+    provinces, outline = geo.load_provinces(), geo.load_outline()
+    hit = _SNAPPED.get("base")
+    if hit is None or hit[0] is not provinces or hit[1] is not outline:
+        def snap(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+            return g.set_geometry(g.geometry.set_precision(1e-3))
+        hit = (provinces, outline, snap(provinces), snap(outline))
+        _SNAPPED["base"] = hit
+    return hit[2], hit[3]
+
+
+def is_dense(n_projects: int) -> bool:
+    return n_projects > DENSE_PROJECTS
+
+
+def _dense_layers(m: folium.Map, projects: pd.DataFrame, lang: str) -> None:
+    """Helped counties as dots and every university → county line, each as ONE GeoJSON layer,
+    plus the universities; added before the layer control, with the legend adjusted."""
+    per = (projects.groupby(["county_adcode", "county_zh", "province_zh", "county_lon", "county_lat"])
+           .size().reset_index(name="projects"))
+    dots = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 3), round(lat, 3)]},
+         "properties": {"tip": maps.esc(f"{p} {c}（{n}）")}}
+        for p, c, n, lon, lat in zip(per["province_zh"], per["county_zh"], per["projects"],
+                                     per["county_lon"], per["county_lat"])]}
+    lines = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [
+            [round(ulon, 3), round(ulat, 3)], [round(clon, 3), round(clat, 3)]]},
+         "properties": {"tip": maps.esc(f"{u} → {s}")}}
+        for u, s, ulon, ulat, clon, clat in zip(
+            projects["university_zh"], projects["school_zh"], projects["university_lon"],
+            projects["university_lat"], projects["county_lon"], projects["county_lat"])
+        if pd.notna(ulon) and pd.notna(ulat)]}
+    fgc = folium.FeatureGroup(name=t("layer_counties", lang))
+    folium.GeoJson(dots, marker=folium.CircleMarker(radius=3, color=maps.HELPED, weight=1, fill=True,
+                                                     fill_color=maps.HELPED, fill_opacity=0.8),
+                   tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fgc)
+    fgf = folium.FeatureGroup(name=t("layer_flows", lang))
+    folium.GeoJson(lines, style_function=lambda f: {"color": maps.FLOW, "weight": 1.0, "opacity": 0.4},
+                   tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fgf)
+    fgu = folium.FeatureGroup(name=t("layer_universities", lang))
+    unis = (projects.dropna(subset=["university_lat", "university_lon"])
+            .groupby(["university_zh", "university_lat", "university_lon"]).size().reset_index(name="n"))
+    for r in unis.itertuples(index=False):
+        folium.CircleMarker([r.university_lat, r.university_lon], radius=3 + min(r.n, 6),
+                            color="#1a365d", weight=1, fill=True, fill_color=maps.FLOW, fill_opacity=0.9,
+                            tooltip=maps.esc(f"{r.university_zh}（{r.n}）")).add_to(fgu)
+    for fg in (fgc, fgf, fgu):
+        fg.add_to(m)
+    for key, child in list(m._children.items()):
+        if isinstance(child, maps.Legend):
+            row = lambda kind, colour, key_: maps.legend_html("", [(kind, colour, maps.esc(t(key_, lang)))])[7:]  # noqa: E731
+            child.body = child.body.replace(row("outline", maps.HELPED, "legend_helped"),
+                                            row("dot", maps.HELPED, "perf_legend_helped_dot"))
+            child.body += row("line", maps.FLOW, "legend_flow")
+        if isinstance(child, (maps.Legend, folium.LayerControl)):
+            m._children.move_to_end(key)   # drawn after the layers they describe
+    maps.make_offline(m)
+
+
 def overview_map(store: Store, viewer: Viewer, filters: Filters, metric: str = "projects",
-                 lang: str = "zh") -> tuple[folium.Map, pd.DataFrame]:
-    """The national map and the helped counties drawn as points for want of a boundary."""
+                 lang: str = "zh", projects: pd.DataFrame | None = None) -> tuple[folium.Map, pd.DataFrame]:
+    """The national map and the helped counties drawn as points for want of a boundary.
+
+    ``projects`` (``store.projects(viewer, filters)``) may be passed when the page has it already.
+    Above ``DENSE_PROJECTS`` projects every helped county is a dot (see ``_dense_layers``) and the
+    second result is empty."""
     if metric not in MAP_METRICS:
         raise ValueError(f"unknown metric {metric!r}")
     per_province = store.metrics(viewer, filters, by="province").rename(columns={"key": "adcode"})
     names = store.provinces()[["adcode", "short_zh", "name_en"]]
     per_province = per_province.merge(names, on="adcode")
-    projects = store.projects(viewer, filters)
-    shaped, pointed = helped_counties(store, viewer, filters, projects)
-    provinces = geo.load_provinces()
+    projects = store.projects(viewer, filters) if projects is None else projects
+    provinces, outline = _snapped_base()
     bounds = None
     in_view = set(filters.provinces) or viewer.provinces
     if in_view:  # a province's own view: frame its outline
-        b = provinces[provinces["adcode"].isin(in_view)].total_bounds
+        full = geo.load_provinces()
+        b = full[full["adcode"].isin(in_view)].total_bounds
         bounds = [[b[1] - 0.3, b[0] - 0.3], [b[3] + 0.3, b[2] + 0.3]]
-    m = maps.national_map(provinces, per_province, metric, geo.load_outline(),
+    if is_dense(len(projects)):
+        m = maps.national_map(provinces, per_province, metric, outline, lang=lang, bounds=bounds)
+        _dense_layers(m, projects, lang)
+        return m, projects.iloc[0:0][["county_adcode", "county_zh", "province_zh", "county_lon",
+                                      "county_lat"]].assign(projects=0)
+    shaped, pointed = helped_counties(store, viewer, filters, projects)
+    m = maps.national_map(provinces, per_province, metric, outline,
                           helped_counties=shaped, flows=projects, lang=lang, bounds=bounds)
     for r in pointed.itertuples(index=False):
         folium.CircleMarker([r.county_lat, r.county_lon], radius=6, color=maps.HELPED, fill=True,

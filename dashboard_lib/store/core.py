@@ -229,6 +229,24 @@ class CoreStore:
             WHERE {where}
             ORDER BY p.province_adcode, p.county_adcode, p.project_id""", params)
 
+    def _activity_source(self, viewer: Viewer, filters: Filters | None,
+                         use_summary: bool | None = None) -> tuple[str, str, list, str]:
+        """Where activity counts and sums come from, as (FROM clause aliased ``a``, predicate,
+        its parameters, the SQL of "number of activity rows").
+
+        The summary table (``summary.py``: per project × kind × term × provenance × mode ×
+        direction, kept current by every import in the same transaction) when it is current and
+        the date filter covers whole school terms, as the sidebar's always do; else the activity
+        table. Both give the same figures (tests/test_summary_core.py)."""
+        from .summary import SUMMARY_TABLE, summary_is_current, summary_predicate
+        pred = summary_predicate(filters or Filters(), viewer)
+        if use_summary is None:
+            use_summary = pred is not None and summary_is_current(self._scalar)
+        if use_summary and pred is not None:
+            return f"{SUMMARY_TABLE} a", pred[0], pred[1], "sum(a.n)"
+        awhere, aparams = activity_predicate(filters, viewer=viewer)
+        return "activity a", awhere, aparams, "count(*)"
+
     _GROUPS = {
         None: ("", ""),
         "province": ("p.province_adcode", "p.province_adcode"),
@@ -238,7 +256,7 @@ class CoreStore:
     }
 
     def metrics(self, viewer: Viewer, filters: Filters | None = None,
-                by: str | None = None) -> pd.DataFrame:
+                by: str | None = None, use_summary: bool | None = None) -> pd.DataFrame:
         """Headline figures, in total (``by=None``) or per province / county / university / project.
 
         Only projects inside the viewer's scope and the filters count; activity counts honour the
@@ -248,7 +266,7 @@ class CoreStore:
             raise ValueError(f"unknown grouping {by!r}")
         key_sel, key_grp = self._GROUPS[by]
         pwhere, pparams = project_predicate(viewer, filters)
-        awhere, aparams = activity_predicate(filters, viewer=viewer)
+        source, awhere, aparams, n = self._activity_source(viewer, filters, use_summary)
         mwhere, mparams = row_provenance_predicate(viewer, "m")
         signed_due = DEADLINES[MilestoneKind.SIGNED]
         select_key = f"{key_sel} AS key, " if key_sel else ""
@@ -259,13 +277,13 @@ class CoreStore:
                 SELECT a.project_id,
                     sum(a.people) FILTER (WHERE a.kind = 'dispatch') AS people_dispatched,
                     sum(a.person_months) FILTER (WHERE a.kind = 'dispatch') AS person_months,
-                    count(*) FILTER (WHERE a.kind = 'guidance_visit') AS guidance_visits,
-                    count(*) FILTER (WHERE a.kind = 'training') AS trainings,
+                    {n} FILTER (WHERE a.kind = 'guidance_visit') AS guidance_visits,
+                    {n} FILTER (WHERE a.kind = 'training') AS trainings,
                     sum(a.participants) FILTER (WHERE a.kind = 'training') AS training_participants,
                     sum(a.people) FILTER (WHERE a.kind = 'shadowing') AS shadowing_people,
                     sum(a.people) FILTER (WHERE a.kind = 'internship') AS interns,
-                    count(*) AS activities
-                FROM activity a
+                    {n} AS activities
+                FROM {source}
                 WHERE a.project_id IN (SELECT project_id FROM p) AND {awhere}
                 GROUP BY a.project_id),
             s AS (
@@ -294,15 +312,16 @@ class CoreStore:
             {group}"""
         return self._df(sql, [*pparams, *aparams, signed_due, *mparams])
 
-    def provenance_counts(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
+    def provenance_counts(self, viewer: Viewer, filters: Filters | None = None,
+                          use_summary: bool | None = None) -> pd.DataFrame:
         """How many projects and activity rows of each provenance the current view holds."""
         pwhere, pparams = project_predicate(viewer, filters)
-        awhere, aparams = activity_predicate(filters, viewer=viewer)
+        source, awhere, aparams, n = self._activity_source(viewer, filters, use_summary)
         return self._df(f"""
             WITH p AS (SELECT p.* FROM project p WHERE {pwhere})
             SELECT 'project' AS what, provenance, count(*) AS n FROM p GROUP BY provenance
             UNION ALL
-            SELECT 'activity', a.provenance, count(*) FROM activity a
+            SELECT 'activity', a.provenance, {n}::BIGINT FROM {source}
             WHERE a.project_id IN (SELECT project_id FROM p) AND {awhere} GROUP BY a.provenance
             ORDER BY 1, 2""", [*pparams, *aparams])
 

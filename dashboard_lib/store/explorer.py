@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..scope import Filters, Viewer, activity_predicate, project_predicate
+from ..scope import Filters, Viewer, project_predicate
 
 _EXPLORER_GROUPS = {"province": "p.province_adcode", "county": "p.county_adcode"}
 
@@ -46,13 +46,19 @@ class ExplorerQueries:
             FROM m GROUP BY key ORDER BY key""",
             [*pparams, as_of or "9999-12-31"])
 
+    def _explorer_source(self, filters: Filters | None, use_summary: bool | None):
+        """Activity from the summary when it can answer (see ``CoreStore._activity_source``);
+        the explorer's activity figures apply the filters only (projects carry the scope)."""
+        return self._activity_source(None, filters, use_summary)
+
     def explorer_cards(self, viewer: Viewer, filters: Filters | None = None,
-                       county_adcode: int | None = None) -> pd.DataFrame:
+                       county_adcode: int | None = None,
+                       use_summary: bool | None = None) -> pd.DataFrame:
         """One row per project (of one county, or all in view) with what a map card shows:
         school, county, university, affiliated school, agreement dates, headline activity and
         provenance. Activity figures honour the date range / kinds / provenance filters."""
         pwhere, pparams = project_predicate(viewer, filters)
-        awhere, aparams = activity_predicate(filters)
+        source, awhere, aparams, n = self._explorer_source(filters, use_summary)
         extra, eparams = "", []
         if county_adcode is not None:
             extra, eparams = " AND p.county_adcode = ?", [int(county_adcode)]
@@ -61,12 +67,12 @@ class ExplorerQueries:
                 SELECT a.project_id,
                     sum(a.people) FILTER (WHERE a.kind = 'dispatch') AS people_dispatched,
                     sum(a.person_months) FILTER (WHERE a.kind = 'dispatch') AS person_months,
-                    count(*) FILTER (WHERE a.kind = 'guidance_visit') AS guidance_visits,
-                    count(*) FILTER (WHERE a.kind = 'training') AS trainings,
+                    {n} FILTER (WHERE a.kind = 'guidance_visit') AS guidance_visits,
+                    {n} FILTER (WHERE a.kind = 'training') AS trainings,
                     sum(a.people) FILTER (WHERE a.kind = 'internship') AS interns,
-                    count(*) AS activities,
-                    count(*) FILTER (WHERE a.provenance = 'simulated') AS simulated_activities
-                FROM activity a JOIN project p USING (project_id)
+                    {n} AS activities,
+                    {n} FILTER (WHERE a.provenance = 'simulated') AS simulated_activities
+                FROM {source} JOIN project p ON p.project_id = a.project_id
                 WHERE {pwhere}{extra} AND {awhere}
                 GROUP BY a.project_id)
             SELECT p.project_id, p.school_zh, p.province_adcode, pr.short_zh AS province_zh,
@@ -93,14 +99,15 @@ class ExplorerQueries:
             ORDER BY p.county_adcode, p.project_id""",
             [*pparams, *eparams, *aparams, *pparams, *eparams])
 
-    def explorer_flows(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
+    def explorer_flows(self, viewer: Viewer, filters: Filters | None = None,
+                       use_summary: bool | None = None) -> pd.DataFrame:
         """One row per project in view: university point, county point, activity count."""
         pwhere, pparams = project_predicate(viewer, filters)
-        awhere, aparams = activity_predicate(filters)
+        source, awhere, aparams, n = self._explorer_source(filters, use_summary)
         return self._df(f"""
             WITH a AS (
-                SELECT a.project_id, count(*) AS activities
-                FROM activity a JOIN project p USING (project_id)
+                SELECT a.project_id, {n} AS activities
+                FROM {source} JOIN project p ON p.project_id = a.project_id
                 WHERE {pwhere} AND {awhere} GROUP BY a.project_id)
             SELECT p.project_id, p.university_id, u.name_zh AS university_zh,
                    u.name_en AS university_en, u.lon AS university_lon, u.lat AS university_lat,

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
 import pandas as pd
 
 from ..scope import Filters, Viewer, activity_predicate, project_predicate
 from .summary import BREAKDOWN_DIMS, MEASURES, MEASURES_SQL, SUMMARY_TABLE, TERM_CODE_SQL, \
-    refresh_summaries
+    refresh_summaries, summary_is_current, term_bounds, term_code, term_range  # noqa: F401
 
 # Columns an aggregate may be grouped by (a whitelist: names are never taken from the user).
 GROUP_COLUMNS = {
@@ -33,37 +32,9 @@ GROUP_COLUMNS = {
 }
 
 
-def term_code(d: date) -> int:
-    """The school term of a date: year*10+1 spring (Feb–Jul), year*10+2 autumn (Aug–Jan)."""
-    if d.month >= 8:
-        return d.year * 10 + 2
-    if d.month == 1:
-        return (d.year - 1) * 10 + 2
-    return d.year * 10 + 1
-
-
-def term_bounds(code: int) -> tuple[date, date]:
-    """First and last day of a term (terms tile the calendar without gaps)."""
-    year, half = divmod(int(code), 10)
-    if half == 2:
-        return date(year, 8, 1), date(year + 1, 1, 31)
-    if half == 1:
-        return date(year, 2, 1), date(year, 7, 31)
-    raise ValueError(f"not a term code: {code}")
-
-
 def _term_range(filters: Filters) -> tuple[int | None, int | None] | None:
     """The filter's date range as term codes, or None when it does not cover whole terms."""
-    lo = hi = None
-    if filters.date_from is not None:
-        lo = term_code(filters.date_from)
-        if term_bounds(lo)[0] != filters.date_from:
-            return None
-    if filters.date_to is not None:
-        hi = term_code(filters.date_to)
-        if term_bounds(hi)[1] != filters.date_to:
-            return None
-    return lo, hi
+    return term_range(filters.date_from, filters.date_to)
 
 
 class ProgrammeQueries:
@@ -77,13 +48,7 @@ class ProgrammeQueries:
 
     def summary_current(self) -> bool:
         """True when the summary exists and counts the same activity rows as the base table."""
-        try:
-            same = self._scalar(
-                f"SELECT (SELECT count(*) FROM activity) = "
-                f"(SELECT coalesce(sum(n), 0) FROM {SUMMARY_TABLE} WHERE dim = '')")
-        except duckdb.CatalogException:
-            return False
-        return bool(same)
+        return summary_is_current(self._scalar)
 
     # ------------------------------------------------------------------ activity aggregates
     def activity_agg(self, viewer: Viewer, filters: Filters | None = None,
@@ -197,9 +162,9 @@ class ProgrammeQueries:
                    a.person_months, a.participants, a.hours, a.mode, a.role, a.subject, a.level,
                    a.direction, a.note, a.provenance, a.source_url
             FROM activity a JOIN project p USING (project_id)
-            WHERE {pwhere} AND p.project_id = ? AND {awhere}
+            WHERE {pwhere} AND p.project_id = ? AND a.project_id = ? AND {awhere}
             ORDER BY a.start_date, a.activity_id LIMIT ?""",
-                        [*pparams, int(project_id), *aparams, int(limit)])
+                        [*pparams, int(project_id), int(project_id), *aparams, int(limit)])
 
     def project_milestones(self, viewer: Viewer, filters: Filters | None = None,
                            project_id: int | None = None) -> pd.DataFrame:

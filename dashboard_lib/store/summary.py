@@ -52,6 +52,95 @@ def summary_sql() -> str:
             f"ORDER BY dim, kind, term_code, project_id")
 
 
+STATE_TABLE = "activity_summary_state"
+
+
 def refresh_summaries(cur) -> None:
-    """Recompute every summary table from the base tables on cursor ``cur``."""
+    """Recompute every summary table from the base tables on cursor ``cur``.
+
+    ``activity_summary_state`` records how many activity rows the summary counts, so that
+    ``summary_is_current`` is a count of the base table (no scan of its columns) and a lookup."""
     cur.execute(summary_sql())
+    cur.execute(f"CREATE OR REPLACE TABLE {STATE_TABLE} AS "
+                f"SELECT coalesce(sum(n), 0)::BIGINT AS activity_rows FROM {SUMMARY_TABLE} WHERE dim = ''")
+
+
+def summary_is_current(scalar) -> bool:
+    """True when the summary exists and counts as many rows as the activity table holds.
+
+    ``scalar(sql)`` runs one query and returns its single value. Every writer refreshes the
+    summary in its own transaction, so this only catches a table changed behind the app's back
+    (then the base table answers). A database summarised before the state table existed falls
+    back to comparing with the summary's own total."""
+    import duckdb
+    try:
+        return bool(scalar(f"SELECT (SELECT count(*) FROM activity) = "
+                           f"(SELECT max(activity_rows) FROM {STATE_TABLE})"))
+    except duckdb.CatalogException:
+        pass
+    try:
+        return bool(scalar(f"SELECT (SELECT count(*) FROM activity) = "
+                           f"(SELECT coalesce(sum(n), 0) FROM {SUMMARY_TABLE} WHERE dim = '')"))
+    except duckdb.CatalogException:
+        return False
+
+
+def term_code(d) -> int:
+    """The school term of a date: year*10+1 spring (Feb–Jul), year*10+2 autumn (Aug–Jan)."""
+    if d.month >= 8:
+        return d.year * 10 + 2
+    if d.month == 1:
+        return (d.year - 1) * 10 + 2
+    return d.year * 10 + 1
+
+
+def term_bounds(code: int):
+    """First and last day of a term (terms tile the calendar without gaps)."""
+    from datetime import date
+    year, half = divmod(int(code), 10)
+    if half == 2:
+        return date(year, 8, 1), date(year + 1, 1, 31)
+    if half == 1:
+        return date(year, 2, 1), date(year, 7, 31)
+    raise ValueError(f"not a term code: {code}")
+
+
+def term_range(date_from, date_to) -> tuple[int | None, int | None] | None:
+    """The date range as (first, last) term codes, or None when it does not cover whole terms
+    (then only the base table can answer)."""
+    lo = hi = None
+    if date_from is not None:
+        lo = term_code(date_from)
+        if term_bounds(lo)[0] != date_from:
+            return None
+    if date_to is not None:
+        hi = term_code(date_to)
+        if term_bounds(hi)[1] != date_to:
+            return None
+    return lo, hi
+
+
+def summary_predicate(filters, viewer=None, alias: str = "a") -> tuple[str, list] | None:
+    """The ``activity_predicate`` of these filters as a predicate over ``activity_summary``
+    (aliased ``alias``, totals rows only), or None when the date range is not whole terms."""
+    terms = term_range(filters.date_from, filters.date_to) if filters is not None else (None, None)
+    if terms is None:
+        return None
+    clauses, params = [f"{alias}.dim = ''"], []
+    if viewer is not None and viewer.provenances is not None:
+        clauses.append(f"list_contains(?::VARCHAR[], {alias}.provenance)")
+        params.append(sorted(viewer.provenances))
+    lo, hi = terms
+    if lo is not None:
+        clauses.append(f"{alias}.term_code >= ?")
+        params.append(lo)
+    if hi is not None:
+        clauses.append(f"{alias}.term_code <= ?")
+        params.append(hi)
+    if filters is not None and filters.kinds:
+        clauses.append(f"list_contains(?::VARCHAR[], {alias}.kind)")
+        params.append(sorted(filters.kinds))
+    if filters is not None and filters.provenance:
+        clauses.append(f"list_contains(?::VARCHAR[], {alias}.provenance)")
+        params.append(sorted(filters.provenance))
+    return " AND ".join(clauses), params
