@@ -80,10 +80,8 @@ def app_server_side(db: str, prov: int | None) -> dict:
 
 # ---------------------------------------------------------------------------- browser
 def _launch(p):
-    import test_browser_explorer as T
-    return p.chromium.launch(executable_path=T.CHROMIUM, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    from browser_support import CHROMIUM, CHROMIUM_ARGS
+    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def _counting_page(browser):

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import AS_OF, ROOT
-from test_browser import CHROMIUM, SHOTS, _free_port, browser, kpi, map_frame, page, wait_for_polygons  # noqa: F401
+from browser_support import start_server, stop_server
+from test_browser import SHOTS, browser, kpi, map_frame, page, wait_for_polygons  # noqa: F401
 
 from dashboard_lib import auth, build
 from dashboard_lib.scope import Viewer
@@ -32,20 +29,9 @@ def gansu_server(tmp_path_factory):
     truth = {"gansu": s.projects(Viewer.province(620000)),
              "others": s.projects(Viewer.ministry()).query("province_adcode != 620000")}
     s.close()
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true"], cwd=ROOT, env={**os.environ, "XZ_DB_PATH": str(db)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://localhost:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
+    proc, log, url = start_server(db, tmp_path_factory.mktemp("log") / "streamlit.log")
     yield url, truth
-    proc.terminate()
-    proc.wait(10)
+    stop_server(proc, log)
 
 
 def test_admin_path_first_on_a_fresh_server_is_not_served(gansu_server, page):

@@ -5,61 +5,21 @@ No request may leave localhost. Screenshots: artifacts/browser/explorer-*.png.
 """
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from browser_support import chromium, start_server, stop_server, watched_page
 from conftest import ARTIFACTS, AS_OF, ROOT
 from dashboard_lib import geo
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
 
-CHROMIUM = "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)",
-                allow_module_level=True)
-
-from playwright.sync_api import sync_playwright  # noqa: E402
-
 SHOTS = ARTIFACTS / "browser"
-LOCAL = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:",
-         "about:")
 FRAME = "iframe[title='streamlit_folium.st_folium']"
 GANSU = 620000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(db: Path, log_path: Path, env_extra: dict | None = None):
-    port = _free_port()
-    env = {**os.environ, "XZ_DB_PATH": str(db), **(env_extra or {})}
-    log = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port",
-                             str(port), "--server.headless", "true"], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                return proc, log, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    log.close()
-    raise RuntimeError("streamlit did not start")
 
 
 @pytest.fixture(scope="module")
@@ -72,28 +32,18 @@ def server(tmp_path_factory):
     store.close()
     proc, log, url = start_server(db, tmp_path_factory.mktemp("log") / "streamlit.log")
     yield url, gansu
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    stop_server(proc, log)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1500, "height": 1300}, locale="zh-CN")
-    pg = context.new_page()
-    pg.outside = []
-    pg.on("request", lambda r: pg.outside.append(r.url) if not r.url.startswith(LOCAL) else None)
-    pg.on("websocket", lambda ws: pg.outside.append(ws.url) if not ws.url.startswith(LOCAL) else None)
+    context, pg = watched_page(browser, 1500, 1300)
     yield pg
     context.close()
 

@@ -233,16 +233,7 @@ def test_older_schema_with_accounts_is_one_sentence_on_screen(tmp_path, monkeypa
 
 
 # ---------------------------------------------------------------------- server restarted mid-session
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from browser_support import CHROMIUM, CHROMIUM_ARGS, free_port as _free_port  # noqa: E402
 
 
 def _serve(db: Path, port: int, log: Path) -> subprocess.Popen:

@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -24,17 +20,9 @@ from conftest import ARTIFACTS, AS_OF, ROOT
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
 
-CHROMIUM = "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium")
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-from playwright.sync_api import sync_playwright  # noqa: E402
+from browser_support import chromium, start_server, stop_server, watched_page  # noqa: E402
 
 SHOTS = ARTIFACTS / "browser"
-LOCAL = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:",
-         "about:")
 WRAPPER = """
 import runpy, sys
 sys.path.insert(0, {root!r})
@@ -43,12 +31,6 @@ from dashboard_lib.scope import Viewer
 ui.viewer = lambda: Viewer.province(620000, name="gansu-official")
 runpy.run_path({page!r}, run_name="__main__")
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_gansu_official_imports_an_annex(tmp_path):
@@ -74,27 +56,11 @@ def test_gansu_official_imports_an_annex(tmp_path):
 
     wrapper = tmp_path / "import_as_gansu.py"
     wrapper.write_text(WRAPPER.format(root=str(ROOT), page=str(ROOT / "views" / "data_import.py")))
-    port = _free_port()
-    log = open(tmp_path / "streamlit.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(wrapper), "--server.port",
-                             str(port), "--server.headless", "true"], cwd=ROOT,
-                            env={**os.environ, "XZ_DB_PATH": str(db)}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
+    proc, log, url = start_server(db, tmp_path / "streamlit.log", script=str(wrapper))
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1400}, locale="zh-CN")
-            outside = []
-            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(LOCAL) else None)
+        with chromium() as browser:
+            context, page = watched_page(browser, 1400, 1400)
+            outside = page.outside
             page.goto(url + "/")
             page.get_by_text("您的导入范围").first.wait_for(timeout=60_000)
             page.locator("input[type=file]").set_input_files(str(annex))
@@ -107,12 +73,10 @@ def test_gansu_official_imports_an_annex(tmp_path):
             page.get_by_text("已导入：批次 1，2 行。").wait_for(timeout=60_000)
             time.sleep(1.0)
             page.screenshot(path=str(SHOTS / "import_done.png"), full_page=True)
-            browser.close()
+            context.close()
         assert outside == [], f"requests left localhost: {outside}"
     finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
+        stop_server(proc, log)
     store = Store(db, read_only=True)
     try:
         p = store.projects(Viewer.ministry())

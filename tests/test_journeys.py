@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
 import sys
 import time
@@ -22,26 +21,15 @@ from pathlib import Path
 
 import pytest
 
+from browser_support import chromium, start_server, stop_server, watched_page
 from conftest import ARTIFACTS, AS_OF, ROOT
 from dashboard_lib import auth, geo, present
 from dashboard_lib.i18n import t
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
-
-CHROMIUM = "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)",
-                allow_module_level=True)
-
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from test_browser_explorer import areas, click_area, frame_handle, is_nation, start_server  # noqa: E402
+from test_browser_explorer import areas, click_area, frame_handle, is_nation
 
 SHOTS = ARTIFACTS / "journeys"
-LOCAL = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:",
-         "about:")
 GANSU = 620000
 PW = "journey-password-2026"
 
@@ -66,29 +54,18 @@ def server(tmp_path_factory):
     store.close()
     proc, log, url = start_server(db, tmp / "streamlit.log")
     yield url, truth
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    stop_server(proc, log)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1600, "height": 1100}, accept_downloads=True,
-                                  locale="zh-CN")
-    pg = context.new_page()
-    pg.outside = []
-    pg.on("request", lambda r: pg.outside.append(r.url) if not r.url.startswith(LOCAL) else None)
-    pg.on("websocket", lambda ws: pg.outside.append(ws.url) if not ws.url.startswith(LOCAL) else None)
+    context, pg = watched_page(browser, 1600, 1100, accept_downloads=True)
     yield pg
     context.close()
 
