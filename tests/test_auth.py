@@ -188,6 +188,23 @@ def test_cli_creates_and_lists_users(tmp_path):
         s.close()
 
 
+@pytest.mark.parametrize("use_summary", [True, False])
+def test_demo_viewer_never_sees_imported_activity_on_any_page_query(store, use_summary):
+    """An imported activity row of a simulated project: the ministry counts it, the demo never."""
+    with store._con.cursor() as cur:
+        row = cur.execute("""SELECT a.activity_id, a.project_id FROM activity a JOIN project p USING (project_id)
+                             WHERE p.provenance = 'simulated' AND a.kind = 'training' LIMIT 1""").fetchall()[0]
+        cur.execute("UPDATE activity SET provenance = 'imported' WHERE activity_id = ?", [row[0]])
+    store.refresh_summaries()
+    demo, boss = Viewer.demo(), Viewer.ministry()
+    agg = lambda v: store.activity_agg(v, None, by=("kind",), use_summary=use_summary).set_index("kind")["n"]
+    assert agg(boss)["training"] - agg(demo)["training"] == 1
+    ids = lambda v: set(store.project_activities(v, None, row[1])["activity_id"])
+    assert row[0] in ids(boss) and row[0] not in ids(demo)
+    cards = lambda v: store.explorer_cards(v, None, use_summary=use_summary).set_index("project_id")
+    assert cards(boss).loc[row[1]].to_dict() != cards(demo).loc[row[1]].to_dict()
+
+
 def test_demo_viewer_never_sees_imported_rows(store):
     with store._con.cursor() as cur:
         cur.execute("UPDATE project SET provenance = 'imported' WHERE project_id = 1")

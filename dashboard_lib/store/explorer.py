@@ -46,10 +46,11 @@ class ExplorerQueries:
             FROM m GROUP BY key ORDER BY key""",
             [*pparams, as_of or "9999-12-31"])
 
-    def _explorer_source(self, filters: Filters | None, use_summary: bool | None):
-        """Activity from the summary when it can answer (see ``CoreStore._activity_source``);
-        the explorer's activity figures apply the filters only (projects carry the scope)."""
-        return self._activity_source(None, filters, use_summary)
+    def _explorer_source(self, viewer: Viewer, filters: Filters | None, use_summary: bool | None):
+        """Activity from the summary when it can answer (see ``CoreStore._activity_source``),
+        with the filters and the viewer's provenance limit (the demo mode sees no imported rows);
+        the projects carry the place scope."""
+        return self._activity_source(viewer, filters, use_summary)
 
     def explorer_cards(self, viewer: Viewer, filters: Filters | None = None,
                        county_adcode: int | None = None,
@@ -58,7 +59,7 @@ class ExplorerQueries:
         school, county, university, affiliated school, agreement dates, headline activity and
         provenance. Activity figures honour the date range / kinds / provenance filters."""
         pwhere, pparams = project_predicate(viewer, filters)
-        source, awhere, aparams, n = self._explorer_source(filters, use_summary)
+        source, awhere, aparams, n = self._explorer_source(viewer, filters, use_summary)
         extra, eparams = "", []
         if county_adcode is not None:
             extra, eparams = " AND p.county_adcode = ?", [int(county_adcode)]
@@ -103,7 +104,7 @@ class ExplorerQueries:
                        use_summary: bool | None = None) -> pd.DataFrame:
         """One row per project in view: university point, county point, activity count."""
         pwhere, pparams = project_predicate(viewer, filters)
-        source, awhere, aparams, n = self._explorer_source(filters, use_summary)
+        source, awhere, aparams, n = self._explorer_source(viewer, filters, use_summary)
         return self._df(f"""
             WITH a AS (
                 SELECT a.project_id, {n} AS activities

@@ -89,13 +89,16 @@ class ProgrammeQueries:
             if filters.provenance:
                 clauses.append("list_contains(?::VARCHAR[], a.provenance)")
                 params.append(sorted(filters.provenance))
+            if viewer.provenances is not None:  # the demo mode sees no imported rows
+                clauses.append("list_contains(?::VARCHAR[], a.provenance)")
+                params.append(sorted(viewer.provenances))
             measures = ", ".join(f"sum(a.{m}) AS {m}" for m in MEASURES)
         else:
             value = "''" if not dim else f"coalesce(CAST(b.{dim} AS VARCHAR), '')"
             term = TERM_CODE_SQL.format(d="b.start_date")
             source = (f"(SELECT b.*, {term} AS term_code, {value} AS value, "
                       f"coalesce(b.mode, '') AS mode_ FROM activity b) a")
-            awhere, aparams = activity_predicate(filters)
+            awhere, aparams = activity_predicate(filters, viewer=viewer)
             clauses.append(awhere)
             params.extend(aparams)
             measures = ", ".join(f"CAST({sql} AS DOUBLE) AS {m}" for m, sql in MEASURES_SQL.items())
@@ -156,7 +159,7 @@ class ProgrammeQueries:
                            project_id: int, limit: int = 20_000) -> pd.DataFrame:
         """Every activity row of one project in scope (date, kind, provenance filters apply)."""
         pwhere, pparams = project_predicate(viewer, filters)
-        awhere, aparams = activity_predicate(filters)
+        awhere, aparams = activity_predicate(filters, viewer=viewer)
         return self._df(f"""
             SELECT a.activity_id, a.kind, a.start_date, a.end_date, a.date_precision, a.people,
                    a.person_months, a.participants, a.hours, a.mode, a.role, a.subject, a.level,
