@@ -58,15 +58,8 @@ class AuthOps:
 
     # ------------------------------------------------------------------ writes (each one transaction)
     def _tx(self, fn):
-        with self._con.cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                out = fn(cur)
-                cur.execute("COMMIT")
-                return out
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        with self._transaction() as cur:
+            return fn(cur)
 
     def insert_user(self, record: dict, actor: str | None) -> None:
         now = datetime.now()

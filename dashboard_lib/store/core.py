@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -159,6 +160,28 @@ class CoreStore:
             cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
             cur.unregister("_incoming")
         return len(frame)
+
+    @contextmanager
+    def _transaction(self, failed: tuple[str, str] | None = None,
+                     translate: tuple[type, ...] = (duckdb.Error,)):
+        """One transaction on its own cursor: COMMIT when the block ends, ROLLBACK on any error.
+
+        With ``failed`` (a Chinese and an English sentence, ``{name}`` standing for the error's
+        type), errors of the ``translate`` types reach the caller as a ``StoreError`` in those
+        words; every other error, a ``StoreError`` included, is raised as it is."""
+        cur = self._con.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            yield cur
+            cur.execute("COMMIT")
+        except BaseException as exc:
+            cur.execute("ROLLBACK")
+            if failed and isinstance(exc, translate) and not isinstance(exc, StoreError):
+                name = type(exc).__name__
+                raise StoreError(failed[0].format(name=name), failed[1].format(name=name)) from exc
+            raise
+        finally:
+            cur.close()
 
     @staticmethod
     def _audit(cur, user_name: str | None, action: str, detail: str = "") -> None:

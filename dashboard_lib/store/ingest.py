@@ -160,9 +160,9 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
             raise StoreError("这个文件已经导入过，未做任何改动。",
                              "This file has already been imported; nothing was changed.")
         acc = preview.accepted.copy()
-        cur = self._con.cursor()
-        try:
-            cur.execute("BEGIN TRANSACTION")
+        with self._transaction(("写入失败（{name}），未做任何改动。",
+                                "Writing failed ({name}); nothing was changed."),
+                               (duckdb.Error, ValueError, KeyError, TypeError)) as cur:
             batch = int(cur.execute("SELECT coalesce(max(import_batch_id), 0) + 1 FROM import_batch")
                         .fetchone()[0])
             cur.execute("INSERT INTO import_batch VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, NULL)",
@@ -204,16 +204,6 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
                         f"batch={batch} kind={kind.value} file={file_name} sha256={sha256} "
                         f"accepted={stored} rejected={preview.n_rejected} replaced={preview.replaces}")
             refresh_summaries(cur)
-            cur.execute("COMMIT")
-        except StoreError:
-            cur.execute("ROLLBACK")
-            raise
-        except (duckdb.Error, ValueError, KeyError, TypeError) as exc:
-            cur.execute("ROLLBACK")
-            raise StoreError(f"写入失败（{type(exc).__name__}），未做任何改动。",
-                             f"Writing failed ({type(exc).__name__}); nothing was changed.") from exc
-        finally:
-            cur.close()
         if progress:
             progress(1.0)
         return batch
@@ -324,9 +314,8 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         self._require_writer(viewer)
         batch_id = int(batch_id)
         where, params = self._batch_visible(viewer)
-        cur = self._con.cursor()
-        try:
-            cur.execute("BEGIN TRANSACTION")
+        with self._transaction(("撤销失败（{name}），未做任何改动。",
+                                "Undo failed ({name}); nothing was changed.")) as cur:
             row = cur.execute(f"""SELECT b.undone_at, b.record_kind FROM import_batch b
                                   JOIN ingest_batch_scope s USING (import_batch_id)
                                   WHERE b.import_batch_id = ? AND {where}""", [batch_id, *params]).fetchall()
@@ -363,16 +352,6 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
                         [batch_id])
             self._audit(cur, viewer.name or viewer.role.value, "undo_import", f"batch={batch_id}")
             refresh_summaries(cur)
-            cur.execute("COMMIT")
-        except StoreError:
-            cur.execute("ROLLBACK")
-            raise
-        except duckdb.Error as exc:
-            cur.execute("ROLLBACK")
-            raise StoreError(f"撤销失败（{type(exc).__name__}），未做任何改动。",
-                             f"Undo failed ({type(exc).__name__}); nothing was changed.") from exc
-        finally:
-            cur.close()
 
     _EDITABLE = ("start_date", "end_date", "people", "person_months", "participants", "hours", "mode",
                  "role", "subject", "level", "note")
@@ -383,9 +362,8 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         self._require_writer(viewer)
         sets = {k: v for k, v in values.items() if k in self._EDITABLE}
         where, params = project_predicate(viewer, None)
-        cur = self._con.cursor()
-        try:
-            cur.execute("BEGIN TRANSACTION")
+        with self._transaction(("保存失败（{name}），未做任何改动。",
+                                "Saving failed ({name}); nothing was changed.")) as cur:
             old = cur.execute(f"""SELECT a.* FROM activity a JOIN project p USING (project_id)
                                   WHERE a.activity_id = ? AND a.provenance = 'imported' AND {where}""",
                               [int(activity_id), *params]).df()
@@ -401,13 +379,3 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
                 self._audit(cur, viewer.name or viewer.role.value, "correct_activity",
                             f"activity_id={activity_id} before={before} after={sets}")
             refresh_summaries(cur)
-            cur.execute("COMMIT")
-        except StoreError:
-            cur.execute("ROLLBACK")
-            raise
-        except duckdb.Error as exc:
-            cur.execute("ROLLBACK")
-            raise StoreError(f"保存失败（{type(exc).__name__}），未做任何改动。",
-                             f"Saving failed ({type(exc).__name__}); nothing was changed.") from exc
-        finally:
-            cur.close()
