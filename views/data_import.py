@@ -7,12 +7,7 @@ from dashboard_lib.store import StoreError
 
 lang = ui.lang()
 store = ui.store()
-viewer = ui.viewer()
-if (viewer is not None and viewer.read_only) or store.read_only:
-    st.title(t("ingest_title", lang))
-    st.warning(t("ingest_read_only", lang), icon=":material/lock:")
-    st.stop()
-viewer = ui.require_page(viewer, "views/data_import.py")
+viewer = ui.require_writer(ui.viewer(), store, "views/data_import.py", t("ingest_title", lang))
 ui.sidebar(store, viewer)
 
 st.title(t("ingest_title", lang))

@@ -150,6 +150,16 @@ def require_page(viewer_: Viewer | None, file: str) -> Viewer:
     return viewer_
 
 
+def require_writer(viewer_: Viewer | None, store_, file: str, title: str) -> Viewer:
+    """Stop a page that changes data when the viewer (the demo mode) or the database file is
+    read-only, saying so under the page's title; then the page check of ``require_page``."""
+    if (viewer_ is not None and viewer_.read_only) or store_.read_only:
+        st.title(title)
+        st.warning(t("ingest_read_only", lang()), icon=":material/lock:")
+        st.stop()
+    return require_page(viewer_, file)
+
+
 def require_role(viewer_: Viewer | None, roles: set[Role], writes: bool = False) -> Viewer:
     if viewer_ is None or viewer_.role not in roles or (writes and viewer_.read_only):
         st.error(t("auth_page_refused", lang()))
