@@ -2,7 +2,6 @@
 small hand-made database for checking query results against values computed by hand."""
 from __future__ import annotations
 
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -93,3 +92,17 @@ def tiny_store(tmp_path) -> Store:
     s = make_tiny(tmp_path / "tiny.duckdb")
     yield s
     s.close()
+
+
+def run_page(page: str, query: dict | None = None):
+    """Run ``views/<page>`` once in Streamlit's AppTest, with URL parameters set first."""
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "views" / page), default_timeout=90)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def metric(at, label: str) -> str:
+    """The shown value of the KPI card labelled ``label``."""
+    return next(m.value for m in at.metric if m.label == label)

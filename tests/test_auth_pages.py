@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import AS_OF, ROOT
+from conftest import AS_OF, ROOT, metric
 from dashboard_lib import auth, build
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
@@ -37,10 +37,6 @@ def signed_in(user: str, password: str = PW) -> AppTest:
     at.text_input[1].input(password)
     at.button[0].click().run()
     return at
-
-
-def metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def test_demo_mode_is_labelled_and_read_only():

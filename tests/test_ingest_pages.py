@@ -5,17 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from conftest import AS_OF, ROOT
+from conftest import AS_OF, run_page as run
 from dashboard_lib import build, ui
 from dashboard_lib.ingest import RecordKind
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
-
-
-def run(page: str) -> AppTest:
-    return AppTest.from_file(str(ROOT / "views" / page), default_timeout=90).run()
 
 
 @pytest.fixture

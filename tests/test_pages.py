@@ -4,24 +4,13 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, metric, run_page as run
 from dashboard_lib.scope import Viewer
 
 
 @pytest.fixture(autouse=True)
 def _db(demo_db, monkeypatch):
     monkeypatch.setenv("XZ_DB_PATH", str(demo_db))
-
-
-def run(page: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "views" / page), default_timeout=90)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def test_overview_national(demo_store):
