@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -26,11 +27,19 @@ class Slide:
     figure: go.Figure | None = None
     map_html: str | None = None                # a whole folium document
     still_figure: go.Figure | None = None      # what files show in place of the live map
+    make_still: Callable[[], go.Figure] | None = None   # draws still_figure when a file asks for it
     bullets: list[str] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)      # (text, url) — sources
     table: pd.DataFrame | None = None          # the numbers behind the chart
     empty: str | None = None                   # said instead of an empty chart
     note: str = ""                             # footer note, e.g. what is simulated
+
+    def still(self) -> go.Figure | None:
+        """What files show in place of the live map. Drawn on demand: the deck on screen never
+        needs it, and at national scale it is the slowest part of a slide (thousands of shapes)."""
+        if self.still_figure is None and self.make_still is not None:
+            return self.make_still()
+        return self.still_figure
 
 
 def _e(text) -> str:

@@ -259,7 +259,8 @@ def slide_images(slides: list[Slide], width: int = 1280, height: int = 600) -> t
     """PNG of every slide's chart (and still map); the reason when none could be made."""
     images: dict[int, bytes] = {}
     for k, s in enumerate(slides):
-        fig = s.still_figure if s.still_figure is not None else s.figure
+        still = s.still()
+        fig = still if still is not None else s.figure
         if fig is None or s.empty:
             continue
         try:

@@ -963,9 +963,16 @@ def indicator_choices() -> list[str]:
 
 
 def project_option(projects: pd.DataFrame, pid: int, lang: str = "zh") -> str:
-    r = projects[projects["project_id"] == pid].iloc[0]
-    uni = r["university_zh"] if lang == "zh" else r["university_en"]
-    return f"{r['school_zh']} · {uni} · #{pid}"
+    """One project's label in the entry form's project list (see ``project_options`` for all)."""
+    return project_options(projects[projects["project_id"] == pid], lang)[pid]
+
+
+def project_options(projects: pd.DataFrame, lang: str = "zh") -> dict[int, str]:
+    """Every project's label, by id: school · university · #id. Built in one pass, so a
+    selectbox over 2,000 projects looks each label up instead of searching the frame per option."""
+    uni = projects["university_zh" if lang == "zh" else "university_en"]
+    return {int(pid): f"{school} · {u} · #{int(pid)}"
+            for pid, school, u in zip(projects["project_id"], projects["school_zh"], uni)}
 
 
 def entry_preview(store, viewer: Viewer, kind, projects: pd.DataFrame, pid: int, values: dict,

@@ -8,6 +8,7 @@ sources) → the chosen province's own slide. A slide without data says so inste
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlencode, urlparse
 
 import pandas as pd
@@ -89,16 +90,22 @@ def _map(store, viewer, filters, lang):
     projects = store.projects(viewer, filters)
     if projects.empty:
         return Slide("map", t("deck_map", lang), empty=t("deck_no_data", lang))
-    fmap, _ = overview.overview_map(store, viewer, filters, "projects", lang)
+    fmap, _ = overview.overview_map(store, viewer, filters, "projects", lang, projects)
+    return Slide("map", t("deck_map", lang), t("deck_map_sub", lang, n=len(projects),
+                                                   u=projects["university_id"].nunique()),
+                 map_html=fmap.get_root().render(),
+                 make_still=cache(lambda: still_map(ReadOnce.unwrap(store), viewer, filters, projects)),
+                 note=t("map_caption", lang))
+
+
+def still_map(store, viewer: Viewer, filters: Filters, projects: pd.DataFrame):
+    """The map slide as a still picture for files: provinces coloured by their number of
+    projects (the live map's classes), the pairings as lines. Only made when a file is made."""
     per = store.metrics(viewer, filters, by="province").rename(columns={"key": "adcode"})
     breaks = maps.quantile_breaks(per["projects"].tolist())
     colours = {int(c): maps.class_colour(maps.classify(float(v), breaks), len(breaks))
                for c, v in zip(per["adcode"], per["projects"])}
-    still = deck_export.map_figure(geo.load_provinces(), colours, projects, geo.load_outline())
-    return Slide("map", t("deck_map", lang), t("deck_map_sub", lang, n=len(projects),
-                                                   u=projects["university_id"].nunique()),
-                 map_html=fmap.get_root().render(), still_figure=still,
-                 note=t("map_caption", lang))
+    return deck_export.map_figure(geo.load_provinces(), colours, projects, geo.load_outline())
 
 
 def _progress(store, viewer, filters, lang):
@@ -196,8 +203,41 @@ def _province(store, viewer, filters, lang, province):
                  note=overview.provenance_banner(store, viewer, f, lang) or "")
 
 
+class ReadOnce:
+    """The store as one deck build sees it: a read asked again with the same arguments (the KPI
+    cards of two slides, the project list of four, the provenance banner of three) is answered
+    from the first answer instead of querying again. Frames are handed out as copies, since
+    callers add columns to what they get. Everything else goes to the store unchanged."""
+
+    READS = frozenset({"as_of", "meta", "metrics", "programme_projects", "projects", "provenance_counts",
+                       "provinces"})
+
+    def __init__(self, store):
+        self._store = store
+        self._answers: dict = {}
+
+    def __getattr__(self, name):
+        attr = getattr(self._store, name)
+        if name not in self.READS:
+            return attr
+
+        def read(*args, **kwargs):
+            key = (name, args, tuple(sorted(kwargs.items())))
+            if key not in self._answers:
+                self._answers[key] = attr(*args, **kwargs)
+            value = self._answers[key]
+            return value.copy() if isinstance(value, (pd.DataFrame, dict)) else value
+        return read
+
+    @staticmethod
+    def unwrap(store):
+        """The store itself (for work done after the build, such as a file's still map)."""
+        return store._store if isinstance(store, ReadOnce) else store
+
+
 def build_deck(store, viewer: Viewer, choice: DeckChoice, lang: str = "zh") -> list[Slide]:
     """The slides of ``choice`` for ``viewer``: the province filter narrows every slide."""
+    store = ReadOnce(store)
     filters = Filters(provinces=(choice.province,)) if choice.province is not None else Filters()
     as_of = store.meta().get("as_of", "")
     province_name = _province_name(store, choice.province, lang) if choice.province is not None else ""

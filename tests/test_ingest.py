@@ -387,6 +387,21 @@ def test_undo_refused_while_a_later_batch_uses_the_projects(tiny):
 
 
 # ------------------------------------------------------------------ entry form and corrections
+def test_project_options_label_every_project_in_order(tiny):
+    projects = tiny.projects(Viewer.ministry())
+    by_id = projects.set_index("project_id")
+    for lang, uni_col in (("zh", "university_zh"), ("en", "university_en")):
+        options = ingest.project_options(projects, lang)
+        assert list(options) == projects["project_id"].astype(int).tolist()   # the list keeps its order
+        for pid, text in options.items():
+            r = by_id.loc[pid]
+            assert text == f"{r['school_zh']} · {r[uni_col]} · #{pid}"
+            assert ingest.project_option(projects, pid, lang) == text
+    assert ingest.project_options(projects, "zh")[1] == "榆中县恩玲中学 · 兰州大学 · #1"
+    assert ingest.project_options(projects, "en")[3] == "天山区某中学 · BNU · #3"
+    assert ingest.project_options(projects.iloc[0:0]) == {}
+
+
 def test_entry_form_and_correction(tiny):
     lzu = Viewer.university([1], name="lzu")
     projects = tiny.projects(lzu)

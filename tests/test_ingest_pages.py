@@ -51,6 +51,14 @@ def test_entry_form_adds_a_record(fresh_db, monkeypatch):
     monkeypatch.setattr(ui, "viewer", lambda: Viewer.university([uni], name="coordinator"))
     at = run("data_entry.py")
     assert not at.exception
+    # every project of the coordinator's university, each named school · university · #id
+    shown = at.selectbox(key="entry_project").options
+    s = Store(fresh_db)
+    try:
+        own = s.projects(Viewer.university([uni]))
+    finally:
+        s.close()
+    assert shown == [f"{r.school_zh} · {r.university_zh} · #{r.project_id}" for r in own.itertuples()]
     at.selectbox(key="entry_project").set_value(int(first["project_id"]))
     at.date_input(key="entry_start_date").set_value(date(2024, 3, 1))
     at.date_input(key="entry_end_date").set_value(date(2024, 7, 1))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
@@ -136,3 +138,75 @@ def test_presenter_page(demo_db, monkeypatch):
     assert not at.exception
     assert any("未知的幻灯片" in w.value for w in at.warning)
     assert "slides=numbers" in at.code[0].value and "province=620000" in at.code[0].value
+
+
+def test_still_map_is_drawn_only_when_a_file_needs_it(demo_store, monkeypatch):
+    from dashboard_lib.ui import presenter as deck_ui
+    drawn = []
+    real = deck_export.map_figure
+    monkeypatch.setattr(deck_export, "map_figure", lambda *a, **k: drawn.append(a) or real(*a, **k))
+    slides = present.build_deck(demo_store, ALL, present.DeckChoice(("map", "numbers"), 620000), "zh")
+    assert drawn == []                        # the deck on screen never needs the still map
+    assert slides[0].map_html and slides[0].still_figure is None
+    still = slides[0].still()
+    assert isinstance(still, go.Figure) and len(still.data) > 30 and len(drawn) == 1
+    assert slides[0].still() is still and len(drawn) == 1   # drawn once, whichever files ask
+    # coloured by the projects of the chosen province, with its pairings as lines
+    colours = drawn[0][1]
+    assert set(colours) == {620000} and drawn[0][2]["province_adcode"].eq(620000).all()
+    # a presenter's files (tables left out) still carry the picture of the map
+    files = deck_ui._for_files(Viewer.presenter(), slides)
+    assert files[0].table is None and files[0].still() is still
+    monkeypatch.setattr(deck_export, "chart_png", lambda fig, w, h: b"\x89PNG" + str(id(fig)).encode())
+    images, why = deck_export.slide_images(files)
+    assert why is None and images == {0: b"\x89PNG" + str(id(still)).encode()}
+    assert slides[1].still() is None          # a slide without a map has no still
+
+
+def test_a_deck_build_asks_the_store_each_question_once():
+    class Counting:
+        path = "x.duckdb"
+
+        def __init__(self):
+            self.asked = Counter()
+
+        def projects(self, viewer, filters=None):
+            self.asked["projects"] += 1
+            return pd.DataFrame({"project_id": [1, 2]})
+
+        def activity_agg(self, viewer, filters, by=()):
+            self.asked["activity_agg"] += 1
+            return pd.DataFrame({"n": [3]})
+
+    store = Counting()
+    once = present.ReadOnce(store)
+    gansu = Filters(provinces=(620000,))
+    first = once.projects(ALL, gansu)
+    first["added"] = 0                        # a caller adding a column to its answer ...
+    assert list(once.projects(ALL, gansu).columns) == ["project_id"]   # ... does not change the next
+    assert store.asked["projects"] == 1
+    once.projects(ALL, Filters())             # another question is asked
+    once.projects(Viewer.province(620000), gansu)
+    assert store.asked["projects"] == 3
+    once.activity_agg(ALL, gansu, by=("kind",))   # not a read the deck repeats: always asked
+    once.activity_agg(ALL, gansu, by=("kind",))
+    assert store.asked["activity_agg"] == 2 and once.path == "x.duckdb"
+    assert present.ReadOnce.unwrap(once) is store and present.ReadOnce.unwrap(store) is store
+
+
+def test_a_deck_build_answers_like_the_store(demo_store, gansu):
+    viewer, f = Viewer.province(620000), Filters(provinces=(620000,))
+    numbers = present._numbers(demo_store, viewer, f, "zh")
+    assert gansu[1].numbers == numbers.numbers and gansu[1].note == numbers.note
+    own = present._province(demo_store, viewer, f, "zh", 620000)
+    assert gansu[-1].numbers == own.numbers and gansu[-1].bullets == own.bullets
+    pd.testing.assert_frame_equal(gansu[-1].table, own.table)
+    assert gansu[2].map_html.count("leaflet") == present._map(demo_store, viewer, f, "zh").map_html.count("leaflet")
+
+
+def test_auto_advance_does_not_rebuild_the_deck(demo_store):
+    from dashboard_lib.ui import presenter as deck_ui
+    a = deck_ui.slides(demo_store, ALL, present.DeckChoice(("numbers",), 620000, 0), "zh")
+    b = deck_ui.slides(demo_store, ALL, present.DeckChoice(("numbers",), 620000, 30), "zh")
+    c = deck_ui.slides(demo_store, ALL, present.DeckChoice(("numbers",), None, 0), "zh")
+    assert a is b and c is not a and a[0].numbers != c[0].numbers

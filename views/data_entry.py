@@ -24,8 +24,9 @@ kind = st.selectbox(t("ingest_kind", lang), ingest.ENTRY_KINDS,
                     format_func=lambda k: ingest.kind_label(k, lang), key="entry_kind")
 fields = ingest.entry_fields(kind)
 with st.form("entry_form", clear_on_submit=False):
-    pid = st.selectbox(t("entry_project", lang), projects["project_id"].tolist(),
-                       format_func=lambda p: ingest.project_option(projects, p, lang), key="entry_project")
+    options = ingest.project_options(projects, lang)
+    pid = st.selectbox(t("entry_project", lang), list(options), format_func=options.__getitem__,
+                       key="entry_project")
     values = {}
     for f in fields:
         name = ingest.field_label(f, lang)

@@ -9,7 +9,8 @@ from dashboard_lib.ui import presenter as deck_ui
 lang = ui.lang()
 store = ui.store()
 viewer = ui.require_page(ui.viewer(), "views/presenter.py")
-allowed = set(store.scope_provinces(viewer)["adcode"].astype(int))
+scope = store.scope_provinces(viewer)
+allowed = set(scope["adcode"].astype(int))
 choice, problems = present.parse_choice(dict(st.query_params), allowed)
 if not st.session_state.get("deck_presenting"):
     filters = ui.sidebar(store, viewer)  # the shared province filter: a province's own meeting
@@ -33,8 +34,7 @@ if st.session_state.get("deck_presenting"):
 
 st.title(t("deck_page_title", lang))
 st.caption(t("deck_intro", lang))
-names = dict(zip(store.scope_provinces(viewer)["adcode"].astype(int),
-                 store.scope_provinces(viewer)["name_en" if lang == "en" else "name_zh"]))
+names = dict(zip(scope["adcode"].astype(int), scope["name_en" if lang == "en" else "name_zh"]))
 with st.form("deck_choice"):
     slides_pick = st.multiselect(t("deck_slides", lang), list(present.SLIDES), default=list(choice.slides),
                                  format_func=lambda k: label(f"slide_{k}", lang))

@@ -14,14 +14,15 @@ from ..store import Store
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _slides(_store: Store, data_version: str, viewer: Viewer, choice: present.DeckChoice,
-            lang: str) -> list[Slide]:
-    return present.build_deck(_store, viewer, choice, lang)
+def _slides(_store: Store, db: str, data_version: str, viewer: Viewer, keys: tuple[str, ...],
+            province: int | None, lang: str) -> list[Slide]:
+    return present.build_deck(_store, viewer, present.DeckChoice(keys, province), lang)
 
 
 def slides(store: Store, viewer: Viewer, choice: present.DeckChoice, lang: str) -> list[Slide]:
-    """The deck for this viewer and choice, built once per data version (slides are read-only)."""
-    return _slides(store, store.data_version(), viewer, choice, lang)
+    """The deck for this viewer and choice, built once per data version (slides are read-only).
+    Auto-advance is not part of the key: it changes how the deck plays, not what it shows."""
+    return _slides(store, str(store.path), store.data_version(), viewer, choice.slides, choice.province, lang)
 
 
 def full_screen_styles() -> None:
