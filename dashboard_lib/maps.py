@@ -71,11 +71,51 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 10 or float(value).is_integer() else f"{value:,.1f}"
 
 
-def _geojson(gdf: gpd.GeoDataFrame, precision: int = 3) -> dict:
+_GEOMETRY_JSON: dict[tuple, dict] = {}   # (layer, precision, key) -> GeoJSON geometry (static data)
+
+
+def _geojson(gdf: gpd.GeoDataFrame, precision: int = 3, cache: tuple[str, str] | None = None) -> dict:
     """GeoJSON with coordinates snapped to 10^-precision degrees (0.001° ≈ 100 m: finer than a
-    screen pixel at national and province zoom), which shrinks what the browser downloads."""
-    snapped = gdf.set_geometry(gdf.geometry.set_precision(10 ** -precision))
-    return json.loads(snapped.to_json(drop_id=True))
+    screen pixel at national and province zoom), which shrinks what the browser downloads.
+
+    ``cache=(layer, key column or None for the index)``: the boundaries are static, so each one's
+    snapped GeoJSON is made once per process and reused (``layer`` names one source of
+    geometries, the key is unique in it). Shapely
+    writes the GeoJSON in C; the properties are the frame's other columns."""
+    geoms = gdf.geometry.values
+    ids = (gdf.index if cache[1] is None else gdf[cache[1]]).tolist() if cache else []
+    keys = [(cache[0], precision, k) for k in ids] if cache else None
+    todo = [i for i, k in enumerate(keys) if k not in _GEOMETRY_JSON] if keys else range(len(gdf))
+    made = []
+    if len(todo):
+        import shapely
+        snapped = shapely.set_precision(np.asarray(geoms[list(todo)], dtype=object), 10 ** -precision)
+        made = json.loads("[" + ",".join(shapely.to_geojson(snapped)) + "]")
+    if keys:
+        for i, g in zip(todo, made):
+            _GEOMETRY_JSON[keys[i]] = g
+        shapes = [_GEOMETRY_JSON[k] for k in keys]
+    else:
+        shapes = made
+    props = [c for c in gdf.columns if c != gdf.geometry.name]
+    frame = gdf[props].astype(object)
+    records = frame.where(frame.notna(), None).to_dict("records")   # NaN is not JSON: null
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()},
+         "geometry": g} for r, g in zip(records, shapes)]}
+
+
+class _GeoJson(folium.GeoJson):
+    """``folium.GeoJson`` told its bounds (from the geometries' own bounds, vectorised): folium
+    would otherwise walk every coordinate in Python each time the map's bounds are asked for."""
+
+    def __init__(self, data: dict, frame: gpd.GeoDataFrame, **kwargs):
+        super().__init__(data, **kwargs)
+        x0, y0, x1, y1 = frame.total_bounds
+        self._bounds = [[float(y0), float(x0)], [float(y1), float(x1)]]
+
+    def _get_self_bounds(self):
+        return self._bounds
 
 
 def make_offline(m: folium.Map) -> folium.Map:
@@ -179,9 +219,9 @@ def national_map(provinces: gpd.GeoDataFrame, province_values: pd.DataFrame, met
     # programme provinces last, so their borders sit on top of the grey ones
     gdf = gdf.sort_values("inside", kind="stable")
     fg = folium.FeatureGroup(name=t("layer_provinces", lang))
-    folium.GeoJson(
-        _geojson(gdf[["adcode", "fill", "tip", "inside", "geometry"]]),
-        name=t("layer_provinces", lang),
+    _GeoJson(
+        _geojson(gdf[["adcode", "fill", "tip", "inside", "geometry"]], cache=("national_provinces", "adcode")),
+        gdf, name=t("layer_provinces", lang),
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"], "fillOpacity": 0.9 if f["properties"]["inside"] else 0.6,
             "color": "#555" if f["properties"]["inside"] else "#aaa",
@@ -196,8 +236,8 @@ def national_map(provinces: gpd.GeoDataFrame, province_values: pd.DataFrame, met
         hc["tip"] = [esc(f"{p} {c}（{n}）") for p, c, n in
                      zip(hc["province_zh"], hc["name_zh"], hc["projects"])]
         fgc = folium.FeatureGroup(name=t("layer_counties", lang))
-        folium.GeoJson(
-            _geojson(hc[["adcode", "tip", "geometry"]]),
+        _GeoJson(
+            _geojson(hc[["adcode", "tip", "geometry"]], cache=("national_counties", "adcode")), hc,
             style_function=lambda f: {"fillColor": HELPED, "fillOpacity": 0.35, "color": HELPED,
                                       "weight": 1.5},
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
@@ -205,28 +245,17 @@ def national_map(provinces: gpd.GeoDataFrame, province_values: pd.DataFrame, met
         fgc.add_to(m)
 
     if flows is not None and len(flows):
-        fgf = folium.FeatureGroup(name=t("layer_flows", lang))
-        for r in flows.itertuples(index=False):
-            folium.PolyLine([[r.university_lat, r.university_lon], [r.county_lat, r.county_lon]],
-                            color=FLOW, weight=1.0, opacity=0.4,
-                            tooltip=esc(f"{r.university_zh} → {r.school_zh}")).add_to(fgf)
-        fgf.add_to(m)
-        fgu = folium.FeatureGroup(name=t("layer_universities", lang))
-        unis = flows.groupby(["university_zh", "university_lat", "university_lon"]).size().reset_index(name="n")
-        for r in unis.itertuples(index=False):
-            folium.CircleMarker([r.university_lat, r.university_lon], radius=3 + min(r.n, 6),
-                                color="#1a365d", weight=1, fill=True, fill_color=FLOW, fill_opacity=0.9,
-                                tooltip=esc(f"{r.university_zh}（{r.n}）")).add_to(fgu)
-        fgu.add_to(m)
+        flow_layer(flows, lang).add_to(m)
+        university_layer(flows, lang).add_to(m)
 
     fgo = folium.FeatureGroup(name=t("layer_outline", lang))
     land = outline[outline["layer"] == "land"]
     sea = outline[outline["layer"] != "land"]
     if len(land):
-        folium.GeoJson(_geojson(land[["geometry"]]), style_function=lambda f: {
+        _GeoJson(_geojson(land[["geometry"]], cache=("national_land", None)), land, style_function=lambda f: {
             "fill": False, "color": "#333", "weight": 1.2}, interactive=False).add_to(fgo)
     if len(sea):
-        folium.GeoJson(_geojson(sea[["geometry"]]), style_function=lambda f: {
+        _GeoJson(_geojson(sea[["geometry"]], cache=("national_sea", None)), sea, style_function=lambda f: {
             "fill": False, "color": "#333", "weight": 1.2, "dashArray": "6 4"},
             interactive=False).add_to(fgo)
     fgo.add_to(m)
@@ -243,6 +272,41 @@ def national_map(provinces: gpd.GeoDataFrame, province_values: pd.DataFrame, met
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds(bounds or NATIONAL_BOUNDS)
     return make_offline(m)
+
+
+def flow_layer(projects: pd.DataFrame, lang: str = "zh") -> folium.FeatureGroup:
+    """One line per project, university → county, as ONE GeoJSON layer (a folium element per
+    line made the map's build several times slower); projects without a university point are
+    left out. Columns: university_zh/lon/lat, school_zh, county_lon/lat."""
+    lines = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [
+            [round(ulon, 3), round(ulat, 3)], [round(clon, 3), round(clat, 3)]]},
+         "properties": {"tip": esc(f"{u} → {s}")}}
+        for u, s, ulon, ulat, clon, clat in zip(
+            projects["university_zh"], projects["school_zh"], projects["university_lon"],
+            projects["university_lat"], projects["county_lon"], projects["county_lat"])
+        if pd.notna(ulon) and pd.notna(ulat)]}
+    fg = folium.FeatureGroup(name=t("layer_flows", lang))
+    folium.GeoJson(lines, style_function=lambda f: {"color": FLOW, "weight": 1.0, "opacity": 0.4},
+                   tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fg)
+    return fg
+
+
+def university_layer(projects: pd.DataFrame, lang: str = "zh") -> folium.FeatureGroup:
+    """The universities of ``projects`` as circles sized by their project count, one GeoJSON layer."""
+    unis = (projects.dropna(subset=["university_lat", "university_lon"])
+            .groupby(["university_zh", "university_lat", "university_lon"]).size().reset_index(name="n"))
+    points = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 3), round(lat, 3)]},
+         "properties": {"tip": esc(f"{u}（{n}）"), "r": 3 + min(int(n), 6)}}
+        for u, lat, lon, n in zip(unis["university_zh"], unis["university_lat"], unis["university_lon"],
+                                  unis["n"])]}
+    fg = folium.FeatureGroup(name=t("layer_universities", lang))
+    folium.GeoJson(points, marker=folium.CircleMarker(radius=4, color="#1a365d", weight=1, fill=True,
+                                                      fill_color=FLOW, fill_opacity=0.9),
+                   style_function=lambda f: {"radius": f["properties"]["r"]},
+                   tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fg)
+    return fg
 
 
 # ============================================================================ the map explorer

@@ -101,28 +101,12 @@ def _dense_layers(m: folium.Map, projects: pd.DataFrame, lang: str) -> None:
          "properties": {"tip": maps.esc(f"{p} {c}（{n}）")}}
         for p, c, n, lon, lat in zip(per["province_zh"], per["county_zh"], per["projects"],
                                      per["county_lon"], per["county_lat"])]}
-    lines = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [
-            [round(ulon, 3), round(ulat, 3)], [round(clon, 3), round(clat, 3)]]},
-         "properties": {"tip": maps.esc(f"{u} → {s}")}}
-        for u, s, ulon, ulat, clon, clat in zip(
-            projects["university_zh"], projects["school_zh"], projects["university_lon"],
-            projects["university_lat"], projects["county_lon"], projects["county_lat"])
-        if pd.notna(ulon) and pd.notna(ulat)]}
     fgc = folium.FeatureGroup(name=t("layer_counties", lang))
     folium.GeoJson(dots, marker=folium.CircleMarker(radius=3, color=maps.HELPED, weight=1, fill=True,
                                                      fill_color=maps.HELPED, fill_opacity=0.8),
                    tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fgc)
-    fgf = folium.FeatureGroup(name=t("layer_flows", lang))
-    folium.GeoJson(lines, style_function=lambda f: {"color": maps.FLOW, "weight": 1.0, "opacity": 0.4},
-                   tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fgf)
-    fgu = folium.FeatureGroup(name=t("layer_universities", lang))
-    unis = (projects.dropna(subset=["university_lat", "university_lon"])
-            .groupby(["university_zh", "university_lat", "university_lon"]).size().reset_index(name="n"))
-    for r in unis.itertuples(index=False):
-        folium.CircleMarker([r.university_lat, r.university_lon], radius=3 + min(r.n, 6),
-                            color="#1a365d", weight=1, fill=True, fill_color=maps.FLOW, fill_opacity=0.9,
-                            tooltip=maps.esc(f"{r.university_zh}（{r.n}）")).add_to(fgu)
+    fgf = maps.flow_layer(projects, lang)
+    fgu = maps.university_layer(projects, lang)
     for fg in (fgc, fgf, fgu):
         fg.add_to(m)
     for key, child in list(m._children.items()):

@@ -7,6 +7,12 @@ from dashboard_lib import overview
 from dashboard_lib.scope import Filters, Viewer
 
 
+def walk(el):
+    yield el
+    for c in el._children.values():
+        yield from walk(c)
+
+
 def test_dense_map_draws_every_project_in_one_layer(demo_store, monkeypatch):
     monkeypatch.setattr(overview, "DENSE_PROJECTS", 10)   # the 115-project demo counts as dense
     projects = demo_store.projects(Viewer.ministry())
@@ -14,10 +20,6 @@ def test_dense_map_draws_every_project_in_one_layer(demo_store, monkeypatch):
     html = m.get_root().render()
     assert len(pointed) == 0
     assert "L.polyline" not in html            # no per-project line elements
-    def walk(el):
-        yield el
-        for c in el._children.values():
-            yield from walk(c)
     layers = [el.data for el in walk(m) if isinstance(el, folium.GeoJson)]
     n_lines = max(sum(f["geometry"]["type"] == "LineString" for f in d["features"]) for d in layers)
     n_dots = max(sum(f["geometry"]["type"] == "Point" for f in d["features"]) for d in layers)
@@ -29,9 +31,19 @@ def test_dense_map_draws_every_project_in_one_layer(demo_store, monkeypatch):
 
 
 def test_small_view_keeps_county_outlines(demo_store):
-    m, _ = overview.overview_map(demo_store, Viewer.province(620000), Filters(), "projects", "zh")
+    m, pointed = overview.overview_map(demo_store, Viewer.province(620000), Filters(), "projects", "zh")
     html = m.get_root().render()
-    assert "L.polyline" in html and "帮扶县（圆点）" not in html
+    assert "帮扶县（圆点）" not in html
+    helped = set(demo_store.projects(Viewer.province(620000))["county_adcode"]) - set(pointed["county_adcode"])
+    outlined = {f["properties"]["adcode"] for el in walk(m) if isinstance(el, folium.GeoJson)
+                for f in el.data["features"] if f["geometry"]["type"] in ("Polygon", "MultiPolygon")
+                and "adcode" in f["properties"] and f["properties"]["adcode"] < 620000 * 10}
+    assert helped and helped <= outlined
+    # lines and universities: one layer each, every project's line in it
+    lines = [f for el in walk(m) if isinstance(el, folium.GeoJson) for f in el.data["features"]
+             if f["geometry"]["type"] == "LineString"]
+    assert len(lines) == len(demo_store.projects(Viewer.province(620000)))
+    assert "L.polyline" not in html
 
 
 def test_st_folium_without_its_first_render_sends_the_same_map(demo_store):

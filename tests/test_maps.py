@@ -43,7 +43,14 @@ def test_national_map_draws_every_province_and_helped_county(national, demo_stor
     m, pointed, _ = national
     assert feature_count(m, "inside") == 35  # 34 provincial units + the Corps
     helped = demo_store.projects(Viewer.ministry())["county_adcode"].nunique()
-    assert feature_count(m, "tip") - 35 + len(pointed) == helped
+    outlined = sum(1 for g in geojson_layers(m) for f in g.data["features"]
+                   if "tip" in f["properties"] and f["geometry"]["type"] in ("Polygon", "MultiPolygon"))
+    assert outlined - 35 + len(pointed) == helped
+    # one line per project and one circle per university, each set in one layer
+    projects = demo_store.projects(Viewer.ministry())
+    kinds = [f["geometry"]["type"] for g in geojson_layers(m) for f in g.data["features"]]
+    assert kinds.count("LineString") == len(projects)
+    assert kinds.count("Point") == projects["university_id"].nunique()
 
 
 def test_national_map_is_offline(national):
@@ -75,7 +82,8 @@ def test_province_view_only_its_features(demo_store):
     inside = [f["properties"]["adcode"] for f in layer.data["features"] if f["properties"]["inside"]]
     assert inside == [620000]
     counties = [g for g in geojson_layers(m) if g.data["features"] and "inside" not in g.data["features"][0]["properties"]
-                and "tip" in g.data["features"][0]["properties"]]
+                and "tip" in g.data["features"][0]["properties"]
+                and g.data["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")]
     gansu = demo_store.projects(Viewer.province(620000))
     assert sum(len(g.data["features"]) for g in counties) + len(pointed) == gansu["county_adcode"].nunique()
     for g in counties:
@@ -97,7 +105,12 @@ def test_text_in_map_html_is_escaped():
     layer = next(g for g in geojson_layers(m) if g.data["features"] and "inside" in g.data["features"][0]["properties"])
     tip = next(f["properties"]["tip"] for f in layer.data["features"] if f["properties"]["adcode"] == 620000)
     assert tip.startswith("&lt;img src=x onerror=alert(1)&gt;")
-    assert "&lt;script&gt;alert(&#x27;u&#x27;)&lt;/script&gt;" in html
+    line_tips = [f["properties"]["tip"] for g in geojson_layers(m) for f in g.data["features"]
+                 if f["geometry"]["type"] == "LineString"]
+    assert line_tips == ["&lt;script&gt;alert(&#x27;u&#x27;)&lt;/script&gt; → S"]
+    uni_tips = [f["properties"]["tip"] for g in geojson_layers(m) for f in g.data["features"]
+                if f["geometry"]["type"] == "Point"]
+    assert uni_tips == ["&lt;script&gt;alert(&#x27;u&#x27;)&lt;/script&gt;（1）"]
 
 
 @pytest.mark.parametrize("values,expected", [
