@@ -175,3 +175,25 @@ def project_table(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("col_source", lang): projects["source_url"].fillna(""),
     })
     return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the first screen shows except the map (which ``overview_map`` draws)."""
+    banner: str | None
+    kpis: list[Kpi]
+    projects: pd.DataFrame
+    table: pd.DataFrame
+    pointed: pd.DataFrame      # helped counties drawn as points (no boundary); empty on a dense map
+    dense: bool
+
+
+def content(store: Store, viewer: Viewer, filters: Filters, lang: str = "zh") -> Content:
+    projects = store.projects(viewer, filters)
+    dense = is_dense(len(projects))
+    if dense or projects.empty:
+        pointed = pd.DataFrame(columns=["county_adcode", "county_zh", "province_zh", "projects"])
+    else:
+        pointed = helped_counties(store, viewer, filters, projects)[1]
+    return Content(provenance_banner(store, viewer, filters, lang), kpis(store, viewer, filters, lang),
+                   projects, project_table(projects, lang), pointed, dense)

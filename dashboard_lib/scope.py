@@ -49,6 +49,15 @@ class Viewer:
     def presenter(cls, name: str = "presenter") -> "Viewer":
         return cls(Role.PRESENTER, None, None, name)
 
+    @property
+    def scope_key(self) -> tuple:
+        """Everything that decides which rows this viewer sees and what a page offers them —
+        not the name: two officials of one province share cached views, two provinces never do."""
+        def sort(xs):
+            return None if xs is None else tuple(sorted(xs))
+        return (self.role.value, sort(self.provinces), sort(self.universities), sort(self.provenances),
+                self.read_only)
+
     def may_see_province(self, adcode: int) -> bool:
         return self.provinces is None or int(adcode) in self.provinces
 

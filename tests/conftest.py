@@ -19,6 +19,16 @@ AS_OF = date(2026, 11, 28)
 ARTIFACTS = ROOT / "artifacts"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_memo():
+    """Each test starts like a fresh server: no page content or map remembered from another test
+    (the memo is process-wide, and tests reuse database paths with other data files)."""
+    from dashboard_lib import maps, memo
+    memo.clear_all()
+    maps._GEOMETRY_JSON.clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """The embedded default database (115 projects, seed 2022, a fixed as-of date)."""

@@ -2,7 +2,7 @@
 line, outcome trends, provenance and source links."""
 import streamlit as st
 
-from dashboard_lib import programme, ui
+from dashboard_lib import memo, programme, ui
 from dashboard_lib.i18n import t
 from dashboard_lib.ui.downloads import download_buttons, numbers
 
@@ -12,7 +12,7 @@ viewer = ui.viewer()
 filters = ui.sidebar(store, viewer)
 
 st.title(t("prog_dossier_title", lang))
-choices = store.programme_projects(viewer, filters)
+choices = memo.cached(type(store).programme_projects, store, viewer, filters)
 ids = choices["project_id"].astype(int).tolist()
 names = {int(r.project_id): f"{r.project_id} · {r.province_short} {r.county_zh} · {r.school_zh}"
          for r in choices.itertuples(index=False)}
@@ -36,7 +36,7 @@ if picked is not None:
 if project_id is None:
     st.stop()
 
-view = programme.dossier_content(store, viewer, filters, project_id, lang)
+view = memo.cached(programme.dossier_content, store, viewer, filters, project_id, lang)
 if view is None:
     st.warning(t("prog_dossier_missing", lang))
     st.stop()

@@ -1,14 +1,13 @@
 """地图探索 / Map explorer: nation → province → county → project cards, the view kept in the URL."""
 from dataclasses import replace
-from pathlib import Path
 
 import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
-from dashboard_lib import explorer, maps, ui
+from dashboard_lib import explorer, maps, memo, ui
 from dashboard_lib.i18n import label, t
 from dashboard_lib.settings import load_settings
+from dashboard_lib.ui.mapview import show_map
 
 lang = ui.lang()
 store = ui.store()
@@ -18,23 +17,11 @@ basemap = load_settings().basemap
 wgs84 = bool(basemap and basemap != "none")
 
 
-@st.cache_data(show_spinner=False)
-def _reference(db_key: tuple, _store, viewer_):
-    allowed = _store.scope_provinces(viewer_)["adcode"].astype(int).tolist()
-    counties = _store.counties()
+def _reference():
+    allowed = store.scope_provinces(viewer)["adcode"].astype(int).tolist()
+    counties = store.counties()
     return allowed, dict(zip(counties["adcode"].astype(int), counties["province_adcode"].astype(int))), \
         dict(zip(counties["adcode"].astype(int), counties["name_zh"]))
-
-
-@st.cache_data(show_spinner=False, max_entries=64, ttl=600)
-def _view(db_key: tuple, _store, viewer_, filters_, state, language, flows):
-    return explorer.view_data(_store, viewer_, filters_, state, language, flows)
-
-
-def _db_key() -> tuple:
-    p = Path(store.path)
-    wal = p.with_name(p.name + ".wal")
-    return (str(p), p.stat().st_mtime_ns if p.exists() else 0, wal.stat().st_mtime_ns if wal.exists() else 0)
 
 
 def _move(state: explorer.ViewState) -> None:
@@ -64,7 +51,7 @@ def _on_map_click() -> None:
         _move(target)
 
 
-allowed, county_province, county_names = _reference(_db_key(), store, viewer)
+allowed, county_province, county_names = memo.SMALL.get(memo.key_for(store, viewer, "explorer_ref"), _reference)
 params = {k: st.query_params.get(k) for k in ("level", "county", "metric", "classes")}
 params["province"] = str(filters.provinces[0]) if filters.provinces else None
 cp = params.get("county")
@@ -99,7 +86,10 @@ if (metric, method) != (state.metric, state.method):
     st.query_params["classes"] = method
 
 with st.spinner(t("map_loading", lang)):
-    data = ui.geo_guard(_view, _db_key(), store, viewer, filters, state, lang, show_flows)
+    # one build per (data, scope, filters, view, language), shared by every session asking for it
+    view_key = memo.key_for(store, viewer, "explorer", filters, state, lang, show_flows, basemap)
+    data = memo.PAGES.get(view_key, lambda: ui.geo_guard(explorer.view_data, store, viewer, filters, state,
+                                                            lang, show_flows))
 
 # breadcrumb and back control
 province_name = data.area_name.split(" ")[0] if state.province else None
@@ -116,13 +106,12 @@ if state.level != "nation" and cols[len(crumbs)].button("↩ " + t("explorer_bac
 if data.simulated_shown:
     st.warning(t("explorer_simulated_note", lang), icon=":material/science:")
 
-base = maps.explorer_base_map(lang, basemap)
-groups = explorer.view_layers(data, lang, wgs84=wgs84)
 st.session_state["explorer_state"] = state   # small: what the click handler drills from
-st_folium(base, key="explorer_map", height=640, use_container_width=True,
-          feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
-          returned_objects=["last_object_clicked_tooltip", "last_object_clicked"],
-          on_change=_on_map_click)
+show_map(view_key, lambda: (maps.explorer_base_map(lang, basemap),
+                            {"feature_group_to_add": explorer.view_layers(data, lang, wgs84=wgs84),
+                             "layer_control": folium.LayerControl(collapsed=True)}),
+         key="explorer_map", height=640, use_container_width=True,
+         returned_objects=["last_object_clicked_tooltip", "last_object_clicked"], on_change=_on_map_click)
 
 n_classes = len(data.layer.breaks)
 st.caption(t("explorer_caption", lang, method=label(state.method, lang), k=n_classes))

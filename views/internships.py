@@ -2,7 +2,7 @@
 university; person-days in the county."""
 import streamlit as st
 
-from dashboard_lib import programme, ui
+from dashboard_lib import memo, programme, ui
 from dashboard_lib.i18n import t
 from dashboard_lib.ui.downloads import download_buttons, numbers
 from dashboard_lib.ui.filters import link_query
@@ -15,7 +15,7 @@ links = {t("prog_open_dossier", lang): st.column_config.LinkColumn(display_text=
 
 st.title(t("prog_internships_title", lang))
 st.caption(t("prog_internships_caption", lang) + " · " + t("as_of", lang, date=store.meta().get("as_of", "")))
-view = programme.internships_content(store, viewer, filters, lang, link_query())
+view = memo.cached(programme.internships_content, store, viewer, filters, lang, link_query())
 if view["projects"].empty or not view["active"]:
     st.info(t("prog_no_projects", lang))
     st.stop()

@@ -2,7 +2,7 @@
 the expectation with a ranked "needs attention" list, outcome trends."""
 import streamlit as st
 
-from dashboard_lib import programme, ui
+from dashboard_lib import memo, programme, ui
 from dashboard_lib.i18n import t
 from dashboard_lib.ui.downloads import download_buttons, numbers
 from dashboard_lib.ui.filters import link_query
@@ -16,7 +16,7 @@ links = {t("prog_open_dossier", lang): st.column_config.LinkColumn(display_text=
 
 st.title(t("prog_progress_title", lang))
 st.caption(t("prog_progress_caption", lang) + " · " + t("as_of", lang, date=store.meta().get("as_of", "")))
-view = programme.progress_content(store, viewer, filters, lang, link_query())
+view = memo.cached(programme.progress_content, store, viewer, filters, lang, link_query())
 if view["note"]:
     st.warning(view["note"], icon=":material/science:")
 if view["projects"].empty:

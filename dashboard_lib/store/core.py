@@ -6,6 +6,7 @@ on its own cursor, so a Store can be shared across Streamlit's script threads.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from contextlib import contextmanager
@@ -20,6 +21,9 @@ from ..scope import Filters, Viewer, activity_predicate, project_predicate, row_
 from ..vocab import DEADLINES, MilestoneKind
 
 SCHEMA_VERSION = 3
+_SERIALS = itertools.count(1)
+# audit actions about accounts and sign-ins (with every user_* and password_*): no data changes
+ACCOUNT_ACTIONS = ("login", "login_failed", "login_refused", "locked", "logout", "session_timeout")
 
 SCHEMA = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -113,6 +117,9 @@ class CoreStore:
         self._con = duckdb.connect(str(self.path), read_only=read_only,
                                    config={"autoinstall_known_extensions": False,
                                            "autoload_known_extensions": False})
+        self.serial = next(_SERIALS)    # tells this connection from an earlier one to the same path
+        self._generation = 0            # bumped by every write through this Store
+        self._version: tuple[int, str] | None = None   # data_version() of that generation
 
     # ------------------------------------------------------------------ plumbing
     def close(self) -> None:
@@ -139,12 +146,18 @@ class CoreStore:
         return dict(zip(df["key"], df["value"]))
 
     # ------------------------------------------------------------------ writing (build/import)
+    def _changed(self) -> None:
+        """A write happened: ``data_version`` must look again."""
+        self._generation += 1
+
     def create_schema(self) -> None:
+        self._changed()
         with self._con.cursor() as cur:
             cur.execute(self.schema_sql())
             cur.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
     def set_meta(self, key: str, value: str) -> None:
+        self._changed()
         with self._con.cursor() as cur:
             cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
 
@@ -155,6 +168,7 @@ class CoreStore:
         if frame.empty:
             return 0
         cols = ", ".join(f'"{c}"' for c in frame.columns)
+        self._changed()
         with self._con.cursor() as cur:
             cur.register("_incoming", frame)
             cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
@@ -182,6 +196,7 @@ class CoreStore:
             raise
         finally:
             cur.close()
+            self._changed()
 
     @staticmethod
     def _audit(cur, user_name: str | None, action: str, detail: str = "") -> None:
@@ -219,13 +234,26 @@ class CoreStore:
 
     def data_version(self) -> str:
         """Changes whenever the data can have changed (a rebuild, an import, an undo, an edit):
-        a cache key for derived views such as the presenter deck."""
+        a cache key for derived views (``dashboard_lib.memo``, the presenter deck).
+
+        Sign-ins and account changes are logged too but change no programme data: they are left
+        out, so a colleague signing in does not empty everyone's cache. Asked on every page run,
+        it is read once per write of this Store (a single writer: DuckDB locks the file)."""
+        generation = self._generation
+        if self._version is not None and self._version[0] == generation:
+            return self._version[1]
         with self._con.cursor() as cur:
             row = cur.execute("""SELECT (SELECT max(value) FROM meta WHERE key = 'built_at'),
                                         (SELECT count(*) FROM import_batch),
                                         (SELECT count(undone_at) FROM import_batch),
-                                        (SELECT count(*) FROM audit_log)""").fetchall()[0]
-        return "|".join(str(v) for v in row)
+                                        (SELECT count(*) FROM audit_log
+                                         WHERE NOT list_contains(?::VARCHAR[], action)
+                                           AND NOT starts_with(action, 'user_')
+                                           AND NOT starts_with(action, 'password_'))""",
+                              [list(ACCOUNT_ACTIONS)]).fetchall()[0]
+        version = "|".join(str(v) for v in row)
+        self._version = (generation, version)
+        return version
 
     def table_counts(self) -> dict[str, int]:
         return {t: int(self._scalar(f"SELECT count(*) FROM {t}")) for t in self.tables()}

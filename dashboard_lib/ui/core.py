@@ -62,9 +62,10 @@ def geo_guard(fn, *args, **kwargs):
 
 
 def download_csv(frame: pd.DataFrame, file_name: str, key: str, viewer: Viewer) -> None:
-    """CSV as UTF-8 with BOM so Excel opens the Chinese correctly; none for presenters."""
+    """CSV as UTF-8 with BOM so Excel opens the Chinese correctly; none for presenters.
+    The file is made when the button is clicked (``frame`` must not change afterwards)."""
     if not viewer.can_download_rows:
         st.caption(t("auth_no_downloads", lang()))
         return
-    st.download_button(t("download_csv", lang()), exports.csv_bytes(frame),
-                       file_name=file_name, mime="text/csv", key=key)
+    st.download_button(t("download_csv", lang()), lambda: exports.csv_bytes(frame),
+                       file_name=file_name, mime="text/csv", key=key, on_click="ignore")

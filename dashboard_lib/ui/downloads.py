@@ -16,8 +16,9 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
     """Two buttons side by side: ``name``.csv and ``name``.xlsx of exactly ``frame``.
 
     Presenters take no row-level files away (the viewer is checked here, whatever the page).
-    The workbook is made only when its button is clicked (Streamlit runs a callable ``data`` on
-    click): an XLSX of a 2,000-row table costs 0.3–0.5 s of openpyxl, on every run otherwise."""
+    Both files are made only when their button is clicked (Streamlit runs a callable ``data`` on
+    click): an XLSX of a 2,000-row table costs 0.3–0.5 s of openpyxl, and eager files would sit in
+    every session's memory until its next run."""
     language = lang()
     viewer = current_viewer()
     if viewer is None or not viewer.can_download_rows:
@@ -26,7 +27,7 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
     frame = frame.copy()   # the file is made later: freeze what is on screen now
     a, b, _ = st.columns([1, 1, 2])
     with a:
-        st.download_button(t("prog_download_csv", language), exports.csv_bytes(frame),
+        st.download_button(t("prog_download_csv", language), lambda: exports.csv_bytes(frame),
                            file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
                            on_click="ignore")
     with b:

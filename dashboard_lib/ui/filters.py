@@ -13,6 +13,7 @@ from datetime import date
 
 import streamlit as st
 
+from .. import memo
 from ..i18n import label, t
 from ..programme import term_bounds, term_label, terms_until
 from ..scope import Filters, Viewer
@@ -93,7 +94,7 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
             st.rerun()
 
         # --- province (one, or all in scope)
-        options = store_.scope_provinces(viewer_)
+        options = memo.cached(type(store_).scope_provinces, store_, viewer_, memo=memo.SMALL)
         ALL = 0  # "all provinces in scope" (not None: a None value shows Streamlit's empty placeholder)
         codes = [ALL] + options["adcode"].astype(int).tolist()
         names = dict(zip(options["adcode"].astype(int),
@@ -117,7 +118,7 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
                               format_func=lambda c: t("all_provinces", language) if c == ALL else names[c],
                               key="province_select", on_change=_remember, args=("province_select",))
         provinces = (picked,) if picked != ALL else ()
-        choices = store_.filter_choices(viewer_, provinces)
+        choices = memo.cached(type(store_).filter_choices, store_, viewer_, provinces, memo=memo.SMALL)
 
         # --- prefecture (地市) within the province
         prefs = choices["prefectures"]["prefecture_zh"].drop_duplicates().tolist()

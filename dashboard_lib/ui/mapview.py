@@ -1,0 +1,72 @@
+"""A folium map on a page, with what streamlit-folium sends to the browser computed once per view.
+
+``st_folium`` turns a folium map into its component's arguments (the Leaflet script, the HTML, the
+layer strings, bounds) on every run: for the national map that is most of the page's time (JSON
+of the boundaries, Jinja templates, a Python walk over every coordinate for the bounds). Those
+arguments depend only on the map, so :func:`show_map` asks ``st_folium`` itself for them once,
+keeps them in :data:`memo.MAPS` under the caller's key (data version + scope + inputs, see
+:func:`memo.key_for`) and hands them to the same component on later runs.
+
+Only the on-change callback is made anew on every run: it belongs to the session that runs.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Callable, Hashable
+
+import folium
+import streamlit as st
+import streamlit_folium
+
+from .. import memo
+
+# the component itself, taken once: _capture swaps the module attribute for a moment
+_COMPONENT = streamlit_folium._component_func
+_CAPTURE = threading.Lock()
+
+
+def component_args(fmap: folium.Map, **st_folium_kwargs) -> dict:
+    """The arguments ``st_folium(fmap, **st_folium_kwargs)`` passes to its frontend component,
+    without the per-session ``on_change`` callback."""
+    captured: dict = {}
+
+    def grab(**kwargs):
+        captured.update(kwargs)
+        return kwargs.get("default")
+
+    with _CAPTURE:
+        streamlit_folium._component_func = grab
+        try:
+            streamlit_folium.st_folium(fmap, **st_folium_kwargs)
+        finally:
+            streamlit_folium._component_func = _COMPONENT
+    if "script" not in captured:
+        raise RuntimeError("streamlit-folium did not call its component; check the pinned version")
+    captured.pop("on_change", None)
+    return captured
+
+
+def show_map(memo_key: Hashable, build: Callable[[], folium.Map | tuple[folium.Map, dict]], *, key: str,
+             on_change: Callable[[], None] | None = None, **st_folium_kwargs):
+    """Show the map ``build()`` makes, as ``st_folium(map, key=key, **st_folium_kwargs)`` would.
+
+    ``build`` returns the map, or (map, more st_folium arguments that are costly to make, such
+    as ``feature_group_to_add``); it only runs when ``memo_key`` (with ``key`` and the options)
+    is not in the memo yet."""
+    full_key = (memo_key, key, tuple(sorted((k, repr(v)) for k, v in st_folium_kwargs.items())))
+
+    def compute() -> dict:
+        built = build()
+        fmap, more = built if isinstance(built, tuple) else (built, {})
+        return component_args(fmap, key=key, **st_folium_kwargs, **more)
+
+    args = memo.MAPS.get(full_key, compute)
+    hash_key = args["key"]
+
+    def _on_change() -> None:   # what st_folium's own callback does, then the page's
+        st.session_state[key] = st.session_state.get(hash_key, {})
+        if on_change is not None:
+            on_change()
+
+    return _COMPONENT(**{**args, "default": copy.deepcopy(args["default"])}, on_change=_on_change)
