@@ -10,7 +10,8 @@ correction or rebuild gives new keys, so nothing stale is served) and the viewer
 an entry only when they may see exactly the same rows; the viewer's name is not in the key.
 
 Values are shared between sessions and threads: callers must treat them as read-only.
-Bounded per memo (least recently used goes first), so memory levels off whatever users click.
+Bounded per memo by entries and approximate bytes (least recently used goes first), so memory
+levels off whatever users click.
 Concurrent misses of one key compute once; the others wait for that result. Failures are not
 cached: the next caller tries again.
 """
@@ -20,16 +21,60 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable, Hashable, TypeVar
 
+import numpy as np
+import pandas as pd
+
 T = TypeVar("T")
 _WAIT_SECONDS = 120
 
 
+def approx_size(value, _seen: set | None = None) -> int:
+    """Rough bytes held by ``value``: strings and arrays by length, frames by pandas' own count,
+    plotly figures by their JSON-like content, containers and plain objects by their parts.
+    Enough to keep a memo near its budget, not an exact count."""
+    seen = set() if _seen is None else _seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if value is None or isinstance(value, (bool, int, float)):
+        return 16
+    if isinstance(value, (str, bytes, bytearray)):
+        return 50 + len(value)
+    if isinstance(value, pd.DataFrame | pd.Series):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        # pandas' deep count walks every string; a short text cell is ~64 bytes on top
+        cells = sum(len(frame) for dtype in frame.dtypes if dtype == object)
+        return int(frame.memory_usage(deep=False, index=True).sum()) + 64 * cells
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if hasattr(value, "to_plotly_json"):   # a plotly figure: its own data and layout dicts
+        parts = (getattr(value, "_data", None), getattr(value, "_layout", None))
+        return approx_size(parts if parts != (None, None) else value.to_plotly_json(), seen)
+    if isinstance(value, dict):
+        return 64 + sum(approx_size(k, seen) + approx_size(v, seen) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = list(value)
+        if len(items) > 64:   # long runs of chart values: measure a sample, scale up
+            sample = items[:: len(items) // 32][:32]
+            return 56 + len(items) * sum(approx_size(v, seen) for v in sample) // len(sample)
+        return 56 + sum(approx_size(v, seen) for v in items)
+    if hasattr(value, "__dict__"):
+        return 64 + approx_size(vars(value), seen)
+    return 64
+
+
 class Memo:
-    def __init__(self, name: str, max_entries: int):
+    """Least-recently-used entries go first once there are more than ``max_entries`` or their
+    :func:`approx_size` adds up to more than ``max_mb`` (the newest entry always stays)."""
+
+    def __init__(self, name: str, max_entries: int, max_mb: float = float("inf")):
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
         self.name = name
         self.max_entries = max_entries
+        self.max_bytes = max_mb * 1e6
+        self.bytes = 0
+        self._sizes: dict[Hashable, int] = {}
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
         self._inflight: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
@@ -68,11 +113,15 @@ class Memo:
                 self._inflight.pop(key, None)
             event.set()
             raise
+        size = approx_size(value) if self.max_bytes != float("inf") else 0
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
+            self.bytes += size - self._sizes.get(key, 0)
+            self._sizes[key] = size
+            while len(self._data) > 1 and (len(self._data) > self.max_entries or self.bytes > self.max_bytes):
+                old, _ = self._data.popitem(last=False)
+                self.bytes -= self._sizes.pop(old, 0)
             self.misses += 1
             self._inflight.pop(key, None)
         event.set()
@@ -81,11 +130,12 @@ class Memo:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
-            self.hits = self.misses = 0
+            self._sizes.clear()
+            self.bytes = self.hits = self.misses = 0
 
-    def stats(self) -> dict[str, int]:
-        return {"entries": len(self._data), "max_entries": self.max_entries,
-                "hits": self.hits, "misses": self.misses}
+    def stats(self) -> dict[str, float]:
+        return {"entries": len(self._data), "max_entries": self.max_entries, "mb": self.bytes / 1e6,
+                "max_mb": self.max_bytes / 1e6, "hits": self.hits, "misses": self.misses}
 
 
 def key_for(store, viewer, *inputs: Hashable) -> tuple:
@@ -109,11 +159,13 @@ def cached(fn: Callable[..., T], store, viewer, *args, memo: "Memo | None" = Non
     return (memo or PAGES).get(key, lambda: fn(store, viewer, *args))
 
 
-# One memo per kind of value, each bounded by entries of a known size class:
-# map component arguments are up to ~1 MB each (the national map), page content a few 100 kB.
-MAPS = Memo("maps", 48)
-PAGES = Memo("pages", 256)
-SMALL = Memo("small", 1024)   # filter choices, KPI cards, banners: a few kB each
+# One memo per kind of value, each bounded by entries and by approximate size, so a server's
+# memory levels off whatever its users ask for (measured: the national map's arguments ~1 MB,
+# a province's 0.3–0.5 MB; national programme-page content 1–7 MB at 2,000 projects, a
+# province's 0.1–1 MB): at most ~130 MB of remembered views per process.
+MAPS = Memo("maps", 64, max_mb=40)
+PAGES = Memo("pages", 512, max_mb=80)
+SMALL = Memo("small", 2048, max_mb=8)   # filter choices, the explorer's reference lists
 
 ALL = (MAPS, PAGES, SMALL)
 

@@ -32,18 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# pages every role may open (views/*.py, see dashboard_lib/navigation.py)
-PAGES = ("overview", "explorer", "progress", "exchanges", "internships", "dossier")
-# the programme's provincial units (the Corps 660000 is its own unit)
-PROVINCES = (130000, 140000, 150000, 210000, 220000, 230000, 340000, 360000, 410000, 420000,
-             430000, 450000, 460000, 500000, 510000, 520000, 530000, 540000, 610000, 620000,
-             630000, 640000, 650000, 660000)
+from stclient import PAGES, PROVINCES, connect, one_run, wait_healthy  # noqa: E402  (scripts/ is on the path)
+from warm import summary, warm  # noqa: E402
 KINDS = ("dispatch", "guidance_visit", "shadowing", "training", "internship")
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
@@ -76,61 +70,6 @@ def query_for(rng: random.Random) -> str:
     return urllib.parse.urlencode(q)
 
 
-def rerun_msg(page: str, query: str) -> bytes:
-    msg = BackMsg()
-    cs = msg.rerun_script
-    cs.query_string = query
-    cs.page_name = "" if page == PAGES[0] else page  # the default page's URL path is empty
-    cs.page_script_hash = ""
-    cs.context_info.timezone = "Asia/Shanghai"
-    cs.context_info.locale = "zh-CN"
-    cs.context_info.url = f"http://127.0.0.1/{page}?{query}"
-    return msg.SerializeToString()
-
-
-def _exception_in(fm: ForwardMsg) -> str | None:
-    if fm.WhichOneof("type") == "delta":
-        d = fm.delta
-        if d.WhichOneof("type") == "new_element" and d.new_element.WhichOneof("type") == "exception":
-            ex = d.new_element.exception
-            return f"{ex.type}: {ex.message}"
-    if fm.WhichOneof("type") == "session_event":
-        ev = fm.session_event.WhichOneof("type")
-        if ev == "script_compilation_exception":
-            return "compile error: " + fm.session_event.script_compilation_exception.message
-    if fm.WhichOneof("type") == "page_not_found":
-        return "page not found: " + fm.page_not_found.page_name
-    return None
-
-
-async def one_run(ws, page: str, query: str, timeout: float) -> tuple[float, str | None]:
-    """Send one rerun and read until the script finished; (seconds, error or None)."""
-    t0 = time.perf_counter()
-    await ws.send(rerun_msg(page, query))
-    problem = None
-    deadline = t0 + timeout
-    while True:
-        left = deadline - time.perf_counter()
-        if left <= 0:
-            return time.perf_counter() - t0, "timeout"
-        try:
-            raw = await asyncio.wait_for(ws.recv(), left)
-        except asyncio.TimeoutError:
-            return time.perf_counter() - t0, "timeout"
-        if isinstance(raw, str):
-            continue
-        fm = ForwardMsg()
-        fm.ParseFromString(raw)
-        problem = problem or _exception_in(fm)
-        if fm.WhichOneof("type") == "script_finished":
-            status = fm.script_finished
-            if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                continue  # a rerun we asked for replaced this run: keep reading
-            if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
-                problem = problem or "compile error"
-            return time.perf_counter() - t0, problem
-
-
 async def session(i: int, ws_url: str, stop_at: float, tally: Tally, think: tuple[float, float],
                   timeout: float, seed: int) -> None:
     rng = random.Random(seed * 1000 + i)
@@ -138,10 +77,7 @@ async def session(i: int, ws_url: str, stop_at: float, tally: Tally, think: tupl
     while time.time() < stop_at:
         try:
             # the route cookie keeps one session on one replica behind deploy/nginx.conf
-            async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None,
-                                          open_timeout=20, ping_interval=None,
-                                          origin=ws_url.replace("ws://", "http://").split("/_stcore")[0],
-                                          additional_headers={"Cookie": f"xz_route=load-{seed}-{i}"}) as ws:
+            async with connect(ws_url, route=f"load-{seed}-{i}") as ws:
                 tally.connects += 1
                 while time.time() < stop_at:
                     page = rng.choice(PAGES)
@@ -204,17 +140,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(url: str, seconds: float = 90) -> bool:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                return True
-        except OSError:
-            time.sleep(0.3)
-    return False
-
-
 def start_server(db: Path | None, port: int, workdir: Path) -> tuple[subprocess.Popen, str]:
     if db is None:
         db = workdir / "dashboard.duckdb"
@@ -247,6 +172,13 @@ def report(tally: Tally, mem: list, pids: list[int], sessions: int, duration: fl
             print(f"| {page} | {len(v)} | {pct(v, .5):.3f} | {pct(v, .95):.3f} | {max(v):.3f} |")
     print(f"| **all** | {len(lat)} | {pct(lat, .5):.3f} | {pct(lat, .95):.3f} | "
           f"{max(lat) if lat else float('nan'):.3f} |")
+    if tally.latencies:   # when the slow ones happened: a cold start, or all along
+        t0 = min(t for t, _, _ in tally.latencies)
+        minutes = sorted({int((t - t0) // 60) for t, _, _ in tally.latencies})
+        print("\n| minute | interactions | p50 s | p95 s |\n|---:|---:|---:|---:|")
+        for m in minutes:
+            v = [s for t, _, s in tally.latencies if int((t - t0) // 60) == m]
+            print(f"| {m + 1} | {len(v)} | {pct(v, .5):.3f} | {pct(v, .95):.3f} |")
     rate = len(lat) / duration if duration else 0
     print(f"\nthroughput {rate:.1f} interactions/s; websocket connections {tally.connects}; "
           f"errors {n_err} {dict(sorted(tally.errors.items())) if tally.errors else ''}")
@@ -297,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=30, help="one interaction longer than this is an error")
     ap.add_argument("--sample", type=float, default=3, help="memory sampling interval, seconds")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-warm", action="store_true",
+                    help="measure a cold start: skip the warm-up that scripts/run.sh does after starting "
+                         "(only for the server this command starts; an attached one is as it is)")
     args = ap.parse_args(argv)
 
     proc = None
@@ -314,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
             print("building the demo database and starting Streamlit ...", flush=True)
             proc, url = start_server(args.db, free_port(), Path(tmp.name))
             pids = [proc.pid]
+            if args.no_warm:
+                print("not warmed: the first sessions meet a cold server", flush=True)
+            else:   # as scripts/run.sh does after a start: every page once, nothing measured
+                print("warmed as scripts/run.sh does (scripts/warm.py): " + summary(asyncio.run(warm(url))),
+                      flush=True)
         ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         print(f"{args.sessions} sessions against {url} for {args.duration:.0f} s", flush=True)
 

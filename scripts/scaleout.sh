@@ -58,7 +58,7 @@ for n in 1 2; do
   PIDS+=($!); REPLICA_PIDS+=($!)
   UPSTREAMS+="        server 127.0.0.1:$port;"$'\n'
   wait_health "http://127.0.0.1:$port"
-  echo "   replica $n: pid $!, port $port"
+  echo "   replica $n: pid $!, port $port; $("$PY" scripts/warm.py --url "http://127.0.0.1:$port")"
 done
 
 echo "3. nginx in front (sticky by route cookie, websocket upgrade)"

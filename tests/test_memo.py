@@ -44,6 +44,29 @@ def test_bounded_least_recently_used_goes_first():
     assert len(m) == 3
 
 
+def test_bounded_by_approximate_size_newest_stays():
+    m = memo.Memo("t", 100, max_mb=0.25)
+    for k in "abcd":
+        m.get(k, lambda: "x" * 100_000)        # ~0.1 MB each
+    assert len(m) == 2 and "c" in m and "d" in m
+    assert m.stats()["mb"] <= 0.25
+    m.get("big", lambda: "y" * 1_000_000)       # over the budget alone: kept, the rest goes
+    assert len(m) == 1 and "big" in m
+
+
+def test_approx_size_counts_what_is_held():
+    import pandas as pd
+    import plotly.graph_objects as go
+    small, big = pd.DataFrame({"a": range(10)}), pd.DataFrame({"s": ["甘肃省某县中学"] * 10_000, "n": range(10_000)})
+    assert memo.approx_size(big) > 50 * memo.approx_size(small)
+    fig = go.Figure(go.Bar(x=list(range(5_000)), y=list(range(5_000))))
+    assert memo.approx_size(fig) > 5_000 * 16
+    loop: dict = {"s": "x" * 1000}
+    loop["self"] = loop                          # a cycle is counted once, not forever
+    assert 1000 < memo.approx_size(loop) < 2000
+    assert memo.approx_size({"fig": fig, "table": big}) >= memo.approx_size(fig) + memo.approx_size(big) - 1
+
+
 def test_failures_are_not_kept():
     m = memo.Memo("t", 4)
     with pytest.raises(ZeroDivisionError):
