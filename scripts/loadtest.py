@@ -145,7 +145,7 @@ def start_server(db: Path | None, port: int, workdir: Path) -> tuple[subprocess.
         db = workdir / "dashboard.duckdb"
         subprocess.run([sys.executable, "-m", "dashboard_lib.build", "--db", str(db)], cwd=ROOT,
                        check=True, capture_output=True)
-    env = {**os.environ, "XZ_DB_PATH": str(db)}
+    env = {"MALLOC_ARENA_MAX": "2", **os.environ, "XZ_DB_PATH": str(db)}   # as scripts/run.sh
     log = open(workdir / "streamlit.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py",
                              "--server.port", str(port), "--server.address", "127.0.0.1",
