@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from . import geo
+from . import geo, maps
 from .i18n import label, t
 from .scope import Filters, Viewer
 from .store import Store
@@ -135,13 +135,7 @@ def _clean(values) -> np.ndarray:
 def quantile_breaks(values, k: int = N_CLASSES) -> list[float]:
     """Upper bounds of up to ``k`` quantile classes (linear interpolation; rounded up to whole
     numbers when every value is whole), duplicates dropped."""
-    v = _clean(values)
-    if v.size == 0:
-        return []
-    qs = np.quantile(v, np.linspace(0, 1, k + 1)[1:])
-    if np.all(v == np.round(v)):  # counts: whole-number class bounds
-        qs = np.ceil(qs)
-    return [float(q) for q in np.unique(qs)]
+    return maps.quantile_bounds(_clean(values), k)
 
 
 def jenks_breaks(values, k: int = N_CLASSES) -> list[float]:
@@ -208,7 +202,6 @@ class AreaLayer:
 def with_shapes(layer: AreaLayer, precision: int) -> AreaLayer:
     """Attach the rows' GeoJSON geometries, snapped to 10^-precision degrees, once: the page
     caches the result, so reruns and other metrics do not convert polygons again."""
-    from . import maps
     layer.shapes = maps.geometry_json(layer.frame["geometry"].tolist(), precision)
     return layer
 
@@ -410,7 +403,6 @@ def _pad(b, frac: float = 0.06, at_least: float = 0.3) -> list:
 def view_data(store: Store, viewer: Viewer, filters: Filters, state: ViewState, lang: str = "zh",
               show_flows: bool = True) -> ViewData:
     """Everything one view of the explorer shows, from the store under the viewer's scope."""
-    from . import maps
     f = scoped_filters(viewer, filters, state)
     if state.level == "nation":
         layer = nation_layer(store, viewer, filters, state, lang)
@@ -457,7 +449,6 @@ def gpd_bounds(frame: pd.DataFrame):
 
 def view_layers(data: ViewData, lang: str = "zh", wgs84: bool = False):
     """The folium feature groups of a view (built fresh each run from cached data)."""
-    from . import maps
     return maps.explorer_layers(data.layer, data.state.level, data.key, data.bounds, data.flows,
                                 data.aggregated, data.cards, data.card_point, lang, wgs84=wgs84)
 

@@ -574,30 +574,28 @@ def _req_text(rownum, rec, col, problems) -> str:
     return v
 
 
-def _province_of_row(rownum, rec, ref, problems, required: bool) -> int | None:
-    text = rec.get("province", "")
+def _reference_of_row(rownum, rec, col, resolve, candidates, unknown_key, problems, required: bool):
+    """The reference id named in ``rec[col]`` (``resolve(text)``), or None with the problem noted:
+    missing when ``required``, unknown with the closest names offered."""
+    text = rec.get(col, "")
     if not text:
         if required:
-            problems.append(Problem(rownum, "province", "", "ingest_r_missing"))
+            problems.append(Problem(rownum, col, "", "ingest_r_missing"))
         return None
-    code = ref.province(text)
-    if code is None:
-        problems.append(Problem(rownum, "province", text, "ingest_r_unknown_province",
-                                "、".join(ref.province_candidates(text))))
-    return code
+    found = resolve(text)
+    if found is None:
+        problems.append(Problem(rownum, col, text, unknown_key, "、".join(candidates(text))))
+    return found
+
+
+def _province_of_row(rownum, rec, ref, problems, required: bool) -> int | None:
+    return _reference_of_row(rownum, rec, "province", ref.province, ref.province_candidates,
+                             "ingest_r_unknown_province", problems, required)
 
 
 def _university_of_row(rownum, rec, ref, problems, required: bool) -> int | None:
-    text = rec.get("university", "")
-    if not text:
-        if required:
-            problems.append(Problem(rownum, "university", "", "ingest_r_missing"))
-        return None
-    uid = ref.university(text)
-    if uid is None:
-        problems.append(Problem(rownum, "university", text, "ingest_r_unknown_university",
-                                "、".join(ref.university_candidates(text))))
-    return uid
+    return _reference_of_row(rownum, rec, "university", ref.university, ref.university_candidates,
+                             "ingest_r_unknown_university", problems, required)
 
 
 def _date_of(rownum, rec, col, ref, problems, required: bool, future_ok: bool = False) -> date | None:

@@ -38,7 +38,13 @@ def esc(value) -> str:
 
 def quantile_breaks(values, k: int = 5) -> list[float]:
     """Upper bounds of up to ``k`` quantile classes over the positive values (no-data excluded)."""
-    v = np.asarray([x for x in values if x is not None and np.isfinite(x) and x > 0], dtype=float)
+    return quantile_bounds(np.asarray([x for x in values if x is not None and np.isfinite(x) and x > 0],
+                                      dtype=float), k)
+
+
+def quantile_bounds(v: np.ndarray, k: int) -> list[float]:
+    """Upper bounds of up to ``k`` quantile classes of the clean values ``v`` (linear
+    interpolation; rounded up to whole numbers when every value is whole), duplicates dropped."""
     if v.size == 0:
         return []
     qs = np.quantile(v, np.linspace(0, 1, k + 1)[1:])

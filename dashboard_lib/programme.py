@@ -256,6 +256,21 @@ PROJECT_KEYS = {"project_id": "prog_project", "province": "col_province", "count
                 "school_zh": "col_school", "university": "col_university"}
 
 
+def outcome_figures(frame: pd.DataFrame, value_col: str, value_label: str, lang: str) -> list:
+    """One trend chart per outcome indicator present in ``frame`` (school_year × ``value_col``),
+    each in its indicator's colour, with the programme's start marked."""
+    from . import charts
+    figs = []
+    for i, ind in enumerate(OUTCOME_INDICATORS):
+        part = frame[frame["indicator"] == ind]
+        if len(part):
+            figs.append(charts.trend_lines(part, "school_year", value_col, vlabel(ind, lang),
+                                           date.fromisoformat(PROGRAMME_START).year,
+                                           t("prog_programme_start", lang), t("prog_school_year", lang),
+                                           value_label, color=list(charts.REGION_COLORS.values())[i]))
+    return figs
+
+
 def progress_content(store, viewer, filters, lang: str = "zh", link_query: dict | None = None) -> dict:
     """Everything the progress page shows, as frames and figures."""
     from . import charts
@@ -335,16 +350,7 @@ def progress_content(store, viewer, filters, lang: str = "zh", link_query: dict 
                                         LINK_COL: "prog_open_dossier"}, lang)
     # outcomes
     trend = store.outcome_trend(viewer, filters)
-    figs = []
-    for i, ind in enumerate(OUTCOME_INDICATORS):
-        part = trend[trend["indicator"] == ind]
-        if len(part):
-            figs.append(charts.trend_lines(part, "school_year", "mean", vlabel(ind, lang),
-                                           date.fromisoformat(PROGRAMME_START).year,
-                                           t("prog_programme_start", lang), t("prog_school_year", lang),
-                                           t("prog_outcome_value", lang),
-                                           color=list(charts.REGION_COLORS.values())[i]))
-    out["outcome_figs"] = figs
+    out["outcome_figs"] = outcome_figures(trend, "mean", t("prog_outcome_value", lang), lang)
     tr = trend.copy()
     tr["indicator"] = tr["indicator"].map(lambda v: vlabel(v, lang))
     tr["mean"] = tr["mean"].round(1)
@@ -605,15 +611,7 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
                                       "kind_name": "prog_kind", "dir_name": "prog_direction", "what": "prog_what",
                                       "provenance_name": "col_provenance", "source": "prog_source"}, lang)
     oc = store.project_outcomes(viewer, f, project_id=project_id)
-    figs = []
-    for i, ind in enumerate(OUTCOME_INDICATORS):
-        part = oc[oc["indicator"] == ind]
-        if len(part):
-            figs.append(charts.trend_lines(part, "school_year", "value", vlabel(ind, lang),
-                                           date.fromisoformat(PROGRAMME_START).year,
-                                           t("prog_programme_start", lang), t("prog_school_year", lang),
-                                           t("prog_value", lang), color=list(charts.REGION_COLORS.values())[i]))
-    out["outcome_figs"] = figs
+    out["outcome_figs"] = outcome_figures(oc, "value", t("prog_value", lang), lang)
     oc["indicator_name"] = oc["indicator"].map(lambda v: vlabel(v, lang))
     oc["provenance_name"] = oc["provenance"].map(lambda v: label(v, lang))
     out["outcomes"] = header(oc, {"school_year": "prog_school_year", "indicator_name": "prog_indicator",

@@ -37,6 +37,14 @@ def _term_range(filters: Filters) -> tuple[int | None, int | None] | None:
     return term_range(filters.date_from, filters.date_to)
 
 
+def _projects_in_scope(viewer: Viewer, filters: Filters | None, project_id: int | None) -> tuple[str, list]:
+    """``project_predicate`` over ``p``, narrowed to one project when ``project_id`` is given."""
+    pwhere, params = project_predicate(viewer, filters)
+    if project_id is None:
+        return pwhere, params
+    return f"{pwhere} AND p.project_id = ?", [*params, int(project_id)]
+
+
 class ProgrammeQueries:
     SCHEMA_PART = ""
     TABLES_PART: tuple[str, ...] = ()
@@ -66,10 +74,7 @@ class ProgrammeQueries:
         terms = _term_range(filters)
         if use_summary is None:
             use_summary = terms is not None and self.summary_current()
-        pwhere, pparams = project_predicate(viewer, filters)
-        if project_id is not None:
-            pwhere += " AND p.project_id = ?"
-            pparams = [*pparams, int(project_id)]
+        pwhere, pparams = _projects_in_scope(viewer, filters, project_id)
         clauses: list[str] = []
         params: list = []
         if use_summary:
@@ -124,10 +129,7 @@ class ProgrammeQueries:
     def programme_projects(self, viewer: Viewer, filters: Filters | None = None,
                            project_id: int | None = None) -> pd.DataFrame:
         """Projects in scope with pairing, cycle and milestone dates (one row each)."""
-        pwhere, params = project_predicate(viewer, filters)
-        if project_id is not None:
-            pwhere += " AND p.project_id = ?"
-            params = [*params, int(project_id)]
+        pwhere, params = _projects_in_scope(viewer, filters, project_id)
         return self._df(f"""
             SELECT p.project_id, p.school_zh, p.province_adcode, pr.short_zh AS province_short,
                    pr.name_zh AS province_zh, pr.name_en AS province_en, pr.region,
@@ -171,10 +173,7 @@ class ProgrammeQueries:
 
     def project_milestones(self, viewer: Viewer, filters: Filters | None = None,
                            project_id: int | None = None) -> pd.DataFrame:
-        pwhere, params = project_predicate(viewer, filters)
-        if project_id is not None:
-            pwhere += " AND p.project_id = ?"
-            params = [*params, int(project_id)]
+        pwhere, params = _projects_in_scope(viewer, filters, project_id)
         return self._df(f"""
             SELECT m.project_id, m.kind, m.due_date, m.done_date, m.date_precision, m.note,
                    m.provenance, m.source_url
@@ -183,10 +182,7 @@ class ProgrammeQueries:
 
     def project_outcomes(self, viewer: Viewer, filters: Filters | None = None,
                          project_id: int | None = None) -> pd.DataFrame:
-        pwhere, params = project_predicate(viewer, filters)
-        if project_id is not None:
-            pwhere += " AND p.project_id = ?"
-            params = [*params, int(project_id)]
+        pwhere, params = _projects_in_scope(viewer, filters, project_id)
         return self._df(f"""
             SELECT o.project_id, o.school_year, o.indicator, o.value, o.provenance, o.source_url
             FROM outcome o JOIN project p USING (project_id)
