@@ -29,6 +29,14 @@ def _fresh_memo():
     yield
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium from Debian (browser_support.chromium), one per test module."""
+    from browser_support import chromium
+    with chromium() as b:
+        yield b
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """The embedded default database (115 projects, seed 2022, a fixed as-of date)."""

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import AS_OF, ROOT
 from browser_support import start_server, stop_server
-from test_browser import SHOTS, browser, kpi, map_frame, page, wait_for_polygons  # noqa: F401
+from test_browser import SHOTS, kpi, map_frame, page, wait_for_polygons  # noqa: F401
 
 from dashboard_lib import auth, build
 from dashboard_lib.scope import Viewer

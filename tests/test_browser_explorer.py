@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from browser_support import chromium, start_server, stop_server, watched_page
+from browser_support import start_server, stop_server, watched_page
 from conftest import ARTIFACTS, AS_OF, ROOT
 from dashboard_lib import geo
 from dashboard_lib.scope import Viewer
@@ -33,12 +33,6 @@ def server(tmp_path_factory):
     proc, log, url = start_server(db, tmp_path_factory.mktemp("log") / "streamlit.log")
     yield url, gansu
     stop_server(proc, log)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from test_browser import SHOTS, browser, server  # noqa: F401  (fixtures)
+from test_browser import SHOTS, server  # noqa: F401  (fixtures)
 
 from dashboard_lib import present
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import SHOTS, browser, page, server  # noqa: F401  (fixtures)
+from test_browser import SHOTS, page, server  # noqa: F401  (fixtures)
 from dashboard_lib import programme
 from dashboard_lib.scope import Filters, Viewer
 
