@@ -254,9 +254,19 @@ def _serve(db: Path, port: int, log: Path) -> subprocess.Popen:
     raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
 
 
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
 @pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                     reason="Debian's chromium is not installed")
 def test_server_restarted_during_a_session_page_recovers(tmp_path):
+    """The server dies (SIGKILL) under an open page while the page's map is still loading, and
+    comes back on the same port. The page reconnects by itself and keeps its view; the map whose
+    load was cut is drawn again by the first run the new server makes for the page, with no
+    reload. The cut is made deterministic: the browser is refused Leaflet's script until the
+    server is killed (what a browser sees when the server dies in the middle of that request).
+    Streamlit reruns a reconnected page only when a run was cut, so the test then asks for a
+    run as a user would, with R (any click does the same)."""
     from playwright.sync_api import sync_playwright
 
     db = _build(tmp_path / "restart.duckdb")
@@ -270,36 +280,39 @@ def test_server_restarted_during_a_session_page_recovers(tmp_path):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-            outside = []
+            outside, sockets = [], []
             page.on("request", lambda r: outside.append(r.url)
                     if not r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:",
                                              "about:")) else None)
+            page.on("websocket", lambda ws: sockets.append(ws))
+            navigations = []
+            page.on("framenavigated", lambda f: navigations.append(f.url) if f == page.main_frame else None)
+            page.route("**/leaflet.js", lambda route: route.abort("connectionreset"))
+
             page.goto(url + "/?province=620000")
             metric = page.locator('[data-testid="stMetric"]', has_text="托管项目").first
             metric.locator('[data-testid="stMetricValue"]', has_text=str(gansu)).wait_for(timeout=60_000)
+            frame = page.frame_locator(MAP_FRAME)
+            frame.locator("#map_div").wait_for(state="attached", timeout=60_000)
+            time.sleep(3)
+            assert frame.locator("path.leaflet-interactive").count() == 0   # the cut map is blank
+            page.screenshot(path=str(tmp_path / "map-cut.png"), full_page=True)
 
             server.kill()          # the server dies under the open page (SIGKILL: no goodbye)
             server.wait()
+            page.unroute("**/leaflet.js")
             time.sleep(2)
             server = _serve(db, port, log)   # and comes back on the same port
 
-            # the page reconnects by itself and shows the same view again, data and all
-            # (the frontend retries with a back-off: allow for a busy machine)
+            # the page reconnects by itself (a new websocket; the frontend retries with a back-off)
+            deadline = time.time() + 120
+            while len(sockets) < 2 and time.time() < deadline:
+                page.wait_for_timeout(500)
+            assert len(sockets) >= 2, "the page did not reconnect to the restarted server"
+            page.wait_for_timeout(2000)
+            page.locator("body").press("r")    # a run on the new server, as a user would ask for
             metric.locator('[data-testid="stMetricValue"]', has_text=str(gansu)).wait_for(timeout=120_000)
-            polygons = page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
-                "path.leaflet-interactive").first
-            try:
-                polygons.wait_for(state="attached", timeout=45_000)
-            except Exception:
-                # Known glitch (about 1 run in 3, before and after the page memo): the browser
-                # reloaded the map's frame while the server was down, and that frame keeps
-                # Chromium's "refused to connect" page. A reload, as a user would, brings it back.
-                frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
-                assert "ERR_CONNECTION" in frame.locator("body").inner_html(timeout=10_000) or \
-                    "refused to connect" in frame.locator("body").inner_text(timeout=10_000)
-                page.reload()
-                metric.locator('[data-testid="stMetricValue"]', has_text=str(gansu)).wait_for(timeout=120_000)
-                polygons.wait_for(state="attached", timeout=120_000)
+            frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=120_000)
             time.sleep(1)
             body = page.inner_text("body")
             page.screenshot(path=str(tmp_path / "after-restart.png"), full_page=True)
@@ -310,6 +323,7 @@ def test_server_restarted_during_a_session_page_recovers(tmp_path):
     finally:
         server.kill()
         server.wait()
+    assert navigations == [url + "/?province=620000"]     # recovered without a reload
     assert "Traceback" not in body and "Error" not in body.split("托管项目")[0][-200:]
     assert page.url.endswith("province=620000")
     assert outside == [], outside

@@ -8,10 +8,19 @@ keeps them in :data:`memo.MAPS` under the caller's key (data version + scope + i
 :func:`memo.key_for`) and hands them to the same component on later runs.
 
 Only the on-change callback is made anew on every run: it belongs to the session that runs.
+
+The component's key also carries a token of this server process (:data:`_PROCESS`). If the
+server dies while a browser is still loading a map (the frame, streamlit-folium's script or
+Leaflet), that frame keeps a blank map and nothing in it retries; and a reconnected page does not
+rerun by itself (Streamlit reruns on reconnect only when a run was cut). On the first run the
+restarted server makes for that page (any click, or R), the new token gives the map a new key,
+so the browser makes a new frame and loads it from the live server (tests/test_faults_runtime.py).
+Within one process the key is stable, so the frame is kept between reruns as before.
 """
 from __future__ import annotations
 
 import copy
+import secrets
 import threading
 from typing import Callable, Hashable
 
@@ -24,6 +33,8 @@ from .. import memo
 # the component itself, taken once: _capture swaps the module attribute for a moment
 _COMPONENT = streamlit_folium._component_func
 _CAPTURE = threading.Lock()
+# new each time the server starts: see the module's docstring
+_PROCESS = secrets.token_hex(4)
 
 
 def component_args(fmap: folium.Map, **st_folium_kwargs) -> dict:
@@ -62,11 +73,12 @@ def show_map(memo_key: Hashable, build: Callable[[], folium.Map | tuple[folium.M
         return component_args(fmap, key=key, **st_folium_kwargs, **more)
 
     args = memo.MAPS.get(full_key, compute)
-    hash_key = args["key"]
+    hash_key = f"{args['key']}-{_PROCESS}"
 
     def _on_change() -> None:   # what st_folium's own callback does, then the page's
         st.session_state[key] = st.session_state.get(hash_key, {})
         if on_change is not None:
             on_change()
 
-    return _COMPONENT(**{**args, "default": copy.deepcopy(args["default"])}, on_change=_on_change)
+    return _COMPONENT(**{**args, "key": hash_key, "default": copy.deepcopy(args["default"])},
+                      on_change=_on_change)
