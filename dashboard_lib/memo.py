@@ -127,6 +127,15 @@ class Memo:
         event.set()
         return value
 
+    def drop(self, unwanted: Callable[[Hashable], bool]) -> int:
+        """Remove the entries whose key ``unwanted(key)`` says; how many went."""
+        with self._lock:
+            gone = [k for k in self._data if unwanted(k)]
+            for k in gone:
+                del self._data[k]
+                self.bytes -= self._sizes.pop(k, 0)
+        return len(gone)
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
@@ -173,3 +182,33 @@ ALL = (MAPS, PAGES, SMALL)
 def clear_all() -> None:
     for m in ALL:
         m.clear()
+    _CURRENT.clear()
+
+
+def _generation(key: Hashable):
+    """The (file, connection, data version) a key of :func:`key_for` was made with (a map's key
+    holds one as its first part), or None."""
+    head = key[0] if isinstance(key, tuple) and key and isinstance(key[0], tuple) else key
+    return tuple(head[:3]) if isinstance(head, tuple) and len(head) >= 3 else None
+
+
+_CURRENT: dict[str, tuple] = {}
+
+
+def retire_older(store) -> int:
+    """Forget the views made from an earlier connection or data version of ``store``'s file.
+
+    They would never be asked for again (their keys name what they were made from) and only wait
+    for the least-recently-used rule: after an import on a server, or a new snapshot on a
+    replica, up to the whole budget (~130 MB) of them. Cheap when nothing changed; returns how
+    many entries went."""
+    current = (str(store.path), store.serial, store.data_version())
+    if _CURRENT.get(current[0]) == current:
+        return 0
+    _CURRENT[current[0]] = current
+
+    def stale(key: Hashable) -> bool:
+        made_from = _generation(key)
+        return made_from is not None and made_from[0] == current[0] and made_from != current
+
+    return sum(m.drop(stale) for m in ALL)

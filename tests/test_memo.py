@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT, make_tiny
 from dashboard_lib import auth, ingest, memo
 from dashboard_lib.scope import Filters, Viewer
+from dashboard_lib.store import Store
 from dashboard_lib.ui import mapview
 
 TODAY = date(2026, 11, 28)
@@ -284,3 +285,43 @@ def test_pages_served_from_the_memo_keep_each_province_to_itself(demo_db, tmp_pa
             counts.setdefault(user, []).append(len(shown))
         assert counts["boss"][0] == counts["boss"][1]   # the ministry's second visit: same content
         assert counts["boss"][0] > counts["gansu"][0]
+
+
+# ---------------------------------------------------------------------------- retiring old views
+def test_views_of_an_earlier_data_version_or_connection_are_dropped(tmp_path):
+    first = make_tiny(tmp_path / "r.duckdb")
+    other = make_tiny(tmp_path / "other.duckdb")
+    try:
+        def count(store_, viewer_):
+            return len(store_.projects(viewer_))
+
+        memo.cached(count, first, Viewer.ministry())
+        memo.cached(count, other, Viewer.ministry())
+        memo.MAPS.get((memo.key_for(first, GANSU, "map"), "m", ()), lambda: {"script": "x"})
+        assert memo.retire_older(first) == 0 and memo.retire_older(other) == 0   # all current
+        assert len(memo.PAGES) == 2 and len(memo.MAPS) == 1
+
+        ingest.import_file(first, GANSU, "dispatch", _csv(DISPATCH), "d.csv", today=TODAY)
+        memo.cached(count, first, Viewer.ministry())           # the new version's view
+        assert len(memo.PAGES) == 3
+        assert memo.retire_older(first) == 2                   # the old page and the old map
+        assert len(memo.MAPS) == 0 and len(memo.PAGES) == 2
+        assert memo.PAGES.bytes == sum(memo.PAGES._sizes.values()) > 0   # their bytes went too
+        # the other file's view stays, and the new version's is still a hit
+        before = memo.PAGES.stats()["hits"]
+        memo.cached(count, other, Viewer.ministry())
+        memo.cached(count, first, Viewer.ministry())
+        assert memo.PAGES.stats()["hits"] == before + 2
+        assert memo.retire_older(first) == 0                   # nothing changed: nothing goes
+    finally:
+        first.close()
+        other.close()
+
+    # a new connection to the same file (a replica opening a new snapshot) retires the old one's
+    reopened = Store(tmp_path / "r.duckdb")
+    try:
+        memo.cached(lambda s, v: 1, reopened, Viewer.ministry())
+        assert memo.retire_older(reopened) == 1                # the view of the closed connection
+        assert len(memo.PAGES) == 2
+    finally:
+        reopened.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import build, exports, geo
+from .. import build, exports, geo, memo
 from ..i18n import t
 from ..scope import Viewer
 from ..settings import load_settings
@@ -45,6 +45,7 @@ def store() -> Store:
         # the database had to be built and data/ could not provide it
         st.error(t("db_error", language, msg=f"{t('build_failed', language)} {exc}"))
         st.stop()
+    memo.retire_older(result.store)   # views of a replaced snapshot or data version go at once
     if result.notices and not st.session_state.get("_notices_shown"):
         for zh, en in result.notices:
             st.info(zh if language == "zh" else en)
