@@ -9,8 +9,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,6 +29,9 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from stclient import wait_healthy  # noqa: E402  (the load test's and warm-up's own wait)
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -48,13 +49,8 @@ def start_server(db: Path, log_path: Path, env_extra: dict | None = None, script
                              "--server.headless", "true", "--server.fileWatcherType", "none"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://localhost:{port}"
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                return proc, log, url
-        except OSError:
-            time.sleep(0.3)
+    if wait_healthy(url, timeout):
+        return proc, log, url
     proc.kill()
     log.close()
     raise RuntimeError(f"streamlit did not start (see {log_path})")

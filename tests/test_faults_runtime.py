@@ -233,25 +233,8 @@ def test_older_schema_with_accounts_is_one_sentence_on_screen(tmp_path, monkeypa
 
 
 # ---------------------------------------------------------------------- server restarted mid-session
-from browser_support import CHROMIUM, CHROMIUM_ARGS, free_port as _free_port  # noqa: E402
-
-
-def _serve(db: Path, port: int, log: Path) -> subprocess.Popen:
-    import urllib.request
-    proc = subprocess.Popen([PY, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--server.fileWatcherType", "none"],
-                            cwd=ROOT, env={**os.environ, "XZ_DB_PATH": str(db)},
-                            stdout=open(log, "a"), stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
+from browser_support import (CHROMIUM, CHROMIUM_ARGS, free_port as _free_port,  # noqa: E402
+                             start_server, stop_server)
 
 
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
@@ -273,9 +256,9 @@ def test_server_restarted_during_a_session_page_recovers(tmp_path):
     store = Store(db, read_only=True)
     gansu = len(store.projects(Viewer.province(620000)))
     store.close()
-    port, log = _free_port(), tmp_path / "streamlit.log"
+    port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    server = _serve(db, port, log)
+    server, log, _ = start_server(db, tmp_path / "streamlit.log", port=port)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -300,9 +283,11 @@ def test_server_restarted_during_a_session_page_recovers(tmp_path):
 
             server.kill()          # the server dies under the open page (SIGKILL: no goodbye)
             server.wait()
+            log.close()
             page.unroute("**/leaflet.js")
             time.sleep(2)
-            server = _serve(db, port, log)   # and comes back on the same port
+            # and comes back on the same port
+            server, log, _ = start_server(db, tmp_path / "streamlit-restarted.log", port=port)
 
             # the page reconnects by itself (a new websocket; the frontend retries with a back-off)
             deadline = time.time() + 120
@@ -328,8 +313,7 @@ def test_server_restarted_during_a_session_page_recovers(tmp_path):
             page.screenshot(path=str(shots / "server-restarted.png"), full_page=True)
             browser.close()
     finally:
-        server.kill()
-        server.wait()
+        stop_server(server, log)
     assert navigations == [url + "/?province=620000"]     # recovered without a reload
     assert "Traceback" not in body and "Error" not in body.split("托管项目")[0][-200:]
     assert page.url.endswith("province=620000")
