@@ -6,23 +6,23 @@ import zipfile
 
 import streamlit as st
 
-from .. import deck_export, present
+from .. import deck_export, memo, present
 from ..deck import Slide
 from ..i18n import t
 from ..scope import Viewer
 from ..store import Store
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _slides(_store: Store, db: str, data_version: str, viewer: Viewer, keys: tuple[str, ...],
-            province: int | None, lang: str) -> list[Slide]:
-    return present.build_deck(_store, viewer, present.DeckChoice(keys, province), lang)
+def _build(store: Store, viewer: Viewer, keys: tuple[str, ...], province: int | None,
+           lang: str) -> list[Slide]:
+    return present.build_deck(store, viewer, present.DeckChoice(keys, province), lang)
 
 
 def slides(store: Store, viewer: Viewer, choice: present.DeckChoice, lang: str) -> list[Slide]:
-    """The deck for this viewer and choice, built once per data version (slides are read-only).
-    Auto-advance is not part of the key: it changes how the deck plays, not what it shows."""
-    return _slides(store, str(store.path), store.data_version(), viewer, choice.slides, choice.province, lang)
+    """The deck for this viewer and choice, built once per (data version, scope, slides, province,
+    language) in the shared memo like every page's content (slides are read-only). Auto-advance
+    is not part of the key: it changes how the deck plays, not what it shows."""
+    return memo.cached(_build, store, viewer, choice.slides, choice.province, lang)
 
 
 def full_screen_styles() -> None:
