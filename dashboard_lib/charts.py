@@ -2,12 +2,15 @@
 
 Colours are defined once here: one per way of working, per region, per provenance and per student
 level, so the same thing has the same colour on every page. Nothing here loads from the internet
-(no geo traces, no mapbox): ``st.plotly_chart`` serves plotly.js itself.
+(no geo traces, no mapbox): ``st.plotly_chart`` serves plotly.js itself. Category labels and hover
+texts from data are HTML-escaped (plotly renders <b>, <a href>, <br> in them).
 """
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from .textsafe import plot_text, plot_texts
 
 KIND_COLORS = {
     "dispatch": "#1f77b4", "guidance_visit": "#2ca02c", "shadowing": "#9467bd",
@@ -31,7 +34,9 @@ def _layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "",
             height: int = 380) -> go.Figure:
     fig.update_layout(title=title, height=height, font={"family": FONT},
                       margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend_title_text="",
-                      xaxis_title=x_title, yaxis_title=y_title, barmode="stack")
+                      xaxis_title=x_title, yaxis_title=y_title, barmode="stack",
+                      # files leave through the product's exports only (scoped, neutralised)
+                      modebar={"remove": ["toImage"]})
     return fig
 
 
@@ -45,14 +50,14 @@ def stacked_bars(frame: pd.DataFrame, x: str, y: str, color: str | None, colors:
         (g, frame[frame[color] == g]) for g in [*colors, *sorted(set(frame[color]) - set(colors))]
         if (frame[color] == g).any()]
     for g, part in groups:
-        kw = dict(name=names.get(g, str(g)) if g is not None else y_title,
+        kw = dict(name=plot_text(names.get(g, g)) if g is not None else y_title,
                   marker_color=colors.get(g, OTHER) if g is not None else next(iter(colors.values()), OTHER))
         if horizontal:
-            fig.add_bar(y=part[x].astype(str), x=part[y], orientation="h", **kw)
+            fig.add_bar(y=plot_texts(part[x]), x=part[y], orientation="h", **kw)
         else:
-            fig.add_bar(x=part[x].astype(str), y=part[y], **kw)
+            fig.add_bar(x=plot_texts(part[x]), y=part[y], **kw)
     fig = _layout(fig, title, y_title if horizontal else x_title, x_title if horizontal else y_title, height)
-    order = list(dict.fromkeys(frame[x].astype(str)))
+    order = list(dict.fromkeys(plot_texts(frame[x])))
     if horizontal:
         fig.update_yaxes(categoryorder="array", categoryarray=order[::-1])
     else:
@@ -85,7 +90,8 @@ def activity_dots(frame: pd.DataFrame, names: dict[str, str], title: str, deadli
         if len(part):
             fig.add_scatter(x=part["start_date"], y=[names.get(kind, kind)] * len(part),
                             mode="markers", marker={"color": colour, "size": 9, "opacity": 0.75},
-                            name=names.get(kind, kind), text=part.get("hover"), hoverinfo="x+text")
+                            name=names.get(kind, kind), hoverinfo="x+text",
+                            text=None if part.get("hover") is None else plot_texts(part["hover"]))
     if deadline_x is not None:
         fig.add_vline(x=deadline_x, line_dash="dash", line_color="#e15759")
         fig.add_annotation(x=deadline_x, y=1, yref="paper", text=deadline_label, showarrow=False,

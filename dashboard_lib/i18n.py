@@ -1,6 +1,7 @@
 """Every string the interface shows, in Chinese (first) and English.
 
-``t(key, lang, **values)`` formats a string; ``label(value, lang)`` names a vocabulary value
+``t(key, lang, **values)`` formats a string (``tm`` the same for Markdown bodies, with every
+value shown as text); ``label(value, lang)`` names a vocabulary value
 (a region, a provenance, a metric, an activity kind). The strings themselves live in
 ``dashboard_lib/strings/<feature>.py``; this module merges them.
 """
@@ -34,6 +35,15 @@ def t(key: str, lang: str = "zh", **values) -> str:
     zh, en = STRINGS[key]
     text = en if lang == "en" else zh
     return text.format(**values) if values else text
+
+
+def tm(key: str, lang: str = "zh", **values) -> str:
+    """``t`` for text that Streamlit renders as Markdown (st.markdown, st.caption, st.info …):
+    the template keeps its Markdown, every value is shown as literal text (``textsafe.md``)."""
+    from .textsafe import md_format
+
+    zh, en = STRINGS[key]
+    return md_format(en if lang == "en" else zh, **values)
 
 
 def label(value: str, lang: str = "zh") -> str:

@@ -394,6 +394,8 @@ class Reference:
     projects: pd.DataFrame       # projects in scope: project_id, school_zh, county_adcode, province_adcode, university_id, provenance
     existing_keys: set = field(default_factory=set)  # natural keys of existing rows of this kind
     today: date = field(default_factory=date.today)
+    outside: pd.DataFrame | None = None  # school_zh, county_adcode of the projects OUTSIDE the scope
+                                         # (project imports only: such a school may not be imported)
 
     def __post_init__(self):
         self._prov: dict[str, int] = {}
@@ -419,6 +421,15 @@ class Reference:
         self._proj = {int(r.project_id): r for r in self.projects.itertuples()}
         self._by_school_county = {(_key(r.school_zh), int(r.county_adcode)): int(r.project_id)
                                   for r in self.projects.itertuples()}
+        self._county_prov = {int(a): int(p) for a, p in zip(self.counties["adcode"],
+                                                            self.counties["province_adcode"])}
+        out = self.outside if self.outside is not None else pd.DataFrame(columns=["school_zh", "county_adcode"])
+        self._outside = {(_key(s), int(c)) for s, c in zip(out["school_zh"], out["county_adcode"])}
+
+    def project_in_scope(self, pid: int, viewer: Viewer) -> bool:
+        """Project ``pid`` is one of the reference's projects and inside ``viewer``'s scope."""
+        p = self._proj.get(int(pid))
+        return p is not None and not _scope_problem(viewer, int(p.province_adcode), int(p.university_id))
 
     def province(self, text: str) -> int | None:
         return self._prov.get(_key(text))
@@ -659,9 +670,17 @@ def _validate_project(rownum, rec, ref: Reference, viewer: Viewer, problems) -> 
         problems.append(Problem(rownum, "province", rec.get("province", ""), "ingest_r_out_of_scope"))
     if uid is not None and _scope_problem(viewer, None, uid):
         problems.append(Problem(rownum, "university", rec.get("university", ""), "ingest_r_out_of_scope"))
+    if county is not None and ref._county_prov.get(county, prov) != prov:
+        problems.append(Problem(rownum, "county", ctext, "ingest_r_unknown_county", ""))
     if problems or county is None:
         return None
     existing = ref._by_school_county.get((_key(school), county))
+    if (_key(school), county) in ref._outside or (existing is not None
+                                                  and not ref.project_in_scope(existing, viewer)):
+        # the same school and county is a project outside the viewer's scope: never replace it,
+        # never register it a second time (and do not say which project it is)
+        problems.append(Problem(rownum, "school", school, "ingest_r_replace_out_of_scope"))
+        return None
     replaces = None
     if existing is not None:
         p = ref._proj[existing]
@@ -702,6 +721,9 @@ def _project_of_row(rownum, rec, ref, viewer, problems) -> int | None:
         return None
     if len(ids) > 1:
         problems.append(Problem(rownum, "school", school, "ingest_r_ambiguous_project"))
+        return None
+    if not ref.project_in_scope(ids[0], viewer):
+        problems.append(Problem(rownum, "school", school, "ingest_r_out_of_scope"))
         return None
     return ids[0]
 
@@ -975,15 +997,26 @@ def project_options(projects: pd.DataFrame, lang: str = "zh") -> dict[int, str]:
 
 def entry_preview(store, viewer: Viewer, kind, projects: pd.DataFrame, pid: int, values: dict,
                   today: date | None = None) -> Preview:
-    """Validate one form entry exactly like a file row (scope, duplicates and all)."""
-    r = projects[projects["project_id"] == pid].iloc[0]
+    """Validate one form entry exactly like a file row (scope, duplicates and all). The project is
+    taken from the viewer's own reference, never from ``projects`` (only used to name it)."""
+    kind = RecordKind(kind)
     rec = {k: v for k, v in values.items()}
     for k, v in list(rec.items()):
         if isinstance(v, float) and v.is_integer():
             rec[k] = int(v)
-    rec.update(school=r["school_zh"], university=r["university_zh"], province=str(int(r["province_adcode"])))
-    ref = store.ingest_reference(viewer, RecordKind(kind).value, today)
-    return validate(kind, one_row(rec), ref, viewer)
+    ref = store.ingest_reference(viewer, kind.value, today)
+    chosen = projects[projects["project_id"] == pid] if "project_id" in projects else projects.iloc[0:0]
+    if not ref.project_in_scope(pid, viewer):
+        name = str(chosen.iloc[0]["school_zh"]) if not chosen.empty else f"#{pid}"
+        return Preview(kind, pd.DataFrame(), [Problem(1, "school", name, "ingest_r_project_out_of_scope")], 1)
+    p = ref._proj[int(pid)]
+    rec.update(school=p.school_zh, university=ref._uni_names.get(int(p.university_id), ""),
+               province=str(int(p.province_adcode)))
+    pv = validate(kind, one_row(rec), ref, viewer)
+    if pv.n_accepted and int(pv.accepted.iloc[0]["project_id"]) != int(pid):
+        # another project of the same name answered: never write to a project not chosen
+        return Preview(kind, pd.DataFrame(), [Problem(1, "school", p.school_zh, "ingest_r_ambiguous_project")], 1)
+    return pv
 
 
 _EDIT_COLS = ["activity_id", "school_zh", "kind", "start_date", "end_date", "people", "person_months",
@@ -1015,14 +1048,30 @@ def corrections(store, viewer: Viewer, before: pd.DataFrame, after: pd.DataFrame
     refs: dict[str, Reference] = {}
     b = before.reset_index(drop=True)
     a = after.reset_index(drop=True)
+    mine = None  # the rows this viewer may correct, as the store has them (read once, when needed)
     for i in range(min(len(a), len(b))):
         old, new = b.iloc[i].to_dict(), a.iloc[i].to_dict()
         if all(_cell(old[c]) == _cell(new[c]) for c in _EDIT_COLS):
             continue
-        kind = str(old["kind"])
+        if mine is None:
+            ed = store.editable_activities(viewer)
+            mine = {int(x): r for x, r in zip(ed["activity_id"], ed.to_dict("records"))}
+        cur = mine.get(int(old["activity_id"])) if _cell(old["activity_id"]).isdigit() else None
+        if cur is None or _cell(new["activity_id"]) != _cell(old["activity_id"]):
+            problems.append(Problem(i + 1, "school", _cell(old.get("school_zh")), "ingest_r_record_out_of_scope"))
+            continue
+        kind = str(cur["kind"])  # the project and the kind come from the store, never from the table
         if kind not in refs:
             refs[kind] = store.ingest_reference(viewer, kind, today)
-        vals, probs = correction_values(kind, new, str(old["school_zh"]), refs[kind], viewer)
+        if _cell(new["school_zh"]) != _cell(cur["school_zh"]):
+            ids, _ = refs[kind].project_for_school(_cell(new["school_zh"]), None)
+            reason = "ingest_r_not_movable" if ids else "ingest_r_out_of_scope"
+            problems.append(Problem(i + 1, "school", _cell(new["school_zh"]), reason))
+            continue
+        if _cell(new["kind"]) != _cell(cur["kind"]):
+            problems.append(Problem(i + 1, "", _cell(new["kind"]), "ingest_r_not_movable"))
+            continue
+        vals, probs = correction_values(kind, new, str(cur["school_zh"]), refs[kind], viewer)
         if probs:
             problems += [Problem(i + 1, p.column, p.value, p.reason, p.detail) for p in probs]
         else:

@@ -12,6 +12,7 @@ from . import geo, maps
 from .i18n import label, t
 from .scope import Filters, Viewer
 from .store import Store
+from .textsafe import safe_url
 from .vocab import Provenance
 
 MAP_METRICS = ("projects", "people_dispatched", "person_months", "guidance_visits", "trainings",
@@ -172,7 +173,7 @@ def project_table(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("col_signed", lang): [format_date(d, p) for d, p in
                                 zip(projects["signed_date"], projects["signed_precision"])],
         t("col_provenance", lang): projects["provenance"].map(lambda p: label(p, lang)),
-        t("col_source", lang): projects["source_url"].fillna(""),
+        t("col_source", lang): projects["source_url"].map(lambda u: safe_url(u) or ""),
     })
     return out.reset_index(drop=True)
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .i18n import STRINGS, label, t
 from .store.programme import term_bounds, term_code
+from .textsafe import safe_url
 from .vocab import (CYCLE_YEARS, DEADLINES, OUTCOME_INDICATORS, PROGRAMME_START, ActivityKind,
                     MilestoneKind)
 
@@ -591,7 +592,7 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
     status["done"] = [("" if d is None or pd.isna(d) else pd.Timestamp(d).strftime("%Y-%m" if q == "month" else "%Y-%m-%d"))
                       for d, q in zip(status["done_date"], status["date_precision"])]
     status["provenance_name"] = status["provenance"].map(lambda v: label(v, lang))
-    status["source"] = status["source_url"].fillna("")
+    status["source"] = status["source_url"].map(lambda u: safe_url(u) or "")
     out["agreement"] = header(status, {"milestone": "prog_milestone", "deadline": "prog_deadline", "done": "prog_done",
                                        "days_late": "prog_days_late", "status_name": "prog_status",
                                        "provenance_name": "col_provenance", "source": "prog_source"}, lang)
@@ -605,7 +606,7 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
     acts["kind_name"] = acts["kind"].map(kind_names)
     acts["dir_name"] = _named(acts.fillna({"direction": ""}), "direction", lang)
     acts["provenance_name"] = acts["provenance"].map(lambda v: label(v, lang))
-    acts["source"] = acts["source_url"].fillna("")
+    acts["source"] = acts["source_url"].map(lambda u: safe_url(u) or "")
     acts["term"] = [term_label(term_code(d), lang) for d in acts["start_date"]]
     out["activities"] = header(acts, {"start_date": "prog_start", "end_date": "prog_end", "term": "prog_term",
                                       "kind_name": "prog_kind", "dir_name": "prog_direction", "what": "prog_what",
@@ -618,7 +619,7 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
                                   "value": "prog_value", "provenance_name": "col_provenance"}, lang)
     urls = [u for u in [p["source_url"], *status["source_url"].tolist(), *acts["source_url"].tolist(),
                         *oc["source_url"].tolist()] if isinstance(u, str) and u]
-    out["sources"] = list(dict.fromkeys(urls))
+    out["sources"] = list(dict.fromkeys(u for u in map(safe_url, urls) if u))
     n_sim = int((acts["provenance"] == "simulated").sum()) + int((oc["provenance"] == "simulated").sum())
     out["note"] = (t("prog_simulated_note", lang, n=f"{int((acts['provenance'] == 'simulated').sum()):,}",
                      p=int(p["provenance"] == "simulated"))

@@ -4,7 +4,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard_lib import ingest, ui
-from dashboard_lib.i18n import label, t
+from dashboard_lib.i18n import label, t, tm
 from dashboard_lib.store import StoreError
 
 lang = ui.lang()
@@ -48,7 +48,7 @@ with st.form("entry_form", clear_on_submit=False):
 if submitted:
     preview = ingest.entry_preview(store, viewer, kind, projects, pid, values)
     if preview.problems:
-        st.error(t("entry_rejected", lang, reasons=ingest.reasons_text(preview.problems, lang)))
+        st.error(tm("entry_rejected", lang, reasons=ingest.reasons_text(preview.problems, lang)))
     else:
         try:
             batch = store.import_commit(viewer, preview, None, None)
@@ -77,5 +77,5 @@ else:
             except StoreError as exc:
                 st.error(exc.message(lang))
         if problems:
-            st.error(t("entry_rejected", lang, reasons=ingest.reasons_text(problems, lang)))
+            st.error(tm("entry_rejected", lang, reasons=ingest.reasons_text(problems, lang)))
         st.success(t("entry_corrected", lang, n=done))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard_lib import memo, programme, ui
 from dashboard_lib.i18n import t
+from dashboard_lib.textsafe import md, md_link
 from dashboard_lib.ui.downloads import download_buttons, numbers
 
 lang = ui.lang()
@@ -41,8 +42,9 @@ if view is None:
     st.warning(t("prog_dossier_missing", lang))
     st.stop()
 p = view["project"]
-st.header(f"{p['school_zh']}")
-st.caption(f"{programme.university_name(p, lang)} → {programme.province_name(p, lang)} {p['county_zh']}")
+st.header(md(p["school_zh"]), anchor=False)
+st.caption(" → ".join(map(md, (programme.university_name(p, lang),
+                                 f"{programme.province_name(p, lang)} {p['county_zh']}"))))
 if view["note"]:
     st.warning(view["note"], icon=":material/science:")
 
@@ -74,6 +76,6 @@ numbers(view["outcomes"], key="dossier_outcomes")
 st.subheader(t("prog_sources", lang))
 if view["sources"]:
     for url in view["sources"]:
-        st.markdown(f"- [{url}]({url})")
+        st.markdown(f"- {md_link(url, url)}")
 else:
     st.info(t("prog_no_sources", lang))

@@ -5,7 +5,7 @@ import folium
 import streamlit as st
 
 from dashboard_lib import explorer, maps, memo, ui
-from dashboard_lib.i18n import label, t
+from dashboard_lib.i18n import label, t, tm
 from dashboard_lib.settings import load_settings
 from dashboard_lib.ui.mapview import show_map
 
@@ -120,7 +120,7 @@ if data.flows is not None:
                  agg=t("explorer_flow_agg_note", lang) if data.aggregated else ""))
 
 if state.level == "county":
-    st.subheader(t("explorer_cards_title", lang, county=data.area_name, n=len(data.cards)))
+    st.subheader(tm("explorer_cards_title", lang, county=data.area_name, n=len(data.cards)))
     if not data.cards:
         st.info(t("explorer_no_cards", lang))
     for card in data.cards:

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard_lib import memo, overview, ui
-from dashboard_lib.i18n import label, t
+from dashboard_lib.i18n import label, t, tm
 from dashboard_lib.ui.mapview import show_map
 
 lang = ui.lang()
@@ -37,7 +37,7 @@ st.caption(t("map_caption", lang))
 if view.dense:
     st.caption(t("perf_dense_map_note", lang, n=len(view.projects)))
 if len(view.pointed):
-    st.info(t("no_boundary_note", lang, n=len(view.pointed), names="、".join(view.pointed["county_zh"])))
+    st.info(tm("no_boundary_note", lang, n=len(view.pointed), names="、".join(view.pointed["county_zh"])))
 
 st.subheader(t("table_projects", lang))
 st.dataframe(view.table, hide_index=True, width="stretch",

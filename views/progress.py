@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard_lib import memo, programme, ui
 from dashboard_lib.i18n import t
+from dashboard_lib.textsafe import md_link
 from dashboard_lib.ui.downloads import download_buttons, numbers
 from dashboard_lib.ui.filters import link_query
 from dashboard_lib.vocab import DEADLINES, MilestoneKind
@@ -47,7 +48,7 @@ else:
     else:
         st.dataframe(view["attention"], hide_index=True, width="stretch", column_config=links, key="attention")
         top = view["attention"].head(10)
-        st.markdown(" · ".join(f"[{school}]({url})" for school, url in
+        st.markdown(" · ".join(md_link(school, url) for school, url in
                                zip(top[t("col_school", lang)], top[t("prog_open_dossier", lang)])))
         download_buttons(view["attention"].drop(columns=[t("prog_open_dossier", lang)]), "needs_attention",
                          "dl_attention")

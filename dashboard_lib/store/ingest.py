@@ -69,15 +69,17 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         provinces = self._df("SELECT adcode, name_zh, short_zh, name_en FROM province ORDER BY adcode")
         counties = self._df("SELECT adcode, name_zh, province_adcode, prefecture_zh FROM county")
         universities = self.ingest_universities()
-        if kind is ingest.RecordKind.PROJECT:
-            # natural-key lookup (school + county) for replacement: within the viewer's provinces
-            scope = Viewer(Role.PROVINCE if viewer.provinces is not None else Role.MINISTRY,
-                           viewer.provinces, None)
-        else:
-            scope = viewer
-        where, params = project_predicate(scope, None)
+        # the projects in the viewer's WHOLE scope (provinces and universities): only these may be
+        # replaced or receive rows (issue 17: a university viewer once matched every province)
+        where, params = project_predicate(viewer, None)
         projects = self._df(f"""SELECT p.project_id, p.school_zh, p.county_adcode, p.province_adcode,
                                    p.university_id, p.provenance FROM project p WHERE {where}""", params)
+        outside = None
+        if kind is ingest.RecordKind.PROJECT:
+            # natural keys (school + county) of the other projects: a row naming one is refused,
+            # neither replacing it nor registering the school a second time
+            outside = self._df(f"""SELECT p.school_zh, p.county_adcode FROM project p
+                                   WHERE NOT ({where})""", params)
         existing = set()
         if kind.is_activity:
             frame = self._df(f"""SELECT a.project_id, a.kind, a.start_date, a.end_date, a.role, a.subject,
@@ -90,7 +92,7 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
                                  JOIN project p USING (project_id) WHERE {where}""", params)
             existing = ingest.existing_key_set(kind, frame)
         return ingest.Reference(provinces, counties, universities, projects, existing,
-                                today or date.today())
+                                today or date.today(), outside)
 
     def ingest_universities(self) -> pd.DataFrame:
         """The host universities (reference data, visible to every viewer)."""
@@ -182,23 +184,17 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
                 cur.unregister("_rej")
             if progress:
                 progress(0.2)
+            where, params = project_predicate(viewer, None)
+            self._check_targets(cur, kind, acc, where, params)   # before anything is written
             if kind is ingest.RecordKind.PROJECT:
                 stored = self._commit_projects(cur, batch, acc)
-                check_sql = "SELECT project_id FROM project p WHERE p.import_batch_id = ? AND NOT ({w})"
             elif kind is ingest.RecordKind.OUTCOME:
                 stored = self._commit_outcomes(cur, batch, acc)
-                check_sql = ("SELECT o.project_id FROM outcome o JOIN project p USING (project_id) "
-                             "WHERE o.import_batch_id = ? AND NOT ({w})")
             else:
                 stored = self._commit_activities(cur, batch, acc)
-                check_sql = ("SELECT a.project_id FROM activity a JOIN project p USING (project_id) "
-                             "WHERE a.import_batch_id = ? AND NOT ({w})")
             if progress:
                 progress(0.8)
-            where, params = project_predicate(viewer, None)
-            if cur.execute(check_sql.format(w=where) + " LIMIT 1", [batch, *params]).fetchall():
-                raise StoreError("有记录超出您的权限范围，未做任何改动。",
-                                 "Some rows are outside your scope; nothing was changed.")
+            self._check_written(cur, batch, where, params)      # ... and everything that was
             cur.execute("UPDATE import_batch SET rows_accepted = ? WHERE import_batch_id = ?", [stored, batch])
             self._audit(cur, viewer.name or viewer.role.value, "import",
                         f"batch={batch} kind={kind.value} file={file_name} sha256={sha256} "
@@ -207,6 +203,61 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         if progress:
             progress(1.0)
         return batch
+
+    @staticmethod
+    def _out_of_scope(what_zh: str = "", what_en: str = "") -> StoreError:
+        return StoreError(f"有记录{what_zh}超出您的权限范围，未做任何改动。",
+                          f"Some rows{what_en} are outside your scope; nothing was changed.")
+
+    def _check_targets(self, cur, kind, acc: pd.DataFrame, where: str, params: list) -> None:
+        """Every project a batch would touch — replace, or add rows to — exists and is in scope
+        (``where``/``params``: the viewer's ``project_predicate``). Run inside the transaction:
+        a Preview is plain data and may have been made for another viewer, or by hand."""
+        from .. import ingest
+
+        if acc.empty:
+            return
+        if kind is ingest.RecordKind.PROJECT:
+            col, what = "replaces", ("（要替换的项目）", " (projects to be replaced)")
+            ids = acc[col].dropna().tolist() if col in acc else []
+        else:
+            col, what = "project_id", ("（所属项目）", " (their projects)")
+            if col not in acc or acc[col].isna().any():
+                raise self._out_of_scope(*what)
+            ids = acc[col].tolist()
+            if kind.is_activity and ("kind" not in acc or set(acc["kind"].astype(str)) != {kind.value}):
+                raise StoreError("记录的类型与本批次不符，未做任何改动。",
+                                 "Some rows are not of this batch's kind; nothing was changed.")
+        if not ids:
+            return
+        ids = [int(x) for x in ids]
+        if kind is ingest.RecordKind.PROJECT and len(ids) != len(set(ids)):
+            raise StoreError("同一个模拟项目被替换了两次，未做任何改动。",
+                             "One simulated project would be replaced twice; nothing was changed.")
+        found = cur.execute(f"SELECT count(*) FROM project p WHERE list_contains(?::INTEGER[], p.project_id) "
+                            f"AND {where}", [sorted(set(ids)), *params]).fetchone()[0]
+        if found != len(set(ids)):
+            raise self._out_of_scope(*what)
+
+    @staticmethod
+    def _check_written(cur, batch: int, where: str, params: list) -> None:
+        """Every row of ``batch`` (projects, milestones, activity, outcomes) belongs to a project in
+        scope, and every project of the batch lies in a county of its own province."""
+        sql_rows = f"""
+            SELECT 1 FROM (SELECT project_id FROM project WHERE import_batch_id = ?
+                           UNION ALL SELECT project_id FROM milestone WHERE import_batch_id = ?
+                           UNION ALL SELECT project_id FROM activity WHERE import_batch_id = ?
+                           UNION ALL SELECT project_id FROM outcome WHERE import_batch_id = ?) x
+            WHERE x.project_id NOT IN (SELECT p.project_id FROM project p WHERE {where}) LIMIT 1"""
+        if cur.execute(sql_rows, [batch] * 4 + list(params)).fetchall():
+            raise IngestOps._out_of_scope()
+        bad_county = cur.execute("""SELECT 1 FROM project p LEFT JOIN county c ON c.adcode = p.county_adcode
+                                    WHERE p.import_batch_id = ? AND (c.adcode IS NULL
+                                          OR c.province_adcode <> p.province_adcode) LIMIT 1""",
+                                 [batch]).fetchall()
+        if bad_county:
+            raise StoreError("有项目的县不在其所填省份内，未做任何改动。",
+                             "A project's county is not in its province; nothing was changed.")
 
     def _commit_projects(self, cur, batch: int, acc: pd.DataFrame) -> int:
         if acc.empty:
@@ -324,6 +375,29 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
                                  f"Batch {batch_id} does not exist or is outside your scope.")
             if row[0][0] is not None:
                 raise StoreError(f"批次 {batch_id} 已经撤销过。", f"Batch {batch_id} was already undone.")
+            # every row the batch wrote and every shelved row it would restore must be in scope
+            # (the batch's recorded scope is not enough: it says who imported, not what was touched)
+            pw, pparams = project_predicate(viewer, None)
+            outside = cur.execute(f"""
+                SELECT 1 FROM (SELECT project_id FROM project WHERE import_batch_id = ?
+                               UNION ALL SELECT project_id FROM milestone WHERE import_batch_id = ?
+                               UNION ALL SELECT project_id FROM activity WHERE import_batch_id = ?
+                               UNION ALL SELECT project_id FROM outcome WHERE import_batch_id = ?) x
+                WHERE x.project_id NOT IN (SELECT p.project_id FROM project p WHERE {pw})
+                UNION ALL
+                SELECT 1 FROM ingest_shelf_project p WHERE p.shelf_batch_id = ? AND NOT ({pw})
+                UNION ALL
+                SELECT 1 FROM (SELECT project_id FROM ingest_shelf_milestone WHERE shelf_batch_id = ?
+                               UNION ALL SELECT project_id FROM ingest_shelf_activity WHERE shelf_batch_id = ?
+                               UNION ALL SELECT project_id FROM ingest_shelf_outcome WHERE shelf_batch_id = ?) y
+                WHERE y.project_id NOT IN (SELECT p.project_id FROM ingest_shelf_project p
+                                           WHERE p.shelf_batch_id = ? AND {pw})
+                LIMIT 1""", [batch_id] * 4 + pparams + [batch_id] + pparams + [batch_id] * 4 + pparams
+            ).fetchall()
+            if outside:
+                raise StoreError(f"批次 {batch_id} 写入或替换的记录有超出您权限范围的，不能由您撤销。",
+                                 f"Batch {batch_id} wrote or replaced rows outside your scope; you cannot "
+                                 "undo it.")
             projects = [r[0] for r in cur.execute(
                 "SELECT project_id FROM project WHERE import_batch_id = ?", [batch_id]).fetchall()]
             if projects:
@@ -371,6 +445,13 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
                 raise StoreError(f"记录 {activity_id} 不存在、不可修改或不在您的权限范围内。",
                                  f"Record {activity_id} does not exist, cannot be changed or is "
                                  "outside your scope.")
+            # the project, kind and bookkeeping of a row never change here: a correction that would
+            # move the row (to any project, in scope or not) is refused, not silently narrowed
+            for k, v in values.items():
+                if k in old.columns and k not in self._EDITABLE and str(v) != str(old.iloc[0][k]):
+                    raise StoreError(f"记录 {activity_id} 的“{k}”不能更正（记录不能移到另一个项目），未做任何改动。",
+                                     f"The “{k}” of record {activity_id} cannot be corrected (a record "
+                                     "cannot move to another project); nothing was changed.")
             if sets:
                 assign = ", ".join(f"{k} = ?" for k in sets)  # column names from the fixed whitelist
                 cur.execute(f"UPDATE activity SET {assign} WHERE activity_id = ?",

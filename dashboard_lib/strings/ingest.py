@@ -5,10 +5,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ingest_title": ("数据导入", "Data import"),
     "ingest_intro": (
         "上传 Excel（.xlsx）或 CSV 文件：先预览哪些行会被接受、哪些被拒绝及原因，确认后一次性写入；"
-        "每次导入都记录在导入历史中，可整批撤销。文件不超过 {mb} MB、{rows} 行。",
+        "每次导入都记录在导入历史中，可整批撤销。",
         "Upload an Excel (.xlsx) or CSV file: first preview which rows will be accepted and which "
         "rejected and why, then commit them in one step; every import is kept in the import history "
-        "and can be undone as a whole. Files up to {mb} MB and {rows} rows."),
+        "and can be undone as a whole."),
     "ingest_policy": (
         "与已有模拟项目同校同县的导入项目将替换该模拟项目（其模拟的里程碑、活动和成效数据一并移出），撤销导入即恢复；"
         "与已有记录相同的行作为重复行拒绝，同一文件重复导入不会新增任何数据。",
@@ -69,17 +69,67 @@ STRINGS: dict[str, tuple[str, str]] = {
     # file-level errors
     "ingest_err_too_big": ("文件 {size} MB，超过 {limit} MB 的上限，未读取。",
                            "The file is {size} MB, above the {limit} MB limit; it was not read."),
-    "ingest_err_too_many_rows": ("文件约有 {rows} 行，超过 {limit} 行的上限，请分成几个文件。",
-                                 "The file has about {rows} rows, above the {limit}-row limit; split it."),
+    "ingest_err_too_many_rows": ("文件的数据超过 {limit} 行的上限（读到第 {row} 行时停止读取），请分成几个文件后再上传。",
+                                 "The file holds more than {limit} data rows (reading stopped at row "
+                                 "{row}); split it into several files."),
     "ingest_err_empty": ("文件是空的。", "The file is empty."),
-    "ingest_err_type": ("只接受 .xlsx 或 .csv 文件。", "Only .xlsx and .csv files are accepted."),
+    "ingest_err_type": ("不支持 {ext} 文件，请另存为 .xlsx 或 .csv 后再上传。",
+                        "{ext} files are not supported; save the file as .xlsx or .csv and upload it again."),
     "ingest_err_encoding": ("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。",
                             "The file's encoding is not recognised; save it as UTF-8 or GBK CSV."),
-    "ingest_err_unreadable": ("文件无法读取（{detail}），请检查是否为有效的 Excel 或 CSV 文件。",
-                              "The file cannot be read ({detail}); check it is a valid Excel or CSV file."),
+    "ingest_err_unreadable": ("文件无法读取：它不是有效的 Excel（.xlsx）文件，或者已经损坏。请在 Excel 中打开后另存为 .xlsx 或 .csv 再上传。",
+                              "The file cannot be read: it is not a valid Excel (.xlsx) file, or it is "
+                              "damaged. Open it in Excel, save it as .xlsx or .csv and upload it again."),
     "ingest_err_no_header": ("在文件前 15 行中找不到表头，请使用模板中的列名。",
                              "No header row found in the first 15 lines; use the template's column names."),
     "ingest_err_missing_columns": ("缺少必填列：{columns}。", "Required columns are missing: {columns}."),
+    # file limits (bad files)
+    "ingest_limits": (
+        "接受 .xlsx、.xlsm（其中的宏不会运行）和 .csv（UTF-8 或 GBK）。每个文件不超过 {mb} MB（Excel 解压后不超过 "
+        "{expanded} MB）、{rows} 行数据、{cols} 列，每格不超过 {chars} 个字符；超出的文件不会被读取。",
+        "Accepted: .xlsx, .xlsm (its macros never run) and .csv (UTF-8 or GBK). Each file at most {mb} MB "
+        "({expanded} MB once an Excel file is uncompressed), {rows} data rows and {cols} columns, at most "
+        "{chars} characters per cell; larger files are not read."),
+    "ingest_err_xls": ("这是旧版 Excel 97–2003（.xls）文件或加密的 Excel 文件，无法读取。请另存为 .xlsx 或 .csv 后再上传（不要设置密码）。",
+                       "This is an old Excel 97–2003 (.xls) file or an encrypted workbook, which cannot be "
+                       "read. Save it as .xlsx or .csv (without a password) and upload it again."),
+    "ingest_err_xlsx_expanded": ("这个 Excel 文件解压后有 {size} MB，超过 {limit} MB 的上限，未读取。请删除多余的工作表或内容，或另存为 .csv 后再上传。",
+                                 "This Excel file is {size} MB uncompressed, above the {limit} MB limit; "
+                                 "it was not read. Remove extra sheets or content, or save it as .csv."),
+    "ingest_err_xlsx_part": ("这个 Excel 文件中的 {part} 解压后有 {size} MB，超过 {limit} MB 的上限，未读取。请另存为 .csv 后再上传。",
+                             "The part {part} of this Excel file is {size} MB uncompressed, above the "
+                             "{limit} MB limit; the file was not read. Save it as .csv and upload that."),
+    "ingest_err_xlsx_ratio": ("这个 Excel 文件中的 {part} 压缩比异常（{ratio} 倍，上限 {limit} 倍），文件可能已损坏或是特意构造的，未读取。",
+                              "The part {part} of this Excel file is compressed {ratio} times (the limit is "
+                              "{limit}); the file may be damaged or crafted, and was not read."),
+    "ingest_err_xlsx_parts": ("这个 Excel 文件包含 {n} 个部件，超过 {limit} 个的上限，未读取。",
+                              "This Excel file has {n} parts, above the limit of {limit}; it was not read."),
+    "ingest_err_too_many_columns": ("第 {row} 行 {col} 列有内容，超过 {limit} 列的上限，请删除多余的列后再上传。",
+                                    "Row {row}, column {col} holds a value, beyond the {limit}-column limit; "
+                                    "delete the extra columns and upload again."),
+    "ingest_err_cell_too_long": ("第 {row} 行 {col} 列{head}有 {n} 个字符，超过每格 {limit} 个字符的上限（若不应这么长，可能是缺少配对的引号）。请改短后再上传。",
+                                 "Row {row}, column {col}{head} holds {n} characters, above the limit of "
+                                 "{limit} per cell (if it should not be that long, a quotation mark may be "
+                                 "unpaired). Shorten it and upload again."),
+    "ingest_err_control_char": ("第 {row} 行 {col} 列{head}含有不可见的控制字符（{code}），请删除后再上传。",
+                                "Row {row}, column {col}{head} contains an invisible control character "
+                                "({code}); remove it and upload again."),
+    "ingest_err_dup_column": ("表头（第 {row} 行）中 {col} 列“{header}”与 {first} 列“{first_header}”是同一项（{field}），请删除或改名其中一列后再上传。",
+                              "In the header (row {row}), column {col} “{header}” and column {first} "
+                              "“{first_header}” are the same field ({field}); delete or rename one of "
+                              "them and upload again."),
+    "ingest_err_merged": ("合并单元格过多（合计超过 {limit} 个单元格），请取消合并后再上传。",
+                          "Too many merged cells (more than {limit} cells in all); unmerge them and upload again."),
+    "ingest_err_csv_syntax": ("CSV 文件第 {row} 行格式有误，无法读取。请在 Excel 中打开后另存为 .csv 再上传。",
+                              "Row {row} of the CSV file is malformed and cannot be read. Open it in Excel, "
+                              "save it as .csv and upload it again."),
+    "ingest_err_unreadable_at": ("Excel 文件在第 {row} 行附近已损坏，无法读取。请在 Excel 中打开后另存为 .xlsx 或 .csv 再上传。",
+                                 "The Excel file is damaged near row {row} and cannot be read. Open it in "
+                                 "Excel, save it as .xlsx or .csv and upload it again."),
+    "ingest_err_unexpected": ("读取这个文件时出错，数据库未做任何改动。请确认它是按模板填写的 .xlsx 或 .csv 文件；如仍有问题，请联系管理员。",
+                              "Something went wrong while reading this file; nothing was changed. Check it is "
+                              "an .xlsx or .csv file laid out like the template; if it still fails, tell "
+                              "the administrator."),
     # row-level reasons (detail: candidates, the other row, a limit)
     "ingest_r_missing": ("必填项为空", "required value is empty"),
     "ingest_r_unknown_province": ("未知省份（最接近：{detail}）", "unknown province (closest: {detail})"),
@@ -125,6 +175,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "entry_corrected": ("已更正 {n} 条记录。", "{n} records corrected."),
     "entry_none_editable": ("还没有可更正的导入或填报记录。", "No imported or entered records to correct yet."),
     "entry_not_found": ("记录 {id} 不存在或不在您的权限范围内。", "Record {id} does not exist or is outside your scope."),
+    # writes outside the viewer's scope (issue 17)
+    "ingest_r_replace_out_of_scope": (
+        "同校同县已有一个不在您权限范围内的项目，不能替换或重复登记（如需更改，请联系教育部）",
+        "this school and county already belong to a project outside your scope; it cannot be replaced "
+        "or registered again (ask the ministry to change it)"),
+    "ingest_r_project_out_of_scope": ("所选项目不在您的权限范围内", "the chosen project is outside your scope"),
+    "ingest_r_record_out_of_scope": ("该记录不存在、不可更正或不在您的权限范围内",
+                                     "this record does not exist, cannot be corrected or is outside your scope"),
+    "ingest_r_not_movable": ("记录不能改到另一个项目或另一种类型；请撤销后重新导入或填报",
+                             "a record cannot be moved to another project or kind; undo it and import or "
+                             "enter it again"),
 }
 
 LABELS: dict[str, tuple[str, str]] = {}
