@@ -14,15 +14,20 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import gzip
 import re
+import secrets
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from .scope import Viewer
+from .settings import DATA_DIR
 from .vocab import Role
 
 _HASHER = PasswordHasher()
@@ -42,34 +47,95 @@ class AuthError(Exception):
 
 
 BAD_LOGIN = ("用户名或密码不正确。", "The user name or password is wrong.")
+DISABLED = ("该账户已停用。", "This account is disabled.")
 
 
 # ---------------------------------------------------------------------- passwords
-def password_problems(password: str) -> list[tuple[str, str]]:
+COMMON_PASSWORDS = (DATA_DIR / "reference" / "common-passwords.txt.gz",   # Django's list, BSD-3
+                    DATA_DIR / "reference" / "common-passwords-extra.txt")  # Chinese patterns
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, lower case (data/reference/SOURCES.md)."""
+    words: set[str] = set()
+    for path in COMMON_PASSWORDS:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as f:
+            words.update(w.strip().lower() for w in f if w.strip() and not w.startswith("#"))
+    return frozenset(words)
+
+
+def _char_classes(password: str) -> int:
+    kinds = set()
+    for ch in password:
+        kinds.add("lower" if ch.islower() else "upper" if ch.isupper()
+                  else "digit" if ch.isdigit() else "other")
+    return len(kinds)
+
+
+def password_problems(password: str, user_name: str | None = None) -> list[tuple[str, str]]:
+    """What is wrong with a new password (Chinese, English), empty when it may be used. The one
+    policy of every path that sets a password: the admin page, the command line, create_user
+    and set_password."""
     problems = []
+    password = password or ""
     if len(password) < PASSWORD_MIN:
         problems.append((f"密码至少需要 {PASSWORD_MIN} 个字符。",
                          f"The password needs at least {PASSWORD_MIN} characters."))
-    if password.isdigit() or password.isalpha():
-        problems.append(("密码需同时包含字母和数字或符号。",
-                         "The password needs letters and digits or symbols."))
+    if password.strip().lower() in common_passwords():
+        problems.append(("该密码过于常见，请换一个。", "This password is too common; choose another."))
+    if user_name and len(user_name) >= 3 and user_name.lower() in password.lower():
+        problems.append(("密码不能包含用户名。", "The password must not contain the user name."))
+    if password and _char_classes(password) < 2:
+        problems.append(("密码需混合至少两类字符（小写字母、大写字母、数字、符号）。",
+                         "The password needs at least two kinds of characters (lower case, "
+                         "upper case, digits, symbols)."))
     return problems
 
 
-def hash_password(password: str) -> str:
-    problems = password_problems(password)
+def check_password(password: str, user_name: str | None = None) -> None:
+    """Raise one AuthError naming every problem of ``password`` (see ``password_problems``)."""
+    problems = password_problems(password, user_name)
     if problems:
-        raise AuthError(*problems[0])
+        raise AuthError(" ".join(zh for zh, _ in problems), " ".join(en for _, en in problems))
+
+
+def hash_password(password: str, user_name: str | None = None) -> str:
+    check_password(password, user_name)
     return _HASHER.hash(password)
 
 
+_DUMMY_LOCK = threading.Lock()
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    """An argon2 hash of a random secret with the hasher's parameters: an unknown user name
+    (or an account without a password) is checked against it, so every log-in costs one
+    verification and takes the same time whatever the name."""
+    global _DUMMY_HASH
+    with _DUMMY_LOCK:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(24))
+        return _DUMMY_HASH
+
+
+def warm_up() -> None:
+    """Make the dummy hash now (the server's start, ``serve.py``) rather than during the first
+    log-in with an unknown name, which would otherwise take twice as long as any other."""
+    _dummy_hash()
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        return False
+    """Check ``password`` against ``password_hash``; always exactly one argon2 verification
+    (against a dummy hash when there is none), so the answer takes the same time either way."""
+    real = bool(password_hash)
     try:
-        return _HASHER.verify(password_hash, password)
+        ok = _HASHER.verify(password_hash if real else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return bool(ok) and real
 
 
 # ---------------------------------------------------------------------- accounts → viewers
@@ -142,7 +208,7 @@ def create_user(store, user_name: str, role: str, password: str | None, *,
     record = validate_account(store, user_name, role, province_adcode, university_ids)
     if password is None and not oidc_subject:
         raise AuthError("需要密码或单点登录标识。", "A password or a single sign-on identity is needed.")
-    record["password_hash"] = hash_password(password) if password is not None else None
+    record["password_hash"] = hash_password(password, user_name) if password is not None else None
     record["display_name"] = display_name
     record["oidc_subject"] = oidc_subject
     store.insert_user(record, actor)
@@ -157,14 +223,17 @@ def set_scope(store, user_name: str, role: str, province_adcode: int | None,
 
 
 def set_disabled(store, user_name: str, disabled: bool, actor: str | None) -> None:
+    """Disable (every browser session of the account ends at its next click, for good: enabling
+    it again does not revive them) or enable an account."""
     _existing(store, user_name)
     store.update_user(user_name, {"disabled": bool(disabled)}, actor,
                       "user_disabled" if disabled else "user_enabled")
 
 
 def set_password(store, user_name: str, password: str, actor: str | None) -> None:
+    """A new password (under the one policy); the account's browser sessions end."""
     _existing(store, user_name)
-    store.update_user(user_name, {"password_hash": hash_password(password), "failed_count": 0,
+    store.update_user(user_name, {"password_hash": hash_password(password, user_name), "failed_count": 0,
                                   "locked_until": None}, actor, "password_changed")
 
 
@@ -177,25 +246,33 @@ def _existing(store, user_name: str) -> dict:
 
 def authenticate(store, user_name: str, password: str, *, lock_after: int = 5,
                  lock_minutes: int = 15, now: datetime | None = None) -> Viewer:
-    """Check a log-in. Every attempt is audited; ``lock_after`` failures in a row lock the
-    account for ``lock_minutes``. Unknown user and wrong password get the same sentence."""
+    """Check a log-in. Every attempt is audited and costs exactly one argon2 verification, for an
+    unknown name too (against a dummy hash), so the time taken tells nothing about the name.
+
+    Unknown name, wrong password, a disabled or a locked account with a wrong password: all get
+    the same sentence (``BAD_LOGIN``). Only the right password on a locked or disabled account
+    says so. ``lock_after`` failures in a row lock an account for ``lock_minutes`` (the lock
+    shows only to someone who then gives the right password)."""
     now = now or datetime.now()
     user = store.user(user_name)
+    ok = verify_password(user["password_hash"] if user else None, password)
     if user is None:
         store.record_login(user_name, False, lock_after, lock_minutes, "unknown user")
         raise AuthError(*BAD_LOGIN)
-    if user["locked_until"] is not None and user["locked_until"] > now:
-        store.log_event(user_name, "login_refused", "locked")
-        raise AuthError(f"登录失败次数过多，账户已锁定至 {user['locked_until']:%H:%M}。",
-                        f"Too many failed log-ins: the account is locked until {user['locked_until']:%H:%M}.")
+    locked = user["locked_until"] is not None and user["locked_until"] > now
+    if locked:
+        store.log_event(user_name, "login_refused", "locked" + ("" if ok else ", wrong password"))
+        if ok:
+            raise AuthError(f"登录失败次数过多，账户已锁定至 {user['locked_until']:%H:%M}。",
+                            f"Too many failed log-ins: the account is locked until {user['locked_until']:%H:%M}.")
+        raise AuthError(*BAD_LOGIN)
     if user["disabled"]:
-        store.log_event(user_name, "login_refused", "disabled")
-        raise AuthError("该账户已停用。", "This account is disabled.")
-    if not verify_password(user["password_hash"], password):
-        result = store.record_login(user_name, False, lock_after, lock_minutes)
-        if result["locked"]:
-            raise AuthError(f"登录失败次数过多，账户已锁定 {lock_minutes} 分钟。",
-                            f"Too many failed log-ins: the account is locked for {lock_minutes} minutes.")
+        store.log_event(user_name, "login_refused", "disabled" + ("" if ok else ", wrong password"))
+        if ok:
+            raise AuthError(*DISABLED)
+        raise AuthError(*BAD_LOGIN)
+    if not ok:
+        store.record_login(user_name, False, lock_after, lock_minutes)
         raise AuthError(*BAD_LOGIN)
     viewer = viewer_for(user)
     store.record_login(user_name, True, lock_after, lock_minutes)
@@ -215,7 +292,7 @@ def viewer_for_identity(store, subject: str | None) -> Viewer:
                         "Your single sign-on identity is not registered here; ask an administrator.")
     if user["disabled"]:
         store.log_event(user["user_name"], "login_refused", "disabled (sso)")
-        raise AuthError("该账户已停用。", "This account is disabled.")
+        raise AuthError(*DISABLED)
     return viewer_for(user)
 
 

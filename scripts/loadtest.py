@@ -147,7 +147,7 @@ def start_server(db: Path | None, port: int, workdir: Path) -> tuple[subprocess.
                        check=True, capture_output=True)
     env = {"MALLOC_ARENA_MAX": "2", **os.environ, "XZ_DB_PATH": str(db)}   # as scripts/run.sh
     log = open(workdir / "streamlit.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py",
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "serve.py",   # as scripts/run.sh
                              "--server.port", str(port), "--server.address", "127.0.0.1",
                              "--server.headless", "true", "--server.fileWatcherType", "none"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)

@@ -52,7 +52,7 @@ UPSTREAMS=""
 REPLICA_PIDS=()
 for n in 1 2; do
   port=$(free_port)
-  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" XZ_DB_PATH="$WORK/snapshot.duckdb" XZ_DB_READONLY=1 "$PY" -m streamlit run app.py \
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" XZ_DB_PATH="$WORK/snapshot.duckdb" XZ_DB_READONLY=1 "$PY" -m streamlit run serve.py \
     --server.port "$port" --server.address 127.0.0.1 --server.headless true --server.fileWatcherType none \
     >"$WORK/replica$n.log" 2>&1 &
   PIDS+=($!); REPLICA_PIDS+=($!)

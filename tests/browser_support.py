@@ -41,11 +41,13 @@ def free_port() -> int:
 
 def start_server(db: Path, log_path: Path, env_extra: dict | None = None, script: str = "app.py",
                  port: int | None = None, timeout: float = 60):
-    """Start ``streamlit run script`` on ``db``; return (process, log file, url) once healthy."""
+    """Start the server (``streamlit run serve.py``, the ASGI entry with the sign-in cookie
+    routes and security headers) for ``script`` on ``db``; return (process, log file, url) once
+    healthy."""
     port = port or free_port()
-    env = {**os.environ, "XZ_DB_PATH": str(db), **(env_extra or {})}
+    env = {**os.environ, "XZ_DB_PATH": str(db), "XZ_APP_SCRIPT": str(script), **(env_extra or {})}
     log = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
                              "--server.headless", "true", "--server.fileWatcherType", "none"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://localhost:{port}"

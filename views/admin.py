@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard_lib import admin, auth, exports, ui
-from dashboard_lib.i18n import label, t
+from dashboard_lib.i18n import label, t, tm
 from dashboard_lib.vocab import Role
 
 lang = ui.lang()
@@ -42,7 +42,7 @@ with st.expander(t("admin_add", lang)):
                                  province_adcode=province if role == "province" else None,
                                  university_ids=universities if role == "university" else None,
                                  display_name=display or None, oidc_subject=sso or None, actor=viewer.name)
-                st.success(t("admin_created", lang, user=user_name))
+                st.success(tm("admin_created", lang, user=user_name))
             except auth.AuthError as exc:
                 st.error(exc.message(lang))
 
@@ -66,6 +66,7 @@ with st.expander(t("admin_change", lang)):
             if c3.button(t("admin_enable", lang)):
                 auth.set_disabled(store, who, False, viewer.name)
                 st.success(t("admin_done", lang))
+            st.caption(t("admin_reset_note", lang))
             new_password = st.text_input(t("admin_reset_password", lang), type="password", key="reset_pw")
             if new_password and st.button(t("admin_reset_password", lang), key="reset_btn"):
                 auth.set_password(store, who, new_password, viewer.name)

@@ -13,6 +13,8 @@ if not settings.demo_mode:
 if settings.auth_mode == "oidc":
     if st.button(t("auth_sso", lang)):
         st.login(settings.oidc_provider) if settings.oidc_provider else st.login()
+elif ui.store().read_only:
+    st.warning(t("auth_read_only", lang), icon=":material/lock:")  # no session could be written
 else:
     with st.form("login", clear_on_submit=False):
         user = st.text_input(t("auth_user", lang))

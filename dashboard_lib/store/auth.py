@@ -90,7 +90,15 @@ class AuthOps:
             cur.execute(f"UPDATE app_user SET {sets}, updated_at = ? WHERE user_name = ?",
                         [changes[c] for c in cols] + [datetime.now(), user_name])
             shown = {c: ("***" if c == "password_hash" else changes[c]) for c in cols}
-            self._audit(cur, actor, action, f"{user_name} {shown}")
+            detail = f"{user_name} {shown}"
+            if changes.get("disabled") is True or "password_hash" in changes:
+                # a disabled account, or one whose password was reset, is signed out of every
+                # browser at the next click; enabling it again does not revive those sessions.
+                # Said in the same audit row (one row per administrator's action).
+                n = cur.execute("""UPDATE app_session SET revoked = true
+                                   WHERE user_name = ? AND NOT revoked""", [user_name]).fetchall()
+                detail += f" sessions_ended={n[0][0] if n else 0}"
+            self._audit(cur, actor, action, detail)
         self._tx(run)
 
     def record_login(self, user_name: str, ok: bool, lock_after: int, lock_minutes: int,
@@ -120,6 +128,8 @@ class AuthOps:
         return self._tx(run)
 
     # ------------------------------------------------------------------ browser sessions
+    SESSION_TOUCH_SECONDS = 60   # last_seen is written at most once a minute per session
+
     def create_session(self, user_name: str) -> str:
         """A new sign-in token for the browser's cookie; only its SHA-256 is stored."""
         token = secrets.token_urlsafe(32)
@@ -128,27 +138,56 @@ class AuthOps:
                                          [_sha(token), user_name, now, now]))
         return token
 
-    def session_user(self, token: str, idle_minutes: int, now: datetime | None = None) -> str | None:
-        """The user of a live token (not revoked, used within ``idle_minutes``), touching it."""
+    def session_status(self, token: str, idle_minutes: int,
+                       now: datetime | None = None) -> tuple[str | None, str]:
+        """Is this sign-in token still good? ``(user_name, "ok")``, else ``(None, why)`` with
+        why in unknown / disabled / revoked / expired. Asked on every script run of a signed-in
+        browser tab: one indexed read; a write only when the session ends here or its
+        ``last_seen`` is older than ``SESSION_TOUCH_SECONDS`` (never on a read-only file)."""
         now = now or datetime.now()
+        key = _sha(token)
+        with self._con.cursor() as cur:
+            row = cur.execute("""SELECT s.user_name, s.last_seen, s.revoked, u.disabled
+                                 FROM app_session s LEFT JOIN app_user u USING (user_name)
+                                 WHERE s.token_sha256 = ?""", [key]).fetchall()
+        if not row:
+            return None, "unknown"
+        user, last_seen, revoked, disabled = row[0]
+        if disabled is None or disabled:
+            if not revoked:
+                self._end_session(key, user, "user_session_revoked", "account disabled or removed")
+            return None, "disabled"
+        if revoked:
+            return None, "revoked"
+        if now - last_seen > timedelta(minutes=idle_minutes):
+            self._end_session(key, user, "session_timeout", "cookie")
+            return None, "expired"
+        if (now - last_seen).total_seconds() >= self.SESSION_TOUCH_SECONDS and not self.read_only:
+            self._tx(lambda cur: cur.execute(
+                "UPDATE app_session SET last_seen = ? WHERE token_sha256 = ?", [now, key]))
+        return user, "ok"
+
+    def _end_session(self, key: str, user: str, action: str, detail: str) -> None:
+        if self.read_only:
+            return
 
         def run(cur):
-            row = cur.execute("""SELECT user_name, last_seen, revoked FROM app_session
-                                 WHERE token_sha256 = ?""", [_sha(token)]).fetchall()
-            if not row or row[0][2]:
-                return None
-            user, last_seen, _ = row[0]
-            if now - last_seen > timedelta(minutes=idle_minutes):
-                cur.execute("UPDATE app_session SET revoked = true WHERE token_sha256 = ?", [_sha(token)])
-                self._audit(cur, user, "session_timeout", "cookie")
-                return None
-            cur.execute("UPDATE app_session SET last_seen = ? WHERE token_sha256 = ?", [now, _sha(token)])
-            return user
-        return self._tx(run)
+            cur.execute("UPDATE app_session SET revoked = true WHERE token_sha256 = ?", [key])
+            self._audit(cur, user, action, detail)
+        self._tx(run)
+
+    def session_user(self, token: str, idle_minutes: int, now: datetime | None = None) -> str | None:
+        """The user of a live token (not revoked, account enabled, used within ``idle_minutes``)."""
+        return self.session_status(token, idle_minutes, now)[0]
 
     def revoke_session(self, token: str) -> None:
         self._tx(lambda cur: cur.execute("UPDATE app_session SET revoked = true WHERE token_sha256 = ?",
                                          [_sha(token)]))
+
+    def revoke_user_sessions(self, user_name: str) -> None:
+        """End every browser session of one account (they stay ended)."""
+        self._tx(lambda cur: cur.execute("UPDATE app_session SET revoked = true WHERE user_name = ?",
+                                         [user_name]))
 
     def log_event(self, user_name: str | None, action: str, detail: str = "") -> None:
         self._tx(lambda cur: self._audit(cur, user_name, action, detail))

@@ -1,37 +1,83 @@
 """Log-in, log-out, session timeout and the account box: the viewer of every run.
 
-The account is re-read from the database on every run, so disabling or re-scoping a user takes
-effect on their next click, not on their next log-in.
+A local sign-in lives in a random token: its SHA-256 in ``app_session``, the token itself in the
+HttpOnly cookie ``xz_session`` that ``dashboard_lib/web.py`` sets after the log-in (the script
+sends the top page through a one-time code; no script in the page can read the cookie). On every
+run the token is checked again against the database (revoked? idle too long? account
+disabled?), so signing out in one tab, an administrator disabling the account or resetting its
+password ends every tab of that sign-in at its next click. The account row is re-read on every
+run too, so re-scoping a user takes effect on their next click, not on their next log-in.
 """
 from __future__ import annotations
 
+import html
+import json
+import time
 from datetime import datetime
 
+import duckdb
 import streamlit as st
 
-from .. import auth
-from ..i18n import label, t
+from .. import auth, web
+from ..i18n import label, t, tm
 from ..navigation import may_open
 from ..scope import Viewer
 from ..settings import load_settings
+from ..store import StoreError
 from ..vocab import Role
 from .core import lang, store
 
 _KEY = "auth"  # session_state: {"user": name, "last": datetime, "token": str} for local accounts
-COOKIE = "xz_session"
-_COOKIE_IN, _COOKIE_OUT = "_cookie_set", "_cookie_clear"
+COOKIE = web.COOKIE
+_GO = "_auth_go"            # session_state: (url, "in" | "out") the top page goes to on the next run
+_CHECKED = "_auth_checked"  # session_state: (run marker, time, token, result) of this run's check
+_ENDED = {"expired": "auth_timed_out", "revoked": "auth_signed_out_elsewhere",
+          "unknown": "auth_signed_out_elsewhere", "disabled": "auth_account_disabled"}
 
 
-def _resume_from_cookie(store_, idle_minutes: int) -> dict | None:
-    """A reload or a new tab starts a new Streamlit session: the sign-in survives through a
-    random token in a cookie (only its hash is stored, revoked on log-out and time-out)."""
+def _cookie_token() -> str | None:
     try:
         token = st.context.cookies.get(COOKIE)
     except Exception:  # no browser context (bare runs, tests)
         token = None
     if not isinstance(token, str) or not token or len(token) > 100:
         return None
-    user = store_.session_user(token, idle_minutes)
+    return token
+
+
+def _run_marker():
+    """An object that is new for every script run (Streamlit's per-run fragment coordinator)."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        ctx = get_script_run_ctx()
+    except Exception:
+        return None
+    return getattr(ctx, "parallel_coordinator", None) if ctx is not None else None
+
+
+def _token_status(store_, token: str, idle_minutes: int) -> tuple[str | None, str]:
+    """``store.session_status`` once per script run (app.py and the page both ask who is
+    looking); a database that cannot answer ends the sign-in rather than trusting memory."""
+    marker = _run_marker()
+    memo = st.session_state.get(_CHECKED)
+    if (memo and marker is not None and memo[0] is marker and memo[2] == token
+            and time.monotonic() - memo[1] < 10):
+        return memo[3]
+    try:
+        result = store_.session_status(token, idle_minutes)
+    except (duckdb.Error, StoreError):
+        result = (None, "unknown")
+    st.session_state[_CHECKED] = (marker, time.monotonic(), token, result)
+    return result
+
+
+def _resume_from_cookie(store_, idle_minutes: int) -> dict | None:
+    """A reload or a new tab starts a new Streamlit session: the sign-in survives through the
+    HttpOnly cookie's token (only its hash is stored, revoked on log-out and time-out)."""
+    token = _cookie_token()
+    if token is None:
+        return None
+    user, _why = _token_status(store_, token, idle_minutes)
     if user is None:
         return None
     session = {"user": user, "last": datetime.now(), "token": token}
@@ -39,15 +85,36 @@ def _resume_from_cookie(store_, idle_minutes: int) -> dict | None:
     return session
 
 
-def _write_cookie() -> None:
-    """Set or clear the sign-in cookie from a tiny same-origin frame (Streamlit has no API)."""
-    token = st.session_state.pop(_COOKIE_IN, None)
-    clear = st.session_state.pop(_COOKIE_OUT, None)
-    if not token and not clear:
-        return
-    import streamlit.components.v1 as components
-    value = f"{COOKIE}={token}; path=/; SameSite=Strict" if token else f"{COOKIE}=; path=/; max-age=0; SameSite=Strict"
-    components.html(f"<script>document.cookie = {value!r};</script>", height=0)
+def _end_session(store_, session: dict, notice_key: str | None, action: str | None = None) -> None:
+    """Forget the sign-in of this tab (and log why); the cookie stays until the next log-out or
+    log-in, but its token no longer opens anything."""
+    if action:
+        try:
+            store_.log_event(session["user"], action)
+        except (duckdb.Error, StoreError):  # a read-only file: nothing to write
+            pass
+    if action == "session_timeout" and session.get("token"):
+        try:
+            store_.revoke_session(session["token"])
+        except (duckdb.Error, StoreError):
+            pass
+    st.session_state.pop(_KEY, None)
+    st.session_state.pop(_CHECKED, None)
+    if notice_key:
+        st.session_state["auth_notice"] = t(notice_key, lang())
+
+
+def _home(language: str) -> str:
+    return web.base_path() + "/" + ("?lang=en" if language == "en" else "")
+
+
+def _navigate(url: str) -> None:
+    """Send the top page to ``url`` (one of our own routes): a script in the page itself, not in
+    a sandboxed component frame, with a plain link in case scripts do not run."""
+    target = json.dumps(url).replace("<", "\\u003c").replace(">", "\\u003e")
+    st.html(f"<script>window.location.replace({target});</script>"
+            f'<a href="{html.escape(url)}" target="_top">{html.escape(t("auth_go_on", lang()))}</a>',
+            unsafe_allow_javascript=True)
 
 
 def viewer() -> Viewer | None:
@@ -62,63 +129,87 @@ def viewer() -> Viewer | None:
             except auth.AuthError as exc:
                 st.error(exc.message(language))
     else:
-        session = st.session_state.get(_KEY) or _resume_from_cookie(store_, settings.session_minutes)
+        session = st.session_state.get(_KEY)
+        if session is None:
+            session = _resume_from_cookie(store_, settings.session_minutes)
+        elif session.get("token"):
+            # every run: the token must still be good (another tab may have signed out, an
+            # administrator may have disabled the account); the database keeps its idle time
+            user, why = _token_status(store_, session["token"], settings.session_minutes)
+            if user is None or user != session["user"]:
+                _end_session(store_, session, _ENDED.get(why, "auth_signed_out_elsewhere"))
+                session = None
+        elif auth.session_expired(session["last"], datetime.now(), settings.session_minutes):
+            # a session without a token (set by test harnesses only): idle time kept here
+            _end_session(store_, session, "auth_timed_out", "session_timeout")
+            session = None
         if session:
-            now = datetime.now()
-            if auth.session_expired(session["last"], now, settings.session_minutes):
-                store_.log_event(session["user"], "session_timeout")
-                if session.get("token"):
-                    store_.revoke_session(session["token"])
-                    st.session_state[_COOKIE_OUT] = True
+            user = store_.user(session["user"])
+            try:
+                if user is None or user["disabled"]:
+                    raise auth.AuthError(*auth.DISABLED)
+                session["last"] = datetime.now()
+                return auth.viewer_for(user)
+            except auth.AuthError as exc:
                 st.session_state.pop(_KEY, None)
-                st.session_state["auth_notice"] = t("auth_timed_out", language)
-            else:
-                user = store_.user(session["user"])
-                try:
-                    if user is None or user["disabled"]:
-                        raise auth.AuthError("该账户已停用。", "This account is disabled.")
-                    session["last"] = now
-                    return auth.viewer_for(user)
-                except auth.AuthError as exc:
-                    st.session_state.pop(_KEY, None)
-                    st.session_state["auth_notice"] = exc.message(language)
+                st.session_state["auth_notice"] = exc.message(language)
     return Viewer.demo() if settings.demo_mode else None
 
 
 def login(user_name: str, password: str) -> str | None:
-    """Try a local log-in; None on success, else the sentence to show."""
+    """Try a local log-in; None on success, else the one sentence to show. On success the next
+    run sends the top page through ``web.SESSION_PATH``, which sets the HttpOnly cookie."""
     settings = load_settings()
+    language = lang()
+    store_ = store()
+    user_name = (user_name or "").strip()
+    if store_.read_only:
+        return t("auth_read_only", language)
     try:
-        auth.authenticate(store(), user_name.strip(), password, lock_after=settings.lock_after,
+        auth.authenticate(store_, user_name, password or "", lock_after=settings.lock_after,
                           lock_minutes=settings.lock_minutes)
+        token = store_.create_session(user_name)
     except auth.AuthError as exc:
-        return exc.message(lang())
-    token = store().create_session(user_name.strip())
-    st.session_state[_KEY] = {"user": user_name.strip(), "last": datetime.now(), "token": token}
-    st.session_state[_COOKIE_IN] = token
-    for key in ("province_select",):  # the previous viewer's filters do not carry over
-        st.session_state.pop(key, None)
+        return exc.message(language)
+    except (duckdb.Error, StoreError, OSError):
+        # the file turned out not to be writable (or the disk is full): no session row
+        return t("auth_read_only", language)
+    st.session_state.clear()  # the previous viewer's filters and state do not carry over
+    st.session_state["lang"] = language
+    st.session_state[_KEY] = {"user": user_name, "last": datetime.now(), "token": token}
+    st.session_state[_GO] = (web.session_url(web.issue_code(token), _home(language)), "in")
     st.query_params.clear()
     return None
 
 
 def logout(viewer_: Viewer) -> None:
-    store().log_event(viewer_.name, "logout")
+    language = lang()
+    store_ = store()
     token = (st.session_state.get(_KEY) or {}).get("token")
-    if token:
-        store().revoke_session(token)
+    try:
+        store_.log_event(viewer_.name, "logout")
+        if token:
+            store_.revoke_session(token)  # every tab of this sign-in ends at its next click
+    except (duckdb.Error, StoreError):
+        pass
     st.session_state.clear()
-    st.session_state[_COOKIE_OUT] = True
+    st.session_state["lang"] = language
     st.query_params.clear()
     if load_settings().auth_mode == "oidc":
         st.logout()
+    else:
+        st.session_state[_GO] = (web.logout_url(_home(language)), "out")
 
 
 def account_box(viewer_: Viewer | None) -> None:
     """The sidebar's account line: who, in what role and scope, and a way out (or in)."""
     language = lang()
-    _write_cookie()
+    go = st.session_state.pop(_GO, None)
     with st.sidebar:
+        if go:  # right after a log-in or log-out: the page reloads through our cookie route
+            _navigate(go[0])
+            st.caption(t("auth_signing_in" if go[1] == "in" else "auth_signing_out", language))
+            return
         notice = st.session_state.pop("auth_notice", None)
         if notice:
             st.warning(notice)
@@ -136,7 +227,7 @@ def account_box(viewer_: Viewer | None) -> None:
             unis = store().universities().set_index("university_id")
             col = "name_en" if language == "en" else "name_zh"
             scope += " · " + "、".join(unis.loc[u, col] for u in sorted(viewer_.universities))
-        st.caption(t("auth_signed_in_as", language, user=viewer_.name, scope=scope))
+        st.caption(tm("auth_signed_in_as", language, user=viewer_.name, scope=scope))
         if st.button(t("auth_logout", language), key="logout"):
             logout(viewer_)
             st.rerun()

@@ -1,0 +1,208 @@
+"""The HTTP side of signing in, beside Streamlit's own server (``serve.py`` mounts it).
+
+A Streamlit script talks to the browser only over its websocket, so it cannot set an HttpOnly
+cookie. After a successful log-in the script therefore makes a one-time code
+(``issue_code``: random, kept ≤ ``CODE_SECONDS`` in this process, good once) and sends the top
+page to ``SESSION_PATH?code=…&next=…``; that route swaps the code for the session cookie
+(HttpOnly, SameSite=Strict, Path=/, Secure behind HTTPS) and redirects (303) to ``next``, a
+checked local path. ``LOGOUT_PATH`` clears the cookie the same way. The cookie's token is still
+read by the script from the websocket's handshake (``st.context.cookies``) and checked against
+the database on every run (``dashboard_lib.ui.auth``).
+
+``SecurityHeaders`` adds to every HTTP answer: no framing by other sites (``X-Frame-Options:
+SAMEORIGIN`` and ``Content-Security-Policy: frame-ancestors 'self'``; Streamlit's components and
+the folium map are same-origin frames), ``X-Content-Type-Options: nosniff`` and
+``Referrer-Policy: same-origin``. ``deploy/nginx.conf`` sets the same headers in front.
+
+Nothing here needs a browser or a database: the route functions take a Starlette ``Request``.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import threading
+import time
+from urllib.parse import urlencode, urlsplit
+
+COOKIE = "xz_session"
+ROUTE_PREFIX = "/xz-auth"
+SESSION_PATH = ROUTE_PREFIX + "/session"
+LOGOUT_PATH = ROUTE_PREFIX + "/logout"
+CODE_SECONDS = 60
+SECURITY_HEADERS = {
+    "X-Frame-Options": "SAMEORIGIN",
+    "Content-Security-Policy": "frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+_MAX_NEXT = 2000
+
+
+# ---------------------------------------------------------------------- one-time codes
+class _Codes:
+    """code (only its SHA-256 is kept) -> (session token, expiry); each code is good once."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._codes: dict[str, tuple[str, float]] = {}
+
+    def issue(self, token: str, seconds: float = CODE_SECONDS) -> str:
+        code = secrets.token_urlsafe(32)
+        now = time.monotonic()
+        with self._lock:
+            self._codes = {k: v for k, v in self._codes.items() if v[1] > now}  # drop stale ones
+            self._codes[_sha(code)] = (token, now + seconds)
+        return code
+
+    def redeem(self, code: str | None) -> str | None:
+        if not isinstance(code, str) or not code or len(code) > 100:
+            return None
+        with self._lock:
+            entry = self._codes.pop(_sha(code), None)
+        if entry is None or entry[1] <= time.monotonic():
+            return None
+        return entry[0]
+
+
+_CODES = _Codes()
+
+
+def issue_code(token: str) -> str:
+    return _CODES.issue(token)
+
+
+def redeem_code(code: str | None) -> str | None:
+    return _CODES.redeem(code)
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------- paths
+def base_path() -> str:
+    """Streamlit's ``server.baseUrlPath`` as ``/prefix`` (or "")."""
+    try:
+        from streamlit import config
+        base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    except Exception:
+        base = ""
+    return f"/{base}" if base else ""
+
+
+def safe_next(value: str | None, base: str = "") -> str:
+    """``value`` when it is a path on this site, else the app's root: never another site
+    (no scheme, no host, no ``//`` or ``/\\`` start, no control characters)."""
+    home = (base or "") + "/"
+    if not isinstance(value, str) or not value or len(value) > _MAX_NEXT:
+        return home
+    if not value.startswith("/") or value.startswith("//") or value.startswith("/\\"):
+        return home
+    if any(ord(c) < 0x20 or ord(c) == 0x7F or c == "\\" for c in value):
+        return home
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return home
+    if base and not (value == base or value.startswith(base + "/") or value.startswith(base + "?")):
+        return home
+    return value
+
+
+def session_url(code: str, next_path: str = "/") -> str:
+    """Where the script sends the top page after a log-in (relative to the site's root)."""
+    return base_path() + SESSION_PATH + "?" + urlencode({"code": code, "next": next_path})
+
+
+def logout_url(next_path: str = "/") -> str:
+    return base_path() + LOGOUT_PATH + "?" + urlencode({"next": next_path})
+
+
+# ---------------------------------------------------------------------- cookies
+def force_secure() -> bool:
+    """``XZ_COOKIE_SECURE=1`` marks the cookie Secure whatever the request looks like (a TLS
+    proxy that does not send ``X-Forwarded-Proto``)."""
+    return os.environ.get("XZ_COOKIE_SECURE", "0").lower() in ("1", "true", "yes", "on")
+
+
+def is_https(request) -> bool:
+    """The browser talks HTTPS: to us directly, or to a proxy that says so (nginx:
+    ``X-Forwarded-Proto: https``)."""
+    if request.url.scheme in ("https", "wss"):
+        return True
+    forwarded = request.headers.get("x-forwarded-proto", "")
+    return forwarded.split(",")[0].strip().lower() == "https"
+
+
+def cookie_header(token: str | None, secure: bool) -> str:
+    """The Set-Cookie value: the session token, or (None) an expired, empty cookie."""
+    value = f"{COOKIE}={token}" if token else f"{COOKIE}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+    return value + "; Path=/; HttpOnly; SameSite=Strict" + ("; Secure" if secure else "")
+
+
+def _cross_site(request) -> bool:
+    """A navigation started by another site (Fetch Metadata; absent in old clients and curl,
+    which are let through). Stops another site from signing a visitor in to its own account
+    (login CSRF) or out of theirs."""
+    return request.headers.get("sec-fetch-site", "").lower() in ("cross-site", "same-site")
+
+
+def _redirect(request, token: str | None, clear: bool):
+    from starlette.responses import Response
+
+    target = safe_next(request.query_params.get("next"), base_path())
+    response = Response(status_code=303, headers={"Location": target, "Cache-Control": "no-store"})
+    if token or clear:
+        response.headers.append("Set-Cookie", cookie_header(token, is_https(request) or force_secure()))
+    return response
+
+
+def session_endpoint(request):
+    """GET SESSION_PATH?code=…&next=…: a good code becomes the session cookie; then 303 to next."""
+    token = None if _cross_site(request) else redeem_code(request.query_params.get("code"))
+    return _redirect(request, token, clear=False)
+
+
+def logout_endpoint(request):
+    """GET LOGOUT_PATH?next=…: the cookie is cleared (the token was revoked by the script)."""
+    return _redirect(request, None, clear=not _cross_site(request))
+
+
+# ---------------------------------------------------------------------- middleware
+class SecurityHeaders:
+    """Pure ASGI middleware (no buffering, websockets untouched): the headers of
+    ``SECURITY_HEADERS`` on every HTTP response that does not set them itself."""
+
+    def __init__(self, app, headers: dict[str, str] | None = None):
+        self.app = app
+        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                        for k, v in (headers or SECURITY_HEADERS).items()]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                present = {k.lower() for k, _ in headers}
+                headers.extend((k, v) for k, v in self.headers if k not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def routes(base: str | None = None) -> list:
+    from starlette.routing import Route
+
+    base = base_path() if base is None else base
+    return [Route(base + SESSION_PATH, session_endpoint, methods=["GET"]),
+            Route(base + LOGOUT_PATH, logout_endpoint, methods=["GET"])]
+
+
+def middleware() -> list:
+    from starlette.middleware import Middleware
+
+    return [Middleware(SecurityHeaders)]

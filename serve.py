@@ -1,0 +1,17 @@
+"""The server's entry: Streamlit's ASGI app for app.py, plus the sign-in cookie routes and the
+security headers of dashboard_lib/web.py.
+
+    .venv/bin/streamlit run serve.py --server.port 8501
+
+``streamlit run`` finds ``app`` below (an ``st.App``) and serves it with uvicorn. Flags and
+.streamlit/config.toml (next to this file) apply as for ``streamlit run app.py``; static files
+are still served at /app/static/. ``XZ_APP_SCRIPT`` names another page script (tests only).
+"""
+import os
+
+import streamlit as st
+
+from dashboard_lib import auth, web
+
+auth.warm_up()  # the dummy argon2 hash of unknown names, made before the first log-in
+app = st.App(os.environ.get("XZ_APP_SCRIPT", "app.py"), routes=web.routes(), middleware=web.middleware())
