@@ -1,8 +1,10 @@
 """数据导入 / Data import: templates, upload, preview (accepted / rejected), commit, history, undo."""
+import logging
+
 import streamlit as st
 
 from dashboard_lib import ingest, ui
-from dashboard_lib.i18n import t
+from dashboard_lib.i18n import t, tm
 from dashboard_lib.store import StoreError
 
 lang = ui.lang()
@@ -11,7 +13,7 @@ viewer = ui.require_writer(ui.viewer(), store, "views/data_import.py", t("ingest
 ui.sidebar(store, viewer)
 
 st.title(t("ingest_title", lang))
-st.caption(t("ingest_intro", lang, mb=ingest.MAX_BYTES // 2**20, rows=f"{ingest.MAX_ROWS:,}"))
+st.caption(t("ingest_intro", lang) + " " + t("ingest_limits", lang, **ingest.limit_values()))
 st.caption(t("ingest_policy", lang))
 
 kind = st.selectbox(t("ingest_kind", lang), list(ingest.RecordKind),
@@ -25,22 +27,52 @@ c2.download_button(t("ingest_template_csv", lang), ingest.template_csv(kind, lan
                    file_name=f"template_{kind.value}.csv", mime="text/csv", key="tpl_csv")
 
 st.info(t("ingest_scope_note", lang, scope=ingest.scope_text(store, viewer, lang)))
-upload = st.file_uploader(t("ingest_upload", lang), type=["xlsx", "csv"], key="ingest_file")
-if upload is not None:
+
+
+def _forget_file():
+    """A new file (or none) was chosen: the previous file's result goes with it."""
+    st.session_state.pop("ingest_held", None)
+
+
+# Any type is taken: the app checks it and answers in the user's language (the uploader's own
+# type check would refuse .xlsm, and every other type, in English with the old result still shown).
+upload = st.file_uploader(t("ingest_upload", lang), key="ingest_file", on_change=_forget_file)
+if upload is None:
+    st.session_state.pop("ingest_held", None)  # a preview of 200,000 rows is not kept for nothing
+else:
     data = upload.getvalue()
-    bar = st.progress(0.0, text=t("ingest_reading", lang))
-    try:
-        preview = ingest.prepare(store, viewer, kind, data, upload.name,
-                                 progress=lambda f: bar.progress(min(f, 1.0), text=t("ingest_reading", lang)))
-    except ingest.IngestError as exc:
+    sha = ingest.file_sha256(data)
+    # the checked preview is kept for this file, kind and scope: 确认导入 writes exactly it,
+    # without reading or checking the file again (the store re-checks scope in its transaction)
+    held_key = (sha, kind.value, viewer.scope_key)
+    held = st.session_state.get("ingest_held")
+    if held is None or held["key"] != held_key:
+        st.session_state.pop("ingest_held", None)
+        bar = st.progress(0.0, text=t("ingest_reading", lang))
+        try:
+            preview, refusal = ingest.prepare(
+                store, viewer, kind, data, upload.name,
+                progress=lambda f: bar.progress(min(f, 1.0), text=t("ingest_reading", lang))), None
+        except ingest.IngestError as exc:  # kept without its traceback (which holds the reader)
+            preview, refusal = None, ingest.IngestError(exc.key, **exc.values)
+        except StoreError as exc:  # the database, not the file: not remembered, try again
+            bar.empty()
+            st.error(exc.message(lang))
+            st.stop()
+        except Exception:  # noqa: BLE001 - prepare already turns these into IngestError
+            logging.getLogger(__name__).exception("import preview failed")
+            preview, refusal = None, ingest.IngestError("ingest_err_unexpected")
         bar.empty()
-        st.error(ingest.error_text(exc, lang))
+        held = {"key": held_key, "preview": preview, "refusal": refusal}
+        st.session_state["ingest_held"] = held
+    if held["refusal"] is not None:
+        st.error(ingest.error_text(held["refusal"], lang, markdown=True))
         st.stop()
-    bar.empty()
+    preview = held["preview"]
     st.write(t("ingest_summary", lang, total=preview.total_rows, ok=preview.n_accepted,
                bad=preview.n_rejected))
     if preview.ignored_columns:
-        st.caption(t("ingest_ignored_cols", lang, cols="、".join(preview.ignored_columns)))
+        st.caption(tm("ingest_ignored_cols", lang, cols="、".join(preview.ignored_columns)))
     if preview.replaces:
         st.info(t("ingest_replaces", lang, n=len(preview.replaces),
                   ids=", ".join(map(str, preview.replaces))))
@@ -54,18 +86,18 @@ if upload is not None:
         st.dataframe(ingest.accepted_frame(preview, lang), hide_index=True, width="stretch")
         if preview.n_accepted > len(preview.shown):
             st.caption(t("ingest_accepted_cap", lang))
-        done = store.already_imported(viewer, ingest.file_sha256(data), kind.value)
+        done = store.already_imported(viewer, sha, kind.value)
         if done:
-            st.warning(t("ingest_already", lang, file=done["file_name"], when=str(done["created_at"])[:16],
+            st.warning(tm("ingest_already", lang, file=done["file_name"], when=str(done["created_at"])[:16],
                          batch=done["import_batch_id"]))
         elif st.button(t("ingest_commit", lang, n=preview.n_accepted), type="primary", key="ingest_commit"):
             cbar = st.progress(0.0, text=t("ingest_committing", lang))
             try:
-                batch = store.import_commit(viewer, preview, upload.name, ingest.file_sha256(data),
+                batch = store.import_commit(viewer, preview, upload.name, sha,
                                             progress=lambda f: cbar.progress(f, text=t("ingest_committing", lang)))
             except StoreError as exc:
                 cbar.empty()
-                st.error(t("ingest_failed", lang, msg=exc.message(lang)))
+                st.error(tm("ingest_failed", lang, msg=exc.message(lang)))
             else:
                 cbar.empty()
                 st.success(t("ingest_done", lang, batch=batch, n=preview.n_accepted))
