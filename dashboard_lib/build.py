@@ -176,16 +176,63 @@ def build_database(path: Path | str, spec: demo.DemoSpec | None = None,
     return counts
 
 
-def _holds_user_data(path: Path) -> bool:
+def _holds_user_data(path: Path) -> bool | None:
+    """Does the file hold accounts or imports? None when another process (the running server)
+    has it open: then it must not be replaced at all."""
+    import duckdb
+
     from .store.core import CoreStore, _has_user_data
     try:
         store = CoreStore(path, read_only=True)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            return None
+        return False   # unreadable: nothing of value can be read from it either
     except Exception:  # unreadable: nothing of value can be read from it either
         return False
     try:
         return _has_user_data(store)
     finally:
         store.close()
+
+
+def _refusal(db: Path, force: bool) -> str | None:
+    """Why ``db`` must not be (re)built now, in both languages, or None."""
+    from .store.core import MARKER_SUFFIX, read_marker
+    if db.exists():
+        held = _holds_user_data(db)
+        if held is None:
+            return (f"{db} is in use by another process (the running dashboard server?); it was NOT "
+                    "rebuilt. Stop the server first.\n"
+                    f"{db} 正被另一个程序（例如运行中的看板服务）使用，未重新生成；请先停止服务。")
+        if held and not force:
+            return (f"{db} holds accounts or imported data; it was NOT rebuilt. "
+                    "Back it up (python -m dashboard_lib.backup create) and pass --force to replace it.\n"
+                    f"{db} 含有账户或导入的数据，未重新生成；如确需替换，请先备份（python -m dashboard_lib.backup "
+                    "create）并加 --force。")
+    marker = read_marker(db)
+    if marker is not None and not force:
+        same = False
+        if db.exists():
+            from .store.core import CoreStore, _file_token
+            try:
+                s = CoreStore(db, read_only=True)
+                try:
+                    token = _file_token(s)
+                    same = token is not None and token == marker.get("file_token")
+                finally:
+                    s.close()
+            except Exception:
+                same = False
+        if not same:
+            what = ", ".join(marker.get("holds") or ["accounts", "imports"])
+            return (f"{db.name}{MARKER_SUFFIX} says this database held {what}, and that database is "
+                    f"{'missing' if not db.exists() else 'not the file there now'}; it was NOT rebuilt. "
+                    "Restore it: python -m dashboard_lib.backup list, then python -m dashboard_lib.backup "
+                    f"restore BACKUP --db {db}; or pass --force to start over with a fresh database.\n"
+                    f"{db.name}{MARKER_SUFFIX} 表明该数据库保存着账户或导入的数据，而它{'不见了' if not db.exists() else '已被替换'}，"
+                    "未重新生成；请用 python -m dashboard_lib.backup restore 从备份恢复，或加 --force 重新开始。")
+    return None
 
 
 def spec_for(projects: int, activity_rows: int | None, seed: int, as_of: date) -> demo.DemoSpec:
@@ -211,16 +258,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--force", action="store_true",
                     help="replace a file even when it holds accounts or imported data")
     args = ap.parse_args(argv)
-    ap_force = args.force
     if args.if_missing and args.db.exists():
         print(f"{args.db} exists; not rebuilt")
         return 0
-    if args.db.exists() and not ap_force and _holds_user_data(args.db):
-        print(f"{args.db} holds accounts or imported data; it was NOT rebuilt. "
-              "Back it up and pass --force to replace it.\n"
-              f"{args.db} 含有账户或导入的数据，未重新生成；如确需替换，请先备份并加 --force。", file=sys.stderr)
-        return 1
+    why = _refusal(args.db, args.force)
+    if why is not None:
+        print(why, file=sys.stderr)
+        # --if-missing (scripts/run.sh, before the server starts): not an error of the start-up
+        # itself; the server then refuses the same way, in one sentence on every page
+        return 0 if args.if_missing and not args.db.exists() else 1
     counts = build_database(args.db, spec_for(args.projects, args.activity_rows, args.seed, args.as_of))
+    from .store.core import clear_marker, marker_path
+    if marker_path(args.db).exists():   # the new file holds no accounts or imports
+        clear_marker(args.db)
+        print(f"{marker_path(args.db).name} removed: {args.db} is a new database")
     print(", ".join(f"{k}={v:,}" for k, v in counts.items()))
     return 0
 

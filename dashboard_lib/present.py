@@ -7,6 +7,7 @@ sources) → the chosen province's own slide. A slide without data says so inste
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlencode, urlparse
@@ -86,16 +87,38 @@ def _numbers(store, viewer, filters, lang):
                  note=overview.provenance_banner(store, viewer, filters, lang) or "")
 
 
+def _geo_file(exc: Exception) -> str:
+    """The name of the boundary file a ``GeoDataError`` is about (for the one sentence)."""
+    found = re.search(r"([\w.-]+\.(?:parquet|csv))", str(exc))
+    return found.group(1) if found else "data/geo"
+
+
 def _map(store, viewer, filters, lang):
     projects = store.projects(viewer, filters)
     if projects.empty:
         return Slide("map", t("deck_map", lang), empty=t("deck_no_data", lang))
-    fmap, _ = overview.overview_map(store, viewer, filters, "projects", lang, projects)
+    try:
+        fmap, _ = overview.overview_map(store, viewer, filters, "projects", lang, projects)
+    except geo.GeoDataError as exc:   # a damaged boundary file costs the map, not the deck
+        return Slide("map", t("deck_map", lang), empty=t("geo_map_left_out", lang, file=_geo_file(exc)))
+
+    def still():
+        try:
+            return still_map(ReadOnce.unwrap(store), viewer, filters, projects)
+        except geo.GeoDataError:      # files then carry the slide without its picture
+            return None
     return Slide("map", t("deck_map", lang), t("deck_map_sub", lang, n=len(projects),
                                                    u=projects["university_id"].nunique()),
-                 map_html=fmap.get_root().render(),
-                 make_still=cache(lambda: still_map(ReadOnce.unwrap(store), viewer, filters, projects)),
+                 map_html=fmap.get_root().render(), make_still=cache(still),
                  note=t("map_caption", lang))
+
+
+def map_left_out(slides: list[Slide], lang: str) -> str | None:
+    """The sentence of a map slide that had to leave its map out (boundary data unreadable)."""
+    for s in slides:
+        if s.key == "map" and s.map_html is None and s.empty and s.empty != t("deck_no_data", lang):
+            return s.empty
+    return None
 
 
 def still_map(store, viewer: Viewer, filters: Filters, projects: pd.DataFrame):

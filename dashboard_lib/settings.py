@@ -25,12 +25,25 @@ class Settings:
     lock_minutes: int
     db_readonly: bool = False  # a replica behind a load balancer: open the published snapshot
                                # read-only and follow it when the import job replaces it
+    backup_dir: Path | None = None  # XZ_BACKUP_DIR; None: backup_dir_for(db_path) = <db folder>/backups
+    backup_hours: float = 24.0      # XZ_BACKUP_HOURS: the running server's backup interval (0: none)
+    backup_keep: int = 14           # XZ_BACKUP_KEEP: regular backups kept per database (newest first)
+
+
+def backup_dir_for(db_path: Path | str, env: dict | None = None) -> Path:
+    """Where the backups of ``db_path`` go: ``XZ_BACKUP_DIR``, else ``backups/`` beside the
+    database (``data/backups/`` for the default ``data/dashboard.duckdb``)."""
+    env = os.environ if env is None else env
+    if env.get("XZ_BACKUP_DIR"):
+        return Path(env["XZ_BACKUP_DIR"])
+    return Path(db_path).parent / "backups"
 
 
 def load_settings(env: dict | None = None) -> Settings:
     env = os.environ if env is None else env
+    db_path = Path(env.get("XZ_DB_PATH", DATA_DIR / "dashboard.duckdb"))
     return Settings(
-        db_path=Path(env.get("XZ_DB_PATH", DATA_DIR / "dashboard.duckdb")),
+        db_path=db_path,
         language=env.get("XZ_LANGUAGE", "zh") if env.get("XZ_LANGUAGE", "zh") in ("zh", "en") else "zh",
         basemap=env.get("XZ_BASEMAP", "none"),
         demo_seed=int(env.get("XZ_DEMO_SEED", "2022")),
@@ -42,4 +55,7 @@ def load_settings(env: dict | None = None) -> Settings:
         lock_after=int(env.get("XZ_LOCK_AFTER", "5")),
         lock_minutes=int(env.get("XZ_LOCK_MINUTES", "15")),
         db_readonly=env.get("XZ_DB_READONLY", "0").lower() in ("1", "true", "yes", "on"),
+        backup_dir=backup_dir_for(db_path, env),
+        backup_hours=float(env.get("XZ_BACKUP_HOURS", "24")),
+        backup_keep=max(1, int(env.get("XZ_BACKUP_KEEP", "14"))),
     )

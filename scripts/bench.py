@@ -123,8 +123,8 @@ QUERIES = {
 }
 # Store methods the pages call that are not reads of programme data (writes, accounts, imports):
 # not benchmarked here (bench_import.py times imports).
-NOT_QUERIES = {"already_imported", "audit_log", "bulk_insert", "checkpoint", "close", "create_schema",
-               "editable_activities", "import_commit", "import_history", "ingest_reference",
+NOT_QUERIES = {"already_imported", "audit_log", "bulk_insert", "check_file", "checkpoint", "close",
+               "create_schema", "editable_activities", "import_commit", "import_history", "ingest_reference",
                "ingest_universities", "insert_user", "log_event", "record_login", "refresh_summaries",
                "set_meta", "table_counts", "undo_batch", "update_activity", "update_user", "user",
                "user_by_subject", "users"}

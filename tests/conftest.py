@@ -112,6 +112,52 @@ def tiny_store(tmp_path) -> Store:
     s.close()
 
 
+def table_fingerprints(store: Store, tables=None) -> dict[str, tuple[int, str]]:
+    """Row count and a hash of the sorted content of every table of ``store`` (or of
+    ``tables``): what "the database is exactly as it was" means in a test."""
+    if tables is None:
+        tables = store._df("SELECT table_name FROM information_schema.tables "
+                           "WHERE table_schema = 'main' ORDER BY 1")["table_name"].tolist()
+    out = {}
+    for name in tables:
+        r = store._df(f"""SELECT count(*) AS n,
+                                 md5(coalesce(string_agg(x::VARCHAR, chr(10) ORDER BY x::VARCHAR), '')) AS h
+                          FROM "{name}" x""").iloc[0]
+        out[name] = (int(r["n"]), str(r["h"]))
+    return out
+
+
+def hold_write_lock(db: Path, ready: Path, seconds: int = 120):
+    """Another process holding the database's write lock inside an open transaction, as a
+    running import or the dashboard server does; returned once it holds it (kill it after)."""
+    import subprocess
+    import textwrap
+    import time
+    code = textwrap.dedent(f"""
+        import duckdb, pathlib, time
+        con = duckdb.connect({str(db)!r})
+        con.execute("BEGIN TRANSACTION")
+        con.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
+        pathlib.Path({str(ready)!r}).touch()
+        time.sleep({seconds})
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.time() + 60
+    while not ready.exists():
+        if time.time() > deadline or proc.poll() is not None:
+            proc.kill()
+            raise AssertionError(f"the lock holder did not take {db.name}'s lock")
+        time.sleep(0.05)
+    return proc
+
+
+def as_shown(markdown: str) -> str:
+    """What a Markdown body shows: backslash escapes resolved, our invisible joiners removed
+    (``dashboard_lib.textsafe.md``)."""
+    import re
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
 def run_page(page: str, query: dict | None = None):
     """Run ``views/<page>`` once in Streamlit's AppTest, with URL parameters set first."""
     from streamlit.testing.v1 import AppTest

@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,7 +19,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import AS_OF, ROOT
+from conftest import AS_OF, ROOT, hold_write_lock
 from dashboard_lib import build
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import SCHEMA_VERSION, Store, StoreError, open_store
@@ -41,21 +40,6 @@ def _wait_for(path: Path, seconds: float = 60) -> None:
         time.sleep(0.05)
 
 
-def _hold_lock(db: Path, ready: Path) -> subprocess.Popen:
-    """Another process holding the database's write lock, as a running import does."""
-    code = textwrap.dedent(f"""
-        import duckdb, pathlib, time
-        con = duckdb.connect({str(db)!r})
-        con.execute("BEGIN TRANSACTION")
-        con.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
-        pathlib.Path({str(ready)!r}).touch()
-        time.sleep(120)
-    """)
-    proc = subprocess.Popen([PY, "-c", code])
-    _wait_for(ready)
-    return proc
-
-
 def _table_contents(db: Path) -> dict[str, pd.DataFrame]:
     """Every table of the file, rows sorted: what 'the database equals its state before' means."""
     store = Store(db)
@@ -71,7 +55,7 @@ def _table_contents(db: Path) -> dict[str, pd.DataFrame]:
 # ---------------------------------------------------------------------- locked by another process
 def test_locked_database_is_one_sentence_then_recovers(tmp_path, monkeypatch):
     db = _build(tmp_path / "locked.duckdb")
-    holder = _hold_lock(db, tmp_path / "ready")
+    holder = hold_write_lock(db, tmp_path / "ready")
     try:
         with pytest.raises(StoreError) as err:
             open_store(db, lambda p: pytest.fail("a locked file must never be rebuilt"))
@@ -100,7 +84,7 @@ def test_account_command_while_the_app_holds_the_database(tmp_path):
     file: one sentence in both languages on stderr, exit status 2, no traceback, file untouched."""
     db = _build(tmp_path / "busy.duckdb")
     before = _table_contents(db)
-    holder = _hold_lock(db, tmp_path / "ready")
+    holder = hold_write_lock(db, tmp_path / "ready")
     try:
         out = subprocess.run([PY, "-m", "dashboard_lib.auth", "create-user", "--user", "x",
                               "--role", "ministry", "--password-stdin"], input="a-long-password-1\n",

@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st_
 from streamlit.testing.v1 import AppTest
 
-from conftest import AS_OF, ROOT
+from conftest import AS_OF, ROOT, as_shown
 from dashboard_lib import auth, build, charts, ingest, textsafe
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
@@ -32,15 +32,10 @@ RAW_MARKERS = ("](http://evil", "![图]", ":red[红字]", ":material/home:", "<b
                "www.evil")
 
 
-def unescape(md: str) -> str:
-    """What a CommonMark renderer shows for backslash escapes, minus our invisible joiners."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", md).replace(JOINER, "")
-
-
 # ---------------------------------------------------------------------- textsafe itself
 @given(st_.text(alphabet=st_.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")))
 def test_md_reads_back_as_the_same_text(text):
-    assert unescape(textsafe.md(text)) == text
+    assert as_shown(textsafe.md(text)) == text
 
 
 @given(st_.text())
@@ -158,7 +153,7 @@ def assert_no_raw_markup(bodies: list[str]) -> None:
 def test_dossier_shows_imported_names_as_text(evil_world, monkeypatch, i):
     at = open_as_boss(evil_world, monkeypatch, "views/dossier.py", {"project": str(evil_world[1][i])})
     bodies = markdown_bodies(at)
-    assert any(unescape(b) == EVIL[i] for b in bodies), bodies[:6]   # the name is on the page …
+    assert any(as_shown(b) == EVIL[i] for b in bodies), bodies[:6]   # the name is on the page …
     assert_no_raw_markup(bodies)                                     # … as text only
 
 
@@ -167,6 +162,6 @@ def test_progress_links_show_names_as_text(evil_world, monkeypatch):
     bodies = markdown_bodies(at)
     link_lines = [b for b in bodies if "/dossier?" in b]
     assert link_lines, "the needs-attention links are on the page"
-    shown = unescape(" ".join(link_lines))
+    shown = as_shown(" ".join(link_lines))
     assert any(name in shown for name in EVIL), "a newly imported project (no activity) needs attention"
     assert_no_raw_markup(bodies)

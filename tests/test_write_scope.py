@@ -22,7 +22,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from conftest import make_tiny
+from conftest import make_tiny, table_fingerprints
 from dashboard_lib import ingest
 from dashboard_lib.i18n import t
 from dashboard_lib.ingest import Preview, RecordKind
@@ -61,20 +61,6 @@ def csv_bytes(rows: list[list]) -> bytes:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows(rows)
     return buf.getvalue().encode("utf-8")
-
-
-def fingerprint(store, tables=None) -> dict[str, tuple[int, str]]:
-    """Row count and a hash of the sorted content of every table (or of ``tables``)."""
-    if tables is None:
-        tables = store._df("SELECT table_name FROM information_schema.tables "
-                           "WHERE table_schema = 'main' ORDER BY 1")["table_name"].tolist()
-    out = {}
-    for name in tables:
-        r = store._df(f"""SELECT count(*) AS n,
-                                 md5(coalesce(string_agg(x::VARCHAR, chr(10) ORDER BY x::VARCHAR), '')) AS h
-                          FROM "{name}" x""").iloc[0]
-        out[name] = (int(r["n"]), str(r["h"]))
-    return out
 
 
 def claim(viewer_name: str, target: int, disguised: bool) -> tuple[str, str, str, str]:
@@ -132,7 +118,7 @@ def test_import_matrix(store, vname, target, disguised, kind):
     viewer = VIEWERS[vname]
     data = file_for(kind, claim(vname, target, disguised))
     allowed = target in IN_SCOPE[vname] and not disguised
-    before = fingerprint(store, DATA_TABLES)
+    before = table_fingerprints(store, DATA_TABLES)
     preview, batch = ingest.import_file(store, viewer, kind, data, f"{kind.value}.csv", today=TODAY)
     if allowed:
         assert preview.problems == [] and preview.n_accepted == 1
@@ -150,7 +136,7 @@ def test_import_matrix(store, vname, target, disguised, kind):
         extra = {"ingest_r_unknown_county"} if (kind is RecordKind.PROJECT and disguised
                                                 and vname == "gansu") else set()
         assert_scope_refusal(preview.problems, 2, extra)
-        assert fingerprint(store, DATA_TABLES) == before
+        assert table_fingerprints(store, DATA_TABLES) == before
 
 
 @pytest.mark.parametrize("county", ["天山区", "650102", "阿拉尔市", "659002"])
@@ -158,11 +144,11 @@ def test_province_official_cannot_reach_another_province_through_the_county(stor
     """甘肃 named as the province, a county (by name or code) of 新疆 or the Corps."""
     school = "天山区某中学" if county in ("天山区", "650102") else "塔里木高级中学"
     data = csv_bytes([["托管高校", "省份", "县", "帮扶县中"], ["北京师范大学", "甘肃", county, school]])
-    before = fingerprint(store, DATA_TABLES)
+    before = table_fingerprints(store, DATA_TABLES)
     preview = ingest.prepare(store, GANSU, "project", data, "p.csv", today=TODAY)
     assert preview.n_accepted == 0 and preview.replaces == []
     assert {p.column for p in preview.problems} == {"county"}
-    assert fingerprint(store, DATA_TABLES) == before
+    assert table_fingerprints(store, DATA_TABLES) == before
 
 
 # ------------------------------------------------------------------ 2. one test per path: nothing changes
@@ -171,12 +157,12 @@ def test_import_refusal_leaves_database_unchanged(store):
     data = csv_bytes([["托管高校", "省份", "县", "帮扶县中"],
                       ["兰州大学", "甘肃", "靖远县", "靖远县第四中学"],
                       ["兰州大学", "新疆", "天山区", "天山区某中学"]])
-    before = fingerprint(store)
+    before = table_fingerprints(store)
     preview = ingest.prepare(store, LZU, "project", data, "p.csv", today=TODAY)
     assert preview.n_accepted == 0 and preview.replaces == []
     assert_scope_refusal(preview.problems, 2)
     assert_scope_refusal(preview.problems, 3)
-    assert fingerprint(store) == before
+    assert table_fingerprints(store) == before
     # the same rows previewed by the ministry (who may give project 2 to 兰州大学) and then
     # committed by the coordinator: refused in the store, nothing written
     ministry_preview = ingest.prepare(store, MINISTRY, "project", data, "p.csv", today=TODAY)
@@ -184,13 +170,13 @@ def test_import_refusal_leaves_database_unchanged(store):
     with pytest.raises(StoreError) as e:
         store.import_commit(LZU, ministry_preview, "p.csv", ingest.file_sha256(data))
     assert HAN.search(e.value.zh) and not HAN.search(e.value.en)
-    assert fingerprint(store) == before
+    assert table_fingerprints(store) == before
 
 
 def test_entry_refusal_leaves_database_unchanged(store):
     values = {"start_date": date(2024, 10, 8), "end_date": None, "people": 3.0, "role": "", "subject": "",
               "note": ""}
-    before = fingerprint(store)
+    before = table_fingerprints(store)
     # project 2 picked from a list that holds it (e.g. a page built for another viewer)
     pv = ingest.entry_preview(store, LZU, "guidance_visit", store.projects(MINISTRY), 2, values, today=TODAY)
     assert pv.n_accepted == 0
@@ -199,14 +185,14 @@ def test_entry_refusal_leaves_database_unchanged(store):
     pv = ingest.entry_preview(store, GANSU, "guidance_visit", store.projects(GANSU), 3, values, today=TODAY)
     assert pv.n_accepted == 0
     assert_scope_refusal(pv.problems, 1)
-    assert fingerprint(store) == before
+    assert table_fingerprints(store) == before
     # the ministry's valid entry for project 2, committed by the coordinator
     ok = ingest.entry_preview(store, MINISTRY, "guidance_visit", store.projects(MINISTRY), 2, values,
                               today=TODAY)
     assert ok.n_accepted == 1
     with pytest.raises(StoreError):
         store.import_commit(LZU, ok, None, None)
-    assert fingerprint(store) == before
+    assert table_fingerprints(store) == before
     # control: the coordinator's own project 4
     mine = ingest.entry_preview(store, LZU, "guidance_visit", store.projects(LZU), 4, values, today=TODAY)
     assert mine.problems == [] and mine.accepted["project_id"].tolist() == [4]
@@ -223,7 +209,7 @@ def _entered(store, viewer, pid: int, people: int) -> int:
 def test_correction_refusal_leaves_database_unchanged(store):
     theirs = _entered(store, MINISTRY, 2, 5)     # 北京师范大学's project 2
     mine = _entered(store, LZU, 1, 6)            # 兰州大学's project 1
-    before = fingerprint(store)
+    before = table_fingerprints(store)
     # a row of another university's project, in a table the page never showed the coordinator
     forged = ingest.editable_view(store.editable_activities(MINISTRY))
     forged = forged[forged["activity_id"] == theirs].reset_index(drop=True)
@@ -248,10 +234,10 @@ def test_correction_refusal_leaves_database_unchanged(store):
             store.update_activity(LZU, mine, values)
     # a 甘肃 official cannot correct 兰州大学's row in 兵团 either
     far = _entered(store, LZU, 4, 7)
-    before = fingerprint(store)
+    before = table_fingerprints(store)
     with pytest.raises(StoreError):
         store.update_activity(GANSU, far, {"people": 2})
-    assert fingerprint(store) == before
+    assert table_fingerprints(store) == before
     # controls: the coordinator may correct its own row; the ministry any row
     ok = shown.copy()
     ok.loc[0, "people"] = 8
@@ -274,14 +260,14 @@ def test_undo_refusal_leaves_database_unchanged(store):
     store._con.execute("UPDATE ingest_batch_scope SET role = 'university', universities = [1] "
                        "WHERE import_batch_id = ?", [legacy])
     assert store._scalar("SELECT university_id FROM project WHERE project_id = 2") == 1
-    before = fingerprint(store)
+    before = table_fingerprints(store)
     with pytest.raises(StoreError):
         store.undo_batch(GANSU, ministry_batch)        # a ministry batch, a province official
     with pytest.raises(StoreError):
         store.undo_batch(LZU, legacy)                  # would restore 北京师范大学's project 2
     with pytest.raises(StoreError):
         store.undo_batch(Viewer.province(650000), ministry_batch)
-    assert fingerprint(store) == before
+    assert table_fingerprints(store) == before
     # controls: the coordinator's own batch, then the ministry's
     own = csv_bytes([["帮扶县中", "开始日期", "人数"], ["塔里木高级中学", "2024-04-02", "2"]])
     _, lzu_batch = ingest.import_file(store, LZU, "guidance_visit", own, "o.csv", today=TODAY)
@@ -331,11 +317,11 @@ def test_forged_preview_is_refused_by_the_store(store, case):
     replaces = sorted(int(x) for x in accepted["replaces"].dropna()) if "replaces" in accepted else []
     preview = Preview(kind, accepted, [], len(rows), replaces)
     store.ingest_reference(MINISTRY, "project")   # every table exists before the fingerprint
-    before = fingerprint(store)
+    before = table_fingerprints(store)
     with pytest.raises(StoreError) as e:
         store.import_commit(viewer, preview, "forged.csv", "0" * 64)
     assert HAN.search(e.value.zh) and e.value.en
-    assert fingerprint(store) == before
+    assert table_fingerprints(store) == before
 
 
 def test_forged_previews_are_written_for_the_ministry(store):

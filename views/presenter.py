@@ -54,6 +54,9 @@ if st.button(t("deck_start", lang), type="primary", key="start_deck"):
 
 with st.spinner(t("deck_building", lang)):
     slides = deck_ui.slides(store, viewer, choice, lang)
+left_out = present.map_left_out(slides, lang)
+if left_out:   # a damaged boundary file: the deck without its map, said once above it
+    st.warning(left_out, icon=":material/map:")
 components.html(deck.deck_html(slides, present.as_of_label(store, lang), lang, 0), height=620)
 
 st.subheader(t("deck_exports", lang))

@@ -7,8 +7,12 @@ on its own cursor, so a Store can be shared across Streamlit's script threads.
 from __future__ import annotations
 
 import itertools
+import json
+import logging
 import os
+import threading
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +26,9 @@ from ..vocab import DEADLINES, MilestoneKind
 
 SCHEMA_VERSION = 3
 _SERIALS = itertools.count(1)
+log = logging.getLogger("dashboard_lib")
+MARKER_SUFFIX = ".holds-data"   # beside a database file that holds accounts or imports
+FILE_TOKEN = "file_token"       # meta key: which database this is (the marker names it too)
 # audit actions about accounts and sign-ins (with every user_* and password_*): no data changes
 ACCOUNT_ACTIONS = ("login", "login_failed", "login_refused", "locked", "logout", "session_timeout")
 
@@ -120,9 +127,21 @@ class CoreStore:
         self.serial = next(_SERIALS)    # tells this connection from an earlier one to the same path
         self._generation = 0            # bumped by every write through this Store
         self._version: tuple[int, str] | None = None   # data_version() of that generation
+        # the file this connection has open, to notice when the path stops naming it
+        self._file_id = _file_id(self.path)
+        self.watched = not read_only and self._file_id is not None  # a snapshot replica: False
+        self.holds_data = False         # accounts or imports are in it (and its marker written)
+        self._held: frozenset[str] = frozenset()   # which of the two the marker names
+        self._tables_cache: set[str] | None = None
+        self.lost: StoreError | None = None   # the file vanished while it held data: no writes
+        self.stale = False              # the file vanished or was replaced, holding nothing: reopen
+        self.emergency_backup: Path | None = None
+        self.closed = False
+        self._check_lock = threading.Lock()
 
     # ------------------------------------------------------------------ plumbing
     def close(self) -> None:
+        self.closed = True
         self._con.close()
 
     def _df(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
@@ -145,18 +164,139 @@ class CoreStore:
         df = self._df("SELECT key, value FROM meta ORDER BY key")
         return dict(zip(df["key"], df["value"]))
 
+    # ------------------------------------------------------------------ is the file still ours?
+    def check_file(self) -> StoreError | None:
+        """Does the path still name the file this connection has open? One ``os.stat`` (device
+        and inode against those seen at open), asked on every page run and before every write.
+
+        When the file was deleted or replaced while it held accounts or imports, the data lives
+        on only through this open connection: every write is refused from now on (``lost``),
+        an emergency backup is written from the connection at once and the log says what to
+        do. A file that held nothing people made only marks this Store ``stale`` (the app opens
+        the path again, rebuilding the demo as before). Returns ``lost``."""
+        if self.lost is not None or self.stale or not self.watched or self.closed:
+            return self.lost
+        if _file_id(self.path) == self._file_id:
+            return None
+        with self._check_lock:
+            if self.lost is not None or self.stale:
+                return self.lost
+            now = _file_id(self.path)
+            if now == self._file_id:
+                return None
+            try:
+                with self._con.cursor() as cur:
+                    kinds = _user_data_kinds(cur)
+            except duckdb.Error:
+                kinds = ["accounts", "imports"] if self.holds_data else []
+            if not kinds and not self.holds_data:
+                log.warning("Database file %s was %s under the running server; it held no accounts "
+                            "or imports, so the app opens the path again.", self.path,
+                            "deleted" if now is None else "replaced")
+                self.stale = True
+                return None
+            self.lost = self._lose(kinds or ["accounts", "imports"], replaced=now is not None)
+            return self.lost
+
+    def _lose(self, kinds: list[str], replaced: bool) -> StoreError:
+        """The file that held ``kinds`` is gone: write the emergency backup, log, one sentence."""
+        from .. import backup   # the backup module uses this one
+        name = self.path.name
+        try:
+            made = backup.create_from_store(self, kind="emergency")
+            self.emergency_backup = made
+        except Exception as exc:  # noqa: BLE001 - whatever failed, say so and keep the data open
+            made = None
+            log.exception("EMERGENCY BACKUP FAILED for %s (%s). The data is still open in this "
+                          "server process: do NOT stop it. %s", self.path, exc, _proc_fd_hint(self.path))
+        what_zh, what_en = _what(kinds)
+        how_zh = "不见了" if not replaced else "被替换了"
+        how_en = "is gone" if not replaced else "was replaced"
+        if made is not None:
+            log.error("Database file %s %s under the running server, and it held %s. Writing has "
+                      "stopped; nothing was rebuilt. An emergency backup was written from the still-open "
+                      "connection to %s. To restore: stop the server, run "
+                      "`python -m dashboard_lib.backup restore %s --db %s`, start the server again.",
+                      self.path, how_en, what_en, made, made, self.path)
+            return StoreError(
+                f"数据库文件 {name} {how_zh}，而它保存着{what_zh}：已停止写入，未自动重建；已从仍打开的连接写出应急备份 "
+                f"{made}，请用 python -m dashboard_lib.backup restore {made} 恢复后重启服务（见日志）。",
+                f"The database file {name} {how_en}, and it held {what_en}: writing has stopped and "
+                f"nothing was rebuilt; an emergency backup was written from the still-open connection "
+                f"to {made} — restore it with python -m dashboard_lib.backup restore {made} and "
+                "restart the server (see the log).")
+        return StoreError(
+            f"数据库文件 {name} {how_zh}，而它保存着{what_zh}：已停止写入，未自动重建；应急备份未能写出，"
+            "请勿停止服务，按日志说明取回数据。",
+            f"The database file {name} {how_en}, and it held {what_en}: writing has stopped and nothing "
+            "was rebuilt; the emergency backup could not be written — do not stop the server, and "
+            "follow the log to recover the data.")
+
+    def writable(self) -> bool:
+        """May this Store write now? Not read-only, its file still where it was (one stat)."""
+        return not self.read_only and self.check_file() is None and not self.stale
+
+    def _guard_write(self) -> None:
+        """Refuse a write to a file that is no longer at its path (see ``check_file``)."""
+        lost = self.check_file()
+        if lost is not None:
+            raise lost
+        if self.stale:
+            raise StoreError("数据库文件已被替换，本次修改未保存，请刷新页面后重试。",
+                             "The database file was replaced; this change was not saved. Reload "
+                             "the page and try again.")
+
+    def _note_user_data(self, cur) -> tuple[str, list[str]] | None:
+        """Inside a write transaction, before its COMMIT: when this write gives the file its
+        first accounts or imports, give the database its ``file_token`` in the same transaction.
+        Returns (token, kinds) for the marker file, written once committed (else None). Asked
+        until the file holds both kinds (then nothing is left to note)."""
+        if len(self._held) == 2 or not self.watched:
+            return None
+        have = self._known_tables()
+        kinds = _user_data_kinds(cur, have)
+        if not kinds or set(kinds) == self._held or "meta" not in have:
+            return None
+        row = cur.execute("SELECT value FROM meta WHERE key = ?", [FILE_TOKEN]).fetchall()
+        token = row[0][0] if row else uuid.uuid4().hex
+        if not row:
+            cur.execute("INSERT INTO meta VALUES (?, ?)", [FILE_TOKEN, token])
+        return token, kinds
+
+    def _known_tables(self) -> set[str]:
+        """The file's tables, asked once per Store on a cursor of its own: the catalog query
+        must not run inside a write transaction, where it would hold every attached database
+        (a backup being written) until the transaction ends."""
+        if self._tables_cache is None:
+            with self._con.cursor() as cur:
+                self._tables_cache = _tables_of(cur)
+        return self._tables_cache
+
+    def _mark(self, token: str, kinds: list[str]) -> None:
+        """The database now holds data: write its marker file (never fails the caller)."""
+        try:
+            write_marker(self.path, token, kinds, self._file_id)
+            self.holds_data = True
+            self._held = frozenset(kinds)
+        except OSError as exc:
+            log.warning("Could not write %s (%s): a later loss of %s could not be told from a "
+                        "first start.", marker_path(self.path), exc, self.path)
+
     # ------------------------------------------------------------------ writing (build/import)
     def _changed(self) -> None:
         """A write happened: ``data_version`` must look again."""
         self._generation += 1
 
     def create_schema(self) -> None:
+        self._guard_write()
         self._changed()
+        self._tables_cache = None
         with self._con.cursor() as cur:
             cur.execute(self.schema_sql())
             cur.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
     def set_meta(self, key: str, value: str) -> None:
+        self._guard_write()
         self._changed()
         with self._con.cursor() as cur:
             cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
@@ -168,6 +308,7 @@ class CoreStore:
         if frame.empty:
             return 0
         cols = ", ".join(f'"{c}"' for c in frame.columns)
+        self._guard_write()
         self._changed()
         with self._con.cursor() as cur:
             cur.register("_incoming", frame)
@@ -182,11 +323,21 @@ class CoreStore:
 
         With ``failed`` (a Chinese and an English sentence, ``{name}`` standing for the error's
         type), errors of the ``translate`` types reach the caller as a ``StoreError`` in those
-        words; every other error, a ``StoreError`` included, is raised as it is."""
+        words; every other error, a ``StoreError`` included, is raised as it is.
+
+        Refused (a ``StoreError``) when the file is no longer at its path (``check_file``). The
+        transaction that gives the file its first account or import also marks it: a
+        ``file_token`` in ``meta``, then the marker file beside it (``open_store`` never
+        rebuilds such a file away)."""
+        self._guard_write()
+        if self.watched and len(self._held) < 2:
+            self._known_tables()
         cur = self._con.cursor()
+        noted = None
         try:
             cur.execute("BEGIN TRANSACTION")
             yield cur
+            noted = self._note_user_data(cur)
             cur.execute("COMMIT")
         except BaseException as exc:
             cur.execute("ROLLBACK")
@@ -194,6 +345,9 @@ class CoreStore:
                 name = type(exc).__name__
                 raise StoreError(failed[0].format(name=name), failed[1].format(name=name)) from exc
             raise
+        else:
+            if noted is not None:
+                self._mark(*noted)
         finally:
             cur.close()
             self._changed()
@@ -415,15 +569,195 @@ def _aside(path: Path, why: str) -> Path:
     return target
 
 
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file ``path`` names now, or None when there is none."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _tables_of(cur) -> set[str]:
+    return {r[0] for r in cur.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main'").fetchall()}
+
+
+def _user_data_kinds(cur, have: set[str] | None = None) -> list[str]:
+    """What people made that the file holds: "accounts" (app_user rows), "imports"
+    (import_batch rows). Raises nothing on a file without those tables (safe in a transaction,
+    given ``have``, the file's tables)."""
+    have = _tables_of(cur) if have is None else have
+    kinds = []
+    for table, kind in (("app_user", "accounts"), ("import_batch", "imports")):
+        if table in have and cur.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
+            kinds.append(kind)
+    return kinds
+
+
 def _has_user_data(store: CoreStore) -> bool:
     """True when the file holds what people made (imports, accounts): never rebuilt away."""
-    for table in ("import_batch", "app_user"):
-        try:
-            if store._scalar(f"SELECT count(*) FROM {table}"):
-                return True
-        except duckdb.Error:
-            continue
-    return False
+    try:
+        with store._con.cursor() as cur:
+            return bool(_user_data_kinds(cur))
+    except duckdb.Error:
+        return False
+
+
+def _what(kinds) -> tuple[str, str]:
+    kinds = set(kinds or ("accounts", "imports"))
+    if kinds == {"accounts"}:
+        return "账户", "accounts"
+    if kinds == {"imports"}:
+        return "导入的数据", "imported data"
+    return "账户和导入的数据", "accounts and imported data"
+
+
+def _proc_fd_hint(path: Path) -> str:
+    """Where this process still holds a deleted ``path`` open (Linux), for the log."""
+    try:
+        for fd in os.listdir("/proc/self/fd"):
+            target = os.readlink(f"/proc/self/fd/{fd}")
+            if target in (f"{path} (deleted)", f"{Path(path).resolve()} (deleted)"):
+                return (f"While this process (PID {os.getpid()}) runs, the deleted file can be "
+                        f"copied from /proc/{os.getpid()}/fd/{fd}.")
+    except OSError:
+        pass
+    return ""
+
+
+def marker_path(path: Path | str) -> Path:
+    """The marker beside a database that holds accounts or imports: ``<db>.holds-data``."""
+    path = Path(path)
+    return path.with_name(path.name + MARKER_SUFFIX)
+
+
+def read_marker(path: Path | str) -> dict | None:
+    """The marker of database ``path``: None when there is none; a damaged marker still says
+    that the file held data (``{"damaged": True}``)."""
+    try:
+        data = json.loads(marker_path(path).read_text("utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {"damaged": True}
+    return data if isinstance(data, dict) else {"damaged": True}
+
+
+def write_marker(path: Path | str, token: str, kinds: list[str],
+                 file_id: tuple[int, int] | None = None, **extra) -> Path:
+    """Say, beside ``path``, that this database (its ``file_token``) holds ``kinds``."""
+    path = Path(path)
+    old = read_marker(path) or {}
+    file_id = file_id or _file_id(path)
+    now = time.strftime("%Y-%m-%dT%H:%M:%S")
+    data = {"db": path.name, "file_token": token, "holds": sorted(set(kinds)),
+            "since": old.get("since") if old.get("file_token") == token else now, "updated": now,
+            "device": file_id[0] if file_id else None, "inode": file_id[1] if file_id else None,
+            "why": "This database holds accounts or imported data: the dashboard never rebuilds "
+                   "it away. If it is missing, restore it: python -m dashboard_lib.backup restore.",
+            **extra}
+    target = marker_path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def clear_marker(path: Path | str) -> None:
+    """The database at ``path`` was replaced on purpose (``build --force``): forget its marker."""
+    marker_path(path).unlink(missing_ok=True)
+
+
+def _file_token(store: CoreStore) -> str | None:
+    try:
+        return store._scalar("SELECT value FROM meta WHERE key = ?", [FILE_TOKEN])
+    except duckdb.Error:
+        return None
+
+
+def _how_to_recover(path: Path) -> str:
+    """The operator's next step, for the log: the newest backup and the two commands."""
+    from ..backup import list_backups
+    from ..settings import backup_dir_for
+    folder = backup_dir_for(path)
+    newest = [b.path for b in list_backups(path, folder)]
+    which = str(newest[-1]) if newest else "<backup file>"
+    found = (f"Newest backup: {newest[-1]}." if newest
+             else f"No backup found in {folder}; `python -m dashboard_lib.backup list --dir DIR` "
+                  "looks elsewhere.")
+    return (f"{found} To restore: `python -m dashboard_lib.backup restore {which} --db {path}`, "
+            "then start the server again. To start over on purpose with a fresh demo database "
+            f"(losing those accounts and imports): `python -m dashboard_lib.build --force --db {path}`.")
+
+
+def _refuse_missing(path: Path, marker: dict) -> StoreError:
+    what_zh, what_en = _what(marker.get("holds"))
+    log.error("Database file %s is missing, but %s says it held %s (since %s). It was NOT rebuilt "
+              "and nothing is written. %s", path, marker_path(path).name, what_en,
+              marker.get("since", "?"), _how_to_recover(path))
+    return StoreError(
+        f"数据库文件 {path.name} 不见了，而它保存着{what_zh}：已停止写入，未自动重建，请用 "
+        "python -m dashboard_lib.backup restore 从备份恢复（见日志）。",
+        f"The database file {path.name} is gone, and it held {what_en}: writing has stopped and it "
+        "was not rebuilt; restore it from a backup with python -m dashboard_lib.backup restore "
+        "(see the log).")
+
+
+def _refuse_damaged(path: Path, moved: Path, marker: dict) -> StoreError:
+    what_zh, what_en = _what(marker.get("holds"))
+    log.error("Database file %s could not be read; it was moved to %s. %s says it held %s, so it "
+              "was NOT rebuilt. %s", path, moved, marker_path(path).name, what_en,
+              _how_to_recover(path))
+    return StoreError(
+        f"数据库文件 {path.name} 已损坏，已移至 {moved.name}；它保存着{what_zh}，因此未自动重建，请用 "
+        "python -m dashboard_lib.backup restore 从备份恢复（见日志）。",
+        f"The database file {path.name} is damaged and was moved to {moved.name}; it held {what_en}, "
+        "so it was not rebuilt; restore it from a backup with python -m dashboard_lib.backup "
+        "restore (see the log).")
+
+
+def _refuse_replaced(path: Path, marker: dict) -> StoreError:
+    what_zh, what_en = _what(marker.get("holds"))
+    log.error("Database file %s is not the database %s speaks of (it held %s; this file holds none "
+              "and has another file_token). It was NOT used or rebuilt. %s", path,
+              marker_path(path).name, what_en, _how_to_recover(path))
+    return StoreError(
+        f"数据库文件 {path.name} 已被一个不含{what_zh}的文件替换：未使用它，也未重建，请用 "
+        "python -m dashboard_lib.backup restore 从备份恢复（见日志）。",
+        f"The database file {path.name} was replaced by one without its {what_en}: it was neither "
+        "used nor rebuilt; restore it from a backup with python -m dashboard_lib.backup restore "
+        "(see the log).")
+
+
+def check_held_data(store: CoreStore, marker: dict | None, mark: bool = True) -> None:
+    """After opening a writable file: mark it when it holds accounts or imports (giving it a
+    ``file_token`` if it has none, e.g. made before markers existed; not with ``mark=False``:
+    a file of another schema version is left untouched); refuse it (closing it) when the
+    marker says the path held data and this file is another one without any."""
+    with store._con.cursor() as cur:
+        kinds = _user_data_kinds(cur)
+    token = _file_token(store)
+    if kinds and not mark:
+        store.holds_data = True
+        return
+    if kinds:
+        if token is None:
+            token = uuid.uuid4().hex
+            store.set_meta(FILE_TOKEN, token)
+        if (marker is None or marker.get("file_token") != token or marker.get("inode") != store._file_id[1]
+                or sorted(marker.get("holds") or []) != sorted(kinds)):
+            if marker is not None and marker.get("file_token") not in (None, token):
+                log.warning("%s now names another database that holds %s (a restored copy?): its "
+                            "marker is renewed.", store.path, ", ".join(kinds))
+            store._mark(token, kinds)
+        store.holds_data = True
+        store._held = frozenset(kinds)
+        return
+    if marker is not None and (marker.get("damaged") or marker.get("file_token") != token):
+        store.close()
+        raise _refuse_replaced(store.path, marker)
 
 
 def snapshot_stamp(path: Path | str) -> str:
@@ -494,6 +828,12 @@ def open_store(path: Path | str, builder: Callable[[Path], None], cls=None,
     - unreadable file (not a DuckDB database, damaged): moved aside and rebuilt;
     - another schema version: rebuilt when it holds no imported data, else a ``StoreError``;
     - locked by another process: a ``StoreError``.
+
+    A file that ever held accounts or imports has a marker beside it (``<db>.holds-data``, see
+    ``CoreStore._transaction``). While the marker is there the file is never built again: when
+    it is missing, damaged (moved aside all the same) or replaced by a file without that data,
+    a ``StoreError`` says so in one sentence and the log says how to restore it from a backup
+    (``python -m dashboard_lib.backup restore``) or start over on purpose (``build --force``).
     """
     if cls is None:
         from . import Store as cls  # the composed class with every feature's queries
@@ -505,7 +845,10 @@ def open_store(path: Path | str, builder: Callable[[Path], None], cls=None,
     if read_only:
         return _open_snapshot(path, Store)
     notices: list[tuple[str, str]] = []
+    marker = read_marker(path)
     if not path.exists():
+        if marker is not None:
+            raise _refuse_missing(path, marker)
         builder(path)
         notices.append(("数据库文件不存在，已从 data/ 重新生成。",
                         "The database file was missing and has been rebuilt from data/."))
@@ -531,20 +874,25 @@ def open_store(path: Path | str, builder: Callable[[Path], None], cls=None,
                              "The database is in use by another program (such as a running "
                              "import); please try again shortly.") from exc
         moved = _aside(path, "corrupt")
+        if marker is not None:
+            raise _refuse_damaged(path, moved, marker) from exc
         builder(path)
         store = Store(path)
         notices.append((f"数据库文件已损坏，已移至 {moved.name} 并重新生成。",
                         f"The database file was damaged; it was moved to {moved.name} and rebuilt."))
     except duckdb.Error as exc:
         moved = _aside(path, "corrupt")
+        if marker is not None:
+            raise _refuse_damaged(path, moved, marker) from exc
         builder(path)
         store = Store(path)
         notices.append((f"数据库文件无法读取，已移至 {moved.name} 并重新生成。",
                         f"The database file could not be read; it was moved to {moved.name} "
                         "and rebuilt."))
     version = store.schema_version()
+    check_held_data(store, marker, mark=version == SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
-        if _has_user_data(store):
+        if store.holds_data:
             store.close()
             raise StoreError(
                 f"数据库结构版本为 {version}，本程序需要 {SCHEMA_VERSION}，且其中有导入的数据：请先备份并迁移，未做任何改动。",
@@ -552,6 +900,7 @@ def open_store(path: Path | str, builder: Callable[[Path], None], cls=None,
                 "and it holds imported data: back it up and migrate it; nothing was changed.")
         store.close()
         moved = _aside(path, f"v{version}")
+        clear_marker(path)   # it held nothing people made (checked above): nothing to guard
         builder(path)
         store = Store(path)
         notices.append((f"数据库结构版本（{version}）已过时，已移至 {moved.name} 并重新生成。",

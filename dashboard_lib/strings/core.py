@@ -72,6 +72,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "db_error": ("数据库不可用：{msg}", "The database is unavailable: {msg}"),
     "build_failed": ("无法从 data/ 生成数据库：", "The database could not be built from data/:"),
     "geo_error": ("地图边界数据不可用：{msg}", "Boundary data unavailable: {msg}"),
+    "geo_map_left_out": ("地图边界数据不可用（{file} 无法读取），地图从略，其余内容照常。",
+                         "Boundary data is unavailable ({file} could not be read): the map is left "
+                         "out, everything else is as usual."),
     "out_of_scope": ("您无权查看该省份的数据，已显示您权限内的数据。",
                      "You may not view that province; showing the data in your scope."),
     "about_title": ("数据来源与说明", "Data sources and notes"),

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import build, exports, geo, memo
-from ..i18n import t
+from .. import backup, build, exports, geo, memo
+from ..i18n import t, tm
 from ..scope import Viewer
 from ..settings import load_settings
 from ..store import OpenResult, Store, StoreError, open_store
@@ -30,22 +30,43 @@ def lang() -> str:
     return st.session_state["lang"]
 
 
-def store() -> Store:
-    """The shared store; on a database problem, one clear sentence and the page stops."""
-    language = lang()
+def _opened(language: str) -> OpenResult:
+    """The cached OpenResult of the configured file; on a database problem, one clear
+    sentence and the page stops."""
     try:
         with st.spinner(t("db_opening", language)):
             settings = load_settings()
             stamp = snapshot_stamp(settings.db_path) if settings.db_readonly else ""
-            result = _open(str(settings.db_path), stamp)
+            return _open(str(settings.db_path), stamp)
     except StoreError as exc:
-        st.error(t("db_error", language, msg=exc.message(language)))
+        st.error(tm("db_error", language, msg=exc.message(language)))
         st.stop()
     except (build.BuildError, geo.GeoDataError, OSError) as exc:
         # the database had to be built and data/ could not provide it
-        st.error(t("db_error", language, msg=f"{t('build_failed', language)} {exc}"))
+        st.error(tm("db_error", language, msg=f"{t('build_failed', language)} {exc}"))
+        st.stop()
+
+
+def store() -> Store:
+    """The shared store; on a database problem, one clear sentence and the page stops.
+
+    Every run also asks the store whether its path still names the file it has open (one
+    ``os.stat``, ``Store.check_file``). A file deleted or replaced under the server while it held
+    accounts or imports: the store refuses every write from then on, has written an emergency
+    backup from its open connection, and every page shows that one sentence and stops. A file
+    that held nothing people made is simply opened again (rebuilt when missing, as at start)."""
+    language = lang()
+    result = _opened(language)
+    lost = result.store.check_file()
+    if lost is None and result.store.stale:   # replaced or deleted, held nothing: open it again
+        _open.clear()
+        result = _opened(language)
+        lost = result.store.check_file()
+    if lost is not None:
+        st.error(tm("db_error", language, msg=lost.message(language)))
         st.stop()
     memo.retire_older(result.store)   # views of a replaced snapshot or data version go at once
+    backup.ensure_schedule(result.store)   # once per process: the server's own backups
     if result.notices and not st.session_state.get("_notices_shown"):
         for zh, en in result.notices:
             st.info(zh if language == "zh" else en)

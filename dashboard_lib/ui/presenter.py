@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 import streamlit as st
 
-from .. import deck_export, memo, present
+from .. import deck_export, geo, memo, present
 from ..deck import Slide
 from ..i18n import t
 from ..scope import Viewer
@@ -14,15 +15,29 @@ from ..store import Store
 
 
 def _build(store: Store, viewer: Viewer, keys: tuple[str, ...], province: int | None,
-           lang: str) -> list[Slide]:
+           lang: str, _boundaries: tuple = ()) -> list[Slide]:
     return present.build_deck(store, viewer, present.DeckChoice(keys, province), lang)
+
+
+def _boundary_stamp() -> tuple:
+    """The boundary files the map slide reads, by modification time: a deck built while one was
+    damaged (its map left out) is built again once the file is replaced."""
+    folder = geo.data_dir() / "geo"
+    stamp = []
+    for name in ("counties.parquet", "provinces.parquet", "national_outline.parquet"):
+        try:
+            stamp.append(os.stat(folder / name).st_mtime_ns)
+        except OSError:
+            stamp.append(None)
+    return tuple(stamp)
 
 
 def slides(store: Store, viewer: Viewer, choice: present.DeckChoice, lang: str) -> list[Slide]:
     """The deck for this viewer and choice, built once per (data version, scope, slides, province,
-    language) in the shared memo like every page's content (slides are read-only). Auto-advance
-    is not part of the key: it changes how the deck plays, not what it shows."""
-    return memo.cached(_build, store, viewer, choice.slides, choice.province, lang)
+    language, boundary files) in the shared memo like every page's content (slides are
+    read-only). Auto-advance is not part of the key: it changes how the deck plays, not what it
+    shows."""
+    return memo.cached(_build, store, viewer, choice.slides, choice.province, lang, _boundary_stamp())
 
 
 def full_screen_styles() -> None:
