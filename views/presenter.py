@@ -1,6 +1,5 @@
 """演示模式 / Presenter: the programme's story as a full-screen deck, and files to take away."""
 import streamlit as st
-import streamlit.components.v1 as components
 
 from dashboard_lib import deck, present, ui
 from dashboard_lib.i18n import label, t
@@ -28,8 +27,7 @@ if st.session_state.get("deck_presenting"):
         st.rerun()
     with st.spinner(t("deck_building", lang)):
         slides = deck_ui.slides(store, viewer, choice, lang)
-    components.html(deck.deck_html(slides, present.as_of_label(store, lang), lang, choice.autoplay),
-                    height=1080, scrolling=False)
+    st.iframe(deck.deck_html(slides, present.as_of_label(store, lang), lang, choice.autoplay), height=1080)
     st.stop()
 
 st.title(t("deck_page_title", lang))
@@ -57,7 +55,7 @@ with st.spinner(t("deck_building", lang)):
 left_out = present.map_left_out(slides, lang)
 if left_out:   # a damaged boundary file: the deck without its map, said once above it
     st.warning(left_out, icon=":material/map:")
-components.html(deck.deck_html(slides, present.as_of_label(store, lang), lang, 0), height=620)
+st.iframe(deck.deck_html(slides, present.as_of_label(store, lang), lang, 0), height=620)
 
 st.subheader(t("deck_exports", lang))
 deck_ui.export_buttons(store, viewer, choice, slides, lang)
