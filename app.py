@@ -1,4 +1,5 @@
 """Entry point: page config, who is signed in, and the page list built from the viewer's role."""
+
 import streamlit as st
 
 from dashboard_lib import navigation, offline, ui
@@ -10,7 +11,8 @@ offline.ensure_static()
 language = ui.lang()
 viewer = ui.viewer()
 ui.account_box(viewer)
-pages = [st.Page(spec.file, title=t(spec.title_key, language), url_path=spec.url_path,
-                 default=(i == 0))
-         for i, spec in enumerate(navigation.pages_for(viewer))]
+pages = [
+    st.Page(spec.file, title=t(spec.title_key, language), url_path=spec.url_path, default=(i == 0))
+    for i, spec in enumerate(navigation.pages_for(viewer))
+]
 st.navigation(pages).run()

@@ -7,6 +7,7 @@ security headers of dashboard_lib/web.py.
 .streamlit/config.toml (next to this file) apply as for ``streamlit run app.py``; static files
 are still served at /app/static/. ``XZ_APP_SCRIPT`` names another page script (tests only).
 """
+
 import os
 
 import streamlit as st
@@ -14,4 +15,6 @@ import streamlit as st
 from dashboard_lib import auth, web
 
 auth.warm_up()  # the dummy argon2 hash of unknown names, made before the first log-in
-app = st.App(os.environ.get("XZ_APP_SCRIPT", "app.py"), routes=web.routes(), middleware=web.middleware())
+app = st.App(
+    os.environ.get("XZ_APP_SCRIPT", "app.py"), routes=web.routes(), middleware=web.middleware()
+)

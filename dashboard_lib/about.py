@@ -1,4 +1,5 @@
 """The data-sources page's text: what is published, what is simulated, where maps come from."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -50,7 +51,9 @@ def text(lang: str = "zh") -> str:
     return TEXT["en" if lang == "en" else "zh"]
 
 
-def provenance_table(store: Store, viewer: Viewer, filters: Filters | None, lang: str = "zh") -> pd.DataFrame:
+def provenance_table(
+    store: Store, viewer: Viewer, filters: Filters | None, lang: str = "zh"
+) -> pd.DataFrame:
     counts = store.provenance_counts(viewer, filters)
     counts["provenance"] = counts["provenance"].map(lambda p: label(p, lang))
     return counts

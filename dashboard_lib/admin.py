@@ -1,4 +1,5 @@
 """The user-admin page's tables, without Streamlit: accounts with readable scope, the audit log."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -19,11 +20,16 @@ def users_table(store, lang: str = "zh") -> pd.DataFrame:
         ids = [] if ids is None or ids is pd.NA or isinstance(ids, float) else list(ids)
         return "、".join(unis.loc[int(i), ucol] for i in ids)
 
-    out = pd.DataFrame({
-        "user": users["user_name"], "name": users["display_name"].fillna(""),
-        "role": users["role"].map(lambda r: label(r, lang)),
-        "scope": users.apply(scope, axis=1) if len(users) else [],
-        "sso": users["oidc_subject"].fillna(""), "disabled": users["disabled"],
-        "locked_until": users["locked_until"], "last_login": users["last_login"],
-    })
+    out = pd.DataFrame(
+        {
+            "user": users["user_name"],
+            "name": users["display_name"].fillna(""),
+            "role": users["role"].map(lambda r: label(r, lang)),
+            "scope": users.apply(scope, axis=1) if len(users) else [],
+            "sso": users["oidc_subject"].fillna(""),
+            "disabled": users["disabled"],
+            "locked_until": users["locked_until"],
+            "last_login": users["last_login"],
+        }
+    )
     return out

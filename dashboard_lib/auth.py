@@ -10,6 +10,7 @@ Passwords are asked for twice on the terminal (or read from standard input with
 ``--password-stdin``); there is no default password anywhere. Run these while the dashboard is
 stopped (DuckDB lets one process write a file), or use the 用户管理 page as a ministry user.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,10 @@ DISABLED = ("该账户已停用。", "This account is disabled.")
 
 
 # ---------------------------------------------------------------------- passwords
-COMMON_PASSWORDS = (DATA_DIR / "reference" / "common-passwords.txt.gz",   # Django's list, BSD-3
-                    DATA_DIR / "reference" / "common-passwords-extra.txt")  # Chinese patterns
+COMMON_PASSWORDS = (
+    DATA_DIR / "reference" / "common-passwords.txt.gz",  # Django's list, BSD-3
+    DATA_DIR / "reference" / "common-passwords-extra.txt",
+)  # Chinese patterns
 
 
 @lru_cache(maxsize=1)
@@ -69,8 +72,15 @@ def common_passwords() -> frozenset[str]:
 def _char_classes(password: str) -> int:
     kinds = set()
     for ch in password:
-        kinds.add("lower" if ch.islower() else "upper" if ch.isupper()
-                  else "digit" if ch.isdigit() else "other")
+        kinds.add(
+            "lower"
+            if ch.islower()
+            else "upper"
+            if ch.isupper()
+            else "digit"
+            if ch.isdigit()
+            else "other"
+        )
     return len(kinds)
 
 
@@ -81,16 +91,26 @@ def password_problems(password: str, user_name: str | None = None) -> list[tuple
     problems = []
     password = password or ""
     if len(password) < PASSWORD_MIN:
-        problems.append((f"密码至少需要 {PASSWORD_MIN} 个字符。",
-                         f"The password needs at least {PASSWORD_MIN} characters."))
+        problems.append(
+            (
+                f"密码至少需要 {PASSWORD_MIN} 个字符。",
+                f"The password needs at least {PASSWORD_MIN} characters.",
+            )
+        )
     if password.strip().lower() in common_passwords():
-        problems.append(("该密码过于常见，请换一个。", "This password is too common; choose another."))
+        problems.append(
+            ("该密码过于常见，请换一个。", "This password is too common; choose another.")
+        )
     if user_name and len(user_name) >= 3 and user_name.lower() in password.lower():
         problems.append(("密码不能包含用户名。", "The password must not contain the user name."))
     if password and _char_classes(password) < 2:
-        problems.append(("密码需混合至少两类字符（小写字母、大写字母、数字、符号）。",
-                         "The password needs at least two kinds of characters (lower case, "
-                         "upper case, digits, symbols)."))
+        problems.append(
+            (
+                "密码需混合至少两类字符（小写字母、大写字母、数字、符号）。",
+                "The password needs at least two kinds of characters (lower case, "
+                "upper case, digits, symbols).",
+            )
+        )
     return problems
 
 
@@ -156,85 +176,134 @@ def viewer_for(user: dict) -> Viewer:
         return Viewer(Role.MINISTRY, None, None, name)
     if role is Role.PROVINCE:
         if user.get("province_adcode") is None:
-            raise AuthError("该省级账户没有设定省份，请联系管理员。",
-                            "This province account has no province; ask an administrator.")
+            raise AuthError(
+                "该省级账户没有设定省份，请联系管理员。",
+                "This province account has no province; ask an administrator.",
+            )
         return Viewer.province(int(user["province_adcode"]), name)
     if role is Role.UNIVERSITY:
         ids = user.get("university_ids") or []
         if not ids:
-            raise AuthError("该高校账户没有设定高校，请联系管理员。",
-                            "This university account has no university; ask an administrator.")
+            raise AuthError(
+                "该高校账户没有设定高校，请联系管理员。",
+                "This university account has no university; ask an administrator.",
+            )
         return Viewer(Role.UNIVERSITY, None, frozenset(int(i) for i in ids), name)
     return Viewer(Role.PRESENTER, None, None, name)
 
 
-def validate_account(store, user_name: str, role: str, province_adcode: int | None,
-                     university_ids: list[int] | None) -> dict:
+def validate_account(
+    store, user_name: str, role: str, province_adcode: int | None, university_ids: list[int] | None
+) -> dict:
     """Check an account's role and scope against the reference data; return the record."""
     if not USER_NAME.match(user_name or ""):
-        raise AuthError("用户名需为 3–64 个字母、数字或 _ . @ -。",
-                        "A user name is 3–64 letters, digits or _ . @ -.")
+        raise AuthError(
+            "用户名需为 3–64 个字母、数字或 _ . @ -。",
+            "A user name is 3–64 letters, digits or _ . @ -.",
+        )
     try:
         role_ = Role(role)
     except ValueError:
         raise AuthError(f"未知角色：{role}。", f"Unknown role: {role}.") from None
-    record = {"user_name": user_name, "role": role_.value, "province_adcode": None,
-              "university_ids": None}
+    record = {
+        "user_name": user_name,
+        "role": role_.value,
+        "province_adcode": None,
+        "university_ids": None,
+    }
     if role_ is Role.PROVINCE:
         units = set(store.scope_provinces(Viewer.ministry())["adcode"].astype(int))
         if province_adcode is None or int(province_adcode) not in units:
-            raise AuthError("省级账户需要一个项目省份（或兵团 660000）。",
-                            "A province account needs one programme province (or the Corps, 660000).")
+            raise AuthError(
+                "省级账户需要一个项目省份（或兵团 660000）。",
+                "A province account needs one programme province (or the Corps, 660000).",
+            )
         record["province_adcode"] = int(province_adcode)
     elif role_ is Role.UNIVERSITY:
         known = set(store.universities()["university_id"].astype(int))
         ids = sorted({int(i) for i in (university_ids or [])})
         if not ids or not set(ids) <= known:
-            raise AuthError("高校账户需要至少一所已登记的托管高校。",
-                            "A university account needs at least one registered host university.")
+            raise AuthError(
+                "高校账户需要至少一所已登记的托管高校。",
+                "A university account needs at least one registered host university.",
+            )
         record["university_ids"] = ids
     elif province_adcode is not None or university_ids:
-        raise AuthError("部委和演示账户不设省份或高校范围。",
-                        "Ministry and presenter accounts have no province or university scope.")
+        raise AuthError(
+            "部委和演示账户不设省份或高校范围。",
+            "Ministry and presenter accounts have no province or university scope.",
+        )
     return record
 
 
-def create_user(store, user_name: str, role: str, password: str | None, *,
-                province_adcode: int | None = None, university_ids: list[int] | None = None,
-                display_name: str | None = None, oidc_subject: str | None = None,
-                actor: str | None = None) -> None:
+def create_user(
+    store,
+    user_name: str,
+    role: str,
+    password: str | None,
+    *,
+    province_adcode: int | None = None,
+    university_ids: list[int] | None = None,
+    display_name: str | None = None,
+    oidc_subject: str | None = None,
+    actor: str | None = None,
+) -> None:
     if store.user(user_name) is not None:
         raise AuthError(f"用户 {user_name} 已存在。", f"User {user_name} exists already.")
     record = validate_account(store, user_name, role, province_adcode, university_ids)
     if password is None and not oidc_subject:
-        raise AuthError("需要密码或单点登录标识。", "A password or a single sign-on identity is needed.")
+        raise AuthError(
+            "需要密码或单点登录标识。", "A password or a single sign-on identity is needed."
+        )
     record["password_hash"] = hash_password(password, user_name) if password is not None else None
     record["display_name"] = display_name
     record["oidc_subject"] = oidc_subject
     store.insert_user(record, actor)
 
 
-def set_scope(store, user_name: str, role: str, province_adcode: int | None,
-              university_ids: list[int] | None, actor: str | None) -> None:
+def set_scope(
+    store,
+    user_name: str,
+    role: str,
+    province_adcode: int | None,
+    university_ids: list[int] | None,
+    actor: str | None,
+) -> None:
     _existing(store, user_name)
     record = validate_account(store, user_name, role, province_adcode, university_ids)
-    store.update_user(user_name, {k: record[k] for k in ("role", "province_adcode", "university_ids")},
-                      actor, "user_rescoped")
+    store.update_user(
+        user_name,
+        {k: record[k] for k in ("role", "province_adcode", "university_ids")},
+        actor,
+        "user_rescoped",
+    )
 
 
 def set_disabled(store, user_name: str, disabled: bool, actor: str | None) -> None:
     """Disable (every browser session of the account ends at its next click, for good: enabling
     it again does not revive them) or enable an account."""
     _existing(store, user_name)
-    store.update_user(user_name, {"disabled": bool(disabled)}, actor,
-                      "user_disabled" if disabled else "user_enabled")
+    store.update_user(
+        user_name,
+        {"disabled": bool(disabled)},
+        actor,
+        "user_disabled" if disabled else "user_enabled",
+    )
 
 
 def set_password(store, user_name: str, password: str, actor: str | None) -> None:
     """A new password (under the one policy); the account's browser sessions end."""
     _existing(store, user_name)
-    store.update_user(user_name, {"password_hash": hash_password(password, user_name), "failed_count": 0,
-                                  "locked_until": None}, actor, "password_changed")
+    store.update_user(
+        user_name,
+        {
+            "password_hash": hash_password(password, user_name),
+            "failed_count": 0,
+            "locked_until": None,
+        },
+        actor,
+        "password_changed",
+    )
 
 
 def _existing(store, user_name: str) -> dict:
@@ -244,8 +313,15 @@ def _existing(store, user_name: str) -> dict:
     return user
 
 
-def authenticate(store, user_name: str, password: str, *, lock_after: int = 5,
-                 lock_minutes: int = 15, now: datetime | None = None) -> Viewer:
+def authenticate(
+    store,
+    user_name: str,
+    password: str,
+    *,
+    lock_after: int = 5,
+    lock_minutes: int = 15,
+    now: datetime | None = None,
+) -> Viewer:
     """Check a log-in. Every attempt is audited and costs exactly one argon2 verification, for an
     unknown name too (against a dummy hash), so the time taken tells nothing about the name.
 
@@ -263,8 +339,10 @@ def authenticate(store, user_name: str, password: str, *, lock_after: int = 5,
     if locked:
         store.log_event(user_name, "login_refused", "locked" + ("" if ok else ", wrong password"))
         if ok:
-            raise AuthError(f"登录失败次数过多，账户已锁定至 {user['locked_until']:%H:%M}。",
-                            f"Too many failed log-ins: the account is locked until {user['locked_until']:%H:%M}.")
+            raise AuthError(
+                f"登录失败次数过多，账户已锁定至 {user['locked_until']:%H:%M}。",
+                f"Too many failed log-ins: the account is locked until {user['locked_until']:%H:%M}.",
+            )
         raise AuthError(*BAD_LOGIN)
     if user["disabled"]:
         store.log_event(user_name, "login_refused", "disabled" + ("" if ok else ", wrong password"))
@@ -277,7 +355,9 @@ def authenticate(store, user_name: str, password: str, *, lock_after: int = 5,
     viewer = viewer_for(user)
     store.record_login(user_name, True, lock_after, lock_minutes)
     if _HASHER.check_needs_rehash(user["password_hash"]):
-        store.update_user(user_name, {"password_hash": _HASHER.hash(password)}, user_name, "password_rehashed")
+        store.update_user(
+            user_name, {"password_hash": _HASHER.hash(password)}, user_name, "password_rehashed"
+        )
     return viewer
 
 
@@ -288,8 +368,10 @@ def viewer_for_identity(store, subject: str | None) -> Viewer:
     user = store.user_by_subject(subject)
     if user is None:
         store.log_event(subject, "login_refused", "sso identity not registered")
-        raise AuthError("您的单点登录身份尚未在本系统登记，请联系管理员。",
-                        "Your single sign-on identity is not registered here; ask an administrator.")
+        raise AuthError(
+            "您的单点登录身份尚未在本系统登记，请联系管理员。",
+            "Your single sign-on identity is not registered here; ask an administrator.",
+        )
     if user["disabled"]:
         store.log_event(user["user_name"], "login_refused", "disabled (sso)")
         raise AuthError(*DISABLED)
@@ -314,11 +396,15 @@ def _university_ids(store, names: list[str] | None) -> list[int] | None:
     if not names:
         return None
     unis = store.universities()
-    by_name = {**dict(zip(unis["name_zh"], unis["university_id"])),
-               **dict(zip(unis["name_en"], unis["university_id"]))}
+    by_name = {
+        **dict(zip(unis["name_zh"], unis["university_id"])),
+        **dict(zip(unis["name_en"], unis["university_id"])),
+    }
     missing = [n for n in names if n not in by_name and not n.isdigit()]
     if missing:
-        raise AuthError(f"未知高校：{'、'.join(missing)}。", f"Unknown universities: {', '.join(missing)}.")
+        raise AuthError(
+            f"未知高校：{'、'.join(missing)}。", f"Unknown universities: {', '.join(missing)}."
+        )
     return [int(n) if n.isdigit() else int(by_name[n]) for n in names]
 
 
@@ -327,7 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     from .settings import load_settings
     from .store import StoreError, open_store
 
-    ap = argparse.ArgumentParser(prog="python -m dashboard_lib.auth", description="Manage accounts.")
+    ap = argparse.ArgumentParser(
+        prog="python -m dashboard_lib.auth", description="Manage accounts."
+    )
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("create-user")
     c.add_argument("--user", required=True)
@@ -361,13 +449,27 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "create-user":
             sso_only = args.oidc_subject and not args.password_stdin
             password = None if sso_only else _ask_password(args.password_stdin)
-            create_user(store, args.user, args.role, password, province_adcode=args.province,
-                        university_ids=_university_ids(store, args.university),
-                        display_name=args.display_name, oidc_subject=args.oidc_subject, actor=actor)
+            create_user(
+                store,
+                args.user,
+                args.role,
+                password,
+                province_adcode=args.province,
+                university_ids=_university_ids(store, args.university),
+                display_name=args.display_name,
+                oidc_subject=args.oidc_subject,
+                actor=actor,
+            )
             print(f"created {args.user} ({args.role})")
         elif args.cmd == "set-scope":
-            set_scope(store, args.user, args.role, args.province,
-                      _university_ids(store, args.university), actor)
+            set_scope(
+                store,
+                args.user,
+                args.role,
+                args.province,
+                _university_ids(store, args.university),
+                actor,
+            )
             print(f"re-scoped {args.user}")
         elif args.cmd in ("disable", "enable"):
             set_disabled(store, args.user, args.cmd == "disable", actor)

@@ -23,6 +23,7 @@ DuckDB lets one process open a file read-write and no other process open it then
   an ``emergency`` backup from the still-open connection at once (``CoreStore.check_file``).
   Emergency and before-restore backups are never pruned.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,12 +45,18 @@ from pathlib import Path
 import duckdb
 
 from .settings import backup_dir_for, load_settings
-from .store.core import (FILE_TOKEN, SCHEMA_VERSION, StoreError, _user_data_kinds, clear_marker,
-                         write_marker)
+from .store.core import (
+    FILE_TOKEN,
+    SCHEMA_VERSION,
+    StoreError,
+    _user_data_kinds,
+    clear_marker,
+    write_marker,
+)
 
 log = logging.getLogger("dashboard_lib")
 KINDS = ("manual", "scheduled", "emergency", "before-restore")
-PRUNED = ("manual", "scheduled")      # the kinds that ``prune`` and the schedule's retention remove
+PRUNED = ("manual", "scheduled")  # the kinds that ``prune`` and the schedule's retention remove
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
@@ -60,7 +67,7 @@ class BackupError(StoreError):
 @dataclass(frozen=True)
 class Backup:
     path: Path
-    manifest: dict          # {} when the file has none (copied in by hand)
+    manifest: dict  # {} when the file has none (copied in by hand)
 
     @property
     def kind(self) -> str:
@@ -92,11 +99,22 @@ def _ident(name: str) -> str:
 
 
 def _counts(cur, database: str) -> dict[str, int]:
-    names = [r[0] for r in cur.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main' "
-        "ORDER BY table_name", [database]).fetchall()]
-    return {n: int(cur.execute(f"SELECT count(*) FROM {_ident(database)}.main.{_ident(n)}")
-                   .fetchall()[0][0]) for n in names}
+    names = [
+        r[0]
+        for r in cur.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main' "
+            "ORDER BY table_name",
+            [database],
+        ).fetchall()
+    ]
+    return {
+        n: int(
+            cur.execute(f"SELECT count(*) FROM {_ident(database)}.main.{_ident(n)}").fetchall()[0][
+                0
+            ]
+        )
+        for n in names
+    }
 
 
 def _sha256(path: Path) -> str:
@@ -137,34 +155,50 @@ def inspect(path: Path) -> dict:
         with con.cursor() as cur:
             db = cur.execute("SELECT current_database()").fetchall()[0][0]
             counts = _counts(cur, db)
-            meta = dict(cur.execute("SELECT key, value FROM meta").fetchall()) if "meta" in counts else {}
+            meta = (
+                dict(cur.execute("SELECT key, value FROM meta").fetchall())
+                if "meta" in counts
+                else {}
+            )
             kinds = _user_data_kinds(cur)
     finally:
         con.close()
     version = meta.get("schema_version")
-    return {"schema_version": int(version) if version and version.isdigit() else None,
-            "file_token": meta.get(FILE_TOKEN), "counts": counts, "holds": kinds}
+    return {
+        "schema_version": int(version) if version and version.isdigit() else None,
+        "file_token": meta.get(FILE_TOKEN),
+        "counts": counts,
+        "holds": kinds,
+    }
 
 
-def verify(path: Path, counts: dict[str, int] | None = None,
-           schema_version: int | None = SCHEMA_VERSION) -> dict:
+def verify(
+    path: Path, counts: dict[str, int] | None = None, schema_version: int | None = SCHEMA_VERSION
+) -> dict:
     """Check a backup (or a file about to be restored): it opens, has ``schema_version``, and
     (given ``counts``) exactly those tables with those row counts. Returns ``inspect(path)``."""
     try:
         seen = inspect(path)
     except duckdb.Error as exc:
-        raise BackupError(f"备份文件 {path.name} 无法打开（{type(exc).__name__}）。",
-                          f"The backup file {path.name} does not open ({type(exc).__name__}).") from exc
+        raise BackupError(
+            f"备份文件 {path.name} 无法打开（{type(exc).__name__}）。",
+            f"The backup file {path.name} does not open ({type(exc).__name__}).",
+        ) from exc
     if schema_version is not None and seen["schema_version"] != schema_version:
-        raise BackupError(f"备份文件 {path.name} 的结构版本为 {seen['schema_version']}，需要 {schema_version}。",
-                          f"The backup file {path.name} has schema version {seen['schema_version']}, "
-                          f"not {schema_version}.")
+        raise BackupError(
+            f"备份文件 {path.name} 的结构版本为 {seen['schema_version']}，需要 {schema_version}。",
+            f"The backup file {path.name} has schema version {seen['schema_version']}, "
+            f"not {schema_version}.",
+        )
     if counts is not None and seen["counts"] != counts:
-        differ = sorted(k for k in set(counts) | set(seen["counts"])
-                        if counts.get(k) != seen["counts"].get(k))
-        raise BackupError(f"备份文件 {path.name} 的行数与原库不符（{', '.join(differ)}）。",
-                          f"The backup file {path.name} does not hold the source's row counts "
-                          f"({', '.join(differ)}).")
+        differ = sorted(
+            k for k in set(counts) | set(seen["counts"]) if counts.get(k) != seen["counts"].get(k)
+        )
+        raise BackupError(
+            f"备份文件 {path.name} 的行数与原库不符（{', '.join(differ)}）。",
+            f"The backup file {path.name} does not hold the source's row counts "
+            f"({', '.join(differ)}).",
+        )
     return seen
 
 
@@ -186,71 +220,102 @@ def copy_database(con, source: Path, folder: Path, kind: str = "manual") -> Path
             db = cur.execute("SELECT current_database()").fetchall()[0][0]
             cur.execute(f"ATTACH '{_sql_str(tmp)}' AS {alias} (READ_WRITE)")
             try:
-                cur.execute("BEGIN TRANSACTION")   # one snapshot: the copy and the counts agree
+                cur.execute("BEGIN TRANSACTION")  # one snapshot: the copy and the counts agree
                 try:
                     cur.execute(f"COPY FROM DATABASE {_ident(db)} TO {alias}")
                     counts = _counts(cur, db)
-                    version = (cur.execute(f"SELECT value FROM {_ident(db)}.main.meta WHERE key = "
-                                           "'schema_version'").fetchall() if "meta" in counts else [])
+                    version = (
+                        cur.execute(
+                            f"SELECT value FROM {_ident(db)}.main.meta WHERE key = 'schema_version'"
+                        ).fetchall()
+                        if "meta" in counts
+                        else []
+                    )
                     cur.execute("COMMIT")
                 except BaseException:
                     cur.execute("ROLLBACK")
                     raise
-                cur.execute(f"CHECKPOINT {alias}")   # everything in the file, no log beside it
+                cur.execute(f"CHECKPOINT {alias}")  # everything in the file, no log beside it
             finally:
                 cur.execute(f"DETACH {alias}")
-        seen = verify(tmp, counts, int(version[0][0]) if version and str(version[0][0]).isdigit() else None)
+        seen = verify(
+            tmp, counts, int(version[0][0]) if version and str(version[0][0]).isdigit() else None
+        )
         _fsync(tmp)
         os.replace(tmp, dest)
     except BaseException:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
         raise
-    manifest = {"source": str(source), "db": source.name, "kind": kind,
-                "created_at": datetime.now().isoformat(timespec="seconds"), "created_ts": time.time(),
-                "schema_version": seen["schema_version"], "file_token": seen["file_token"],
-                "holds": seen["holds"], "counts": counts, "bytes": dest.stat().st_size,
-                "sha256": _sha256(dest), "seconds": round(time.perf_counter() - t0, 2), "verified": True}
+    manifest = {
+        "source": str(source),
+        "db": source.name,
+        "kind": kind,
+        "created_at": datetime.now().isoformat(timespec="seconds"),
+        "created_ts": time.time(),
+        "schema_version": seen["schema_version"],
+        "file_token": seen["file_token"],
+        "holds": seen["holds"],
+        "counts": counts,
+        "bytes": dest.stat().st_size,
+        "sha256": _sha256(dest),
+        "seconds": round(time.perf_counter() - t0, 2),
+        "verified": True,
+    }
     mtmp = manifest_path(dest).with_name(manifest_path(dest).name + ".tmp")
     mtmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
     os.replace(mtmp, manifest_path(dest))
     _fsync(folder)
-    log.info("Backup %s of %s written and verified (%s rows in %d tables, %.1f s).", dest, source,
-             f"{sum(counts.values()):,}", len(counts), manifest["seconds"])
+    log.info(
+        "Backup %s of %s written and verified (%s rows in %d tables, %.1f s).",
+        dest,
+        source,
+        f"{sum(counts.values()):,}",
+        len(counts),
+        manifest["seconds"],
+    )
     return dest
 
 
 def create_from_store(store, kind: str = "scheduled", folder: Path | None = None) -> Path:
     """A backup made inside the server, from the Store's own open connection."""
-    return copy_database(store._con, Path(store.path),
-                         Path(folder or backup_dir_for(store.path)).absolute(), kind)
+    return copy_database(
+        store._con, Path(store.path), Path(folder or backup_dir_for(store.path)).absolute(), kind
+    )
 
 
 def _in_use(db: Path, folder: Path, hours: float) -> BackupError:
     newest = list_backups(db, folder)
-    last = (f"最近一次：{newest[-1].path.name}" if newest else "目前还没有备份")
-    last_en = (f"newest: {newest[-1].path.name}" if newest else "none made yet")
+    last = f"最近一次：{newest[-1].path.name}" if newest else "目前还没有备份"
+    last_en = f"newest: {newest[-1].path.name}" if newest else "none made yet"
     return BackupError(
         f"数据库 {db.name} 正由运行中的看板服务使用，无法从外部复制；服务会按计划每 {hours:g} 小时自行备份到 "
         f"{folder}（{last}）。",
         f"The database {db.name} is in use by the running dashboard server and cannot be copied from "
-        f"outside; the server backs it up itself every {hours:g} hours into {folder} ({last_en}).")
+        f"outside; the server backs it up itself every {hours:g} hours into {folder} ({last_en}).",
+    )
 
 
 def create(db: Path, folder: Path, kind: str = "manual") -> Path:
     """A backup from the command line (the server stopped): a read-only connection."""
     if not db.exists():
-        raise BackupError(f"数据库文件 {db} 不存在，无从备份。", f"The database file {db} does not exist.")
+        raise BackupError(
+            f"数据库文件 {db} 不存在，无从备份。", f"The database file {db} does not exist."
+        )
     try:
         con = duckdb.connect(str(db), read_only=True, config=_CONFIG)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise _in_use(db, folder, load_settings().backup_hours) from exc
-        raise BackupError(f"数据库文件 {db.name} 无法打开（{type(exc).__name__}），无法备份。",
-                          f"The database file {db.name} does not open ({type(exc).__name__}).") from exc
+        raise BackupError(
+            f"数据库文件 {db.name} 无法打开（{type(exc).__name__}），无法备份。",
+            f"The database file {db.name} does not open ({type(exc).__name__}).",
+        ) from exc
     except duckdb.Error as exc:
-        raise BackupError(f"数据库文件 {db.name} 无法打开（{type(exc).__name__}），无法备份。",
-                          f"The database file {db.name} does not open ({type(exc).__name__}).") from exc
+        raise BackupError(
+            f"数据库文件 {db.name} 无法打开（{type(exc).__name__}），无法备份。",
+            f"The database file {db.name} does not open ({type(exc).__name__}).",
+        ) from exc
     try:
         return copy_database(con, db, folder, kind)
     finally:
@@ -262,9 +327,14 @@ def list_backups(db: Path, folder: Path) -> list[Backup]:
     """The backups of ``db`` in ``folder``, oldest first."""
     if not folder.is_dir():
         return []
-    named = re.compile(re.escape(db.stem) + r"-\d{8}-\d{6}-\d{6}-(" + "|".join(KINDS) + r")\.duckdb")
-    found = [Backup(p, read_manifest(p)) for p in folder.glob(f"{db.stem}-*.duckdb")
-             if p.is_file() and named.fullmatch(p.name)]
+    named = re.compile(
+        re.escape(db.stem) + r"-\d{8}-\d{6}-\d{6}-(" + "|".join(KINDS) + r")\.duckdb"
+    )
+    found = [
+        Backup(p, read_manifest(p))
+        for p in folder.glob(f"{db.stem}-*.duckdb")
+        if p.is_file() and named.fullmatch(p.name)
+    ]
     return sorted(found, key=lambda b: (b.created_at, b.path.name))
 
 
@@ -289,31 +359,41 @@ def restore(backup: Path, db: Path, force: bool = False) -> dict:
     old file is kept beside as ``<db>.before-restore-<time>``. Returns ``inspect`` of the result."""
     backup, db = Path(backup), Path(db)
     if not backup.is_file():
-        raise BackupError(f"备份文件 {backup} 不存在。", f"The backup file {backup} does not exist.")
+        raise BackupError(
+            f"备份文件 {backup} 不存在。", f"The backup file {backup} does not exist."
+        )
     manifest = read_manifest(backup)
     if manifest.get("sha256") and manifest["sha256"] != _sha256(backup):
-        raise BackupError(f"备份文件 {backup.name} 与其清单的校验值不符（已损坏？），未恢复。",
-                          f"The backup file {backup.name} does not match its manifest's SHA-256 "
-                          "(damaged?); nothing was restored.")
+        raise BackupError(
+            f"备份文件 {backup.name} 与其清单的校验值不符（已损坏？），未恢复。",
+            f"The backup file {backup.name} does not match its manifest's SHA-256 "
+            "(damaged?); nothing was restored.",
+        )
     if db.exists():
         try:
             held = inspect(db)["holds"]
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
-                raise BackupError(f"数据库 {db.name} 正由运行中的看板服务使用：请先停止服务再恢复。",
-                                  f"The database {db.name} is in use by the running dashboard server: "
-                                  "stop the server before restoring.") from exc
+                raise BackupError(
+                    f"数据库 {db.name} 正由运行中的看板服务使用：请先停止服务再恢复。",
+                    f"The database {db.name} is in use by the running dashboard server: "
+                    "stop the server before restoring.",
+                ) from exc
             held = None
         except duckdb.Error:
             held = None
         if held is None and not force:
-            raise BackupError(f"现有的数据库文件 {db.name} 无法读取：确认要替换它请加 --force（原文件会保留在旁边）。",
-                              f"The existing database file {db.name} cannot be read: pass --force to "
-                              "replace it (the old file is kept beside it).")
+            raise BackupError(
+                f"现有的数据库文件 {db.name} 无法读取：确认要替换它请加 --force（原文件会保留在旁边）。",
+                f"The existing database file {db.name} cannot be read: pass --force to "
+                "replace it (the old file is kept beside it).",
+            )
         if held and not force:
-            raise BackupError(f"现有的数据库文件 {db.name} 含有账户或导入的数据，未覆盖；确认要替换请加 --force（原文件会保留在旁边）。",
-                              f"The existing database file {db.name} holds accounts or imported data and "
-                              "was not overwritten; pass --force to replace it (the old file is kept beside it).")
+            raise BackupError(
+                f"现有的数据库文件 {db.name} 含有账户或导入的数据，未覆盖；确认要替换请加 --force（原文件会保留在旁边）。",
+                f"The existing database file {db.name} holds accounts or imported data and "
+                "was not overwritten; pass --force to replace it (the old file is kept beside it).",
+            )
     tmp = db.with_name(db.name + ".restoring")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -324,10 +404,12 @@ def restore(backup: Path, db: Path, force: bool = False) -> dict:
             dst.flush()
             os.fsync(dst.fileno())
         seen = verify(tmp, manifest.get("counts"))
-        if seen["holds"] and not seen["file_token"]:   # a copy from before markers existed
+        if seen["holds"] and not seen["file_token"]:  # a copy from before markers existed
             con = duckdb.connect(str(tmp), config=_CONFIG)
             try:
-                con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [FILE_TOKEN, uuid.uuid4().hex])
+                con.execute(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)", [FILE_TOKEN, uuid.uuid4().hex]
+                )
             finally:
                 con.close()
             seen = verify(tmp)
@@ -335,11 +417,11 @@ def restore(backup: Path, db: Path, force: bool = False) -> dict:
         if db.exists():
             kept = db.with_name(f"{db.name}.before-restore-{stamp}")
             try:
-                os.link(db, kept)          # the old file stays reachable; the swap below is atomic
+                os.link(db, kept)  # the old file stays reachable; the swap below is atomic
             except OSError:
                 shutil.copy2(db, kept)
         wal = db.with_name(db.name + ".wal")
-        if wal.exists():                   # never let the old file's log replay onto the restored one
+        if wal.exists():  # never let the old file's log replay onto the restored one
             os.replace(wal, db.with_name(f"{db.name}.wal.before-restore-{stamp}"))
         os.replace(tmp, db)
         _fsync(db.parent)
@@ -350,21 +432,28 @@ def restore(backup: Path, db: Path, force: bool = False) -> dict:
         write_marker(db, seen["file_token"], seen["holds"], restored_from=str(backup))
     else:
         clear_marker(db)
-    log.warning("Database %s restored from %s (%s rows in %d tables).", db, backup,
-                f"{sum(seen['counts'].values()):,}", len(seen["counts"]))
+    log.warning(
+        "Database %s restored from %s (%s rows in %d tables).",
+        db,
+        backup,
+        f"{sum(seen['counts'].values()):,}",
+        len(seen["counts"]),
+    )
     return seen
 
 
 # ---------------------------------------------------------------------- the server's schedule
-FIRST_DELAY = 60.0   # seconds after the server opens the database before a due backup starts
-TICK = 60.0          # how often the thread looks at the clock and at the file
+FIRST_DELAY = 60.0  # seconds after the server opens the database before a due backup starts
+TICK = 60.0  # how often the thread looks at the clock and at the file
 
-_SCHEDULES: dict[str, "_Schedule"] = {}
+_SCHEDULES: dict[str, _Schedule] = {}
 _SCHEDULES_LOCK = threading.Lock()
 
 
 class _Schedule(threading.Thread):
-    def __init__(self, store, folder: Path, hours: float, keep: int, first_delay: float, tick: float):
+    def __init__(
+        self, store, folder: Path, hours: float, keep: int, first_delay: float, tick: float
+    ):
         super().__init__(name=f"backup:{Path(store.path).name}", daemon=True)
         self.store, self.folder, self.keep, self.tick = store, folder, keep, tick
         self.interval = hours * 3600
@@ -381,7 +470,7 @@ class _Schedule(threading.Thread):
         store = self.store
         while not self.stopped.wait(max(0.0, min(self.tick, self.due - time.time()))):
             if store.closed or store.stale or store.check_file() is not None:
-                return             # closed, replaced, or lost (check_file wrote the emergency copy)
+                return  # closed, replaced, or lost (check_file wrote the emergency copy)
             if time.time() < self.due:
                 continue
             try:
@@ -410,8 +499,9 @@ def stop_schedules(timeout: float = 60) -> None:
 atexit.register(stop_schedules)
 
 
-def ensure_schedule(store, settings=None, first_delay: float = FIRST_DELAY,
-                    tick: float = TICK) -> _Schedule | None:
+def ensure_schedule(
+    store, settings=None, first_delay: float = FIRST_DELAY, tick: float = TICK
+) -> _Schedule | None:
     """Start, once per process and database, the thread that backs ``store`` up every
     ``XZ_BACKUP_HOURS`` into ``XZ_BACKUP_DIR`` and keeps the newest ``XZ_BACKUP_KEEP``; only
     for a writable store that holds accounts or imports (asked on every page run: cheap)."""
@@ -428,8 +518,9 @@ def ensure_schedule(store, settings=None, first_delay: float = FIRST_DELAY,
         if current is not None:
             current.stop()
         folder = Path(settings.backup_dir) if settings.backup_dir else backup_dir_for(store.path)
-        schedule = _Schedule(store, folder, settings.backup_hours, settings.backup_keep,
-                             first_delay, tick)
+        schedule = _Schedule(
+            store, folder, settings.backup_hours, settings.backup_keep, first_delay, tick
+        )
         schedule.start()
         _SCHEDULES[key] = schedule
         return schedule
@@ -443,18 +534,27 @@ def _say(exc: StoreError) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
-    ap = argparse.ArgumentParser(prog="python -m dashboard_lib.backup",
-                                 description="Back up and restore the dashboard database (docs/BACKUP.md).")
+    ap = argparse.ArgumentParser(
+        prog="python -m dashboard_lib.backup",
+        description="Back up and restore the dashboard database (docs/BACKUP.md).",
+    )
     sub = ap.add_subparsers(dest="cmd", required=True)
     parsers = {name: sub.add_parser(name) for name in ("create", "list", "restore", "prune")}
     for name, p in parsers.items():
         p.add_argument("--db", type=Path, default=settings.db_path)
         if name != "restore":
-            p.add_argument("--dir", type=Path, default=None,
-                           help="backup folder (default: XZ_BACKUP_DIR, else backups/ beside the database)")
+            p.add_argument(
+                "--dir",
+                type=Path,
+                default=None,
+                help="backup folder (default: XZ_BACKUP_DIR, else backups/ beside the database)",
+            )
     parsers["restore"].add_argument("backup", type=Path)
-    parsers["restore"].add_argument("--force", action="store_true",
-                                    help="replace a database that holds accounts or imports (kept beside)")
+    parsers["restore"].add_argument(
+        "--force",
+        action="store_true",
+        help="replace a database that holds accounts or imports (kept beside)",
+    )
     parsers["prune"].add_argument("--keep", type=int, default=settings.backup_keep)
     args = ap.parse_args(argv)
     folder = getattr(args, "dir", None) or backup_dir_for(args.db)
@@ -462,7 +562,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "create":
             made = create(args.db, folder)
             m = read_manifest(made)
-            print(f"{made}  ({m['bytes'] / 1e6:.1f} MB, {sum(m['counts'].values()):,} rows, verified)")
+            print(
+                f"{made}  ({m['bytes'] / 1e6:.1f} MB, {sum(m['counts'].values()):,} rows, verified)"
+            )
         elif args.cmd == "list":
             found = list_backups(args.db, folder)
             if not found:
@@ -471,13 +573,17 @@ def main(argv: list[str] | None = None) -> int:
                 m = b.manifest
                 rows = f"{sum(m['counts'].values()):,} rows" if m.get("counts") else "no manifest"
                 holds = ", ".join(m.get("holds") or []) or "-"
-                print(f"{datetime.fromtimestamp(b.created_at):%Y-%m-%d %H:%M:%S}  {b.kind:<14} "
-                      f"{b.path.stat().st_size / 1e6:7.1f} MB  {rows:<16} holds: {holds:<18} {b.path}")
+                print(
+                    f"{datetime.fromtimestamp(b.created_at):%Y-%m-%d %H:%M:%S}  {b.kind:<14} "
+                    f"{b.path.stat().st_size / 1e6:7.1f} MB  {rows:<16} holds: {holds:<18} {b.path}"
+                )
         elif args.cmd == "restore":
             seen = restore(args.backup, args.db, args.force)
-            print(f"{args.db} restored from {args.backup}: {sum(seen['counts'].values()):,} rows in "
-                  f"{len(seen['counts'])} tables (holds: {', '.join(seen['holds']) or '-'}); "
-                  "start the server again.")
+            print(
+                f"{args.db} restored from {args.backup}: {sum(seen['counts'].values()):,} rows in "
+                f"{len(seen['counts'])} tables (holds: {', '.join(seen['holds']) or '-'}); "
+                "start the server again."
+            )
         elif args.cmd == "prune":
             gone = prune(args.db, folder, args.keep)
             print(f"{len(gone)} backup(s) removed, the newest {args.keep} kept in {folder}")

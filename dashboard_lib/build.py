@@ -6,6 +6,7 @@
 The file is written beside its target and moved into place at the end, so a reader never sees a
 half-built database.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,15 +21,26 @@ import pandas as pd
 from . import demo, geo
 from .settings import DATA_DIR, load_settings
 from .store import Store
-from .vocab import CORPS_ADCODE, DEADLINES, DIRECTION_BY_KIND, ActivityKind, MilestoneKind, Provenance
+from .vocab import (
+    CORPS_ADCODE,
+    DEADLINES,
+    DIRECTION_BY_KIND,
+    ActivityKind,
+    MilestoneKind,
+    Provenance,
+)
 
 PUB = Provenance.PUBLISHED.value
 
 # The Corps project names a division (师), not a county: the division's seat city stands for it.
 CORPS_DIVISION_SEATS = {"第一师": 659002}  # 第一师 sits at 阿拉尔市
 EVENT_MILESTONES = {"agreement_signed": MilestoneKind.SIGNED, "launch": MilestoneKind.LAUNCHED}
-LEVEL_WORDS = {"master": "master", "doctoral": "doctoral", "phd": "doctoral",
-               "undergraduate": "undergraduate"}
+LEVEL_WORDS = {
+    "master": "master",
+    "doctoral": "doctoral",
+    "phd": "doctoral",
+    "undergraduate": "undergraduate",
+}
 
 
 class BuildError(RuntimeError):
@@ -38,7 +50,9 @@ class BuildError(RuntimeError):
 def read_reference(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     ref = (data_dir or DATA_DIR) / "reference"
     provinces = pd.read_csv(ref / "provinces.csv", dtype={"region": "string"})
-    provinces["region"] = provinces["region"].astype(object).where(provinces["region"].notna(), None)
+    provinces["region"] = (
+        provinces["region"].astype(object).where(provinces["region"].notna(), None)
+    )
     counties = pd.read_csv(ref / "counties.csv")
     crosswalk = pd.read_csv(ref / "adcode_crosswalk.csv")
     districts = pd.read_csv(ref / "districts_national.csv").set_index("adcode")
@@ -47,11 +61,18 @@ def read_reference(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     unis["district_adcode"] = unis["district_adcode"].astype(int)
     missing = set(unis["district_adcode"]) - set(districts.index)
     if missing:
-        raise BuildError(f"universities.csv names district adcodes not in districts_national.csv: {sorted(missing)}")
+        raise BuildError(
+            f"universities.csv names district adcodes not in districts_national.csv: {sorted(missing)}"
+        )
     unis["lon"] = unis["district_adcode"].map(districts["lon"])
     unis["lat"] = unis["district_adcode"].map(districts["lat"])
     unis["affiliated_high_schools"] = unis["affiliated_high_schools"].replace("", None)
-    return {"province": provinces, "county": counties, "adcode_crosswalk": crosswalk, "university": unis}
+    return {
+        "province": provinces,
+        "county": counties,
+        "adcode_crosswalk": crosswalk,
+        "university": unis,
+    }
 
 
 def read_published(ref: dict[str, pd.DataFrame], data_dir: Path | None = None):
@@ -67,7 +88,9 @@ def read_published(ref: dict[str, pd.DataFrame], data_dir: Path | None = None):
     for i, r in pub.iterrows():
         province = prov_by_name.get(r["province"])
         if province is None:
-            raise BuildError(f"projects_published.csv row {i + 2}: unknown province {r['province']!r}")
+            raise BuildError(
+                f"projects_published.csv row {i + 2}: unknown province {r['province']!r}"
+            )
         note = None
         if province == CORPS_ADCODE and not r["county"]:
             county = CORPS_DIVISION_SEATS.get(r["prefecture"])
@@ -76,55 +99,94 @@ def read_published(ref: dict[str, pd.DataFrame], data_dir: Path | None = None):
         else:
             candidates = geo.resolve_county(r["county"], int(province))
         if len(candidates) != 1:
-            raise BuildError(f"projects_published.csv row {i + 2}: county {r['county']!r} in "
-                             f"{r['province']} resolves to {candidates}")
+            raise BuildError(
+                f"projects_published.csv row {i + 2}: county {r['county']!r} in "
+                f"{r['province']} resolves to {candidates}"
+            )
         county = int(candidates[0])
         if r["university"] not in uni_by_name:
-            raise BuildError(f"projects_published.csv row {i + 2}: university {r['university']!r} "
-                             "is not in universities.csv")
-        rows.append({
-            "project_id": i + 1, "university_id": int(uni_by_name[r["university"]]),
-            "school_zh": r["school"], "county_adcode": county, "province_adcode": int(province),
-            "prefecture_zh": r["prefecture"] or counties.loc[county, "prefecture_zh"],
-            "affiliated_school": r["affiliated_high_school"] or None, "batch": 1,
-            "cycle_start": date(2022, 9, 1), "cycle_end": date(2025, 8, 31),
-            "confidence": r["confidence"], "location_note": note, "provenance": PUB,
-            "source_url": r["source_url"]})
+            raise BuildError(
+                f"projects_published.csv row {i + 2}: university {r['university']!r} "
+                "is not in universities.csv"
+            )
+        rows.append(
+            {
+                "project_id": i + 1,
+                "university_id": int(uni_by_name[r["university"]]),
+                "school_zh": r["school"],
+                "county_adcode": county,
+                "province_adcode": int(province),
+                "prefecture_zh": r["prefecture"] or counties.loc[county, "prefecture_zh"],
+                "affiliated_school": r["affiliated_high_school"] or None,
+                "batch": 1,
+                "cycle_start": date(2022, 9, 1),
+                "cycle_end": date(2025, 8, 31),
+                "confidence": r["confidence"],
+                "location_note": note,
+                "provenance": PUB,
+                "source_url": r["source_url"],
+            }
+        )
     projects = pd.DataFrame(rows)
-    key = {(u, s): pid for u, s, pid in zip(pub["university"], pub["school"], projects["project_id"])}
+    key = {
+        (u, s): pid for u, s, pid in zip(pub["university"], pub["school"], projects["project_id"])
+    }
 
     milestones, activities = [], []
     for i, e in events.iterrows():
         pid = key.get((e["university"], e["school"]))
         if pid is None:
-            raise BuildError(f"events_published.csv row {i + 2}: no published project "
-                             f"{e['university']} / {e['school']}")
+            raise BuildError(
+                f"events_published.csv row {i + 2}: no published project "
+                f"{e['university']} / {e['school']}"
+            )
         precision = e["date_precision"] or "day"
         when = pd.Timestamp(e["date"] + ("-01" if precision == "month" else "")).date()
         if e["kind"] in EVENT_MILESTONES:
             kind = EVENT_MILESTONES[e["kind"]]
-            milestones.append({"project_id": pid, "kind": kind.value,
-                               "due_date": pd.Timestamp(DEADLINES[kind]).date(), "done_date": when,
-                               "date_precision": precision, "note": e["note"] or None,
-                               "provenance": PUB, "source_url": e["source_url"]})
+            milestones.append(
+                {
+                    "project_id": pid,
+                    "kind": kind.value,
+                    "due_date": pd.Timestamp(DEADLINES[kind]).date(),
+                    "done_date": when,
+                    "date_precision": precision,
+                    "note": e["note"] or None,
+                    "provenance": PUB,
+                    "source_url": e["source_url"],
+                }
+            )
             continue
         kind = ActivityKind(e["kind"])
         role = e["role"] or None
         level = next((v for w, v in LEVEL_WORDS.items() if role and w in role.lower()), None)
-        activities.append({"project_id": pid, "kind": kind.value, "start_date": when,
-                           "date_precision": precision,
-                           "people": int(e["people"]) if e["people"] else None,
-                           "role": role, "level": level if kind is ActivityKind.INTERNSHIP else None,
-                           "direction": DIRECTION_BY_KIND[kind], "note": e["note"] or None,
-                           "provenance": PUB, "source_url": e["source_url"]})
+        activities.append(
+            {
+                "project_id": pid,
+                "kind": kind.value,
+                "start_date": when,
+                "date_precision": precision,
+                "people": int(e["people"]) if e["people"] else None,
+                "role": role,
+                "level": level if kind is ActivityKind.INTERNSHIP else None,
+                "direction": DIRECTION_BY_KIND[kind],
+                "note": e["note"] or None,
+                "provenance": PUB,
+                "source_url": e["source_url"],
+            }
+        )
     activities = pd.DataFrame(activities)
     activities.insert(0, "activity_id", range(1, len(activities) + 1))
     activities["people"] = activities["people"].astype("Int32")
     return projects, pd.DataFrame(milestones), activities
 
 
-def build_database(path: Path | str, spec: demo.DemoSpec | None = None,
-                   data_dir: Path | None = None, progress=print) -> dict[str, int]:
+def build_database(
+    path: Path | str,
+    spec: demo.DemoSpec | None = None,
+    data_dir: Path | None = None,
+    progress=print,
+) -> dict[str, int]:
     """Write a complete database at ``path`` (replacing any file there) and return row counts."""
     path = Path(path)
     spec = spec or demo.DemoSpec()
@@ -132,12 +194,20 @@ def build_database(path: Path | str, spec: demo.DemoSpec | None = None,
     ref = read_reference(data_dir)
     projects, milestones, activities = read_published(ref, data_dir)
     progress(f"reference and published data read ({time.perf_counter() - t0:.1f} s)")
-    sim = demo.generate(spec, ref["county"], ref["university"], projects,
-                        set(zip(milestones["project_id"], milestones["kind"])),
-                        first_project_id=len(projects) + 1,
-                        first_activity_id=len(activities) + 1, lazy_activity=True)
-    progress(f"simulated data generated: {len(sim['project'])} projects, activity in "
-             f"{len(sim['activity_chunks'])} chunk(s) ({time.perf_counter() - t0:.1f} s)")
+    sim = demo.generate(
+        spec,
+        ref["county"],
+        ref["university"],
+        projects,
+        set(zip(milestones["project_id"], milestones["kind"])),
+        first_project_id=len(projects) + 1,
+        first_activity_id=len(activities) + 1,
+        lazy_activity=True,
+    )
+    progress(
+        f"simulated data generated: {len(sim['project'])} projects, activity in "
+        f"{len(sim['activity_chunks'])} chunk(s) ({time.perf_counter() - t0:.1f} s)"
+    )
     tmp = path.with_name(path.name + ".building")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -154,16 +224,20 @@ def build_database(path: Path | str, spec: demo.DemoSpec | None = None,
         store.bulk_insert("milestone", sim["milestone"])
         store.bulk_insert("activity", activities)
         n_sim = 0
-        for chunk in sim["activity_chunks"]:   # generated, inserted and dropped one at a time
+        for chunk in sim["activity_chunks"]:  # generated, inserted and dropped one at a time
             # stored clustered by project, so a dossier's rows are found without a full scan
             frame = chunk().sort_values(["project_id", "start_date", "activity_id"], kind="stable")
             n_sim += store.bulk_insert("activity", frame)
             del frame
         progress(f"{n_sim:,} simulated activity rows inserted ({time.perf_counter() - t0:.1f} s)")
         store.bulk_insert("outcome", sim["outcome"])
-        for key, value in {"built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "demo_seed": spec.seed,
-                           "demo_projects": spec.projects, "demo_activity_scale": spec.activity_scale,
-                           "as_of": spec.as_of.isoformat()}.items():
+        for key, value in {
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "demo_seed": spec.seed,
+            "demo_projects": spec.projects,
+            "demo_activity_scale": spec.activity_scale,
+            "as_of": spec.as_of.isoformat(),
+        }.items():
             store.set_meta(key, str(value))
         store.refresh_summaries()
         store.checkpoint()
@@ -171,8 +245,10 @@ def build_database(path: Path | str, spec: demo.DemoSpec | None = None,
     finally:
         store.close()
     os.replace(tmp, path)
-    progress(f"database written to {path} ({time.perf_counter() - t0:.1f} s, "
-             f"{path.stat().st_size / 1e6:.1f} MB)")
+    progress(
+        f"database written to {path} ({time.perf_counter() - t0:.1f} s, "
+        f"{path.stat().st_size / 1e6:.1f} MB)"
+    )
     return counts
 
 
@@ -182,12 +258,13 @@ def _holds_user_data(path: Path) -> bool | None:
     import duckdb
 
     from .store.core import CoreStore, _has_user_data
+
     try:
         store = CoreStore(path, read_only=True)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             return None
-        return False   # unreadable: nothing of value can be read from it either
+        return False  # unreadable: nothing of value can be read from it either
     except Exception:  # unreadable: nothing of value can be read from it either
         return False
     try:
@@ -199,22 +276,28 @@ def _holds_user_data(path: Path) -> bool | None:
 def _refusal(db: Path, force: bool) -> str | None:
     """Why ``db`` must not be (re)built now, in both languages, or None."""
     from .store.core import MARKER_SUFFIX, read_marker
+
     if db.exists():
         held = _holds_user_data(db)
         if held is None:
-            return (f"{db} is in use by another process (the running dashboard server?); it was NOT "
-                    "rebuilt. Stop the server first.\n"
-                    f"{db} 正被另一个程序（例如运行中的看板服务）使用，未重新生成；请先停止服务。")
+            return (
+                f"{db} is in use by another process (the running dashboard server?); it was NOT "
+                "rebuilt. Stop the server first.\n"
+                f"{db} 正被另一个程序（例如运行中的看板服务）使用，未重新生成；请先停止服务。"
+            )
         if held and not force:
-            return (f"{db} holds accounts or imported data; it was NOT rebuilt. "
-                    "Back it up (python -m dashboard_lib.backup create) and pass --force to replace it.\n"
-                    f"{db} 含有账户或导入的数据，未重新生成；如确需替换，请先备份（python -m dashboard_lib.backup "
-                    "create）并加 --force。")
+            return (
+                f"{db} holds accounts or imported data; it was NOT rebuilt. "
+                "Back it up (python -m dashboard_lib.backup create) and pass --force to replace it.\n"
+                f"{db} 含有账户或导入的数据，未重新生成；如确需替换，请先备份（python -m dashboard_lib.backup "
+                "create）并加 --force。"
+            )
     marker = read_marker(db)
     if marker is not None and not force:
         same = False
         if db.exists():
             from .store.core import CoreStore, _file_token
+
             try:
                 s = CoreStore(db, read_only=True)
                 try:
@@ -226,12 +309,14 @@ def _refusal(db: Path, force: bool) -> str | None:
                 same = False
         if not same:
             what = ", ".join(marker.get("holds") or ["accounts", "imports"])
-            return (f"{db.name}{MARKER_SUFFIX} says this database held {what}, and that database is "
-                    f"{'missing' if not db.exists() else 'not the file there now'}; it was NOT rebuilt. "
-                    "Restore it: python -m dashboard_lib.backup list, then python -m dashboard_lib.backup "
-                    f"restore BACKUP --db {db}; or pass --force to start over with a fresh database.\n"
-                    f"{db.name}{MARKER_SUFFIX} 表明该数据库保存着账户或导入的数据，而它{'不见了' if not db.exists() else '已被替换'}，"
-                    "未重新生成；请用 python -m dashboard_lib.backup restore 从备份恢复，或加 --force 重新开始。")
+            return (
+                f"{db.name}{MARKER_SUFFIX} says this database held {what}, and that database is "
+                f"{'missing' if not db.exists() else 'not the file there now'}; it was NOT rebuilt. "
+                "Restore it: python -m dashboard_lib.backup list, then python -m dashboard_lib.backup "
+                f"restore BACKUP --db {db}; or pass --force to start over with a fresh database.\n"
+                f"{db.name}{MARKER_SUFFIX} 表明该数据库保存着账户或导入的数据，而它{'不见了' if not db.exists() else '已被替换'}，"
+                "未重新生成；请用 python -m dashboard_lib.backup restore 从备份恢复，或加 --force 重新开始。"
+            )
     return None
 
 
@@ -251,12 +336,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, default=settings.db_path)
     ap.add_argument("--seed", type=int, default=settings.demo_seed)
     ap.add_argument("--projects", type=int, default=settings.demo_projects)
-    ap.add_argument("--activity-rows", type=int, default=None,
-                    help="aim for about this many activity rows (default: programme-like rates)")
+    ap.add_argument(
+        "--activity-rows",
+        type=int,
+        default=None,
+        help="aim for about this many activity rows (default: programme-like rates)",
+    )
     ap.add_argument("--as-of", type=date.fromisoformat, default=date.today())
     ap.add_argument("--if-missing", action="store_true", help="do nothing when the file exists")
-    ap.add_argument("--force", action="store_true",
-                    help="replace a file even when it holds accounts or imported data")
+    ap.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a file even when it holds accounts or imported data",
+    )
     args = ap.parse_args(argv)
     if args.if_missing and args.db.exists():
         print(f"{args.db} exists; not rebuilt")
@@ -267,9 +359,12 @@ def main(argv: list[str] | None = None) -> int:
         # --if-missing (scripts/run.sh, before the server starts): not an error of the start-up
         # itself; the server then refuses the same way, in one sentence on every page
         return 0 if args.if_missing and not args.db.exists() else 1
-    counts = build_database(args.db, spec_for(args.projects, args.activity_rows, args.seed, args.as_of))
+    counts = build_database(
+        args.db, spec_for(args.projects, args.activity_rows, args.seed, args.as_of)
+    )
     from .store.core import clear_marker, marker_path
-    if marker_path(args.db).exists():   # the new file holds no accounts or imports
+
+    if marker_path(args.db).exists():  # the new file holds no accounts or imports
         clear_marker(args.db)
         print(f"{marker_path(args.db).name} removed: {args.db} is a new database")
     print(", ".join(f"{k}={v:,}" for k, v in counts.items()))

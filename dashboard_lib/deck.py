@@ -5,12 +5,13 @@ no server round trip, no redraw of the map. Keyboard (←/→, space, PageUp/Pag
 on-screen buttons, a fullscreen toggle and optional auto-advance are a few lines of our own
 JavaScript. plotly.js and Leaflet come from the app's own /app/static/ (nothing from a CDN).
 """
+
 from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,19 +21,19 @@ PLOTLY_JS = "/app/static/plotly/plotly.min.js"
 
 @dataclass
 class Slide:
-    key: str                                   # which slide (see present.SLIDES)
+    key: str  # which slide (see present.SLIDES)
     title: str
     subtitle: str = ""
-    numbers: list[tuple[str, str]] = field(default_factory=list)   # big figures: (label, value)
+    numbers: list[tuple[str, str]] = field(default_factory=list)  # big figures: (label, value)
     figure: go.Figure | None = None
-    map_html: str | None = None                # a whole folium document
-    still_figure: go.Figure | None = None      # what files show in place of the live map
-    make_still: Callable[[], go.Figure] | None = None   # draws still_figure when a file asks for it
+    map_html: str | None = None  # a whole folium document
+    still_figure: go.Figure | None = None  # what files show in place of the live map
+    make_still: Callable[[], go.Figure] | None = None  # draws still_figure when a file asks for it
     bullets: list[str] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)      # (text, url) — sources
-    table: pd.DataFrame | None = None          # the numbers behind the chart
-    empty: str | None = None                   # said instead of an empty chart
-    note: str = ""                             # footer note, e.g. what is simulated
+    links: list[tuple[str, str]] = field(default_factory=list)  # (text, url) — sources
+    table: pd.DataFrame | None = None  # the numbers behind the chart
+    empty: str | None = None  # said instead of an empty chart
+    note: str = ""  # footer note, e.g. what is simulated
 
     def still(self) -> go.Figure | None:
         """What files show in place of the live map. Drawn on demand: the deck on screen never
@@ -47,36 +48,48 @@ def _e(text) -> str:
 
 
 def _figure_html(fig: go.Figure, div_id: str) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                       config={"displayModeBar": False, "responsive": True})
+    return fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
+        config={"displayModeBar": False, "responsive": True},
+    )
 
 
 def slide_html(slide: Slide, index: int, total: int, as_of_label: str) -> str:
     body = []
     if slide.numbers:
-        cells = "".join(f"<div class='num'><div class='v'>{_e(v)}</div><div class='l'>{_e(lbl)}</div></div>"
-                        for lbl, v in slide.numbers)
+        cells = "".join(
+            f"<div class='num'><div class='v'>{_e(v)}</div><div class='l'>{_e(lbl)}</div></div>"
+            for lbl, v in slide.numbers
+        )
         body.append(f"<div class='numbers n{min(len(slide.numbers), 4)}'>{cells}</div>")
     if slide.empty:
         body.append(f"<div class='empty'>{_e(slide.empty)}</div>")
     elif slide.map_html:
         # loaded when its slide is first shown, so Leaflet measures a visible frame
-        body.append(f"<iframe class='map' data-srcdoc=\"{html.escape(slide.map_html, quote=True)}\"></iframe>")
+        body.append(
+            f"<iframe class='map' data-srcdoc=\"{html.escape(slide.map_html, quote=True)}\"></iframe>"
+        )
     elif slide.figure is not None:
         body.append(f"<div class='chart'>{_figure_html(slide.figure, f'fig-{index}')}</div>")
     if slide.bullets:
         items = "".join(f"<li>{_e(b)}</li>" for b in slide.bullets)
         body.append(f"<ul class='bullets'>{items}</ul>")
     if slide.links:
-        items = "".join(f"<li><a href=\"{_e(url)}\" target=\"_blank\" rel=\"noopener\">{_e(text)}</a></li>"
-                        for text, url in slide.links)
+        items = "".join(
+            f'<li><a href="{_e(url)}" target="_blank" rel="noopener">{_e(text)}</a></li>'
+            for text, url in slide.links
+        )
         body.append(f"<ul class='links'>{items}</ul>")
     sub = f"<h2>{_e(slide.subtitle)}</h2>" if slide.subtitle else ""
-    return (f"<section class='slide' id='slide-{index}' data-key='{_e(slide.key)}' aria-label='{_e(slide.title)}'>"
-            f"<header><h1>{_e(slide.title)}</h1>{sub}</header>"
-            f"<main>{''.join(body)}</main>"
-            f"<footer><span>{_e(slide.note)}</span><span>{_e(as_of_label)} · {index + 1} / {total}</span></footer>"
-            f"</section>")
+    return (
+        f"<section class='slide' id='slide-{index}' data-key='{_e(slide.key)}' aria-label='{_e(slide.title)}'>"
+        f"<header><h1>{_e(slide.title)}</h1>{sub}</header>"
+        f"<main>{''.join(body)}</main>"
+        f"<footer><span>{_e(slide.note)}</span><span>{_e(as_of_label)} · {index + 1} / {total}</span></footer>"
+        f"</section>"
+    )
 
 
 CSS = """
@@ -144,26 +157,45 @@ JS = """
 """
 
 
-def deck_html(slides: list[Slide], as_of_label: str, lang: str = "zh", autoplay_seconds: int = 0,
-              start: int = 0, labels: dict[str, str] | None = None) -> str:
+def deck_html(
+    slides: list[Slide],
+    as_of_label: str,
+    lang: str = "zh",
+    autoplay_seconds: int = 0,
+    start: int = 0,
+    labels: dict[str, str] | None = None,
+) -> str:
     """One HTML document holding the whole deck."""
     labels = labels or {"prev": "‹", "next": "›", "full": "全屏 / Full screen"}
     sections = "".join(slide_html(s, k, len(slides), as_of_label) for k, s in enumerate(slides))
     needs_plotly = any(s.figure is not None and not s.empty for s in slides)
     plotly_tag = f"<script src='{PLOTLY_JS}'></script>" if needs_plotly else ""
-    controls = (f"<div id='controls'><button id='prev' title='{_e(labels['prev'])}'>‹</button>"
-                f"<button id='next' title='{_e(labels['next'])}'>›</button>"
-                f"<button id='full' title='{_e(labels['full'])}'>{_e(labels['full'])}</button></div>")
+    controls = (
+        f"<div id='controls'><button id='prev' title='{_e(labels['prev'])}'>‹</button>"
+        f"<button id='next' title='{_e(labels['next'])}'>›</button>"
+        f"<button id='full' title='{_e(labels['full'])}'>{_e(labels['full'])}</button></div>"
+    )
     script = JS % {"start": int(start), "autoplay": max(int(autoplay_seconds), 0)}
-    return (f"<!DOCTYPE html><html lang='{'en' if lang == 'en' else 'zh-CN'}'><head><meta charset='utf-8'>"
-            f"<style>{CSS}</style>{plotly_tag}</head>"
-            f"<body tabindex='0'><div id='deck'>{sections}</div>{controls}<script>{script}</script></body></html>")
+    return (
+        f"<!DOCTYPE html><html lang='{'en' if lang == 'en' else 'zh-CN'}'><head><meta charset='utf-8'>"
+        f"<style>{CSS}</style>{plotly_tag}</head>"
+        f"<body tabindex='0'><div id='deck'>{sections}</div>{controls}<script>{script}</script></body></html>"
+    )
 
 
 def outline(slides: list[Slide]) -> list[dict]:
     """What each slide says, as plain data (for tests and the PPTX writer)."""
-    return [{"key": s.key, "title": s.title, "numbers": list(s.numbers), "empty": s.empty,
-             "has_chart": s.figure is not None, "has_map": s.map_html is not None} for s in slides]
+    return [
+        {
+            "key": s.key,
+            "title": s.title,
+            "numbers": list(s.numbers),
+            "empty": s.empty,
+            "has_chart": s.figure is not None,
+            "has_map": s.map_html is not None,
+        }
+        for s in slides
+    ]
 
 
 def to_json(slides: list[Slide]) -> str:

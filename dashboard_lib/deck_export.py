@@ -5,6 +5,7 @@ Images are drawn by plotly's kaleido, which needs a Chromium-family browser on t
 found the export says so in one sentence (``ExportUnavailable``) instead of failing: the PPTX then
 carries the numbers as editable tables in place of the chart pictures.
 """
+
 from __future__ import annotations
 
 import base64
@@ -42,9 +43,11 @@ class ExportUnavailable(RuntimeError):
         return self.zh if lang == "zh" else self.en
 
 
-NO_BROWSER = ("本机没有可用的 Chromium 浏览器，无法生成图片或 PDF；PPTX 中以数字表格代替图表。",
-              "No Chromium browser on this machine: images and PDFs cannot be made; the PPTX shows "
-              "the numbers as tables instead of charts.")
+NO_BROWSER = (
+    "本机没有可用的 Chromium 浏览器，无法生成图片或 PDF；PPTX 中以数字表格代替图表。",
+    "No Chromium browser on this machine: images and PDFs cannot be made; the PPTX shows "
+    "the numbers as tables instead of charts.",
+)
 
 
 def browser_path() -> str | None:
@@ -66,12 +69,19 @@ def chart_png(fig: go.Figure, width: int = 1280, height: int = 640) -> bytes:
     try:
         return fig.to_image(format="png", width=width, height=height, scale=1)
     except Exception as exc:  # kaleido reports a missing or broken browser in several ways
-        raise ExportUnavailable(f"图表图片生成失败：{type(exc).__name__}。",
-                                f"The chart image could not be made: {type(exc).__name__}.") from exc
+        raise ExportUnavailable(
+            f"图表图片生成失败：{type(exc).__name__}。",
+            f"The chart image could not be made: {type(exc).__name__}.",
+        ) from exc
 
 
-def map_figure(provinces: gpd.GeoDataFrame, colours: dict[int, str], flows: pd.DataFrame | None = None,
-               outline: gpd.GeoDataFrame | None = None, title: str = "") -> go.Figure:
+def map_figure(
+    provinces: gpd.GeoDataFrame,
+    colours: dict[int, str],
+    flows: pd.DataFrame | None = None,
+    outline: gpd.GeoDataFrame | None = None,
+    title: str = "",
+) -> go.Figure:
     """A still map for files: provinces filled with the given colours (plotly shapes on plain
     axes, so it needs no map tiles and no topojson from the internet)."""
     fig = go.Figure()
@@ -79,27 +89,57 @@ def map_figure(provinces: gpd.GeoDataFrame, colours: dict[int, str], flows: pd.D
         polys = getattr(geom, "geoms", [geom])
         for poly in polys:
             x, y = poly.exterior.coords.xy
-            fig.add_trace(go.Scatter(x=list(x), y=list(y), fill="toself", mode="lines",
-                                     line={"color": "#666", "width": 0.6},
-                                     fillcolor=colours.get(int(code), "#d9d9d9"), hoverinfo="skip",
-                                     showlegend=False))
+            fig.add_trace(
+                go.Scatter(
+                    x=list(x),
+                    y=list(y),
+                    fill="toself",
+                    mode="lines",
+                    line={"color": "#666", "width": 0.6},
+                    fillcolor=colours.get(int(code), "#d9d9d9"),
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
     if flows is not None and len(flows):
         xs, ys = [], []
         for r in flows.itertuples(index=False):
             xs += [r.university_lon, r.county_lon, None]
             ys += [r.university_lat, r.county_lat, None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#2b6cb0", "width": 0.8},
-                                 opacity=0.5, hoverinfo="skip", showlegend=False))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": "#2b6cb0", "width": 0.8},
+                opacity=0.5,
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
     if outline is not None:
         for geom in outline[outline["layer"] != "land"].geometry:
             for line in getattr(geom, "geoms", [geom]):
                 x, y = line.coords.xy
-                fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines", showlegend=False,
-                                         line={"color": "#333", "width": 1, "dash": "dash"}, hoverinfo="skip"))
+                fig.add_trace(
+                    go.Scatter(
+                        x=list(x),
+                        y=list(y),
+                        mode="lines",
+                        showlegend=False,
+                        line={"color": "#333", "width": 1, "dash": "dash"},
+                        hoverinfo="skip",
+                    )
+                )
     fig.update_xaxes(visible=False, range=[73, 136])
     fig.update_yaxes(visible=False, range=[3, 54], scaleanchor="x", scaleratio=1.2)
-    fig.update_layout(title=title, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-                      plot_bgcolor="#f4f7fb", paper_bgcolor="#ffffff", font={"family": FONT})
+    fig.update_layout(
+        title=title,
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        plot_bgcolor="#f4f7fb",
+        paper_bgcolor="#ffffff",
+        font={"family": FONT},
+    )
     return fig
 
 
@@ -128,7 +168,15 @@ def _table(slide, frame: pd.DataFrame, left, top, width, height, max_rows: int =
         table.cell(0, j).text = str(col)
     for i, row in enumerate(frame.itertuples(index=False), start=1):
         for j, value in enumerate(row):
-            table.cell(i, j).text = "" if pd.isna(value) else (f"{value:,.0f}" if isinstance(value, float) and float(value).is_integer() else str(value))
+            table.cell(i, j).text = (
+                ""
+                if pd.isna(value)
+                else (
+                    f"{value:,.0f}"
+                    if isinstance(value, float) and float(value).is_integer()
+                    else str(value)
+                )
+            )
     for cell in (table.cell(i, j) for i in range(rows) for j in range(cols)):
         for p in cell.text_frame.paragraphs:
             for r in p.runs:
@@ -164,11 +212,27 @@ def to_pptx(slides: list[Slide], as_of_label: str, images: dict[int, bytes] | No
             top += Inches(1.1) * ((n + 3) // 4) + Inches(0.1)
         body_h = Inches(6.7) - top
         if s.empty:
-            _text(slide, Inches(0.5), top + Inches(1), W - Inches(1), Inches(1), s.empty, 24, colour=GREY)
+            _text(
+                slide,
+                Inches(0.5),
+                top + Inches(1),
+                W - Inches(1),
+                Inches(1),
+                s.empty,
+                24,
+                colour=GREY,
+            )
         elif k in images:
             slide.shapes.add_picture(io.BytesIO(images[k]), Inches(0.8), top, height=body_h)
         elif s.table is not None and len(s.table):
-            _table(slide, s.table, Inches(0.5), top, W - Inches(1), min(body_h, Inches(0.35) * (min(len(s.table), 12) + 1)))
+            _table(
+                slide,
+                s.table,
+                Inches(0.5),
+                top,
+                W - Inches(1),
+                min(body_h, Inches(0.35) * (min(len(s.table), 12) + 1)),
+            )
         lines = list(s.bullets) + [f"{t}: {u}" for t, u in s.links]
         if lines:
             y = top if (k not in images and s.table is None and not s.empty) else Inches(6.0)
@@ -189,14 +253,27 @@ def html_to_pdf(document: str, timeout: int = 120) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "doc.html", Path(tmp) / "out.pdf"
         src.write_text(document, encoding="utf-8")
-        cmd = [path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run",
-               f"--user-data-dir={Path(tmp) / 'profile'}", "--no-pdf-header-footer",
-               f"--print-to-pdf={out}", src.as_uri()]
+        cmd = [
+            path,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={out}",
+            src.as_uri(),
+        ]
         try:
             subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ExportUnavailable("PDF 生成失败：浏览器未响应。", "The PDF could not be made: the browser did not answer.") from exc
+            raise ExportUnavailable(
+                "PDF 生成失败：浏览器未响应。",
+                "The PDF could not be made: the browser did not answer.",
+            ) from exc
         if not out.exists() or out.stat().st_size == 0:
             raise ExportUnavailable("PDF 生成失败。", "The PDF could not be made.")
         return out.read_bytes()
@@ -218,18 +295,26 @@ td,th{border:1px solid #cbd5e0;padding:1mm 2mm}
 """
 
 
-REPORT_CSS = PRINT_CSS.replace("@page{size:297mm 167mm;margin:0}", "@page{size:A4;margin:0}").replace(
-    ".p{width:297mm;height:167mm;", ".p{width:210mm;height:297mm;") + """
+REPORT_CSS = (
+    PRINT_CSS.replace("@page{size:297mm 167mm;margin:0}", "@page{size:A4;margin:0}").replace(
+        ".p{width:297mm;height:167mm;", ".p{width:210mm;height:297mm;"
+    )
+    + """
 .nums{flex-wrap:wrap}.n{flex:1 1 40mm}.n b{font-size:18pt}.img{flex:0 0 70mm}table{font-size:8pt}
 """
+)
 
 
 def _e(text) -> str:
     return html.escape("" if text is None else str(text))
 
 
-def print_html(slides: list[Slide], as_of_label: str, images: dict[int, bytes] | None = None,
-               page_css: str = PRINT_CSS) -> str:
+def print_html(
+    slides: list[Slide],
+    as_of_label: str,
+    images: dict[int, bytes] | None = None,
+    page_css: str = PRINT_CSS,
+) -> str:
     """The deck as printable pages with still images (no scripts: nothing to wait for)."""
     images = images or {}
     pages = []
@@ -238,8 +323,14 @@ def print_html(slides: list[Slide], as_of_label: str, images: dict[int, bytes] |
         if s.subtitle:
             parts.append(f"<h2>{_e(s.subtitle)}</h2>")
         if s.numbers:
-            parts.append("<div class='nums'>" + "".join(f"<div class='n'><b>{_e(v)}</b><span>{_e(l)}</span></div>"
-                                                        for l, v in s.numbers) + "</div>")
+            parts.append(
+                "<div class='nums'>"
+                + "".join(
+                    f"<div class='n'><b>{_e(v)}</b><span>{_e(label)}</span></div>"
+                    for label, v in s.numbers
+                )
+                + "</div>"
+            )
         if s.empty:
             parts.append(f"<div class='empty'>{_e(s.empty)}</div>")
         elif k in images:
@@ -248,14 +339,22 @@ def print_html(slides: list[Slide], as_of_label: str, images: dict[int, bytes] |
         elif s.table is not None and len(s.table):
             parts.append(s.table.head(14).to_html(index=False, escape=True))
         if s.bullets or s.links:
-            parts.append("<ul>" + "".join(f"<li>{_e(b)}</li>" for b in s.bullets)
-                         + "".join(f"<li>{_e(t)}：{_e(u)}</li>" for t, u in s.links) + "</ul>")
-        parts.append(f"<div class='f'><span>{_e(s.note)}</span><span>{_e(as_of_label)} · {k + 1} / {len(slides)}</span></div>")
+            parts.append(
+                "<ul>"
+                + "".join(f"<li>{_e(b)}</li>" for b in s.bullets)
+                + "".join(f"<li>{_e(t)}：{_e(u)}</li>" for t, u in s.links)
+                + "</ul>"
+            )
+        parts.append(
+            f"<div class='f'><span>{_e(s.note)}</span><span>{_e(as_of_label)} · {k + 1} / {len(slides)}</span></div>"
+        )
         pages.append(f"<div class='p'>{''.join(parts)}</div>")
     return f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{page_css}</style></head><body>{''.join(pages)}</body></html>"
 
 
-def slide_images(slides: list[Slide], width: int = 1280, height: int = 600) -> tuple[dict[int, bytes], str | None]:
+def slide_images(
+    slides: list[Slide], width: int = 1280, height: int = 600
+) -> tuple[dict[int, bytes], str | None]:
     """PNG of every slide's chart (and still map); the reason when none could be made."""
     images: dict[int, bytes] = {}
     for k, s in enumerate(slides):

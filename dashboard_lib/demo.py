@@ -5,6 +5,7 @@ Everything this module makes carries ``provenance = 'simulated'`` and no source 
 115 projects to the national scale of 托管帮扶 (about 2,000 projects) and millions of activity rows
 in seconds, because every kind of activity is drawn for all (project, term) pairs at once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,20 +14,44 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .vocab import (CORPS_ADCODE, DEADLINES, DIRECTION_BY_KIND, OUTCOME_INDICATORS, ActivityKind,
-                    MilestoneKind, Provenance)
+from .vocab import (
+    CORPS_ADCODE,
+    DEADLINES,
+    DIRECTION_BY_KIND,
+    OUTCOME_INDICATORS,
+    ActivityKind,
+    MilestoneKind,
+    Provenance,
+)
 
 SIM = Provenance.SIMULATED.value
 
 # Projects per programme unit at the programme's scale (115). 山西, 内蒙古, 广西 and 云南 are the
 # per-province totals public sources give; the others are a simulated spread that sums to 115.
 PROVINCE_TOTALS_115 = {
-    140000: 5, 150000: 5, 450000: 5, 530000: 8,                      # published totals
-    130000: 4, 460000: 3,                                            # 河北 海南
-    340000: 4, 360000: 5, 410000: 6, 420000: 4, 430000: 6,           # 安徽 江西 河南 湖北 湖南
-    500000: 4, 510000: 7, 520000: 7, 540000: 3, 610000: 5,           # 重庆 四川 贵州 西藏 陕西
-    620000: 7, 630000: 4, 640000: 3, 650000: 6,                      # 甘肃 青海 宁夏 新疆
-    210000: 3, 220000: 3, 230000: 4,                                 # 辽宁 吉林 黑龙江
+    140000: 5,
+    150000: 5,
+    450000: 5,
+    530000: 8,  # published totals
+    130000: 4,
+    460000: 3,  # 河北 海南
+    340000: 4,
+    360000: 5,
+    410000: 6,
+    420000: 4,
+    430000: 6,  # 安徽 江西 河南 湖北 湖南
+    500000: 4,
+    510000: 7,
+    520000: 7,
+    540000: 3,
+    610000: 5,  # 重庆 四川 贵州 西藏 陕西
+    620000: 7,
+    630000: 4,
+    640000: 3,
+    650000: 6,  # 甘肃 青海 宁夏 新疆
+    210000: 3,
+    220000: 3,
+    230000: 4,  # 辽宁 吉林 黑龙江
     CORPS_ADCODE: 4,
 }
 PUBLISHED_TOTAL_PROVINCES = (140000, 150000, 450000, 530000)
@@ -34,8 +59,9 @@ SOCIETY_PROJECTS_115 = 3  # the notice gives the 创新人才教育研究会 thr
 
 SCHOOL_SUFFIXES = ("第一中学", "高级中学", "第二中学", "民族中学", "第三中学", "实验中学")
 SUBJECTS = ("语文", "数学", "英语", "物理", "化学", "生物", "思想政治", "历史", "地理", "信息技术")
-DISPATCH_ROLES = np.array(["principal", "executive vice principal", "vice principal",
-                           "subject teacher", "head teacher"])
+DISPATCH_ROLES = np.array(
+    ["principal", "executive vice principal", "vice principal", "subject teacher", "head teacher"]
+)
 DISPATCH_ROLE_P = np.array([0.04, 0.10, 0.10, 0.56, 0.20])
 LEVELS = np.array(["undergraduate", "master", "doctoral"])
 LEVEL_P = np.array([0.68, 0.29, 0.03])
@@ -54,7 +80,7 @@ RATES = {
 class DemoSpec:
     seed: int = 2022
     projects: int = 115
-    activity_scale: float = 1.0         # multiplies every rate; ~1 gives ~11 rows/project/term
+    activity_scale: float = 1.0  # multiplies every rate; ~1 gives ~11 rows/project/term
     as_of: date = field(default_factory=date.today)
     start: date = date(2022, 9, 1)
 
@@ -81,7 +107,9 @@ def allocate(n_projects: int, counties: pd.DataFrame) -> dict[int, int]:
         return dict(PROVINCE_TOTALS_115)
     if n_projects < sum(PROVINCE_TOTALS_115.values()):
         raise ValueError("the demo needs at least the programme's 115 projects")
-    weights = counties.groupby("province_adcode").size().reindex(list(PROVINCE_TOTALS_115)).fillna(1)
+    weights = (
+        counties.groupby("province_adcode").size().reindex(list(PROVINCE_TOTALS_115)).fillna(1)
+    )
     raw = weights / weights.sum() * n_projects
     alloc = {k: max(int(np.floor(v)), PROVINCE_TOTALS_115[k]) for k, v in raw.items()}
     # largest remainder up, largest province down, until the total is exact
@@ -96,8 +124,9 @@ def allocate(n_projects: int, counties: pd.DataFrame) -> dict[int, int]:
     return alloc
 
 
-def _pick_counties(rng, counties: pd.DataFrame, province: int, needed: int,
-                   taken: set[int]) -> list[tuple[int, int]]:
+def _pick_counties(
+    rng, counties: pd.DataFrame, province: int, needed: int, taken: set[int]
+) -> list[tuple[int, int]]:
     """(county adcode, school number) pairs: county-type units first, urban districts last."""
     pool = counties[(counties["province_adcode"] == province) & ~counties["adcode"].isin(taken)]
     rural = pool[~pool["name_zh"].str.endswith("区")]["adcode"].to_numpy()
@@ -111,8 +140,9 @@ def _pick_counties(rng, counties: pd.DataFrame, province: int, needed: int,
     return out
 
 
-def _projects(rng, spec: DemoSpec, counties: pd.DataFrame, universities: pd.DataFrame,
-              published: pd.DataFrame) -> pd.DataFrame:
+def _projects(
+    rng, spec: DemoSpec, counties: pd.DataFrame, universities: pd.DataFrame, published: pd.DataFrame
+) -> pd.DataFrame:
     alloc = allocate(spec.projects, counties)
     have = published.groupby("province_adcode").size().to_dict()
     taken = set(published["county_adcode"].astype(int))
@@ -124,8 +154,14 @@ def _projects(rng, spec: DemoSpec, counties: pd.DataFrame, universities: pd.Data
             taken.add(county)
             c = names.loc[county]
             suffix = SCHOOL_SUFFIXES[(nth - 1) % len(SCHOOL_SUFFIXES)]
-            rows.append({"county_adcode": county, "province_adcode": province,
-                         "prefecture_zh": c["prefecture_zh"], "school_zh": f"{c['name_zh']}{suffix}"})
+            rows.append(
+                {
+                    "county_adcode": county,
+                    "province_adcode": province,
+                    "prefecture_zh": c["prefecture_zh"],
+                    "school_zh": f"{c['name_zh']}{suffix}",
+                }
+            )
     sim = pd.DataFrame(rows)
     sim = sim.iloc[rng.permutation(len(sim))].reset_index(drop=True)
 
@@ -134,7 +170,9 @@ def _projects(rng, spec: DemoSpec, counties: pd.DataFrame, universities: pd.Data
     society = universities[universities["kind"] == "society"]["university_id"].tolist()
     unis = universities[universities["kind"] != "society"]["university_id"].to_numpy()
     n_society = round(SOCIETY_PROJECTS_115 * spec.projects / 115) if society else 0
-    per_uni = published["university_id"].value_counts().reindex(unis).fillna(0).astype(int).to_dict()
+    per_uni = (
+        published["university_id"].value_counts().reindex(unis).fillna(0).astype(int).to_dict()
+    )
     n_uni_total = spec.projects - n_society
     target = {u: n_uni_total // len(unis) for u in unis}
     for u in rng.permutation(unis)[: n_uni_total - sum(target.values())]:
@@ -148,8 +186,11 @@ def _projects(rng, spec: DemoSpec, counties: pd.DataFrame, universities: pd.Data
     hosts = np.array([society[0]] * n_society + slots, dtype=int)
     sim["university_id"] = rng.permutation(hosts)[: len(sim)]
     sim["affiliated_school"] = sim["university_id"].map(
-        universities.set_index("university_id")["affiliated_high_schools"].fillna("")
-        .str.split(";").str[0])
+        universities.set_index("university_id")["affiliated_high_schools"]
+        .fillna("")
+        .str.split(";")
+        .str[0]
+    )
     sim["cycle_start"] = spec.start
     sim["cycle_end"] = date(spec.start.year + 3, 8, 31)
     sim["batch"] = 1
@@ -162,18 +203,33 @@ def _milestones(rng, project_ids: np.ndarray) -> pd.DataFrame:
     n = len(project_ids)
     base = np.datetime64("2022-07-08")
     signed = base + rng.integers(0, 23, n).astype("timedelta64[D]")
-    late = rng.random(n) < 0.09                       # some signed after the 2022-07-31 deadline
-    signed[late] = np.datetime64("2022-08-01") + rng.integers(0, 25, late.sum()).astype("timedelta64[D]")
+    late = rng.random(n) < 0.09  # some signed after the 2022-07-31 deadline
+    signed[late] = np.datetime64("2022-08-01") + rng.integers(0, 25, late.sum()).astype(
+        "timedelta64[D]"
+    )
     filed = signed + rng.integers(2, 19, n).astype("timedelta64[D]")
-    launched = np.maximum(filed, np.datetime64("2022-08-25")) + rng.integers(0, 50, n).astype("timedelta64[D]")
+    launched = np.maximum(filed, np.datetime64("2022-08-25")) + rng.integers(0, 50, n).astype(
+        "timedelta64[D]"
+    )
     frames = []
-    for kind, done in ((MilestoneKind.SIGNED, signed), (MilestoneKind.FILED, filed),
-                       (MilestoneKind.LAUNCHED, launched)):
-        frames.append(pd.DataFrame({
-            "project_id": project_ids, "kind": kind.value,
-            "due_date": pd.Timestamp(DEADLINES[kind]).date(),
-            "done_date": pd.to_datetime(done).date, "date_precision": "day",
-            "provenance": SIM, "source_url": None}))
+    for kind, done in (
+        (MilestoneKind.SIGNED, signed),
+        (MilestoneKind.FILED, filed),
+        (MilestoneKind.LAUNCHED, launched),
+    ):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "project_id": project_ids,
+                    "kind": kind.value,
+                    "due_date": pd.Timestamp(DEADLINES[kind]).date(),
+                    "done_date": pd.to_datetime(done).date,
+                    "date_precision": "day",
+                    "provenance": SIM,
+                    "source_url": None,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -187,8 +243,9 @@ def _expected_rows(spec: DemoSpec, n_projects: int) -> float:
     return n_projects * n_t * sum(RATES.values()) * 1.1 * spec.activity_scale
 
 
-def _activity_chunks(rng, spec: DemoSpec, project_ids: np.ndarray, first_id: int,
-                     chunk_rows: int = CHUNK_ROWS) -> list:
+def _activity_chunks(
+    rng, spec: DemoSpec, project_ids: np.ndarray, first_id: int, chunk_rows: int = CHUNK_ROWS
+) -> list:
     """Callables that each return the activity rows of one chunk of projects, in order.
 
     One chunk (every demo up to ~2M rows): the rows come from ``rng`` itself, exactly as always.
@@ -204,16 +261,28 @@ def _activity_chunks(rng, spec: DemoSpec, project_ids: np.ndarray, first_id: int
 
     def make(seed, ids):
         def run():
-            out = _activities(np.random.default_rng(int(seed)), spec, ids, state["next_id"],
-                              order=("project_id", "start_date", "kind"))
+            out = _activities(
+                np.random.default_rng(int(seed)),
+                spec,
+                ids,
+                state["next_id"],
+                order=("project_id", "start_date", "kind"),
+            )
             state["next_id"] += len(out)
             return out
+
         return run
+
     return [make(seed, ids) for seed, ids in zip(seeds, parts)]
 
 
-def _activities(rng, spec: DemoSpec, project_ids: np.ndarray, first_id: int,
-                order: tuple[str, ...] = ("start_date", "project_id", "kind")) -> pd.DataFrame:
+def _activities(
+    rng,
+    spec: DemoSpec,
+    project_ids: np.ndarray,
+    first_id: int,
+    order: tuple[str, ...] = ("start_date", "project_id", "kind"),
+) -> pd.DataFrame:
     ts = terms(spec.start, spec.as_of)
     n_p, n_t = len(project_ids), len(ts)
     if n_p == 0 or n_t == 0:
@@ -224,7 +293,7 @@ def _activities(rng, spec: DemoSpec, project_ids: np.ndarray, first_id: int,
     lagging = rng.random(n_p) < 0.10
     lag_from = rng.integers(1, max(n_t, 2), n_p)
     for i in np.flatnonzero(lagging):
-        lag[i, lag_from[i]:] = 0.15
+        lag[i, lag_from[i] :] = 0.15
     lam_base = (intensity[:, None] * lag).ravel() * spec.activity_scale
     t_start = pd.to_datetime(ts["term_start"]).to_numpy().astype("datetime64[D]")
     t_len = (pd.to_datetime(ts["term_end"]) - pd.to_datetime(ts["term_start"])).dt.days.to_numpy()
@@ -234,16 +303,26 @@ def _activities(rng, spec: DemoSpec, project_ids: np.ndarray, first_id: int,
         cell = np.repeat(np.arange(n_p * n_t), counts)
         n = len(cell)
         p_idx, t_idx = cell // n_t, cell % n_t
-        start = t_start[t_idx] + (rng.random(n) * np.maximum(t_len[t_idx] - 7, 1)).astype("timedelta64[D]")
-        df = pd.DataFrame({"project_id": project_ids[p_idx], "kind": kind.value, "start_date": start,
-                           "direction": DIRECTION_BY_KIND[kind]})
+        start = t_start[t_idx] + (rng.random(n) * np.maximum(t_len[t_idx] - 7, 1)).astype(
+            "timedelta64[D]"
+        )
+        df = pd.DataFrame(
+            {
+                "project_id": project_ids[p_idx],
+                "kind": kind.value,
+                "start_date": start,
+                "direction": DIRECTION_BY_KIND[kind],
+            }
+        )
         subject = np.array(SUBJECTS)[rng.integers(0, len(SUBJECTS), n)]
         if kind is ActivityKind.DISPATCH:
             months = rng.choice([3.0, 4.0, 4.5, 5.0], n)
             df["people"] = 1
             df["person_months"] = months
             df["role"] = rng.choice(DISPATCH_ROLES, n, p=DISPATCH_ROLE_P)
-            df["subject"] = np.where(np.isin(df["role"], ["subject teacher", "head teacher"]), subject, None)
+            df["subject"] = np.where(
+                np.isin(df["role"], ["subject teacher", "head teacher"]), subject, None
+            )
             df["mode"] = "on_site"
             days = (months * 30).astype(int)
         elif kind is ActivityKind.GUIDANCE_VISIT:
@@ -256,18 +335,22 @@ def _activities(rng, spec: DemoSpec, project_ids: np.ndarray, first_id: int,
             months = rng.choice([0.5, 1.0, 2.0, 3.0], n)
             df["people"] = rng.integers(2, 11, n)
             df["person_months"] = df["people"] * months
-            df["role"] = rng.choice(["teacher", "head teacher", "school leader"], n, p=[0.6, 0.25, 0.15])
+            df["role"] = rng.choice(
+                ["teacher", "head teacher", "school leader"], n, p=[0.6, 0.25, 0.15]
+            )
             df["mode"] = "on_site"
             days = (months * 30).astype(int)
         elif kind is ActivityKind.TRAINING:
             df["participants"] = rng.integers(20, 151, n)
-            df["hours"] = rng.choice([2.0, 3.0, 4.0, 8.0, 16.0, 24.0], n, p=[.3, .25, .2, .15, .06, .04])
+            df["hours"] = rng.choice(
+                [2.0, 3.0, 4.0, 8.0, 16.0, 24.0], n, p=[0.3, 0.25, 0.2, 0.15, 0.06, 0.04]
+            )
             df["mode"] = np.where(rng.random(n) < 0.4, "online", "on_site")
             df["subject"] = subject
             df["role"] = "teacher"
             days = np.ceil(df["hours"].to_numpy() / 8).astype(int)
         else:  # internship / 支教
-            months = rng.choice([1.0, 2.0, 3.0, 4.0], n, p=[.15, .35, .35, .15])
+            months = rng.choice([1.0, 2.0, 3.0, 4.0], n, p=[0.15, 0.35, 0.35, 0.15])
             df["people"] = rng.integers(3, 16, n)
             df["person_months"] = df["people"] * months
             df["level"] = rng.choice(LEVELS, n, p=LEVEL_P)
@@ -298,24 +381,48 @@ def _outcomes(rng, spec: DemoSpec, project_ids: np.ndarray) -> pd.DataFrame:
     n_p, n_y = len(project_ids), len(years)
     k = np.clip(years - spec.start.year + 1, 0, None)[None, :]  # programme years elapsed
     enrol = rng.integers(1200, 5200, n_p)[:, None] * (1 + rng.normal(0.02, 0.01, (n_p, 1))) ** k
-    retention = np.clip(rng.uniform(72, 90, (n_p, 1)) + k * rng.uniform(0.5, 2.5, (n_p, 1))
-                        + rng.normal(0, 1.2, (n_p, n_y)), 40, 100)
-    admission = np.clip(rng.uniform(12, 55, (n_p, 1)) + k * rng.uniform(0.5, 4.0, (n_p, 1))
-                        + rng.normal(0, 2.0, (n_p, n_y)), 0, 100)
+    retention = np.clip(
+        rng.uniform(72, 90, (n_p, 1))
+        + k * rng.uniform(0.5, 2.5, (n_p, 1))
+        + rng.normal(0, 1.2, (n_p, n_y)),
+        40,
+        100,
+    )
+    admission = np.clip(
+        rng.uniform(12, 55, (n_p, 1))
+        + k * rng.uniform(0.5, 4.0, (n_p, 1))
+        + rng.normal(0, 2.0, (n_p, n_y)),
+        0,
+        100,
+    )
     frames = []
     for name, values, digits in zip(OUTCOME_INDICATORS, (enrol, retention, admission), (0, 1, 1)):
-        frames.append(pd.DataFrame({
-            "project_id": np.repeat(project_ids, n_y), "school_year": np.tile(years, n_p),
-            "indicator": name, "value": np.round(values, digits).ravel()}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "project_id": np.repeat(project_ids, n_y),
+                    "school_year": np.tile(years, n_p),
+                    "indicator": name,
+                    "value": np.round(values, digits).ravel(),
+                }
+            )
+        )
     out = pd.concat(frames, ignore_index=True)
     out["provenance"] = SIM
     out["source_url"] = None
     return out
 
 
-def generate(spec: DemoSpec, counties: pd.DataFrame, universities: pd.DataFrame,
-             published_projects: pd.DataFrame, published_milestones: set[tuple[int, str]],
-             first_project_id: int, first_activity_id: int, lazy_activity: bool = False) -> dict:
+def generate(
+    spec: DemoSpec,
+    counties: pd.DataFrame,
+    universities: pd.DataFrame,
+    published_projects: pd.DataFrame,
+    published_milestones: set[tuple[int, str]],
+    first_project_id: int,
+    first_activity_id: int,
+    lazy_activity: bool = False,
+) -> dict:
     """Simulated rows that complete the registry to ``spec.projects`` projects.
 
     With ``lazy_activity`` the result holds ``activity_chunks`` (callables, each returning the rows
@@ -328,8 +435,12 @@ def generate(spec: DemoSpec, counties: pd.DataFrame, universities: pd.DataFrame,
     rng = np.random.default_rng(spec.seed)
     sim = _projects(rng, spec, counties, universities, published_projects)
     sim.insert(0, "project_id", np.arange(first_project_id, first_project_id + len(sim)))
-    all_ids = np.concatenate([published_projects["project_id"].to_numpy(dtype=int),
-                              sim["project_id"].to_numpy(dtype=int)])
+    all_ids = np.concatenate(
+        [
+            published_projects["project_id"].to_numpy(dtype=int),
+            sim["project_id"].to_numpy(dtype=int),
+        ]
+    )
     ms = _milestones(rng, all_ids)
     known = pd.Series([f"{p}|{k}" for p, k in zip(ms["project_id"], ms["kind"])])
     ms = ms[~known.isin({f"{p}|{k}" for p, k in published_milestones}).to_numpy()]
@@ -344,5 +455,8 @@ def generate(spec: DemoSpec, counties: pd.DataFrame, universities: pd.DataFrame,
     else:
         frames = [c() for c in chunks]
         out["activity"] = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-    return {k: out[k] for k in ("project", "milestone", "activity", "activity_chunks", "outcome")
-            if k in out}
+    return {
+        k: out[k]
+        for k in ("project", "milestone", "activity", "activity_chunks", "outcome")
+        if k in out
+    }

@@ -5,6 +5,7 @@ Levels: ``nation`` → ``province`` (that province's counties only) → ``county
 cards). The URL holds the view (``?level=county&province=620000&county=620123&metric=…``); every
 value in it is untrusted and checked against the viewer's scope and the reference data.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,17 @@ from .scope import Filters, Viewer
 from .store import Store
 
 LEVELS = ("nation", "province", "county")
-METRICS = ("projects", "people_dispatched", "person_months", "guidance_visits", "trainings",
-           "training_participants", "interns", "shadowing_people", "milestone_share")
+METRICS = (
+    "projects",
+    "people_dispatched",
+    "person_months",
+    "guidance_visits",
+    "trainings",
+    "training_participants",
+    "interns",
+    "shadowing_people",
+    "milestone_share",
+)
 METHODS = ("quantile", "jenks")
 N_CLASSES = 5
 FLOW_CAP = 300  # more project lines than this in view: aggregate to university → province
@@ -97,7 +107,9 @@ def parse_view(params, viewer: Viewer, province_codes, county_province: dict[int
     return Parsed(ViewState(level, province, county, metric, method), refused)
 
 
-def drill(state: ViewState, clicked: int | None, allowed_provinces, county_province) -> ViewState | None:
+def drill(
+    state: ViewState, clicked: int | None, allowed_provinces, county_province
+) -> ViewState | None:
     """The view after a click on the area with code ``clicked`` (None: nothing to do)."""
     if clicked is None:
         return None
@@ -162,7 +174,7 @@ def jenks_breaks(values, k: int = N_CLASSES) -> list[float]:
     cost[0, 0] = 0.0
     for c in range(1, k + 1):
         for j in range(c, n + 1):
-            i = np.arange(c - 1, j)          # the last group is v[i:j]
+            i = np.arange(c - 1, j)  # the last group is v[i:j]
             cand = cost[c - 1, i] + ssd(i, j)
             best = int(np.argmin(cand))
             cost[c, j] = cand[best]
@@ -192,7 +204,8 @@ def classify(value, breaks: list[float]) -> int | None:
 @dataclass
 class AreaLayer:
     """The polygons of one level, ready for ``maps.explorer_layers``."""
-    frame: pd.DataFrame                     # adcode, name, value, cls, helped, inside, selected, tip, geometry
+
+    frame: pd.DataFrame  # adcode, name, value, cls, helped, inside, selected, tip, geometry
     breaks: list[float]
     metric: str
     points: pd.DataFrame = field(default_factory=pd.DataFrame)  # helped counties without boundary
@@ -206,7 +219,9 @@ def with_shapes(layer: AreaLayer, precision: int) -> AreaLayer:
     return layer
 
 
-def metric_values(store: Store, viewer: Viewer, filters: Filters, metric: str, by: str) -> pd.Series:
+def metric_values(
+    store: Store, viewer: Viewer, filters: Filters, metric: str, by: str
+) -> pd.Series:
     """The metric per area code (only areas with projects in view). Counts of zero are kept as
     0; the share of milestones met is NaN where nothing was due yet."""
     if metric == "milestone_share":
@@ -238,8 +253,9 @@ def scoped_filters(viewer: Viewer, filters: Filters, state: ViewState) -> Filter
     return filters
 
 
-def nation_layer(store: Store, viewer: Viewer, filters: Filters, state: ViewState,
-                 lang: str = "zh") -> AreaLayer:
+def nation_layer(
+    store: Store, viewer: Viewer, filters: Filters, state: ViewState, lang: str = "zh"
+) -> AreaLayer:
     """Every provincial unit: those in view coloured by the metric, others grey."""
     provinces = geo.load_provinces()
     names = store.provinces().set_index("adcode")
@@ -247,7 +263,9 @@ def nation_layer(store: Store, viewer: Viewer, filters: Filters, state: ViewStat
     inside = set(store.scope_provinces(viewer)["adcode"].astype(int))
     if filters.provinces:
         inside &= {int(p) for p in filters.provinces}
-    data_vals = [values[c] for c in values.index if c in inside and has_data(values[c], state.metric)]
+    data_vals = [
+        values[c] for c in values.index if c in inside and has_data(values[c], state.metric)
+    ]
     breaks = breaks_for(data_vals, state.method)
     rows = []
     for code, geom in zip(provinces["adcode"].astype(int), provinces.geometry):
@@ -257,18 +275,38 @@ def nation_layer(store: Store, viewer: Viewer, filters: Filters, state: ViewStat
         v = values.get(code, np.nan) if is_in else np.nan
         cls = classify(v, breaks) if has_data(v, state.metric) else None
         if is_in:
-            val_txt = format_value(v, state.metric) if cls is not None else t("explorer_nodata", lang)
-            tip = t("explorer_tip_area", lang, name=shown, code=code,
-                    metric=label(state.metric, lang), value=val_txt)
+            val_txt = (
+                format_value(v, state.metric) if cls is not None else t("explorer_nodata", lang)
+            )
+            tip = t(
+                "explorer_tip_area",
+                lang,
+                name=shown,
+                code=code,
+                metric=label(state.metric, lang),
+                value=val_txt,
+            )
         else:
             tip = t("explorer_tip_outside", lang, name=shown)
-        rows.append({"adcode": code, "name": shown, "value": v, "cls": cls, "helped": False,
-                     "inside": is_in, "selected": False, "tip": tip, "geometry": geom})
+        rows.append(
+            {
+                "adcode": code,
+                "name": shown,
+                "value": v,
+                "cls": cls,
+                "helped": False,
+                "inside": is_in,
+                "selected": False,
+                "tip": tip,
+                "geometry": geom,
+            }
+        )
     return AreaLayer(pd.DataFrame(rows), breaks, state.metric)
 
 
-def province_layer(store: Store, viewer: Viewer, filters: Filters, state: ViewState,
-                   lang: str = "zh") -> AreaLayer:
+def province_layer(
+    store: Store, viewer: Viewer, filters: Filters, state: ViewState, lang: str = "zh"
+) -> AreaLayer:
     """The counties of the drilled province only; helped counties coloured and outlined."""
     code = int(state.province)
     f = scoped_filters(viewer, filters, state)
@@ -286,27 +324,73 @@ def province_layer(store: Store, viewer: Viewer, filters: Filters, state: ViewSt
         v = values.get(c, np.nan)
         cls = classify(v, breaks) if is_helped and has_data(v, state.metric) else None
         if is_helped:
-            val_txt = format_value(v, state.metric) if cls is not None else t("explorer_nodata", lang)
-            tip = t("explorer_tip_area", lang, name=name, code=c, metric=label(state.metric, lang),
-                    value=val_txt)
+            val_txt = (
+                format_value(v, state.metric) if cls is not None else t("explorer_nodata", lang)
+            )
+            tip = t(
+                "explorer_tip_area",
+                lang,
+                name=name,
+                code=c,
+                metric=label(state.metric, lang),
+                value=val_txt,
+            )
         else:
             tip = t("explorer_tip_unhelped", lang, name=name)
-        rows.append({"adcode": c, "name": name, "value": v, "cls": cls, "helped": is_helped,
-                     "inside": True, "selected": c == state.county, "tip": tip, "geometry": geom})
-    frame = pd.DataFrame(rows, columns=["adcode", "name", "value", "cls", "helped", "inside",
-                                        "selected", "tip", "geometry"])
+        rows.append(
+            {
+                "adcode": c,
+                "name": name,
+                "value": v,
+                "cls": cls,
+                "helped": is_helped,
+                "inside": True,
+                "selected": c == state.county,
+                "tip": tip,
+                "geometry": geom,
+            }
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "adcode",
+            "name",
+            "value",
+            "cls",
+            "helped",
+            "inside",
+            "selected",
+            "tip",
+            "geometry",
+        ],
+    )
     drawn = set(frame["adcode"])
     pts = ref[ref["adcode"].isin(helped - drawn)]
-    points = pd.DataFrame({
-        "adcode": pts["adcode"].astype(int), "name": pts["name_zh"], "lon": pts["lon"], "lat": pts["lat"],
-        "tip": [t("explorer_tip_area", lang, name=n, code=int(a), metric=label(state.metric, lang),
-                  value=format_value(values[int(a)], state.metric)) for a, n in zip(pts["adcode"], pts["name_zh"])],
-    })
+    points = pd.DataFrame(
+        {
+            "adcode": pts["adcode"].astype(int),
+            "name": pts["name_zh"],
+            "lon": pts["lon"],
+            "lat": pts["lat"],
+            "tip": [
+                t(
+                    "explorer_tip_area",
+                    lang,
+                    name=n,
+                    code=int(a),
+                    metric=label(state.metric, lang),
+                    value=format_value(values[int(a)], state.metric),
+                )
+                for a, n in zip(pts["adcode"], pts["name_zh"])
+            ],
+        }
+    )
     return AreaLayer(frame, breaks, state.metric, points)
 
 
-def flow_lines(store: Store, viewer: Viewer, filters: Filters, lang: str = "zh",
-               cap: int = FLOW_CAP) -> tuple[pd.DataFrame, bool]:
+def flow_lines(
+    store: Store, viewer: Viewer, filters: Filters, lang: str = "zh", cap: int = FLOW_CAP
+) -> tuple[pd.DataFrame, bool]:
     """University → county lines, one per project; above ``cap`` lines, one per university and
     province (drawn to the mean point of that province's helped counties, weighted by its
     projects). Returns (lines, aggregated). Columns: from_lat, from_lon, to_lat, to_lon,
@@ -314,24 +398,53 @@ def flow_lines(store: Store, viewer: Viewer, filters: Filters, lang: str = "zh",
     df = store.explorer_flows(viewer, filters)
     uni = "university_en" if lang == "en" else "university_zh"
     if len(df) <= cap:
-        out = pd.DataFrame({
-            "from_lat": df["university_lat"], "from_lon": df["university_lon"],
-            "to_lat": df["county_lat"], "to_lon": df["county_lon"],
-            "projects": 1, "activities": df["activities"],
-            "tip": [t("explorer_tip_flow", lang, university=u, school=s, n=int(a))
-                    for u, s, a in zip(df[uni], df["school_zh"], df["activities"])]})
+        out = pd.DataFrame(
+            {
+                "from_lat": df["university_lat"],
+                "from_lon": df["university_lon"],
+                "to_lat": df["county_lat"],
+                "to_lon": df["county_lon"],
+                "projects": 1,
+                "activities": df["activities"],
+                "tip": [
+                    t("explorer_tip_flow", lang, university=u, school=s, n=int(a))
+                    for u, s, a in zip(df[uni], df["school_zh"], df["activities"])
+                ],
+            }
+        )
         return out, False
-    g = (df.groupby(["university_id", uni, "university_lat", "university_lon", "province_adcode"])
-         .agg(to_lat=("county_lat", "mean"), to_lon=("county_lon", "mean"),
-              projects=("project_id", "count"), activities=("activities", "sum")).reset_index())
+    g = (
+        df.groupby(["university_id", uni, "university_lat", "university_lon", "province_adcode"])
+        .agg(
+            to_lat=("county_lat", "mean"),
+            to_lon=("county_lon", "mean"),
+            projects=("project_id", "count"),
+            activities=("activities", "sum"),
+        )
+        .reset_index()
+    )
     names = store.provinces().set_index("adcode")["name_en" if lang == "en" else "short_zh"]
-    out = pd.DataFrame({
-        "from_lat": g["university_lat"], "from_lon": g["university_lon"],
-        "to_lat": g["to_lat"], "to_lon": g["to_lon"], "projects": g["projects"],
-        "activities": g["activities"],
-        "tip": [t("explorer_tip_flow_agg", lang, university=u, province=names.get(int(p), p),
-                  n=int(n), a=int(a))
-                for u, p, n, a in zip(g[uni], g["province_adcode"], g["projects"], g["activities"])]})
+    out = pd.DataFrame(
+        {
+            "from_lat": g["university_lat"],
+            "from_lon": g["university_lon"],
+            "to_lat": g["to_lat"],
+            "to_lon": g["to_lon"],
+            "projects": g["projects"],
+            "activities": g["activities"],
+            "tip": [
+                t(
+                    "explorer_tip_flow_agg",
+                    lang,
+                    university=u,
+                    province=names.get(int(p), p),
+                    n=int(n),
+                    a=int(a),
+                )
+                for u, p, n, a in zip(g[uni], g["province_adcode"], g["projects"], g["activities"])
+            ],
+        }
+    )
     return out, True
 
 
@@ -339,8 +452,11 @@ def universities(flows: pd.DataFrame) -> pd.DataFrame:
     """The university points of the lines in view, with their project count."""
     if flows.empty:
         return pd.DataFrame(columns=["lat", "lon", "projects", "tip"])
-    g = flows.groupby(["from_lat", "from_lon"]).agg(projects=("projects", "sum"),
-                                                    tip=("tip", "first")).reset_index()
+    g = (
+        flows.groupby(["from_lat", "from_lon"])
+        .agg(projects=("projects", "sum"), tip=("tip", "first"))
+        .reset_index()
+    )
     g["tip"] = g["tip"].str.split("→").str[0].str.strip() + [f"（{n}）" for n in g["projects"]]
     return g.rename(columns={"from_lat": "lat", "from_lon": "lon"})
 
@@ -349,29 +465,49 @@ def universities(flows: pd.DataFrame) -> pd.DataFrame:
 def card_rows(cards: pd.DataFrame, lang: str = "zh") -> list[dict]:
     """What each project card shows, as plain (unescaped) text and a few links."""
     from .overview import format_date
+
     out = []
     for r in cards.itertuples(index=False):
         prov = label(r.provenance, lang)
         if r.provenance == "imported" and not pd.isna(r.import_batch_id):
             prov = f"{prov}（{t('explorer_batch', lang)} {int(r.import_batch_id)}）"
-        headline = t("explorer_headline", lang, people=int(r.people_dispatched),
-                     months=format_value(float(r.person_months), "person_months"),
-                     visits=int(r.guidance_visits), trainings=int(r.trainings), interns=int(r.interns))
+        headline = t(
+            "explorer_headline",
+            lang,
+            people=int(r.people_dispatched),
+            months=format_value(float(r.person_months), "person_months"),
+            visits=int(r.guidance_visits),
+            trainings=int(r.trainings),
+            interns=int(r.interns),
+        )
         if int(r.simulated_activities):
-            headline += t("explorer_headline_simulated", lang, n=int(r.simulated_activities),
-                          total=int(r.activities))
+            headline += t(
+                "explorer_headline_simulated",
+                lang,
+                n=int(r.simulated_activities),
+                total=int(r.activities),
+            )
         cycle = " – ".join(x for x in (format_date(r.cycle_start), format_date(r.cycle_end)) if x)
-        out.append({
-            "project_id": int(r.project_id), "school": r.school_zh,
-            "county": f"{r.province_en if lang == 'en' else r.province_zh} {r.county_zh}",
-            "university": r.university_en if lang == "en" and r.university_en else r.university_zh,
-            "affiliated": r.affiliated_school or "—",
-            "signed": format_date(r.signed_date, r.signed_precision) or "—",
-            "cycle": cycle or "—", "headline": headline,
-            "provenance": r.provenance, "provenance_label": prov,
-            "source_url": r.source_url if isinstance(r.source_url, str) and r.source_url else None,
-            "dossier": f"/dossier?project={int(r.project_id)}",
-        })
+        out.append(
+            {
+                "project_id": int(r.project_id),
+                "school": r.school_zh,
+                "county": f"{r.province_en if lang == 'en' else r.province_zh} {r.county_zh}",
+                "university": r.university_en
+                if lang == "en" and r.university_en
+                else r.university_zh,
+                "affiliated": r.affiliated_school or "—",
+                "signed": format_date(r.signed_date, r.signed_precision) or "—",
+                "cycle": cycle or "—",
+                "headline": headline,
+                "provenance": r.provenance,
+                "provenance_label": prov,
+                "source_url": r.source_url
+                if isinstance(r.source_url, str) and r.source_url
+                else None,
+                "dossier": f"/dossier?project={int(r.project_id)}",
+            }
+        )
     return out
 
 
@@ -380,7 +516,7 @@ def card_rows(cards: pd.DataFrame, lang: str = "zh") -> list[dict]:
 class ViewData:
     state: ViewState
     layer: AreaLayer
-    bounds: list                      # [[south, west], [north, east]]
+    bounds: list  # [[south, west], [north, east]]
     flows: pd.DataFrame | None
     aggregated: bool
     cards: list[dict]
@@ -400,8 +536,14 @@ def _pad(b, frac: float = 0.06, at_least: float = 0.3) -> list:
     return [[south - dy, west - dx], [north + dy, east + dx]]
 
 
-def view_data(store: Store, viewer: Viewer, filters: Filters, state: ViewState, lang: str = "zh",
-              show_flows: bool = True) -> ViewData:
+def view_data(
+    store: Store,
+    viewer: Viewer,
+    filters: Filters,
+    state: ViewState,
+    lang: str = "zh",
+    show_flows: bool = True,
+) -> ViewData:
     """Everything one view of the explorer shows, from the store under the viewer's scope."""
     f = scoped_filters(viewer, filters, state)
     if state.level == "nation":
@@ -436,7 +578,7 @@ def view_data(store: Store, viewer: Viewer, filters: Filters, state: ViewState, 
             bounds = _pad(gpd_bounds(sel), frac=1.0, at_least=0.5)
         elif point:
             bounds = [[point[0] - 1, point[1] - 1], [point[0] + 1, point[1] + 1]]
-    flows, aggregated = (flow_lines(store, viewer, f, lang) if show_flows else (None, False))
+    flows, aggregated = flow_lines(store, viewer, f, lang) if show_flows else (None, False)
     prov = store.provenance_counts(viewer, f)
     simulated = bool(((prov["provenance"] == "simulated") & (prov["n"] > 0)).any())
     return ViewData(state, layer, bounds, flows, aggregated, cards, point, area_name, simulated)
@@ -444,21 +586,34 @@ def view_data(store: Store, viewer: Viewer, filters: Filters, state: ViewState, 
 
 def gpd_bounds(frame: pd.DataFrame):
     import geopandas as gpd
+
     return gpd.GeoSeries(frame["geometry"].tolist()).total_bounds
 
 
 def view_layers(data: ViewData, lang: str = "zh", wgs84: bool = False):
     """The folium feature groups of a view (built fresh each run from cached data)."""
-    return maps.explorer_layers(data.layer, data.state.level, data.key, data.bounds, data.flows,
-                                data.aggregated, data.cards, data.card_point, lang, wgs84=wgs84)
+    return maps.explorer_layers(
+        data.layer,
+        data.state.level,
+        data.key,
+        data.bounds,
+        data.flows,
+        data.aggregated,
+        data.cards,
+        data.card_point,
+        lang,
+        wgs84=wgs84,
+    )
 
 
-def breadcrumb(data: ViewData, province_name: str | None, county_name: str | None,
-               lang: str = "zh") -> list[tuple[str, ViewState | None]]:
+def breadcrumb(
+    data: ViewData, province_name: str | None, county_name: str | None, lang: str = "zh"
+) -> list[tuple[str, ViewState | None]]:
     """(label, target view) from the nation down to the current view; the last has no target."""
     s = data.state
-    out: list[tuple[str, ViewState | None]] = [(t("explorer_nation", lang),
-                                                up(up(s)) if s.level != "nation" else None)]
+    out: list[tuple[str, ViewState | None]] = [
+        (t("explorer_nation", lang), up(up(s)) if s.level != "nation" else None)
+    ]
     if s.level in ("province", "county"):
         out.append((province_name or str(s.province), up(s) if s.level == "county" else None))
     if s.level == "county":

@@ -1,4 +1,5 @@
 """Files people take away: CSV that Excel opens in Chinese, XLSX, cells safe from formula injection."""
+
 from __future__ import annotations
 
 import io

@@ -24,16 +24,69 @@ CORPS_ADCODE = 660000  # project-internal code for the Xinjiang Production and C
 _SUFFIXES = ("自治县", "自治旗", "林区", "特区", "县", "市", "区", "旗")
 # Ethnic-group names that precede 自治县/自治旗 (e.g. 长阳土家族自治县 -> 长阳).
 _ETHNIC = (
-    "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白",
-    "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡",
-    "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬",
-    "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安",
-    "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺", "各",
+    "蒙古",
+    "回",
+    "藏",
+    "维吾尔",
+    "苗",
+    "彝",
+    "壮",
+    "布依",
+    "朝鲜",
+    "满",
+    "侗",
+    "瑶",
+    "白",
+    "土家",
+    "哈尼",
+    "哈萨克",
+    "傣",
+    "黎",
+    "傈僳",
+    "佤",
+    "畲",
+    "高山",
+    "拉祜",
+    "水",
+    "东乡",
+    "纳西",
+    "景颇",
+    "柯尔克孜",
+    "土",
+    "达斡尔",
+    "仫佬",
+    "羌",
+    "布朗",
+    "撒拉",
+    "毛南",
+    "仡佬",
+    "锡伯",
+    "阿昌",
+    "普米",
+    "塔吉克",
+    "怒",
+    "乌孜别克",
+    "俄罗斯",
+    "鄂温克",
+    "德昂",
+    "保安",
+    "裕固",
+    "京",
+    "塔塔尔",
+    "独龙",
+    "鄂伦春",
+    "赫哲",
+    "门巴",
+    "珞巴",
+    "基诺",
+    "各",
 )
 # Multi-character names may omit 族 (巴里坤哈萨克自治县); single-character ones need it.
 _ETHNIC_RE = re.compile(
     "(?:"
-    + "|".join(sorted((e + ("族?" if len(e) > 1 else "族") for e in _ETHNIC), key=len, reverse=True))
+    + "|".join(
+        sorted((e + ("族?" if len(e) > 1 else "族") for e in _ETHNIC), key=len, reverse=True)
+    )
     + ")+自治[县旗]$"
 )
 
@@ -44,6 +97,7 @@ class GeoDataError(RuntimeError):
 
 # --------------------------------------------------------------------------- paths / IO
 
+
 def data_dir() -> Path:
     """The repository's ``data/`` directory."""
     return Path(__file__).resolve().parents[1] / "data"
@@ -52,7 +106,9 @@ def data_dir() -> Path:
 def _path(*parts: str) -> Path:
     p = data_dir().joinpath(*parts)
     if not p.is_file():
-        raise GeoDataError(f"Geographic data file {p} is missing; rebuild it with scripts/build_geo.py.")
+        raise GeoDataError(
+            f"Geographic data file {p} is missing; rebuild it with scripts/build_geo.py."
+        )
     return p
 
 
@@ -68,10 +124,15 @@ def _read_parquet(name: str, filters: list | None = None) -> gpd.GeoDataFrame:
 @lru_cache(maxsize=64)
 def _cached_parquet(path: str, _mtime: int, filters: tuple) -> gpd.GeoDataFrame:
     try:
-        return gpd.read_parquet(path, filters=[(c, op, list(v) if isinstance(v, tuple) else v)
-                                               for c, op, v in filters] or None)
+        return gpd.read_parquet(
+            path,
+            filters=[(c, op, list(v) if isinstance(v, tuple) else v) for c, op, v in filters]
+            or None,
+        )
     except Exception as exc:  # pyarrow / geopandas raise a variety of types
-        raise GeoDataError(f"Geographic data file {path} could not be read ({type(exc).__name__}).") from exc
+        raise GeoDataError(
+            f"Geographic data file {path} could not be read ({type(exc).__name__})."
+        ) from exc
 
 
 def _read_csv(name: str) -> pd.DataFrame:
@@ -83,6 +144,7 @@ def _read_csv(name: str) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- loaders
+
 
 def load_provinces() -> gpd.GeoDataFrame:
     """34 provincial units + the Corps (660000): adcode, name_zh, geometry (GCJ-02)."""
@@ -136,6 +198,7 @@ def current_adcode(code: int) -> int:
 
 # --------------------------------------------------------------------------- names
 
+
 def _name_keys(name: str) -> set[str]:
     """Match keys of a county name: itself, without its suffix, without ethnic + 自治县/旗."""
     name = name.strip()
@@ -162,7 +225,9 @@ def _province_of(adcode: int) -> int:
 @lru_cache(maxsize=1)
 def _district_index() -> tuple[tuple[int, int, str], ...]:
     df = load_national_districts()
-    return tuple((int(a), _province_of(int(a)), str(n)) for a, n in zip(df["adcode"], df["name_zh"]))
+    return tuple(
+        (int(a), _province_of(int(a)), str(n)) for a, n in zip(df["adcode"], df["name_zh"])
+    )
 
 
 def resolve_county(name: str, province_adcode: int) -> list[int]:

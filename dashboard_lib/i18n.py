@@ -5,6 +5,7 @@ value shown as text); ``label(value, lang)`` names a vocabulary value
 (a region, a provenance, a metric, an activity kind). The strings themselves live in
 ``dashboard_lib/strings/<feature>.py``; this module merges them.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -20,7 +21,10 @@ def _merge() -> tuple[dict, dict]:
     merged_l: dict[str, tuple[str, str]] = {}
     for info in sorted(pkgutil.iter_modules(_strings_pkg.__path__), key=lambda i: i.name):
         mod = importlib.import_module(f"{_strings_pkg.__name__}.{info.name}")
-        for src, dst in ((getattr(mod, "STRINGS", {}), merged_s), (getattr(mod, "LABELS", {}), merged_l)):
+        for src, dst in (
+            (getattr(mod, "STRINGS", {}), merged_s),
+            (getattr(mod, "LABELS", {}), merged_l),
+        ):
             twice = set(src) & set(dst)
             if twice:
                 raise KeyError(f"strings defined twice ({info.name}): {sorted(twice)}")

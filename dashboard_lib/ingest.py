@@ -16,6 +16,7 @@ Policy decisions (see the import page's help text too):
 - start dates may not lie in the future or before 2020; end dates may lie up to four years after
   the start (a dispatch planned to the end of its cycle).
 """
+
 from __future__ import annotations
 
 import csv
@@ -33,26 +34,31 @@ import pandas as pd
 
 from . import geo
 from .scope import Viewer
-from .vocab import (CORPS_ADCODE, DIRECTION_BY_KIND, OUTCOME_INDICATORS, XINJIANG_ADCODE,
-                    ActivityKind)
+from .vocab import (
+    CORPS_ADCODE,
+    DIRECTION_BY_KIND,
+    OUTCOME_INDICATORS,
+    XINJIANG_ADCODE,
+    ActivityKind,
+)
 
 # ---- file limits: everything one uploaded file may cost, in one place (the import page states
 # them through ``limit_values``). Each is checked before the work it bounds, never after.
-MAX_BYTES = 20 * 1024 * 1024      # the file as uploaded
-MAX_ROWS = 200_000                # data rows; reading stops at the first one beyond (not trusting
-                                  # an xlsx's <dimension>)
-MAX_COLUMNS = 100                 # a value right of column CV refuses the file
-MAX_CELL_CHARS = 2_000            # characters in one cell of a data column
-MAX_XLSX_EXPANDED = 250 * 2**20   # all parts of an xlsx uncompressed (a 200,000-row, 11-column
-                                  # sheet written by pandas/openpyxl is about 170 MB)
-MAX_XLSX_PART = 32 * 2**20        # one part openpyxl loads whole (shared strings, styles, …);
-                                  # worksheets are streamed and only bound by the total
-MAX_XLSX_RATIO = 100              # uncompressed / compressed size of a part above 1 MB (real
-                                  # sheets: 15–20; shared strings: 3–8)
-MAX_XLSX_PARTS = 1_000            # entries in the zip (a workbook has 10–50)
-HEADER_ROWS = 15                  # the header is looked for in the first 15 rows
-EARLIEST = date(2020, 1, 1)       # an activity date before this is a typing error
-MAX_SPAN_DAYS = 4 * 366           # end at most four years after start
+MAX_BYTES = 20 * 1024 * 1024  # the file as uploaded
+MAX_ROWS = 200_000  # data rows; reading stops at the first one beyond (not trusting
+# an xlsx's <dimension>)
+MAX_COLUMNS = 100  # a value right of column CV refuses the file
+MAX_CELL_CHARS = 2_000  # characters in one cell of a data column
+MAX_XLSX_EXPANDED = 250 * 2**20  # all parts of an xlsx uncompressed (a 200,000-row, 11-column
+# sheet written by pandas/openpyxl is about 170 MB)
+MAX_XLSX_PART = 32 * 2**20  # one part openpyxl loads whole (shared strings, styles, …);
+# worksheets are streamed and only bound by the total
+MAX_XLSX_RATIO = 100  # uncompressed / compressed size of a part above 1 MB (real
+# sheets: 15–20; shared strings: 3–8)
+MAX_XLSX_PARTS = 1_000  # entries in the zip (a workbook has 10–50)
+HEADER_ROWS = 15  # the header is looked for in the first 15 rows
+EARLIEST = date(2020, 1, 1)  # an activity date before this is a typing error
+MAX_SPAN_DAYS = 4 * 366  # end at most four years after start
 
 _log = logging.getLogger(__name__)
 
@@ -84,16 +90,43 @@ class IngestError(ValueError):
 # canonical field -> (Chinese template header, English header, other accepted headers)
 FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "seq": ("序号", "No.", ("no", "编号", "#", "number")),
-    "university": ("托管高校", "University", ("高校", "帮扶高校", "托管单位", "大学", "hostuniversity",
-                                          "host")),
+    "university": (
+        "托管高校",
+        "University",
+        ("高校", "帮扶高校", "托管单位", "大学", "hostuniversity", "host"),
+    ),
     "province": ("省份", "Province", ("省", "省区市", "省(区、市)", "所在省份", "省(区市)")),
-    "county": ("县", "County", ("县(市、区)", "县区", "所在县", "县(市区)", "县名", "县(市、区、旗)")),
-    "school": ("帮扶县中", "School", ("县中", "学校", "学校名称", "被托管学校", "受援学校", "帮扶学校",
-                                   "countyhighschool", "schoolname")),
-    "signed_date": ("签约日期", "Signed date", ("协议签署日期", "签署日期", "signed", "signingdate")),
+    "county": (
+        "县",
+        "County",
+        ("县(市、区)", "县区", "所在县", "县(市区)", "县名", "县(市、区、旗)"),
+    ),
+    "school": (
+        "帮扶县中",
+        "School",
+        (
+            "县中",
+            "学校",
+            "学校名称",
+            "被托管学校",
+            "受援学校",
+            "帮扶学校",
+            "countyhighschool",
+            "schoolname",
+        ),
+    ),
+    "signed_date": (
+        "签约日期",
+        "Signed date",
+        ("协议签署日期", "签署日期", "signed", "signingdate"),
+    ),
     "start_date": ("开始日期", "Start date", ("开始时间", "日期", "活动日期", "start", "date")),
     "end_date": ("结束日期", "End date", ("结束时间", "end")),
-    "people": ("人数", "People", ("派出人数", "派驻人数", "人次", "学生人数", "persons", "headcount")),
+    "people": (
+        "人数",
+        "People",
+        ("派出人数", "派驻人数", "人次", "学生人数", "persons", "headcount"),
+    ),
     "person_months": ("人月", "Person-months", ("驻校人月", "personmonths")),
     "participants": ("参训人数", "Participants", ("参加人数", "培训人数")),
     "hours": ("学时", "Hours", ("时长", "时长(小时)", "小时")),
@@ -110,49 +143,135 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 _ACT_OPTIONAL = ("university", "province", "end_date", "role", "subject", "note", "seq")
 KIND_FIELDS: dict[RecordKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # kind -> (required columns, optional columns)
-    RecordKind.PROJECT: (("university", "province", "county", "school"), ("seq", "signed_date", "note")),
+    RecordKind.PROJECT: (
+        ("university", "province", "county", "school"),
+        ("seq", "signed_date", "note"),
+    ),
     RecordKind.DISPATCH: (("school", "start_date"), _ACT_OPTIONAL + ("people", "person_months")),
     RecordKind.GUIDANCE_VISIT: (("school", "start_date", "people"), _ACT_OPTIONAL),
     RecordKind.SHADOWING: (("school", "start_date", "people"), _ACT_OPTIONAL + ("person_months",)),
-    RecordKind.TRAINING: (("school", "start_date", "participants"), _ACT_OPTIONAL + ("hours", "mode")),
-    RecordKind.INTERNSHIP: (("school", "start_date", "people"), _ACT_OPTIONAL + ("level", "person_months")),
-    RecordKind.OUTCOME: (("school", "school_year", "indicator", "value"), ("university", "province", "seq", "note")),
+    RecordKind.TRAINING: (
+        ("school", "start_date", "participants"),
+        _ACT_OPTIONAL + ("hours", "mode"),
+    ),
+    RecordKind.INTERNSHIP: (
+        ("school", "start_date", "people"),
+        _ACT_OPTIONAL + ("level", "person_months"),
+    ),
+    RecordKind.OUTCOME: (
+        ("school", "school_year", "indicator", "value"),
+        ("university", "province", "seq", "note"),
+    ),
 }
 
 # plausible ranges of the counts (beyond them a row is "absurd")
-RANGES = {"people": (1, 2000), "participants": (1, 20000), "hours": (0.5, 2000),
-          "person_months": (0, 24000)}
-OUTCOME_RANGES = {"enrolment": (0, 30000), "teacher_retention": (0, 100), "admission_rate": (0, 100)}
-INDICATOR_NAMES = {"enrolment": ("在校生数", "在校生", "enrolment", "enrollment"),
-                   "teacher_retention": ("骨干教师留任率", "教师留任率", "teacher_retention", "teacherretention"),
-                   "admission_rate": ("本科上线率", "本科率", "admission_rate", "admissionrate")}
+RANGES = {
+    "people": (1, 2000),
+    "participants": (1, 20000),
+    "hours": (0.5, 2000),
+    "person_months": (0, 24000),
+}
+OUTCOME_RANGES = {
+    "enrolment": (0, 30000),
+    "teacher_retention": (0, 100),
+    "admission_rate": (0, 100),
+}
+INDICATOR_NAMES = {
+    "enrolment": ("在校生数", "在校生", "enrolment", "enrollment"),
+    "teacher_retention": ("骨干教师留任率", "教师留任率", "teacher_retention", "teacherretention"),
+    "admission_rate": ("本科上线率", "本科率", "admission_rate", "admissionrate"),
+}
 assert set(INDICATOR_NAMES) == set(OUTCOME_INDICATORS), "indicator names out of step with vocab"
-MODE_NAMES = {"online": ("线上", "网络", "在线", "online"),
-              "on_site": ("线下", "现场", "到校", "on_site", "onsite", "on-site", "offline")}
-LEVEL_NAMES = {"undergraduate": ("本科", "本科生", "undergraduate"),
-               "master": ("硕士", "硕士生", "研究生", "master"),
-               "doctoral": ("博士", "博士生", "doctoral", "phd")}
+MODE_NAMES = {
+    "online": ("线上", "网络", "在线", "online"),
+    "on_site": ("线下", "现场", "到校", "on_site", "onsite", "on-site", "offline"),
+}
+LEVEL_NAMES = {
+    "undergraduate": ("本科", "本科生", "undergraduate"),
+    "master": ("硕士", "硕士生", "研究生", "master"),
+    "doctoral": ("博士", "博士生", "doctoral", "phd"),
+}
 
 EXAMPLES: dict[RecordKind, dict[str, str]] = {
-    RecordKind.PROJECT: {"seq": "1", "university": "北京大学", "province": "山西", "county": "垣曲县",
-                         "school": "垣曲县垣曲中学", "signed_date": "2022-07-18", "note": ""},
-    RecordKind.DISPATCH: {"university": "北京大学", "province": "山西", "school": "垣曲县垣曲中学",
-                          "start_date": "2022-08-20", "end_date": "2023-07-10", "people": "1",
-                          "person_months": "", "role": "执行校长", "subject": "", "note": ""},
-    RecordKind.GUIDANCE_VISIT: {"university": "北京大学", "province": "山西", "school": "垣曲县垣曲中学",
-                                "start_date": "2023-03-15", "end_date": "2023-03-17", "people": "6",
-                                "role": "教师", "subject": "数学", "note": ""},
-    RecordKind.SHADOWING: {"university": "北京大学", "province": "山西", "school": "垣曲县垣曲中学",
-                           "start_date": "2023-04-01", "end_date": "2023-04-30", "people": "5",
-                           "person_months": "5", "role": "教师", "subject": "", "note": ""},
-    RecordKind.TRAINING: {"university": "北京大学", "province": "山西", "school": "垣曲县垣曲中学",
-                          "start_date": "2023-05-12", "end_date": "2023-05-12", "participants": "80",
-                          "hours": "4", "mode": "线上", "role": "教师", "subject": "语文", "note": ""},
-    RecordKind.INTERNSHIP: {"university": "北京大学", "province": "山西", "school": "垣曲县垣曲中学",
-                            "start_date": "2023-09-01", "end_date": "2024-01-15", "people": "8",
-                            "level": "硕士", "person_months": "", "role": "", "subject": "英语", "note": ""},
-    RecordKind.OUTCOME: {"university": "北京大学", "province": "山西", "school": "垣曲县垣曲中学",
-                         "school_year": "2023", "indicator": "本科上线率", "value": "45.5", "note": ""},
+    RecordKind.PROJECT: {
+        "seq": "1",
+        "university": "北京大学",
+        "province": "山西",
+        "county": "垣曲县",
+        "school": "垣曲县垣曲中学",
+        "signed_date": "2022-07-18",
+        "note": "",
+    },
+    RecordKind.DISPATCH: {
+        "university": "北京大学",
+        "province": "山西",
+        "school": "垣曲县垣曲中学",
+        "start_date": "2022-08-20",
+        "end_date": "2023-07-10",
+        "people": "1",
+        "person_months": "",
+        "role": "执行校长",
+        "subject": "",
+        "note": "",
+    },
+    RecordKind.GUIDANCE_VISIT: {
+        "university": "北京大学",
+        "province": "山西",
+        "school": "垣曲县垣曲中学",
+        "start_date": "2023-03-15",
+        "end_date": "2023-03-17",
+        "people": "6",
+        "role": "教师",
+        "subject": "数学",
+        "note": "",
+    },
+    RecordKind.SHADOWING: {
+        "university": "北京大学",
+        "province": "山西",
+        "school": "垣曲县垣曲中学",
+        "start_date": "2023-04-01",
+        "end_date": "2023-04-30",
+        "people": "5",
+        "person_months": "5",
+        "role": "教师",
+        "subject": "",
+        "note": "",
+    },
+    RecordKind.TRAINING: {
+        "university": "北京大学",
+        "province": "山西",
+        "school": "垣曲县垣曲中学",
+        "start_date": "2023-05-12",
+        "end_date": "2023-05-12",
+        "participants": "80",
+        "hours": "4",
+        "mode": "线上",
+        "role": "教师",
+        "subject": "语文",
+        "note": "",
+    },
+    RecordKind.INTERNSHIP: {
+        "university": "北京大学",
+        "province": "山西",
+        "school": "垣曲县垣曲中学",
+        "start_date": "2023-09-01",
+        "end_date": "2024-01-15",
+        "people": "8",
+        "level": "硕士",
+        "person_months": "",
+        "role": "",
+        "subject": "英语",
+        "note": "",
+    },
+    RecordKind.OUTCOME: {
+        "university": "北京大学",
+        "province": "山西",
+        "school": "垣曲县垣曲中学",
+        "school_year": "2023",
+        "indicator": "本科上线率",
+        "value": "45.5",
+        "note": "",
+    },
 }
 
 
@@ -213,6 +332,7 @@ def map_header(text) -> str | None:
 @dataclass
 class RawTable:
     """Cells as strings, columns named by canonical field; ``rows`` are the file's row numbers."""
+
     frame: pd.DataFrame
     rows: list[int]
     header_row: int
@@ -222,8 +342,13 @@ class RawTable:
 
 def limit_values() -> dict:
     """The file limits as the import page states them (string ``ingest_limits``)."""
-    return {"mb": MAX_BYTES // 2**20, "rows": f"{MAX_ROWS:,}", "cols": MAX_COLUMNS,
-            "chars": f"{MAX_CELL_CHARS:,}", "expanded": MAX_XLSX_EXPANDED // 2**20}
+    return {
+        "mb": MAX_BYTES // 2**20,
+        "rows": f"{MAX_ROWS:,}",
+        "cols": MAX_COLUMNS,
+        "chars": f"{MAX_CELL_CHARS:,}",
+        "expanded": MAX_XLSX_EXPANDED // 2**20,
+    }
 
 
 def file_sha256(data: bytes) -> str:
@@ -277,11 +402,19 @@ def _cell_text(v) -> str:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _cell_error(key: str, rownum: int, j: int, header: list[str] | None = None, **values) -> IngestError:
+def _cell_error(
+    key: str, rownum: int, j: int, header: list[str] | None = None, **values
+) -> IngestError:
     """A refusal naming the cell: row, column letter and, when known, the column's header."""
     head = (header[j] if header and j < len(header) else "")[:40]
-    return IngestError(key, row=rownum, col=column_letter(j), head=f"（{head}）" if head else "",
-                       head_en=f' ("{head}")' if head else "", **values)
+    return IngestError(
+        key,
+        row=rownum,
+        col=column_letter(j),
+        head=f"（{head}）" if head else "",
+        head_en=f' ("{head}")' if head else "",
+        **values,
+    )
 
 
 def _data_cell(v, cache: dict, rownum: int, j: int, header: list[str]) -> str:
@@ -293,11 +426,19 @@ def _data_cell(v, cache: dict, rownum: int, j: int, header: list[str]) -> str:
     if out is not None:
         return out
     if len(v) > MAX_CELL_CHARS:
-        raise _cell_error("ingest_err_cell_too_long", rownum, j, header, n=f"{len(v):,}",
-                          limit=f"{MAX_CELL_CHARS:,}")
+        raise _cell_error(
+            "ingest_err_cell_too_long",
+            rownum,
+            j,
+            header,
+            n=f"{len(v):,}",
+            limit=f"{MAX_CELL_CHARS:,}",
+        )
     bad = _CONTROL.search(v)
     if bad:
-        raise _cell_error("ingest_err_control_char", rownum, j, header, code=f"U+{ord(bad.group()):04X}")
+        raise _cell_error(
+            "ingest_err_control_char", rownum, j, header, code=f"U+{ord(bad.group()):04X}"
+        )
     out = norm_text(v)
     if len(cache) < 100_000:
         cache[v] = out
@@ -305,7 +446,9 @@ def _data_cell(v, cache: dict, rownum: int, j: int, header: list[str]) -> str:
 
 
 def _too_many_columns(rownum: int, j: int) -> IngestError:
-    return IngestError("ingest_err_too_many_columns", row=rownum, col=column_letter(j), limit=MAX_COLUMNS)
+    return IngestError(
+        "ingest_err_too_many_columns", row=rownum, col=column_letter(j), limit=MAX_COLUMNS
+    )
 
 
 def _mb(n: int) -> str:
@@ -327,21 +470,33 @@ def _xlsx_package(data: bytes):
         raise IngestError("ingest_err_xlsx_parts", n=f"{len(infos):,}", limit=f"{MAX_XLSX_PARTS:,}")
     total = sum(i.file_size for i in infos)
     if total > MAX_XLSX_EXPANDED:
-        raise IngestError("ingest_err_xlsx_expanded", size=_mb(total), limit=MAX_XLSX_EXPANDED // 2**20)
+        raise IngestError(
+            "ingest_err_xlsx_expanded", size=_mb(total), limit=MAX_XLSX_EXPANDED // 2**20
+        )
     for i in infos:
         streamed = i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
         if not streamed and i.file_size > MAX_XLSX_PART:
-            raise IngestError("ingest_err_xlsx_part", part=i.filename, size=_mb(i.file_size),
-                              limit=MAX_XLSX_PART // 2**20)
+            raise IngestError(
+                "ingest_err_xlsx_part",
+                part=i.filename,
+                size=_mb(i.file_size),
+                limit=MAX_XLSX_PART // 2**20,
+            )
         if i.file_size > 2**20 and i.file_size > MAX_XLSX_RATIO * max(1, i.compress_size):
-            raise IngestError("ingest_err_xlsx_ratio", part=i.filename,
-                              ratio=f"{i.file_size // max(1, i.compress_size):,}", limit=MAX_XLSX_RATIO)
+            raise IngestError(
+                "ingest_err_xlsx_ratio",
+                part=i.filename,
+                ratio=f"{i.file_size // max(1, i.compress_size):,}",
+                limit=MAX_XLSX_RATIO,
+            )
     if "[Content_Types].xml" not in {i.filename for i in infos}:
         raise IngestError("ingest_err_unreadable")  # a zip, but not an Office file
     return zf
 
 
-_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?"')
+_MERGE_CELL = re.compile(
+    rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?"'
+)
 
 
 def _merged_ranges(zf, sheet_path: str) -> list[tuple[int, int, int, int]]:
@@ -366,7 +521,12 @@ def _merged_ranges(zf, sheet_path: str) -> list[tuple[int, int, int, int]]:
                 c1, r1 = column_index_from_string(m.group(1).decode().upper()), int(m.group(2))
                 c2 = column_index_from_string(m.group(3).decode().upper()) if m.group(3) else c1
                 r2 = int(m.group(4)) if m.group(4) else r1
-                r1, r2, c1, c2 = min(r1, r2), max(r1, r2), min(c1, c2), min(max(c1, c2), MAX_COLUMNS)
+                r1, r2, c1, c2 = (
+                    min(r1, r2),
+                    max(r1, r2),
+                    min(c1, c2),
+                    min(max(c1, c2), MAX_COLUMNS),
+                )
                 if c1 > MAX_COLUMNS:
                     continue
                 area += (r2 - r1 + 1) * (c2 - c1 + 1)
@@ -399,12 +559,23 @@ def _sheet_parser(src, ws, wb):
             value = None
             child = element.find(is_tag)
             if child is not None:  # plain <t>, or rich-text runs <r><t>; phonetic runs are skipped
-                value = "".join([(x.text or "") if x.tag == t_tag else (x.findtext(t_tag) or "")
-                                 for x in child if x.tag == t_tag or x.tag == r_tag])
+                value = "".join(
+                    [
+                        (x.text or "") if x.tag == t_tag else (x.findtext(t_tag) or "")
+                        for x in child
+                        if x.tag == t_tag or x.tag == r_tag
+                    ]
+                )
             return {"row": row, "column": column, "value": value, "data_type": "s", "style_id": 0}
 
-    return Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
-                  date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+    return Parser(
+        src,
+        ws._shared_strings,
+        data_only=True,
+        epoch=wb.epoch,
+        date_formats=wb._date_formats,
+        timedelta_formats=wb._timedelta_formats,
+    )
 
 
 class _XlsxRows:
@@ -457,7 +628,7 @@ class _XlsxRows:
                             top = tops.get((r1, c1))
                             if len(vals) < c2:
                                 vals.extend([None] * (c2 - len(vals)))
-                            vals[c1 - 1:c2] = [top] * (c2 - c1 + 1)
+                            vals[c1 - 1 : c2] = [top] * (c2 - c1 + 1)
                     if any(v is not None and v != "" for v in vals):
                         yield rownum, vals
         except IngestError:
@@ -476,6 +647,7 @@ csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES + 1))
 class _CsvRows:
     """A CSV file's non-blank records as (record number, raw strings), streamed. CR, LF and
     CRLF line endings (mixed too) all end a record; quoted fields may hold line breaks."""
+
     merged: list = []
 
     def __init__(self, data: bytes):
@@ -503,7 +675,7 @@ class _CsvRows:
 
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .xls, and any encrypted Office file
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any encrypted Office file
 _XLSX_EXT = ("xlsx", "xlsm", "xltx", "xltm")
 _CSV_EXT = ("csv", "txt", "tsv", "")
 
@@ -528,8 +700,10 @@ def file_format(data: bytes, file_name: str) -> str:
 
 def _same_merge(merged, rownum: int, j1: int, j2: int) -> bool:
     """Columns j1 and j2 (0-based) of row ``rownum`` lie in one merged range."""
-    return any(r1 <= rownum <= r2 and c1 <= j1 + 1 <= c2 and c1 <= j2 + 1 <= c2
-               for r1, c1, r2, c2 in merged)
+    return any(
+        r1 <= rownum <= r2 and c1 <= j1 + 1 <= c2 and c1 <= j2 + 1 <= c2
+        for r1, c1, r2, c2 in merged
+    )
 
 
 def read_table(data: bytes, file_name: str) -> RawTable:
@@ -537,8 +711,9 @@ def read_table(data: bytes, file_name: str) -> RawTable:
     headers, drop blank rows, keep the row numbers as the user sees them (1 = first line).
     Every limit is checked as early as it can be (see the file limits at the top)."""
     if len(data) > MAX_BYTES:
-        raise IngestError("ingest_err_too_big", size=round(len(data) / 2**20, 1),
-                          limit=MAX_BYTES // 2**20)
+        raise IngestError(
+            "ingest_err_too_big", size=round(len(data) / 2**20, 1), limit=MAX_BYTES // 2**20
+        )
     if not data:
         raise IngestError("ingest_err_empty")
     rows = _XlsxRows(data) if file_format(data, file_name) == "xlsx" else _CsvRows(data)
@@ -567,9 +742,16 @@ def read_table(data: bytes, file_name: str) -> RawTable:
         if f and f in first:
             if _same_merge(rows.merged, header_row, first[f], j):
                 continue  # one header merged across columns
-            raise IngestError("ingest_err_dup_column", row=header_row, col=column_letter(j), header=h[:40],
-                              first=column_letter(first[f]), first_header=header[first[f]][:40],
-                              field=FIELDS[f][0], field_en=FIELDS[f][1])
+            raise IngestError(
+                "ingest_err_dup_column",
+                row=header_row,
+                col=column_letter(j),
+                header=h[:40],
+                first=column_letter(first[f]),
+                first_header=header[first[f]][:40],
+                field=FIELDS[f][0],
+                field_en=FIELDS[f][1],
+            )
         if f:
             cols[j] = f
             first[f] = j
@@ -582,7 +764,7 @@ def read_table(data: bytes, file_name: str) -> RawTable:
     rownums: list[int] = []
 
     def data_rows():
-        yield from head[header_at + 1:]
+        yield from head[header_at + 1 :]
         if after_head is not None:
             yield after_head
         yield from it
@@ -653,14 +835,17 @@ def _lookup_name(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
 @dataclass
 class Reference:
     """What validation needs from the database (read by ``Store.ingest_reference``)."""
-    provinces: pd.DataFrame      # adcode, name_zh, short_zh, name_en
-    counties: pd.DataFrame       # adcode, name_zh, province_adcode, prefecture_zh
-    universities: pd.DataFrame   # university_id, name_zh, name_en
-    projects: pd.DataFrame       # projects in scope: project_id, school_zh, county_adcode, province_adcode, university_id, provenance
+
+    provinces: pd.DataFrame  # adcode, name_zh, short_zh, name_en
+    counties: pd.DataFrame  # adcode, name_zh, province_adcode, prefecture_zh
+    universities: pd.DataFrame  # university_id, name_zh, name_en
+    projects: pd.DataFrame  # projects in scope: project_id, school_zh, county_adcode, province_adcode, university_id, provenance
     existing_keys: set = field(default_factory=set)  # natural keys of existing rows of this kind
     today: date = field(default_factory=date.today)
-    outside: pd.DataFrame | None = None  # school_zh, county_adcode of the projects OUTSIDE the scope
-                                         # (project imports only: such a school may not be imported)
+    outside: pd.DataFrame | None = (
+        None  # school_zh, county_adcode of the projects OUTSIDE the scope
+    )
+    # (project imports only: such a school may not be imported)
 
     def __post_init__(self):
         self._prov: dict[str, int] = {}
@@ -668,7 +853,15 @@ class Reference:
             for n in (r.name_zh, r.short_zh, r.name_en):
                 self._prov[_key(n)] = int(r.adcode)
             self._prov[_key(str(r.adcode))] = int(r.adcode)
-        for alias in ("兵团", "新疆兵团", "建设兵团", "xpcc", "corps", "thecorps", "新疆生产建设兵团"):
+        for alias in (
+            "兵团",
+            "新疆兵团",
+            "建设兵团",
+            "xpcc",
+            "corps",
+            "thecorps",
+            "新疆生产建设兵团",
+        ):
             self._prov[_key(alias)] = CORPS_ADCODE
         self._prov[_key("新疆")] = XINJIANG_ADCODE
         self._uni: dict[str, int] = {}
@@ -678,23 +871,37 @@ class Reference:
                 self._uni[_key(r.name_en)] = int(r.university_id)
         self._uni_names = {int(r.university_id): r.name_zh for r in self.universities.itertuples()}
         self._county_ok = set(int(a) for a in self.counties["adcode"])
-        self._county_name = {int(a): n for a, n in zip(self.counties["adcode"], self.counties["name_zh"])}
-        self._county_pref = {int(a): p for a, p in zip(self.counties["adcode"], self.counties["prefecture_zh"])}
+        self._county_name = {
+            int(a): n for a, n in zip(self.counties["adcode"], self.counties["name_zh"])
+        }
+        self._county_pref = {
+            int(a): p for a, p in zip(self.counties["adcode"], self.counties["prefecture_zh"])
+        }
         self._schools: dict[str, list[int]] = {}
         for r in self.projects.itertuples():
             self._schools.setdefault(_key(r.school_zh), []).append(int(r.project_id))
         self._proj = {int(r.project_id): r for r in self.projects.itertuples()}
-        self._by_school_county = {(_key(r.school_zh), int(r.county_adcode)): int(r.project_id)
-                                  for r in self.projects.itertuples()}
-        self._county_prov = {int(a): int(p) for a, p in zip(self.counties["adcode"],
-                                                            self.counties["province_adcode"])}
-        out = self.outside if self.outside is not None else pd.DataFrame(columns=["school_zh", "county_adcode"])
+        self._by_school_county = {
+            (_key(r.school_zh), int(r.county_adcode)): int(r.project_id)
+            for r in self.projects.itertuples()
+        }
+        self._county_prov = {
+            int(a): int(p)
+            for a, p in zip(self.counties["adcode"], self.counties["province_adcode"])
+        }
+        out = (
+            self.outside
+            if self.outside is not None
+            else pd.DataFrame(columns=["school_zh", "county_adcode"])
+        )
         self._outside = {(_key(s), int(c)) for s, c in zip(out["school_zh"], out["county_adcode"])}
 
     def project_in_scope(self, pid: int, viewer: Viewer) -> bool:
         """Project ``pid`` is one of the reference's projects and inside ``viewer``'s scope."""
         p = self._proj.get(int(pid))
-        return p is not None and not _scope_problem(viewer, int(p.province_adcode), int(p.university_id))
+        return p is not None and not _scope_problem(
+            viewer, int(p.province_adcode), int(p.university_id)
+        )
 
     def province(self, text: str) -> int | None:
         return self._prov.get(_key(text))
@@ -707,7 +914,9 @@ class Reference:
         return self._uni.get(_key(text))
 
     def university_candidates(self, text: str) -> list[str]:
-        return difflib.get_close_matches(norm_text(text), list(self._uni_names.values()), n=3, cutoff=0.4)
+        return difflib.get_close_matches(
+            norm_text(text), list(self._uni_names.values()), n=3, cutoff=0.4
+        )
 
     def county(self, text: str, province: int) -> tuple[list[int], list[str]]:
         """(matching adcodes present in the database, closest names when there is no single match)."""
@@ -721,8 +930,11 @@ class Reference:
             except geo.GeoDataError:
                 found = []
             if not found:  # the database may know counties the reference file does not
-                found = sorted(a for a, n in self._county_name.items()
-                               if n == s and geo._province_of(a) == province)
+                found = sorted(
+                    a
+                    for a, n in self._county_name.items()
+                    if n == s and geo._province_of(a) == province
+                )
             found = [a for a in found if a in self._county_ok]
         if len(found) == 1:
             return found, []
@@ -731,7 +943,9 @@ class Reference:
             return found, [self._county_name[a] for a in found]
         return [], difflib.get_close_matches(s, list(pool), n=3, cutoff=0.3)
 
-    def project_for_school(self, school: str, university: int | None) -> tuple[list[int], list[str]]:
+    def project_for_school(
+        self, school: str, university: int | None
+    ) -> tuple[list[int], list[str]]:
         ids = self._schools.get(_key(school), [])
         if university is not None and len(ids) > 1:
             ids = [i for i in ids if int(self._proj[i].university_id) == university] or ids
@@ -744,17 +958,17 @@ class Reference:
 # ---------------------------------------------------------------------------- validation
 @dataclass(frozen=True)
 class Problem:
-    row: int           # as the user sees it in the file
-    column: str        # canonical field ('' = whole row)
+    row: int  # as the user sees it in the file
+    column: str  # canonical field ('' = whole row)
     value: str
-    reason: str        # i18n key (ingest_r_*)
-    detail: str = ""   # candidates, the other row, ...
+    reason: str  # i18n key (ingest_r_*)
+    detail: str = ""  # candidates, the other row, ...
 
 
 @dataclass
 class Preview:
     kind: RecordKind
-    accepted: pd.DataFrame          # rows ready for the store, with ``row`` (file row number)
+    accepted: pd.DataFrame  # rows ready for the store, with ``row`` (file row number)
     problems: list[Problem]
     total_rows: int
     replaces: list[int] = field(default_factory=list)  # simulated projects the import replaces
@@ -779,40 +993,64 @@ def activity_key(project_id, kind, start, end, role, subject, level, people, par
         if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
             return None
         return v
+
     def d(v):
         v = n(v)
         return None if v is None else pd.Timestamp(v).date()
+
     def i(v):
         v = n(v)
         return None if v is None else int(v)
-    return (int(project_id), str(kind), d(start), d(end), n(role) or "", n(subject) or "",
-            n(level) or "", i(people), i(participants))
+
+    return (
+        int(project_id),
+        str(kind),
+        d(start),
+        d(end),
+        n(role) or "",
+        n(subject) or "",
+        n(level) or "",
+        i(people),
+        i(participants),
+    )
 
 
 def _scope_problem(viewer: Viewer, province: int | None, university: int | None) -> bool:
     if province is not None and viewer.provinces is not None and province not in viewer.provinces:
         return True
-    if university is not None and viewer.universities is not None and university not in viewer.universities:
+    if (
+        university is not None
+        and viewer.universities is not None
+        and university not in viewer.universities
+    ):
         return True
     return False
 
 
-def validate(kind: RecordKind, table: RawTable, ref: Reference, viewer: Viewer,
-             progress=None) -> Preview:
+def validate(
+    kind: RecordKind, table: RawTable, ref: Reference, viewer: Viewer, progress=None
+) -> Preview:
     """Check every row; a row with any problem is rejected as a whole (all its problems listed)."""
     kind = RecordKind(kind)
     req, opt = KIND_FIELDS[kind]
     missing = [c for c in req if c not in table.frame.columns]
     if missing:
-        raise IngestError("ingest_err_missing_columns", columns="、".join(FIELDS[c][0] for c in missing),
-                          columns_en=", ".join(FIELDS[c][1] for c in missing))
+        raise IngestError(
+            "ingest_err_missing_columns",
+            columns="、".join(FIELDS[c][0] for c in missing),
+            columns_en=", ".join(FIELDS[c][1] for c in missing),
+        )
     if kind is RecordKind.PROJECT:
         fn = _validate_project
     elif kind is RecordKind.OUTCOME:
         fn = _validate_outcome
     else:
+
         def fn(rownum, rec, ref_, viewer_, problems_):
-            return _validate_activity(rownum, rec, ref_, viewer_, problems_, ActivityKind(kind.value))
+            return _validate_activity(
+                rownum, rec, ref_, viewer_, problems_, ActivityKind(kind.value)
+            )
+
     records = table.frame.to_dict("records")
     problems: list[Problem] = []
     accepted: list[dict] = []
@@ -865,16 +1103,34 @@ def _reference_of_row(rownum, rec, col, resolve, candidates, unknown_key, proble
 
 
 def _province_of_row(rownum, rec, ref, problems, required: bool) -> int | None:
-    return _reference_of_row(rownum, rec, "province", ref.province, ref.province_candidates,
-                             "ingest_r_unknown_province", problems, required)
+    return _reference_of_row(
+        rownum,
+        rec,
+        "province",
+        ref.province,
+        ref.province_candidates,
+        "ingest_r_unknown_province",
+        problems,
+        required,
+    )
 
 
 def _university_of_row(rownum, rec, ref, problems, required: bool) -> int | None:
-    return _reference_of_row(rownum, rec, "university", ref.university, ref.university_candidates,
-                             "ingest_r_unknown_university", problems, required)
+    return _reference_of_row(
+        rownum,
+        rec,
+        "university",
+        ref.university,
+        ref.university_candidates,
+        "ingest_r_unknown_university",
+        problems,
+        required,
+    )
 
 
-def _date_of(rownum, rec, col, ref, problems, required: bool, future_ok: bool = False) -> date | None:
+def _date_of(
+    rownum, rec, col, ref, problems, required: bool, future_ok: bool = False
+) -> date | None:
     text = rec.get(col, "")
     if not text:
         if required:
@@ -892,8 +1148,9 @@ def _date_of(rownum, rec, col, ref, problems, required: bool, future_ok: bool = 
     return d
 
 
-def _number_of(rownum, rec, col, problems, required: bool, integer: bool,
-               lo: float, hi: float) -> float | None:
+def _number_of(
+    rownum, rec, col, problems, required: bool, integer: bool, lo: float, hi: float
+) -> float | None:
     text = rec.get(col, "")
     if not text:
         if required:
@@ -927,21 +1184,30 @@ def _validate_project(rownum, rec, ref: Reference, viewer: Viewer, problems) -> 
         if len(found) == 1:
             county = found[0]
         elif found:
-            problems.append(Problem(rownum, "county", ctext, "ingest_r_ambiguous_county", "、".join(cands)))
+            problems.append(
+                Problem(rownum, "county", ctext, "ingest_r_ambiguous_county", "、".join(cands))
+            )
         else:
-            problems.append(Problem(rownum, "county", ctext, "ingest_r_unknown_county", "、".join(cands)))
+            problems.append(
+                Problem(rownum, "county", ctext, "ingest_r_unknown_county", "、".join(cands))
+            )
     signed = _date_of(rownum, rec, "signed_date", ref, problems, False)
     if prov is not None and _scope_problem(viewer, prov, None):
-        problems.append(Problem(rownum, "province", rec.get("province", ""), "ingest_r_out_of_scope"))
+        problems.append(
+            Problem(rownum, "province", rec.get("province", ""), "ingest_r_out_of_scope")
+        )
     if uid is not None and _scope_problem(viewer, None, uid):
-        problems.append(Problem(rownum, "university", rec.get("university", ""), "ingest_r_out_of_scope"))
+        problems.append(
+            Problem(rownum, "university", rec.get("university", ""), "ingest_r_out_of_scope")
+        )
     if county is not None and ref._county_prov.get(county, prov) != prov:
         problems.append(Problem(rownum, "county", ctext, "ingest_r_unknown_county", ""))
     if problems or county is None:
         return None
     existing = ref._by_school_county.get((_key(school), county))
-    if (_key(school), county) in ref._outside or (existing is not None
-                                                  and not ref.project_in_scope(existing, viewer)):
+    if (_key(school), county) in ref._outside or (
+        existing is not None and not ref.project_in_scope(existing, viewer)
+    ):
         # the same school and county is a project outside the viewer's scope: never replace it,
         # never register it a second time (and do not say which project it is)
         problems.append(Problem(rownum, "school", school, "ingest_r_replace_out_of_scope"))
@@ -950,13 +1216,22 @@ def _validate_project(rownum, rec, ref: Reference, viewer: Viewer, problems) -> 
     if existing is not None:
         p = ref._proj[existing]
         if p.provenance != "simulated":
-            problems.append(Problem(rownum, "school", school, "ingest_r_dup_existing", str(existing)))
+            problems.append(
+                Problem(rownum, "school", school, "ingest_r_dup_existing", str(existing))
+            )
             return None
         replaces = existing
-    return {"_key": ("project", _key(school), county), "university_id": uid, "school_zh": school,
-            "county_adcode": county, "province_adcode": prov,
-            "prefecture_zh": ref._county_pref.get(county), "signed_date": signed,
-            "note": rec.get("note") or None, "replaces": replaces}
+    return {
+        "_key": ("project", _key(school), county),
+        "university_id": uid,
+        "school_zh": school,
+        "county_adcode": county,
+        "province_adcode": prov,
+        "prefecture_zh": ref._county_pref.get(county),
+        "signed_date": signed,
+        "note": rec.get("note") or None,
+        "replaces": replaces,
+    }
 
 
 def _project_of_row(rownum, rec, ref, viewer, problems) -> int | None:
@@ -964,8 +1239,11 @@ def _project_of_row(rownum, rec, ref, viewer, problems) -> int | None:
     uid = _university_of_row(rownum, rec, ref, problems, False)
     school = _req_text(rownum, rec, "school", problems)
     if _scope_problem(viewer, prov, uid):
-        col = "province" if prov is not None and viewer.provinces is not None and prov not in viewer.provinces \
+        col = (
+            "province"
+            if prov is not None and viewer.provinces is not None and prov not in viewer.provinces
             else "university"
+        )
         problems.append(Problem(rownum, col, rec.get(col, ""), "ingest_r_out_of_scope"))
         return None
     if not school:
@@ -976,13 +1254,21 @@ def _project_of_row(rownum, rec, ref, viewer, problems) -> int | None:
     if uid is not None and ids:
         same = [i for i in ids if int(ref._proj[i].university_id) == uid]
         if not same:
-            problems.append(Problem(rownum, "university", rec.get("university", ""),
-                                    "ingest_r_wrong_university",
-                                    ref._uni_names.get(int(ref._proj[ids[0]].university_id), "")))
+            problems.append(
+                Problem(
+                    rownum,
+                    "university",
+                    rec.get("university", ""),
+                    "ingest_r_wrong_university",
+                    ref._uni_names.get(int(ref._proj[ids[0]].university_id), ""),
+                )
+            )
             return None
         ids = same
     if not ids:
-        problems.append(Problem(rownum, "school", school, "ingest_r_project_not_found", "、".join(cands)))
+        problems.append(
+            Problem(rownum, "school", school, "ingest_r_project_not_found", "、".join(cands))
+        )
         return None
     if len(ids) > 1:
         problems.append(Problem(rownum, "school", school, "ingest_r_ambiguous_project"))
@@ -993,51 +1279,92 @@ def _project_of_row(rownum, rec, ref, viewer, problems) -> int | None:
     return ids[0]
 
 
-def _validate_activity(rownum, rec, ref: Reference, viewer: Viewer, problems,
-                       kind: ActivityKind) -> dict | None:
+def _validate_activity(
+    rownum, rec, ref: Reference, viewer: Viewer, problems, kind: ActivityKind
+) -> dict | None:
     pid = _project_of_row(rownum, rec, ref, viewer, problems)
     start = _date_of(rownum, rec, "start_date", ref, problems, True)
     end = _date_of(rownum, rec, "end_date", ref, problems, False, future_ok=True)
     if start and end:
         if end < start:
-            problems.append(Problem(rownum, "end_date", rec["end_date"], "ingest_r_end_before_start"))
+            problems.append(
+                Problem(rownum, "end_date", rec["end_date"], "ingest_r_end_before_start")
+            )
         elif (end - start).days > MAX_SPAN_DAYS:
             problems.append(Problem(rownum, "end_date", rec["end_date"], "ingest_r_span_absurd"))
     people = participants = hours = pm = None
     mode = level = None
-    if kind in (ActivityKind.DISPATCH, ActivityKind.GUIDANCE_VISIT, ActivityKind.SHADOWING,
-                ActivityKind.INTERNSHIP):
-        people = _number_of(rownum, rec, "people", problems, kind is not ActivityKind.DISPATCH, True,
-                            *RANGES["people"])
+    if kind in (
+        ActivityKind.DISPATCH,
+        ActivityKind.GUIDANCE_VISIT,
+        ActivityKind.SHADOWING,
+        ActivityKind.INTERNSHIP,
+    ):
+        people = _number_of(
+            rownum,
+            rec,
+            "people",
+            problems,
+            kind is not ActivityKind.DISPATCH,
+            True,
+            *RANGES["people"],
+        )
         if kind is ActivityKind.DISPATCH and people is None and not rec.get("people"):
             people = 1.0
     if kind is ActivityKind.TRAINING:
-        participants = _number_of(rownum, rec, "participants", problems, True, True, *RANGES["participants"])
+        participants = _number_of(
+            rownum, rec, "participants", problems, True, True, *RANGES["participants"]
+        )
         hours = _number_of(rownum, rec, "hours", problems, False, False, *RANGES["hours"])
         if rec.get("mode"):
             mode = _lookup_name(rec["mode"], MODE_NAMES)
             if mode is None:
-                problems.append(Problem(rownum, "mode", rec["mode"], "ingest_r_bad_choice", "线上、线下"))
+                problems.append(
+                    Problem(rownum, "mode", rec["mode"], "ingest_r_bad_choice", "线上、线下")
+                )
     else:
         mode = "on_site"
     if kind is ActivityKind.INTERNSHIP and rec.get("level"):
         level = _lookup_name(rec["level"], LEVEL_NAMES)
         if level is None:
-            problems.append(Problem(rownum, "level", rec["level"], "ingest_r_bad_choice", "本科、硕士、博士"))
+            problems.append(
+                Problem(rownum, "level", rec["level"], "ingest_r_bad_choice", "本科、硕士、博士")
+            )
     if kind in (ActivityKind.DISPATCH, ActivityKind.SHADOWING, ActivityKind.INTERNSHIP):
-        pm = _number_of(rownum, rec, "person_months", problems, False, False, *RANGES["person_months"])
-        if pm is None and not rec.get("person_months") and start and end and end >= start and people:
+        pm = _number_of(
+            rownum, rec, "person_months", problems, False, False, *RANGES["person_months"]
+        )
+        if (
+            pm is None
+            and not rec.get("person_months")
+            and start
+            and end
+            and end >= start
+            and people
+        ):
             pm = round(people * ((end - start).days + 1) / 30.44, 1)
     if problems or pid is None:
         return None
     role, subject = rec.get("role") or None, rec.get("subject") or None
     ipeople = None if people is None else int(people)
     ipart = None if participants is None else int(participants)
-    return {"_key": activity_key(pid, kind.value, start, end, role, subject, level, ipeople, ipart),
-            "project_id": pid, "kind": kind.value, "start_date": start, "end_date": end,
-            "people": ipeople, "person_months": pm, "participants": ipart, "hours": hours,
-            "mode": mode, "role": role, "subject": subject, "level": level,
-            "direction": DIRECTION_BY_KIND[kind], "note": rec.get("note") or None}
+    return {
+        "_key": activity_key(pid, kind.value, start, end, role, subject, level, ipeople, ipart),
+        "project_id": pid,
+        "kind": kind.value,
+        "start_date": start,
+        "end_date": end,
+        "people": ipeople,
+        "person_months": pm,
+        "participants": ipart,
+        "hours": hours,
+        "mode": mode,
+        "role": role,
+        "subject": subject,
+        "level": level,
+        "direction": DIRECTION_BY_KIND[kind],
+        "note": rec.get("note") or None,
+    }
 
 
 def _validate_outcome(rownum, rec, ref: Reference, viewer: Viewer, problems) -> dict | None:
@@ -1048,16 +1375,35 @@ def _validate_outcome(rownum, rec, ref: Reference, viewer: Viewer, problems) -> 
     if ind_text:
         indicator = _lookup_name(ind_text, INDICATOR_NAMES)
         if indicator is None:
-            problems.append(Problem(rownum, "indicator", ind_text, "ingest_r_bad_choice",
-                                    "、".join(v[0] for v in INDICATOR_NAMES.values())))
+            problems.append(
+                Problem(
+                    rownum,
+                    "indicator",
+                    ind_text,
+                    "ingest_r_bad_choice",
+                    "、".join(v[0] for v in INDICATOR_NAMES.values()),
+                )
+            )
     value = None
     if indicator:
-        value = _number_of(rownum, rec, "value", problems, True, indicator == "enrolment",
-                           *OUTCOME_RANGES[indicator])
+        value = _number_of(
+            rownum,
+            rec,
+            "value",
+            problems,
+            True,
+            indicator == "enrolment",
+            *OUTCOME_RANGES[indicator],
+        )
     if problems or pid is None or value is None:
         return None
-    return {"_key": ("outcome", pid, int(year), indicator), "project_id": pid,
-            "school_year": int(year), "indicator": indicator, "value": float(value)}
+    return {
+        "_key": ("outcome", pid, int(year), indicator),
+        "project_id": pid,
+        "school_year": int(year),
+        "indicator": indicator,
+        "value": float(value),
+    }
 
 
 def existing_key_set(kind: RecordKind, frame: pd.DataFrame) -> set:
@@ -1066,13 +1412,26 @@ def existing_key_set(kind: RecordKind, frame: pd.DataFrame) -> set:
     if frame.empty:
         return set()
     if kind is RecordKind.OUTCOME:
-        return {("outcome", int(p), int(y), str(i)) for p, y, i in
-                zip(frame["project_id"], frame["school_year"], frame["indicator"])}
+        return {
+            ("outcome", int(p), int(y), str(i))
+            for p, y, i in zip(frame["project_id"], frame["school_year"], frame["indicator"])
+        }
     if kind is RecordKind.PROJECT:
         return set()
-    return {activity_key(*t) for t in zip(frame["project_id"], frame["kind"], frame["start_date"],
-                                          frame["end_date"], frame["role"], frame["subject"],
-                                          frame["level"], frame["people"], frame["participants"])}
+    return {
+        activity_key(*t)
+        for t in zip(
+            frame["project_id"],
+            frame["kind"],
+            frame["start_date"],
+            frame["end_date"],
+            frame["role"],
+            frame["subject"],
+            frame["level"],
+            frame["people"],
+            frame["participants"],
+        )
+    }
 
 
 def problems_frame(preview_or_problems, lang: str = "zh") -> pd.DataFrame:
@@ -1082,12 +1441,31 @@ def problems_frame(preview_or_problems, lang: str = "zh") -> pd.DataFrame:
     problems = getattr(preview_or_problems, "problems", preview_or_problems)
     rows = []
     for p in problems:
-        col = (FIELDS[p.column][0] if lang == "zh" else FIELDS[p.column][1]) if p.column in FIELDS else ""
-        rows.append({t("ingest_col_row", lang): p.row, t("ingest_col_column", lang): col,
-                     t("ingest_col_value", lang): p.value,
-                     t("ingest_col_reason", lang): t(p.reason, lang, detail=p.detail or "—")})
-    return pd.DataFrame(rows, columns=[t(k, lang) for k in ("ingest_col_row", "ingest_col_column",
-                                                            "ingest_col_value", "ingest_col_reason")])
+        col = (
+            (FIELDS[p.column][0] if lang == "zh" else FIELDS[p.column][1])
+            if p.column in FIELDS
+            else ""
+        )
+        rows.append(
+            {
+                t("ingest_col_row", lang): p.row,
+                t("ingest_col_column", lang): col,
+                t("ingest_col_value", lang): p.value,
+                t("ingest_col_reason", lang): t(p.reason, lang, detail=p.detail or "—"),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            t(k, lang)
+            for k in (
+                "ingest_col_row",
+                "ingest_col_column",
+                "ingest_col_value",
+                "ingest_col_reason",
+            )
+        ],
+    )
 
 
 def error_text(exc: IngestError, lang: str = "zh", markdown: bool = False) -> str:
@@ -1113,8 +1491,15 @@ def kind_label(kind, lang: str = "zh") -> str:
     return label(kind.value, lang)
 
 
-def prepare(store, viewer: Viewer, kind, data: bytes, file_name: str, today: date | None = None,
-            progress=None) -> Preview:
+def prepare(
+    store,
+    viewer: Viewer,
+    kind,
+    data: bytes,
+    file_name: str,
+    today: date | None = None,
+    progress=None,
+) -> Preview:
     """Read and check a file for ``viewer``. Raises ``IngestError`` for a file-level problem,
     one sentence in the user's language, also for anything unexpected while reading (logged
     with its traceback); a ``StoreError`` (the database) passes through."""
@@ -1125,8 +1510,13 @@ def prepare(store, viewer: Viewer, kind, data: bytes, file_name: str, today: dat
         if progress:
             progress(0.1)
         ref = store.ingest_reference(viewer, RecordKind(kind).value, today)
-        preview = validate(kind, table, ref, viewer,
-                           progress=(lambda f: progress(0.1 + 0.9 * f)) if progress else None)
+        preview = validate(
+            kind,
+            table,
+            ref,
+            viewer,
+            progress=(lambda f: progress(0.1 + 0.9 * f)) if progress else None,
+        )
     except (IngestError, StoreError):
         raise
     except Exception as exc:  # a bug or a file nobody foresaw: never a traceback on screen
@@ -1136,8 +1526,15 @@ def prepare(store, viewer: Viewer, kind, data: bytes, file_name: str, today: dat
     return preview
 
 
-def import_file(store, viewer: Viewer, kind, data: bytes, file_name: str, today: date | None = None,
-                progress=None) -> tuple[Preview, int | None]:
+def import_file(
+    store,
+    viewer: Viewer,
+    kind,
+    data: bytes,
+    file_name: str,
+    today: date | None = None,
+    progress=None,
+) -> tuple[Preview, int | None]:
     """Read, check and commit in one call (scripts and tests); the batch id, or None when the
     file was already imported or nothing was accepted."""
     preview = prepare(store, viewer, kind, data, file_name, today)
@@ -1149,8 +1546,11 @@ def import_file(store, viewer: Viewer, kind, data: bytes, file_name: str, today:
 
 def one_row(rec: dict) -> RawTable:
     """A form's values as a one-row table (row number 1) for ``validate``."""
-    vals = {k: ("" if v is None else (v.isoformat() if isinstance(v, date) else str(v)))
-            for k, v in rec.items() if k in FIELDS}
+    vals = {
+        k: ("" if v is None else (v.isoformat() if isinstance(v, date) else str(v)))
+        for k, v in rec.items()
+        if k in FIELDS
+    }
     return RawTable(pd.DataFrame([vals]), [1], 0)
 
 
@@ -1159,19 +1559,26 @@ def history_frame(history: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
     if history.empty:
         return pd.DataFrame()
-    return pd.DataFrame({
-        t("ingest_h_batch", lang): history["import_batch_id"],
-        t("ingest_h_when", lang): pd.to_datetime(history["created_at"]).dt.strftime("%Y-%m-%d %H:%M"),
-        t("ingest_h_user", lang): history["user_name"],
-        t("ingest_h_kind", lang): [kind_label(k, lang) if k in RecordKind._value2member_map_ else k
-                                   for k in history["record_kind"]],
-        t("ingest_h_file", lang): history["file_name"].fillna(t("ingest_form_entry", lang)),
-        t("ingest_h_hash", lang): history["file_sha256"].fillna("").str[:16],
-        t("ingest_h_ok", lang): history["rows_accepted"],
-        t("ingest_h_bad", lang): history["rows_rejected"],
-        t("ingest_h_undone", lang): pd.to_datetime(history["undone_at"]).dt.strftime("%Y-%m-%d %H:%M")
-        .fillna(""),
-    })
+    return pd.DataFrame(
+        {
+            t("ingest_h_batch", lang): history["import_batch_id"],
+            t("ingest_h_when", lang): pd.to_datetime(history["created_at"]).dt.strftime(
+                "%Y-%m-%d %H:%M"
+            ),
+            t("ingest_h_user", lang): history["user_name"],
+            t("ingest_h_kind", lang): [
+                kind_label(k, lang) if k in RecordKind._value2member_map_ else k
+                for k in history["record_kind"]
+            ],
+            t("ingest_h_file", lang): history["file_name"].fillna(t("ingest_form_entry", lang)),
+            t("ingest_h_hash", lang): history["file_sha256"].fillna("").str[:16],
+            t("ingest_h_ok", lang): history["rows_accepted"],
+            t("ingest_h_bad", lang): history["rows_rejected"],
+            t("ingest_h_undone", lang): pd.to_datetime(history["undone_at"])
+            .dt.strftime("%Y-%m-%d %H:%M")
+            .fillna(""),
+        }
+    )
 
 
 def accepted_frame(preview: Preview, lang: str = "zh") -> pd.DataFrame:
@@ -1187,23 +1594,46 @@ def accepted_frame(preview: Preview, lang: str = "zh") -> pd.DataFrame:
     for c in cols:
         out[field_label(c, lang)] = df[c]
     if preview.kind is RecordKind.PROJECT:
-        out[t("ingest_col_replaces", lang)] = [("#" + str(int(x))) if x is not None and x == x else ""
-                                               for x in df["_replaces"]]
+        out[t("ingest_col_replaces", lang)] = [
+            ("#" + str(int(x))) if x is not None and x == x else "" for x in df["_replaces"]
+        ]
     return out
 
 
 def reasons_text(problems: list[Problem], lang: str = "zh") -> str:
     frame = problems_frame(problems, lang)
-    return "；".join(f"{r.iloc[1]} {r.iloc[3]}" if r.iloc[1] else str(r.iloc[3])
-                    for _, r in frame.iterrows()) if lang == "zh" else \
-        "; ".join(f"{r.iloc[1]}: {r.iloc[3]}" if r.iloc[1] else str(r.iloc[3]) for _, r in frame.iterrows())
+    return (
+        "；".join(
+            f"{r.iloc[1]} {r.iloc[3]}" if r.iloc[1] else str(r.iloc[3]) for _, r in frame.iterrows()
+        )
+        if lang == "zh"
+        else "; ".join(
+            f"{r.iloc[1]}: {r.iloc[3]}" if r.iloc[1] else str(r.iloc[3])
+            for _, r in frame.iterrows()
+        )
+    )
 
 
-def correction_values(kind: str, row: dict, school: str, ref: Reference, viewer: Viewer) \
-        -> tuple[dict | None, list[Problem]]:
+def correction_values(
+    kind: str, row: dict, school: str, ref: Reference, viewer: Viewer
+) -> tuple[dict | None, list[Problem]]:
     """Validate an edited activity row (from the entry page's table); the values to store or problems."""
-    rec = {k: row.get(k) for k in ("start_date", "end_date", "people", "person_months", "participants",
-                                   "hours", "mode", "role", "subject", "level", "note")}
+    rec = {
+        k: row.get(k)
+        for k in (
+            "start_date",
+            "end_date",
+            "people",
+            "person_months",
+            "participants",
+            "hours",
+            "mode",
+            "role",
+            "subject",
+            "level",
+            "note",
+        )
+    }
     for k in ("start_date", "end_date"):
         v = rec.get(k)
         if v is pd.NaT:
@@ -1216,15 +1646,35 @@ def correction_values(kind: str, row: dict, school: str, ref: Reference, viewer:
         elif isinstance(v, float) and k in ("people", "participants") and v.is_integer():
             rec[k] = int(v)
     rec["school"] = school
-    pv = validate(kind, one_row(rec), Reference(ref.provinces, ref.counties, ref.universities,
-                                                ref.projects, set(), ref.today), viewer)
+    pv = validate(
+        kind,
+        one_row(rec),
+        Reference(ref.provinces, ref.counties, ref.universities, ref.projects, set(), ref.today),
+        viewer,
+    )
     if pv.problems:
         return None, pv.problems
     out = pv.accepted.iloc[0].to_dict()
-    vals = {k: out.get(k) for k in ("start_date", "end_date", "people", "person_months", "participants",
-                                    "hours", "mode", "role", "subject", "level", "note")}
-    return {k: (None if (v is not None and not isinstance(v, (str, date)) and pd.isna(v)) else v)
-            for k, v in vals.items()}, []
+    vals = {
+        k: out.get(k)
+        for k in (
+            "start_date",
+            "end_date",
+            "people",
+            "person_months",
+            "participants",
+            "hours",
+            "mode",
+            "role",
+            "subject",
+            "level",
+            "note",
+        )
+    }
+    return {
+        k: (None if (v is not None and not isinstance(v, (str, date)) and pd.isna(v)) else v)
+        for k, v in vals.items()
+    }, []
 
 
 def scope_text(store, viewer: Viewer, lang: str = "zh") -> str:
@@ -1268,12 +1718,21 @@ def project_options(projects: pd.DataFrame, lang: str = "zh") -> dict[int, str]:
     """Every project's label, by id: school · university · #id. Built in one pass, so a
     selectbox over 2,000 projects looks each label up instead of searching the frame per option."""
     uni = projects["university_zh" if lang == "zh" else "university_en"]
-    return {int(pid): f"{school} · {u} · #{int(pid)}"
-            for pid, school, u in zip(projects["project_id"], projects["school_zh"], uni)}
+    return {
+        int(pid): f"{school} · {u} · #{int(pid)}"
+        for pid, school, u in zip(projects["project_id"], projects["school_zh"], uni)
+    }
 
 
-def entry_preview(store, viewer: Viewer, kind, projects: pd.DataFrame, pid: int, values: dict,
-                  today: date | None = None) -> Preview:
+def entry_preview(
+    store,
+    viewer: Viewer,
+    kind,
+    projects: pd.DataFrame,
+    pid: int,
+    values: dict,
+    today: date | None = None,
+) -> Preview:
     """Validate one form entry exactly like a file row (scope, duplicates and all). The project is
     taken from the viewer's own reference, never from ``projects`` (only used to name it)."""
     kind = RecordKind(kind)
@@ -1282,22 +1741,48 @@ def entry_preview(store, viewer: Viewer, kind, projects: pd.DataFrame, pid: int,
         if isinstance(v, float) and v.is_integer():
             rec[k] = int(v)
     ref = store.ingest_reference(viewer, kind.value, today)
-    chosen = projects[projects["project_id"] == pid] if "project_id" in projects else projects.iloc[0:0]
+    chosen = (
+        projects[projects["project_id"] == pid] if "project_id" in projects else projects.iloc[0:0]
+    )
     if not ref.project_in_scope(pid, viewer):
         name = str(chosen.iloc[0]["school_zh"]) if not chosen.empty else f"#{pid}"
-        return Preview(kind, pd.DataFrame(), [Problem(1, "school", name, "ingest_r_project_out_of_scope")], 1)
+        return Preview(
+            kind, pd.DataFrame(), [Problem(1, "school", name, "ingest_r_project_out_of_scope")], 1
+        )
     p = ref._proj[int(pid)]
-    rec.update(school=p.school_zh, university=ref._uni_names.get(int(p.university_id), ""),
-               province=str(int(p.province_adcode)))
+    rec.update(
+        school=p.school_zh,
+        university=ref._uni_names.get(int(p.university_id), ""),
+        province=str(int(p.province_adcode)),
+    )
     pv = validate(kind, one_row(rec), ref, viewer)
     if pv.n_accepted and int(pv.accepted.iloc[0]["project_id"]) != int(pid):
         # another project of the same name answered: never write to a project not chosen
-        return Preview(kind, pd.DataFrame(), [Problem(1, "school", p.school_zh, "ingest_r_ambiguous_project")], 1)
+        return Preview(
+            kind,
+            pd.DataFrame(),
+            [Problem(1, "school", p.school_zh, "ingest_r_ambiguous_project")],
+            1,
+        )
     return pv
 
 
-_EDIT_COLS = ["activity_id", "school_zh", "kind", "start_date", "end_date", "people", "person_months",
-              "participants", "hours", "mode", "role", "subject", "level", "note"]
+_EDIT_COLS = [
+    "activity_id",
+    "school_zh",
+    "kind",
+    "start_date",
+    "end_date",
+    "people",
+    "person_months",
+    "participants",
+    "hours",
+    "mode",
+    "role",
+    "subject",
+    "level",
+    "note",
+]
 
 
 def _cell(v) -> str:
@@ -1317,8 +1802,9 @@ def editable_view(editable: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def corrections(store, viewer: Viewer, before: pd.DataFrame, after: pd.DataFrame,
-                today: date | None = None) -> tuple[list[tuple[int, dict]], list[Problem]]:
+def corrections(
+    store, viewer: Viewer, before: pd.DataFrame, after: pd.DataFrame, today: date | None = None
+) -> tuple[list[tuple[int, dict]], list[Problem]]:
     """The changed rows of the entry page's table, validated: (activity id, values) and problems
     (row number = position in the table, 1-based)."""
     out, problems = [], []
@@ -1335,9 +1821,15 @@ def corrections(store, viewer: Viewer, before: pd.DataFrame, after: pd.DataFrame
             mine = {int(x): r for x, r in zip(ed["activity_id"], ed.to_dict("records"))}
         cur = mine.get(int(old["activity_id"])) if _cell(old["activity_id"]).isdigit() else None
         if cur is None or _cell(new["activity_id"]) != _cell(old["activity_id"]):
-            problems.append(Problem(i + 1, "school", _cell(old.get("school_zh")), "ingest_r_record_out_of_scope"))
+            problems.append(
+                Problem(
+                    i + 1, "school", _cell(old.get("school_zh")), "ingest_r_record_out_of_scope"
+                )
+            )
             continue
-        kind = str(cur["kind"])  # the project and the kind come from the store, never from the table
+        kind = str(
+            cur["kind"]
+        )  # the project and the kind come from the store, never from the table
         if kind not in refs:
             refs[kind] = store.ingest_reference(viewer, kind, today)
         if _cell(new["school_zh"]) != _cell(cur["school_zh"]):

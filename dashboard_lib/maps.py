@@ -5,6 +5,7 @@ Nothing here fetches from the internet: no tiles (``tiles=None``), Leaflet serve
 would add d3 from a CDN for one), a legend drawn as plain HTML. Every text that goes into the map's
 HTML is escaped here.
 """
+
 from __future__ import annotations
 
 import html
@@ -33,13 +34,19 @@ NATIONAL_BOUNDS = [[3.5, 73.0], [53.6, 135.1]]  # the whole territory, South Chi
 
 def esc(value) -> str:
     """Text for map HTML: escaped, ``None`` as empty."""
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else html.escape(str(value))
+    return (
+        ""
+        if value is None or (isinstance(value, float) and np.isnan(value))
+        else html.escape(str(value))
+    )
 
 
 def quantile_breaks(values, k: int = 5) -> list[float]:
     """Upper bounds of up to ``k`` quantile classes over the positive values (no-data excluded)."""
-    return quantile_bounds(np.asarray([x for x in values if x is not None and np.isfinite(x) and x > 0],
-                                      dtype=float), k)
+    return quantile_bounds(
+        np.asarray([x for x in values if x is not None and np.isfinite(x) and x > 0], dtype=float),
+        k,
+    )
 
 
 def quantile_bounds(v: np.ndarray, k: int) -> list[float]:
@@ -77,10 +84,12 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 10 or float(value).is_integer() else f"{value:,.1f}"
 
 
-_GEOMETRY_JSON: dict[tuple, dict] = {}   # (layer, precision, key) -> GeoJSON geometry (static data)
+_GEOMETRY_JSON: dict[tuple, dict] = {}  # (layer, precision, key) -> GeoJSON geometry (static data)
 
 
-def _geojson(gdf: gpd.GeoDataFrame, precision: int = 3, cache: tuple[str, str] | None = None) -> dict:
+def _geojson(
+    gdf: gpd.GeoDataFrame, precision: int = 3, cache: tuple[str, str] | None = None
+) -> dict:
     """GeoJSON with coordinates snapped to 10^-precision degrees (0.001° ≈ 100 m: finer than a
     screen pixel at national and province zoom), which shrinks what the browser downloads.
 
@@ -95,7 +104,8 @@ def _geojson(gdf: gpd.GeoDataFrame, precision: int = 3, cache: tuple[str, str] |
     made = []
     if len(todo):
         import shapely
-        snapped = shapely.set_precision(np.asarray(geoms[list(todo)], dtype=object), 10 ** -precision)
+
+        snapped = shapely.set_precision(np.asarray(geoms[list(todo)], dtype=object), 10**-precision)
         made = json.loads("[" + ",".join(shapely.to_geojson(snapped)) + "]")
     if keys:
         for i, g in zip(todo, made):
@@ -105,10 +115,18 @@ def _geojson(gdf: gpd.GeoDataFrame, precision: int = 3, cache: tuple[str, str] |
         shapes = made
     props = [c for c in gdf.columns if c != gdf.geometry.name]
     frame = gdf[props].astype(object)
-    records = frame.where(frame.notna(), None).to_dict("records")   # NaN is not JSON: null
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()},
-         "geometry": g} for r, g in zip(records, shapes)]}
+    records = frame.where(frame.notna(), None).to_dict("records")  # NaN is not JSON: null
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()},
+                "geometry": g,
+            }
+            for r, g in zip(records, shapes)
+        ],
+    }
 
 
 class _GeoJson(folium.GeoJson):
@@ -126,6 +144,7 @@ class _GeoJson(folium.GeoJson):
 
 def make_offline(m: folium.Map) -> folium.Map:
     """Point every element's scripts and styles at the app's own copies, dropping the rest."""
+
     def walk(el):
         yield el
         for child in getattr(el, "_children", {}).values():
@@ -184,10 +203,16 @@ def legend_html(title: str, rows: list[tuple[str, str, str]]) -> str:
     return "".join(out)
 
 
-def national_map(provinces: gpd.GeoDataFrame, province_values: pd.DataFrame, metric: str,
-                 outline: gpd.GeoDataFrame, helped_counties: gpd.GeoDataFrame | None = None,
-                 flows: pd.DataFrame | None = None, lang: str = "zh",
-                 bounds=None) -> folium.Map:
+def national_map(
+    provinces: gpd.GeoDataFrame,
+    province_values: pd.DataFrame,
+    metric: str,
+    outline: gpd.GeoDataFrame,
+    helped_counties: gpd.GeoDataFrame | None = None,
+    flows: pd.DataFrame | None = None,
+    lang: str = "zh",
+    bounds=None,
+) -> folium.Map:
     """The national picture.
 
     provinces: every provincial unit (adcode, name_zh, geometry) — drawn, grey when outside.
@@ -196,11 +221,20 @@ def national_map(provinces: gpd.GeoDataFrame, province_values: pd.DataFrame, met
     helped_counties: county polygons (adcode, name_zh, province_zh, projects) to outline.
     flows: one row per project with university_lon/lat, county_lon/lat, university_zh, school_zh.
     """
-    m = folium.Map(location=[35, 105], zoom_start=4, tiles=None, attribution_control=False,
-                   control_scale=False, zoom_control=True, zoom_snap=0.25, zoom_delta=0.5)
+    m = folium.Map(
+        location=[35, 105],
+        zoom_start=4,
+        tiles=None,
+        attribution_control=False,
+        control_scale=False,
+        zoom_control=True,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
+    )
     MetricScale().add_to(m)
-    m.get_root().header.add_child(folium.Element(
-        "<style>.leaflet-container{background:#f4f7fb}</style>"))
+    m.get_root().header.add_child(
+        folium.Element("<style>.leaflet-container{background:#f4f7fb}</style>")
+    )
     vals = province_values.set_index("adcode")
     breaks = quantile_breaks(vals[metric].tolist()) if len(vals) else []
     metric_label = label(metric, lang)
@@ -214,8 +248,11 @@ def national_map(provinces: gpd.GeoDataFrame, province_values: pd.DataFrame, met
             v = float(row[metric])
             idx = classify(v, breaks)
             colours.append(class_colour(idx, len(breaks)))
-            tips.append(esc(t("tooltip_province", lang, name=shown, metric=metric_label, value=_fmt(v)))
-                        if idx is not None else esc(t("tooltip_no_data", lang, name=shown)))
+            tips.append(
+                esc(t("tooltip_province", lang, name=shown, metric=metric_label, value=_fmt(v)))
+                if idx is not None
+                else esc(t("tooltip_no_data", lang, name=shown))
+            )
         else:
             colours.append(OUTSIDE)
             tips.append(esc(t("tooltip_outside", lang, name=name)))
@@ -226,12 +263,18 @@ def national_map(provinces: gpd.GeoDataFrame, province_values: pd.DataFrame, met
     gdf = gdf.sort_values("inside", kind="stable")
     fg = folium.FeatureGroup(name=t("layer_provinces", lang))
     _GeoJson(
-        _geojson(gdf[["adcode", "fill", "tip", "inside", "geometry"]], cache=("national_provinces", "adcode")),
-        gdf, name=t("layer_provinces", lang),
+        _geojson(
+            gdf[["adcode", "fill", "tip", "inside", "geometry"]],
+            cache=("national_provinces", "adcode"),
+        ),
+        gdf,
+        name=t("layer_provinces", lang),
         style_function=lambda f: {
-            "fillColor": f["properties"]["fill"], "fillOpacity": 0.9 if f["properties"]["inside"] else 0.6,
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.9 if f["properties"]["inside"] else 0.6,
             "color": "#555" if f["properties"]["inside"] else "#aaa",
-            "weight": 1.0 if f["properties"]["inside"] else 0.6},
+            "weight": 1.0 if f["properties"]["inside"] else 0.6,
+        },
         highlight_function=lambda f: {"weight": 2.5, "color": "#222"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
     ).add_to(fg)
@@ -239,13 +282,20 @@ def national_map(provinces: gpd.GeoDataFrame, province_values: pd.DataFrame, met
 
     if helped_counties is not None and len(helped_counties):
         hc = helped_counties.copy()
-        hc["tip"] = [esc(f"{p} {c}（{n}）") for p, c, n in
-                     zip(hc["province_zh"], hc["name_zh"], hc["projects"])]
+        hc["tip"] = [
+            esc(f"{p} {c}（{n}）")
+            for p, c, n in zip(hc["province_zh"], hc["name_zh"], hc["projects"])
+        ]
         fgc = folium.FeatureGroup(name=t("layer_counties", lang))
         _GeoJson(
-            _geojson(hc[["adcode", "tip", "geometry"]], cache=("national_counties", "adcode")), hc,
-            style_function=lambda f: {"fillColor": HELPED, "fillOpacity": 0.35, "color": HELPED,
-                                      "weight": 1.5},
+            _geojson(hc[["adcode", "tip", "geometry"]], cache=("national_counties", "adcode")),
+            hc,
+            style_function=lambda f: {
+                "fillColor": HELPED,
+                "fillOpacity": 0.35,
+                "color": HELPED,
+                "weight": 1.5,
+            },
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(fgc)
         fgc.add_to(m)
@@ -258,20 +308,39 @@ def national_map(provinces: gpd.GeoDataFrame, province_values: pd.DataFrame, met
     land = outline[outline["layer"] == "land"]
     sea = outline[outline["layer"] != "land"]
     if len(land):
-        _GeoJson(_geojson(land[["geometry"]], cache=("national_land", None)), land, style_function=lambda f: {
-            "fill": False, "color": "#333", "weight": 1.2}, interactive=False).add_to(fgo)
+        _GeoJson(
+            _geojson(land[["geometry"]], cache=("national_land", None)),
+            land,
+            style_function=lambda f: {"fill": False, "color": "#333", "weight": 1.2},
+            interactive=False,
+        ).add_to(fgo)
     if len(sea):
-        _GeoJson(_geojson(sea[["geometry"]], cache=("national_sea", None)), sea, style_function=lambda f: {
-            "fill": False, "color": "#333", "weight": 1.2, "dashArray": "6 4"},
-            interactive=False).add_to(fgo)
+        _GeoJson(
+            _geojson(sea[["geometry"]], cache=("national_sea", None)),
+            sea,
+            style_function=lambda f: {
+                "fill": False,
+                "color": "#333",
+                "weight": 1.2,
+                "dashArray": "6 4",
+            },
+            interactive=False,
+        ).add_to(fgo)
     fgo.add_to(m)
 
-    rows = [("fill", class_colour(i, len(breaks)),
-             esc(f"≤ {_fmt(b)}" if i == 0 else f"{_fmt(breaks[i - 1])} – {_fmt(b)}"))
-            for i, b in enumerate(breaks)]
-    rows += [("fill", NO_DATA, esc(t("legend_nodata", lang))),
-             ("fill", OUTSIDE, esc(t("legend_outside", lang))),
-             ("outline", HELPED, esc(t("legend_helped", lang)))]
+    rows = [
+        (
+            "fill",
+            class_colour(i, len(breaks)),
+            esc(f"≤ {_fmt(b)}" if i == 0 else f"{_fmt(breaks[i - 1])} – {_fmt(b)}"),
+        )
+        for i, b in enumerate(breaks)
+    ]
+    rows += [
+        ("fill", NO_DATA, esc(t("legend_nodata", lang))),
+        ("fill", OUTSIDE, esc(t("legend_outside", lang))),
+        ("outline", HELPED, esc(t("legend_helped", lang))),
+    ]
     if flows is not None and len(flows):
         rows += [("line", FLOW, esc(t("legend_flow", lang)))]
     Legend(legend_html(metric_label, rows)).add_to(m)
@@ -284,34 +353,70 @@ def flow_layer(projects: pd.DataFrame, lang: str = "zh") -> folium.FeatureGroup:
     """One line per project, university → county, as ONE GeoJSON layer (a folium element per
     line made the map's build several times slower); projects without a university point are
     left out. Columns: university_zh/lon/lat, school_zh, county_lon/lat."""
-    lines = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [
-            [round(ulon, 3), round(ulat, 3)], [round(clon, 3), round(clat, 3)]]},
-         "properties": {"tip": esc(f"{u} → {s}")}}
-        for u, s, ulon, ulat, clon, clat in zip(
-            projects["university_zh"], projects["school_zh"], projects["university_lon"],
-            projects["university_lat"], projects["county_lon"], projects["county_lat"])
-        if pd.notna(ulon) and pd.notna(ulat)]}
+    lines = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [
+                        [round(ulon, 3), round(ulat, 3)],
+                        [round(clon, 3), round(clat, 3)],
+                    ],
+                },
+                "properties": {"tip": esc(f"{u} → {s}")},
+            }
+            for u, s, ulon, ulat, clon, clat in zip(
+                projects["university_zh"],
+                projects["school_zh"],
+                projects["university_lon"],
+                projects["university_lat"],
+                projects["county_lon"],
+                projects["county_lat"],
+            )
+            if pd.notna(ulon) and pd.notna(ulat)
+        ],
+    }
     fg = folium.FeatureGroup(name=t("layer_flows", lang))
-    folium.GeoJson(lines, style_function=lambda f: {"color": FLOW, "weight": 1.0, "opacity": 0.4},
-                   tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fg)
+    folium.GeoJson(
+        lines,
+        style_function=lambda f: {"color": FLOW, "weight": 1.0, "opacity": 0.4},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(fg)
     return fg
 
 
 def university_layer(projects: pd.DataFrame, lang: str = "zh") -> folium.FeatureGroup:
     """The universities of ``projects`` as circles sized by their project count, one GeoJSON layer."""
-    unis = (projects.dropna(subset=["university_lat", "university_lon"])
-            .groupby(["university_zh", "university_lat", "university_lon"]).size().reset_index(name="n"))
-    points = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 3), round(lat, 3)]},
-         "properties": {"tip": esc(f"{u}（{n}）"), "r": 3 + min(int(n), 6)}}
-        for u, lat, lon, n in zip(unis["university_zh"], unis["university_lat"], unis["university_lon"],
-                                  unis["n"])]}
+    unis = (
+        projects.dropna(subset=["university_lat", "university_lon"])
+        .groupby(["university_zh", "university_lat", "university_lon"])
+        .size()
+        .reset_index(name="n")
+    )
+    points = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(lon, 3), round(lat, 3)]},
+                "properties": {"tip": esc(f"{u}（{n}）"), "r": 3 + min(int(n), 6)},
+            }
+            for u, lat, lon, n in zip(
+                unis["university_zh"], unis["university_lat"], unis["university_lon"], unis["n"]
+            )
+        ],
+    }
     fg = folium.FeatureGroup(name=t("layer_universities", lang))
-    folium.GeoJson(points, marker=folium.CircleMarker(radius=4, color="#1a365d", weight=1, fill=True,
-                                                      fill_color=FLOW, fill_opacity=0.9),
-                   style_function=lambda f: {"radius": f["properties"]["r"]},
-                   tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fg)
+    folium.GeoJson(
+        points,
+        marker=folium.CircleMarker(
+            radius=4, color="#1a365d", weight=1, fill=True, fill_color=FLOW, fill_opacity=0.9
+        ),
+        style_function=lambda f: {"radius": f["properties"]["r"]},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(fg)
     return fg
 
 
@@ -321,7 +426,7 @@ def university_layer(projects: pd.DataFrame, lang: str = "zh") -> folium.Feature
 # streamlit-folium swaps in place (``feature_group_to_add``): a drill-down redraws the layers,
 # never the base map, so nothing flickers.
 SELECTED = "#1a202c"
-NATION_FIT = [[17.0, 73.0], [53.8, 135.2]]   # mainland, Hainan and Taiwan; the inset shows the rest
+NATION_FIT = [[17.0, 73.0], [53.8, 135.2]]  # mainland, Hainan and Taiwan; the inset shows the rest
 SCS_INSET = [[3.4, 106.0], [24.6, 123.5]]
 
 
@@ -330,6 +435,7 @@ def geometry_json(geoms, precision: int = 3) -> list[dict]:
     decimals (a display copy: rounding is ~20× faster than a topology-safe snap, and a sliver
     below 0.001° is invisible at the zooms the explorer allows)."""
     import shapely
+
     arr = shapely.transform(np.asarray(geoms, dtype=object), lambda c: np.round(c, precision))
     return json.loads("[" + ",".join(shapely.to_geojson(arr)) + "]") if len(arr) else []
 
@@ -355,6 +461,7 @@ def to_wgs84_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def to_wgs84_points(lats, lons) -> tuple[list[float], list[float]]:
     from . import geo
+
     moved = [geo.to_wgs84(float(lo), float(la)) for la, lo in zip(lats, lons)]
     return [m[1] for m in moved], [m[0] for m in moved]
 
@@ -399,7 +506,8 @@ class Fullscreen(MacroElement):
         self.icon_json = _script_json(
             "<svg width='14' height='14' viewBox='0 0 14 14' style='vertical-align:middle'>"
             "<path d='M1 5V1h4M9 1h4v4M13 9v4H9M5 13H1V9' fill='none' stroke='#333' "
-            "stroke-width='2'/></svg>")
+            "stroke-width='2'/></svg>"
+        )
 
 
 class OutlineWithInset(MacroElement):
@@ -488,29 +596,47 @@ class ViewScript(MacroElement):
 @lru_cache(maxsize=4)
 def _outline_json(wgs84: bool) -> str:
     from . import geo
+
     outline = geo.load_outline()
     if wgs84:
         outline = to_wgs84_frame(outline)
     return _script_json(_geojson(outline[["layer", "geometry"]], precision=2))
 
 
-def explorer_base_map(lang: str = "zh", basemap: str = "none",
-                      outline: gpd.GeoDataFrame | None = None) -> folium.Map:
+def explorer_base_map(
+    lang: str = "zh", basemap: str = "none", outline: gpd.GeoDataFrame | None = None
+) -> folium.Map:
     """The stable part of the explorer map. ``basemap``: "none" (offline, default) or a tile URL
     template; with tiles the outline is moved to WGS-84 (the callers move the layers too).
     ``outline``: the national outline (default: the shipped one, converted once and kept)."""
-    m = folium.Map(location=[35, 105], zoom_start=4, tiles=None, attribution_control=False,
-                   control_scale=False, zoom_control=True, zoom_snap=0.25, zoom_delta=0.5,
-                   prefer_canvas=False)
+    m = folium.Map(
+        location=[35, 105],
+        zoom_start=4,
+        tiles=None,
+        attribution_control=False,
+        control_scale=False,
+        zoom_control=True,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
+        prefer_canvas=False,
+    )
     if basemap and basemap != "none":
-        folium.TileLayer(tiles=basemap, attr=" ", name=t("explorer_layer_basemap", lang),
-                         overlay=False, control=False).add_to(m)
+        folium.TileLayer(
+            tiles=basemap,
+            attr=" ",
+            name=t("explorer_layer_basemap", lang),
+            overlay=False,
+            control=False,
+        ).add_to(m)
     wgs84 = bool(basemap and basemap != "none")
     if outline is None:
         data = _outline_json(wgs84)
     else:
-        data = _script_json(_geojson((to_wgs84_frame(outline) if wgs84 else outline)[["layer", "geometry"]],
-                                     precision=2))
+        data = _script_json(
+            _geojson(
+                (to_wgs84_frame(outline) if wgs84 else outline)[["layer", "geometry"]], precision=2
+            )
+        )
     MetricScale().add_to(m)
     Fullscreen(t("explorer_fullscreen", lang)).add_to(m)
     OutlineWithInset(data, t("explorer_inset", lang)).add_to(m)
@@ -520,12 +646,16 @@ def explorer_base_map(lang: str = "zh", basemap: str = "none",
 def explorer_legend(layer, lang: str, level: str, flows_shown: bool, aggregated: bool) -> str:
     """The legend's HTML (every text escaped): metric classes, no data, outside, helped, lines."""
     from .explorer import format_value
+
     breaks = layer.breaks
     rows = []
     for i, b in enumerate(breaks):
         lo = None if i == 0 else breaks[i - 1]
-        text = (f"≤ {format_value(b, layer.metric)}" if lo is None
-                else f"{format_value(lo, layer.metric)} – {format_value(b, layer.metric)}")
+        text = (
+            f"≤ {format_value(b, layer.metric)}"
+            if lo is None
+            else f"{format_value(lo, layer.metric)} – {format_value(b, layer.metric)}"
+        )
         rows.append(("fill", class_colour(i, len(breaks)), esc(text)))
     rows.append(("fill", NO_DATA, esc(t("explorer_legend_nodata", lang))))
     if level == "nation":
@@ -534,8 +664,13 @@ def explorer_legend(layer, lang: str, level: str, flows_shown: bool, aggregated:
         rows.append(("fill", OUTSIDE, esc(t("explorer_legend_unhelped", lang))))
         rows.append(("outline", HELPED, esc(t("legend_helped", lang))))
     if flows_shown:
-        rows.append(("line", FLOW, esc(t("explorer_legend_flow_agg" if aggregated else
-                                         "explorer_legend_flow", lang))))
+        rows.append(
+            (
+                "line",
+                FLOW,
+                esc(t("explorer_legend_flow_agg" if aggregated else "explorer_legend_flow", lang)),
+            )
+        )
         rows.append(("dot", FLOW, esc(t("legend_university", lang))))
     return legend_html(label(layer.metric, lang), rows)
 
@@ -551,23 +686,35 @@ def _area_style(f):
     return {"fillColor": p["fill"], "fillOpacity": 0.6, "color": "#aaa", "weight": 0.6}
 
 
-def explorer_layers(layer, level: str, view_key: str, bounds, flows: pd.DataFrame | None,
-                    aggregated: bool = False, cards: list[dict] | None = None,
-                    card_point: tuple[float, float] | None = None, lang: str = "zh",
-                    wgs84: bool = False) -> list[folium.FeatureGroup]:
+def explorer_layers(
+    layer,
+    level: str,
+    view_key: str,
+    bounds,
+    flows: pd.DataFrame | None,
+    aggregated: bool = False,
+    cards: list[dict] | None = None,
+    card_point: tuple[float, float] | None = None,
+    lang: str = "zh",
+    wgs84: bool = False,
+) -> list[folium.FeatureGroup]:
     """The feature groups of one view: areas (with the view script), flows, universities,
     and at county level the cards' popup. Every text is escaped here."""
     gdf = gpd.GeoDataFrame(layer.frame.copy(), geometry="geometry", crs="EPSG:4326")
     gdf["_row"] = range(len(gdf))
     n = len(layer.breaks)
-    gdf["fill"] = [OUTSIDE if not (h or (i and level == "nation")) else class_colour(c, n)
-                   for h, i, c in zip(gdf["helped"], gdf["inside"], gdf["cls"].astype(object))]
+    gdf["fill"] = [
+        OUTSIDE if not (h or (i and level == "nation")) else class_colour(c, n)
+        for h, i, c in zip(gdf["helped"], gdf["inside"], gdf["cls"].astype(object))
+    ]
     gdf["cls"] = gdf["cls"].astype(object)
     gdf["tip"] = [esc(s).replace("\n", "<br>") for s in gdf["tip"]]
     if wgs84:
         gdf = to_wgs84_frame(gdf)
     # grey first, helped and selected last, so highlighted borders sit on top
-    gdf["_order"] = gdf["inside"].astype(int) + gdf["helped"].astype(int) + 2 * gdf["selected"].astype(int)
+    gdf["_order"] = (
+        gdf["inside"].astype(int) + gdf["helped"].astype(int) + 2 * gdf["selected"].astype(int)
+    )
     gdf = gdf.sort_values("_order", kind="stable")
     name = t("layer_provinces" if level == "nation" else "explorer_layer_counties", lang)
     areas = folium.FeatureGroup(name=name)
@@ -577,9 +724,14 @@ def explorer_layers(layer, level: str, view_key: str, bounds, flows: pd.DataFram
     else:
         shapes = geometry_json(gdf.geometry.tolist(), 3)
     records = gdf[props].astype(object).to_dict("records")
-    features = [{"type": "Feature", "properties": {k: (v.item() if hasattr(v, "item") else v)
-                                                   for k, v in r.items()}, "geometry": g}
-                for r, g in zip(records, shapes)]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()},
+            "geometry": g,
+        }
+        for r, g in zip(records, shapes)
+    ]
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         style_function=_area_style,
@@ -591,13 +743,21 @@ def explorer_layers(layer, level: str, view_key: str, bounds, flows: pd.DataFram
         if wgs84:
             lats, lons = to_wgs84_points(lats, lons)
         for la, lo, tip in zip(lats, lons, layer.points["tip"]):
-            folium.CircleMarker([la, lo], radius=7, color=HELPED, weight=2, fill=True,
-                                fill_color=HELPED, fill_opacity=0.5,
-                                tooltip=esc(tip).replace("\n", "<br>")).add_to(areas)
+            folium.CircleMarker(
+                [la, lo],
+                radius=7,
+                color=HELPED,
+                weight=2,
+                fill=True,
+                fill_color=HELPED,
+                fill_opacity=0.5,
+                tooltip=esc(tip).replace("\n", "<br>"),
+            ).add_to(areas)
     flows_shown = flows is not None and len(flows) > 0
     legend = explorer_legend(layer, lang, level, flows_shown, aggregated)
-    ViewScript(view_key, bounds, legend, inset=(level == "nation"),
-               max_zoom=9 if level == "county" else 8).add_to(areas)
+    ViewScript(
+        view_key, bounds, legend, inset=(level == "nation"), max_zoom=9 if level == "county" else 8
+    ).add_to(areas)
     groups = [areas]
 
     if flows_shown:
@@ -606,29 +766,55 @@ def explorer_layers(layer, level: str, view_key: str, bounds, flows: pd.DataFram
             fl["from_lat"], fl["from_lon"] = to_wgs84_points(fl["from_lat"], fl["from_lon"])
             fl["to_lat"], fl["to_lon"] = to_wgs84_points(fl["to_lat"], fl["to_lon"])
         top = max(float(fl["activities"].max()), 1.0)
-        feats = [{"type": "Feature",
-                  "properties": {"tip": esc(tip), "w": round(0.6 + 3.4 * (float(a) / top) ** 0.5, 2)},
-                  "geometry": {"type": "LineString",
-                               "coordinates": [[round(a1, 3), round(b1, 3)], [round(a2, 3), round(b2, 3)]]}}
-                 for tip, a, a1, b1, a2, b2 in zip(fl["tip"], fl["activities"], fl["from_lon"],
-                                                  fl["from_lat"], fl["to_lon"], fl["to_lat"])]
+        feats = [
+            {
+                "type": "Feature",
+                "properties": {"tip": esc(tip), "w": round(0.6 + 3.4 * (float(a) / top) ** 0.5, 2)},
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[round(a1, 3), round(b1, 3)], [round(a2, 3), round(b2, 3)]],
+                },
+            }
+            for tip, a, a1, b1, a2, b2 in zip(
+                fl["tip"],
+                fl["activities"],
+                fl["from_lon"],
+                fl["from_lat"],
+                fl["to_lon"],
+                fl["to_lat"],
+            )
+        ]
         fg = folium.FeatureGroup(name=t("layer_flows", lang))
-        folium.GeoJson({"type": "FeatureCollection", "features": feats},
-                       style_function=lambda f: {"color": FLOW, "weight": f["properties"]["w"],
-                                                 "opacity": 0.4},
-                       tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fg)
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": feats},
+            style_function=lambda f: {
+                "color": FLOW,
+                "weight": f["properties"]["w"],
+                "opacity": 0.4,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(fg)
         groups.append(fg)
         from .explorer import universities
+
         unis = universities(fl)
         fu = folium.FeatureGroup(name=t("layer_universities", lang))
-        pts = [{"type": "Feature", "properties": {"tip": esc(tip), "r": round(3 + min(float(n), 12) ** 0.8, 1)},
-                "geometry": {"type": "Point", "coordinates": [round(lo, 3), round(la, 3)]}}
-               for la, lo, n, tip in zip(unis["lat"], unis["lon"], unis["projects"], unis["tip"])]
-        folium.GeoJson({"type": "FeatureCollection", "features": pts},
-                       marker=folium.CircleMarker(radius=4, color="#1a365d", weight=1, fill=True,
-                                                  fill_color=FLOW, fill_opacity=0.9),
-                       style_function=lambda f: {"radius": f["properties"]["r"]},
-                       tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fu)
+        pts = [
+            {
+                "type": "Feature",
+                "properties": {"tip": esc(tip), "r": round(3 + min(float(n), 12) ** 0.8, 1)},
+                "geometry": {"type": "Point", "coordinates": [round(lo, 3), round(la, 3)]},
+            }
+            for la, lo, n, tip in zip(unis["lat"], unis["lon"], unis["projects"], unis["tip"])
+        ]
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": pts},
+            marker=folium.CircleMarker(
+                radius=4, color="#1a365d", weight=1, fill=True, fill_color=FLOW, fill_opacity=0.9
+            ),
+            style_function=lambda f: {"radius": f["properties"]["r"]},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(fu)
         groups.append(fu)
 
     if cards and card_point is not None:
@@ -636,8 +822,9 @@ def explorer_layers(layer, level: str, view_key: str, bounds, flows: pd.DataFram
         if wgs84:
             (la,), (lo,) = to_wgs84_points([la], [lo])
         fc = folium.FeatureGroup(name=t("explorer_layer_cards", lang))
-        marker = folium.CircleMarker([la, lo], radius=6, color=SELECTED, fill=True,
-                                     fill_color="#fff", fill_opacity=1)
+        marker = folium.CircleMarker(
+            [la, lo], radius=6, color=SELECTED, fill=True, fill_color="#fff", fill_opacity=1
+        )
         CardPopup(cards_html(cards, lang)).add_to(marker)
         marker.add_to(fc)
         groups.append(fc)
@@ -683,5 +870,6 @@ def cards_html(cards: list[dict], lang: str = "zh") -> str:
             f"{esc(t('explorer_card_cycle', lang))}：{esc(c['cycle'])}<br>"
             f"{esc(c['headline'])}<br>"
             f"{esc(t('explorer_card_provenance', lang))}：{prov}<br>"
-            f"<a href=\"{esc(c['dossier'])}\" target=\"_top\">{esc(t('explorer_dossier', lang))}</a></div>")
+            f'<a href="{esc(c["dossier"])}" target="_top">{esc(t("explorer_dossier", lang))}</a></div>'
+        )
     return "".join(parts)

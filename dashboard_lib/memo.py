@@ -15,11 +15,13 @@ levels off whatever users click.
 Concurrent misses of one key compute once; the others wait for that result. Failures are not
 cached: the next caller tries again.
 """
+
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, Hashable, TypeVar
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -43,18 +45,18 @@ def approx_size(value, _seen: set | None = None) -> int:
     if isinstance(value, pd.DataFrame | pd.Series):
         frame = value.to_frame() if isinstance(value, pd.Series) else value
         # pandas' deep count walks every string; a short text cell is ~64 bytes on top
-        cells = sum(len(frame) for dtype in frame.dtypes if dtype == object)
+        cells = sum(len(frame) for dtype in frame.dtypes if dtype == np.dtype(object))
         return int(frame.memory_usage(deep=False, index=True).sum()) + 64 * cells
     if isinstance(value, np.ndarray):
         return int(value.nbytes)
-    if hasattr(value, "to_plotly_json"):   # a plotly figure: its own data and layout dicts
+    if hasattr(value, "to_plotly_json"):  # a plotly figure: its own data and layout dicts
         parts = (getattr(value, "_data", None), getattr(value, "_layout", None))
         return approx_size(parts if parts != (None, None) else value.to_plotly_json(), seen)
     if isinstance(value, dict):
         return 64 + sum(approx_size(k, seen) + approx_size(v, seen) for k, v in value.items())
     if isinstance(value, (list, tuple, set, frozenset)):
         items = list(value)
-        if len(items) > 64:   # long runs of chart values: measure a sample, scale up
+        if len(items) > 64:  # long runs of chart values: measure a sample, scale up
             sample = items[:: len(items) // 32][:32]
             return 56 + len(items) * sum(approx_size(v, seen) for v in sample) // len(sample)
         return 56 + sum(approx_size(v, seen) for v in items)
@@ -105,7 +107,7 @@ class Memo:
                     self._data.move_to_end(key)
                     self.hits += 1
                     return self._data[key]
-            return compute()   # the first caller failed (or took too long): try ourselves
+            return compute()  # the first caller failed (or took too long): try ourselves
         try:
             value = compute()
         except BaseException:
@@ -119,7 +121,9 @@ class Memo:
             self._data.move_to_end(key)
             self.bytes += size - self._sizes.get(key, 0)
             self._sizes[key] = size
-            while len(self._data) > 1 and (len(self._data) > self.max_entries or self.bytes > self.max_bytes):
+            while len(self._data) > 1 and (
+                len(self._data) > self.max_entries or self.bytes > self.max_bytes
+            ):
                 old, _ = self._data.popitem(last=False)
                 self.bytes -= self._sizes.pop(old, 0)
             self.misses += 1
@@ -143,8 +147,14 @@ class Memo:
             self.bytes = self.hits = self.misses = 0
 
     def stats(self) -> dict[str, float]:
-        return {"entries": len(self._data), "max_entries": self.max_entries, "mb": self.bytes / 1e6,
-                "max_mb": self.max_bytes / 1e6, "hits": self.hits, "misses": self.misses}
+        return {
+            "entries": len(self._data),
+            "max_entries": self.max_entries,
+            "mb": self.bytes / 1e6,
+            "max_mb": self.max_bytes / 1e6,
+            "hits": self.hits,
+            "misses": self.misses,
+        }
 
 
 def key_for(store, viewer, *inputs: Hashable) -> tuple:
@@ -161,7 +171,7 @@ def _part(value):
     return frozen(value) if isinstance(value, dict) else value
 
 
-def cached(fn: Callable[..., T], store, viewer, *args, memo: "Memo | None" = None) -> T:
+def cached(fn: Callable[..., T], store, viewer, *args, memo: Memo | None = None) -> T:
     """``fn(store, viewer, *args)``, computed once per (data version, scope, ``fn``, ``args``);
     dict arguments (URL parameters) count by their items."""
     key = key_for(store, viewer, f"{fn.__module__}.{fn.__qualname__}", *(_part(a) for a in args))
@@ -174,7 +184,7 @@ def cached(fn: Callable[..., T], store, viewer, *args, memo: "Memo | None" = Non
 # province's 0.1–1 MB): at most ~130 MB of remembered views per process.
 MAPS = Memo("maps", 64, max_mb=40)
 PAGES = Memo("pages", 512, max_mb=80)
-SMALL = Memo("small", 2048, max_mb=8)   # filter choices, the explorer's reference lists
+SMALL = Memo("small", 2048, max_mb=8)  # filter choices, the explorer's reference lists
 
 ALL = (MAPS, PAGES, SMALL)
 

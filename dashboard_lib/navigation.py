@@ -1,12 +1,13 @@
 """Which pages exist and which roles may open them. ``app.py`` builds ``st.navigation`` from
 ``pages_for(role)``, so a page a role may not open is not even routed for it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from .settings import REPO_ROOT
 from .scope import Viewer
+from .settings import REPO_ROOT
 from .vocab import Role
 
 ALL = frozenset(Role)
@@ -15,8 +16,8 @@ STAFF = frozenset({Role.MINISTRY, Role.PROVINCE, Role.UNIVERSITY})
 
 @dataclass(frozen=True)
 class PageSpec:
-    file: str          # relative to the repository root
-    title_key: str     # i18n key of the navigation title
+    file: str  # relative to the repository root
+    title_key: str  # i18n key of the navigation title
     url_path: str
     roles: frozenset
     writes: bool = False  # changes data: never offered to a read-only viewer (the demo mode)
@@ -47,8 +48,13 @@ def pages_for(viewer: Viewer | None, root: Path = REPO_ROOT) -> list[PageSpec]:
     log-in page, at the end."""
     if viewer is None:
         return [LOGIN]
-    pages = [p for p in PAGES if viewer.role in p.roles and not (p.writes and viewer.read_only)
-             and (root / p.file).exists()]
+    pages = [
+        p
+        for p in PAGES
+        if viewer.role in p.roles
+        and not (p.writes and viewer.read_only)
+        and (root / p.file).exists()
+    ]
     return pages + [LOGIN] if viewer.read_only else pages
 
 

@@ -4,6 +4,7 @@ Leaflet comes from the pinned PyPI package ``django-js-lib-leaflet`` (Leaflet 1.
 plotly.js from the pinned ``plotly`` package (MIT), so nothing is vendored into git and nothing
 is fetched at run time.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -14,8 +15,15 @@ import plotly
 
 from .settings import STATIC_DIR
 
-FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png",
-         "images/marker-icon.png", "images/marker-icon-2x.png", "images/marker-shadow.png")
+FILES = (
+    "leaflet.js",
+    "leaflet.css",
+    "images/layers.png",
+    "images/layers-2x.png",
+    "images/marker-icon.png",
+    "images/marker-icon-2x.png",
+    "images/marker-shadow.png",
+)
 
 
 def ensure_static(static_dir: Path = STATIC_DIR) -> Path:

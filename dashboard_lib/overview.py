@@ -1,5 +1,6 @@
 """The first screen's content: KPI cards, the simulated-data banner, the national map, the
 project list — all from the store under the viewer's scope, with no Streamlit in sight."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,10 +16,25 @@ from .store import Store
 from .textsafe import safe_url
 from .vocab import Provenance
 
-MAP_METRICS = ("projects", "people_dispatched", "person_months", "guidance_visits", "trainings",
-               "training_participants", "interns", "shadowing_people")
-KPI_KEYS = ("projects", "universities", "provinces", "people_dispatched", "person_months",
-            "trainings", "interns")
+MAP_METRICS = (
+    "projects",
+    "people_dispatched",
+    "person_months",
+    "guidance_visits",
+    "trainings",
+    "training_participants",
+    "interns",
+    "shadowing_people",
+)
+KPI_KEYS = (
+    "projects",
+    "universities",
+    "provinces",
+    "people_dispatched",
+    "person_months",
+    "trainings",
+    "interns",
+)
 
 
 @dataclass(frozen=True)
@@ -31,13 +47,24 @@ class Kpi:
 def kpis(store: Store, viewer: Viewer, filters: Filters, lang: str = "zh") -> list[Kpi]:
     row = store.metrics(viewer, filters).iloc[0]
     out = [Kpi(k, t(f"kpi_{k}", lang), f"{row[k]:,.0f}") for k in KPI_KEYS]
-    out.append(Kpi("signed_on_time", t("kpi_signed_on_time", lang),
-                   t("kpi_signed_on_time_value", lang, on_time=int(row["signed_on_time"]),
-                     known=int(row["signed_known"]))))
+    out.append(
+        Kpi(
+            "signed_on_time",
+            t("kpi_signed_on_time", lang),
+            t(
+                "kpi_signed_on_time_value",
+                lang,
+                on_time=int(row["signed_on_time"]),
+                known=int(row["signed_known"]),
+            ),
+        )
+    )
     return out
 
 
-def provenance_banner(store: Store, viewer: Viewer, filters: Filters, lang: str = "zh") -> str | None:
+def provenance_banner(
+    store: Store, viewer: Viewer, filters: Filters, lang: str = "zh"
+) -> str | None:
     """The sentence that says which figures are simulated (None when nothing is)."""
     counts = store.provenance_counts(viewer, filters)
     n = {(w, p): int(c) for w, p, c in counts.itertuples(index=False)}
@@ -45,21 +72,31 @@ def provenance_banner(store: Store, viewer: Viewer, filters: Filters, lang: str 
     pub = Provenance.PUBLISHED.value
     if not n.get(("project", sim)) and not n.get(("activity", sim)):
         return None
-    return t("banner_simulated", lang, sim_projects=n.get(("project", sim), 0),
-             sim_activity=f"{n.get(('activity', sim), 0):,}",
-             pub_projects=n.get(("project", pub), 0), pub_activity=n.get(("activity", pub), 0))
+    return t(
+        "banner_simulated",
+        lang,
+        sim_projects=n.get(("project", sim), 0),
+        sim_activity=f"{n.get(('activity', sim), 0):,}",
+        pub_projects=n.get(("project", pub), 0),
+        pub_activity=n.get(("activity", pub), 0),
+    )
 
 
-def helped_counties(store: Store, viewer: Viewer, filters: Filters,
-                    projects: pd.DataFrame | None = None) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def helped_counties(
+    store: Store, viewer: Viewer, filters: Filters, projects: pd.DataFrame | None = None
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Polygons of the helped counties in scope, and the helped counties without a boundary."""
     projects = store.projects(viewer, filters) if projects is None else projects
-    per = (projects.groupby(["county_adcode", "county_zh", "province_zh", "county_lon", "county_lat"])
-           .size().reset_index(name="projects"))
+    per = (
+        projects.groupby(["county_adcode", "county_zh", "province_zh", "county_lon", "county_lat"])
+        .size()
+        .reset_index(name="projects")
+    )
     polys = geo.load_counties(sorted(projects["province_adcode"].unique().tolist()))
     polys = polys[polys["adcode"].isin(per["county_adcode"])]
-    shaped = polys.merge(per.rename(columns={"county_adcode": "adcode", "county_zh": "name_zh"}),
-                         on="adcode")
+    shaped = polys.merge(
+        per.rename(columns={"county_adcode": "adcode", "county_zh": "name_zh"}), on="adcode"
+    )
     pointed = per[~per["county_adcode"].isin(polys["adcode"])]
     return gpd.GeoDataFrame(shaped, geometry="geometry", crs=polys.crs), pointed
 
@@ -81,8 +118,10 @@ def _snapped_base() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     provinces, outline = geo.load_provinces(), geo.load_outline()
     hit = _SNAPPED.get("base")
     if hit is None or hit[0] is not provinces or hit[1] is not outline:
+
         def snap(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             return g.set_geometry(g.geometry.set_precision(1e-3))
+
         hit = (provinces, outline, snap(provinces), snap(outline))
         _SNAPPED["base"] = hit
     return hit[2], hit[3]
@@ -95,34 +134,69 @@ def is_dense(n_projects: int) -> bool:
 def _dense_layers(m: folium.Map, projects: pd.DataFrame, lang: str) -> None:
     """Helped counties as dots and every university → county line, each as ONE GeoJSON layer,
     plus the universities; added before the layer control, with the legend adjusted."""
-    per = (projects.groupby(["county_adcode", "county_zh", "province_zh", "county_lon", "county_lat"])
-           .size().reset_index(name="projects"))
-    dots = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 3), round(lat, 3)]},
-         "properties": {"tip": maps.esc(f"{p} {c}（{n}）")}}
-        for p, c, n, lon, lat in zip(per["province_zh"], per["county_zh"], per["projects"],
-                                     per["county_lon"], per["county_lat"])]}
+    per = (
+        projects.groupby(["county_adcode", "county_zh", "province_zh", "county_lon", "county_lat"])
+        .size()
+        .reset_index(name="projects")
+    )
+    dots = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(lon, 3), round(lat, 3)]},
+                "properties": {"tip": maps.esc(f"{p} {c}（{n}）")},
+            }
+            for p, c, n, lon, lat in zip(
+                per["province_zh"],
+                per["county_zh"],
+                per["projects"],
+                per["county_lon"],
+                per["county_lat"],
+            )
+        ],
+    }
     fgc = folium.FeatureGroup(name=t("layer_counties", lang))
-    folium.GeoJson(dots, marker=folium.CircleMarker(radius=3, color=maps.HELPED, weight=1, fill=True,
-                                                     fill_color=maps.HELPED, fill_opacity=0.8),
-                   tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fgc)
+    folium.GeoJson(
+        dots,
+        marker=folium.CircleMarker(
+            radius=3,
+            color=maps.HELPED,
+            weight=1,
+            fill=True,
+            fill_color=maps.HELPED,
+            fill_opacity=0.8,
+        ),
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(fgc)
     fgf = maps.flow_layer(projects, lang)
     fgu = maps.university_layer(projects, lang)
     for fg in (fgc, fgf, fgu):
         fg.add_to(m)
     for key, child in list(m._children.items()):
         if isinstance(child, maps.Legend):
-            row = lambda kind, colour, key_: maps.legend_html("", [(kind, colour, maps.esc(t(key_, lang)))])[7:]  # noqa: E731
-            child.body = child.body.replace(row("outline", maps.HELPED, "legend_helped"),
-                                            row("dot", maps.HELPED, "perf_legend_helped_dot"))
+
+            def row(kind, colour, key_):
+                return maps.legend_html("", [(kind, colour, maps.esc(t(key_, lang)))])[7:]
+
+            child.body = child.body.replace(
+                row("outline", maps.HELPED, "legend_helped"),
+                row("dot", maps.HELPED, "perf_legend_helped_dot"),
+            )
             child.body += row("line", maps.FLOW, "legend_flow")
         if isinstance(child, (maps.Legend, folium.LayerControl)):
-            m._children.move_to_end(key)   # drawn after the layers they describe
+            m._children.move_to_end(key)  # drawn after the layers they describe
     maps.make_offline(m)
 
 
-def overview_map(store: Store, viewer: Viewer, filters: Filters, metric: str = "projects",
-                 lang: str = "zh", projects: pd.DataFrame | None = None) -> tuple[folium.Map, pd.DataFrame]:
+def overview_map(
+    store: Store,
+    viewer: Viewer,
+    filters: Filters,
+    metric: str = "projects",
+    lang: str = "zh",
+    projects: pd.DataFrame | None = None,
+) -> tuple[folium.Map, pd.DataFrame]:
     """The national map and the helped counties drawn as points for want of a boundary.
 
     ``projects`` (``store.projects(viewer, filters)``) may be passed when the page has it already.
@@ -144,14 +218,28 @@ def overview_map(store: Store, viewer: Viewer, filters: Filters, metric: str = "
     if is_dense(len(projects)):
         m = maps.national_map(provinces, per_province, metric, outline, lang=lang, bounds=bounds)
         _dense_layers(m, projects, lang)
-        return m, projects.iloc[0:0][["county_adcode", "county_zh", "province_zh", "county_lon",
-                                      "county_lat"]].assign(projects=0)
+        return m, projects.iloc[0:0][
+            ["county_adcode", "county_zh", "province_zh", "county_lon", "county_lat"]
+        ].assign(projects=0)
     shaped, pointed = helped_counties(store, viewer, filters, projects)
-    m = maps.national_map(provinces, per_province, metric, outline,
-                          helped_counties=shaped, flows=projects, lang=lang, bounds=bounds)
+    m = maps.national_map(
+        provinces,
+        per_province,
+        metric,
+        outline,
+        helped_counties=shaped,
+        flows=projects,
+        lang=lang,
+        bounds=bounds,
+    )
     for r in pointed.itertuples(index=False):
-        folium.CircleMarker([r.county_lat, r.county_lon], radius=6, color=maps.HELPED, fill=True,
-                            tooltip=maps.esc(f"{r.province_zh} {r.county_zh}（{r.projects}）")).add_to(m)
+        folium.CircleMarker(
+            [r.county_lat, r.county_lon],
+            radius=6,
+            color=maps.HELPED,
+            fill=True,
+            tooltip=maps.esc(f"{r.province_zh} {r.county_zh}（{r.projects}）"),
+        ).add_to(m)
     return m, pointed
 
 
@@ -165,27 +253,34 @@ def format_date(value, precision: str | None = "day") -> str:
 
 def project_table(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """The project list as shown and downloaded: translated headers, provenance named."""
-    out = pd.DataFrame({
-        t("col_province", lang): projects["province_en" if lang == "en" else "province_short"],
-        t("col_county", lang): projects["county_zh"],
-        t("col_school", lang): projects["school_zh"],
-        t("col_university", lang): projects["university_en" if lang == "en" else "university_zh"],
-        t("col_signed", lang): [format_date(d, p) for d, p in
-                                zip(projects["signed_date"], projects["signed_precision"])],
-        t("col_provenance", lang): projects["provenance"].map(lambda p: label(p, lang)),
-        t("col_source", lang): projects["source_url"].map(lambda u: safe_url(u) or ""),
-    })
+    out = pd.DataFrame(
+        {
+            t("col_province", lang): projects["province_en" if lang == "en" else "province_short"],
+            t("col_county", lang): projects["county_zh"],
+            t("col_school", lang): projects["school_zh"],
+            t("col_university", lang): projects[
+                "university_en" if lang == "en" else "university_zh"
+            ],
+            t("col_signed", lang): [
+                format_date(d, p)
+                for d, p in zip(projects["signed_date"], projects["signed_precision"])
+            ],
+            t("col_provenance", lang): projects["provenance"].map(lambda p: label(p, lang)),
+            t("col_source", lang): projects["source_url"].map(lambda u: safe_url(u) or ""),
+        }
+    )
     return out.reset_index(drop=True)
 
 
 @dataclass(frozen=True)
 class Content:
     """Everything the first screen shows except the map (which ``overview_map`` draws)."""
+
     banner: str | None
     kpis: list[Kpi]
     projects: pd.DataFrame
     table: pd.DataFrame
-    pointed: pd.DataFrame      # helped counties drawn as points (no boundary); empty on a dense map
+    pointed: pd.DataFrame  # helped counties drawn as points (no boundary); empty on a dense map
     dense: bool
 
 
@@ -196,5 +291,11 @@ def content(store: Store, viewer: Viewer, filters: Filters, lang: str = "zh") ->
         pointed = pd.DataFrame(columns=["county_adcode", "county_zh", "province_zh", "projects"])
     else:
         pointed = helped_counties(store, viewer, filters, projects)[1]
-    return Content(provenance_banner(store, viewer, filters, lang), kpis(store, viewer, filters, lang),
-                   projects, project_table(projects, lang), pointed, dense)
+    return Content(
+        provenance_banner(store, viewer, filters, lang),
+        kpis(store, viewer, filters, lang),
+        projects,
+        project_table(projects, lang),
+        pointed,
+        dense,
+    )

@@ -5,6 +5,7 @@ Slides (``SLIDES``): title → programme in numbers → national map with the pa
 and late items → teacher exchanges → internships → case spotlights (published events with their
 sources) → the chosen province's own slide. A slide without data says so instead of an empty chart.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,6 +28,7 @@ MAX_AUTOPLAY = 120
 @dataclass(frozen=True)
 class DeckChoice:
     """What the presenter chose: slides in order, a province (or none), auto-advance seconds."""
+
     slides: tuple[str, ...] = SLIDES
     province: int | None = None
     autoplay: int = 0
@@ -76,15 +78,23 @@ def _province_name(store, code: int, lang: str) -> str:
 
 def _title(store, viewer, filters, lang, as_of, province_name):
     sub = t("app_subtitle", lang)
-    return Slide("title", t("app_title", lang), province_name or sub,
-                 bullets=[t("deck_title_notice", lang), t("as_of", lang, date=as_of)],
-                 note=overview.provenance_banner(store, viewer, filters, lang) or "")
+    return Slide(
+        "title",
+        t("app_title", lang),
+        province_name or sub,
+        bullets=[t("deck_title_notice", lang), t("as_of", lang, date=as_of)],
+        note=overview.provenance_banner(store, viewer, filters, lang) or "",
+    )
 
 
 def _numbers(store, viewer, filters, lang):
     cards = overview.kpis(store, viewer, filters, lang)
-    return Slide("numbers", t("deck_numbers", lang), numbers=[(k.label, k.value) for k in cards],
-                 note=overview.provenance_banner(store, viewer, filters, lang) or "")
+    return Slide(
+        "numbers",
+        t("deck_numbers", lang),
+        numbers=[(k.label, k.value) for k in cards],
+        note=overview.provenance_banner(store, viewer, filters, lang) or "",
+    )
 
 
 def _geo_file(exc: Exception) -> str:
@@ -99,18 +109,25 @@ def _map(store, viewer, filters, lang):
         return Slide("map", t("deck_map", lang), empty=t("deck_no_data", lang))
     try:
         fmap, _ = overview.overview_map(store, viewer, filters, "projects", lang, projects)
-    except geo.GeoDataError as exc:   # a damaged boundary file costs the map, not the deck
-        return Slide("map", t("deck_map", lang), empty=t("geo_map_left_out", lang, file=_geo_file(exc)))
+    except geo.GeoDataError as exc:  # a damaged boundary file costs the map, not the deck
+        return Slide(
+            "map", t("deck_map", lang), empty=t("geo_map_left_out", lang, file=_geo_file(exc))
+        )
 
     def still():
         try:
             return still_map(ReadOnce.unwrap(store), viewer, filters, projects)
-        except geo.GeoDataError:      # files then carry the slide without its picture
+        except geo.GeoDataError:  # files then carry the slide without its picture
             return None
-    return Slide("map", t("deck_map", lang), t("deck_map_sub", lang, n=len(projects),
-                                                   u=projects["university_id"].nunique()),
-                 map_html=fmap.get_root().render(), make_still=cache(still),
-                 note=t("map_caption", lang))
+
+    return Slide(
+        "map",
+        t("deck_map", lang),
+        t("deck_map_sub", lang, n=len(projects), u=projects["university_id"].nunique()),
+        map_html=fmap.get_root().render(),
+        make_still=cache(still),
+        note=t("map_caption", lang),
+    )
 
 
 def map_left_out(slides: list[Slide], lang: str) -> str | None:
@@ -126,8 +143,10 @@ def still_map(store, viewer: Viewer, filters: Filters, projects: pd.DataFrame):
     projects (the live map's classes), the pairings as lines. Only made when a file is made."""
     per = store.metrics(viewer, filters, by="province").rename(columns={"key": "adcode"})
     breaks = maps.quantile_breaks(per["projects"].tolist())
-    colours = {int(c): maps.class_colour(maps.classify(float(v), breaks), len(breaks))
-               for c, v in zip(per["adcode"], per["projects"])}
+    colours = {
+        int(c): maps.class_colour(maps.classify(float(v), breaks), len(breaks))
+        for c, v in zip(per["adcode"], per["projects"])
+    }
     return deck_export.map_figure(geo.load_provinces(), colours, projects, geo.load_outline())
 
 
@@ -142,11 +161,18 @@ def _progress(store, viewer, filters, lang):
     school, reasons = t("col_school", lang), t("prog_reasons", lang)
     if len(attention) and {school, reasons} <= set(attention.columns):
         bullets = [f"{r[school]}：{r[reasons]}" for _, r in attention.head(4).iterrows()]
-    return Slide("progress", t("deck_progress", lang),
-                 numbers=[(t("deck_late_items", lang), f"{len(late):,}"),
-                          (t("deck_attention", lang), f"{len(attention):,}")],
-                 figure=content["ms_fig"], table=content.get("ms_table"), bullets=bullets,
-                 note=content.get("note") or "")
+    return Slide(
+        "progress",
+        t("deck_progress", lang),
+        numbers=[
+            (t("deck_late_items", lang), f"{len(late):,}"),
+            (t("deck_attention", lang), f"{len(attention):,}"),
+        ],
+        figure=content["ms_fig"],
+        table=content.get("ms_table"),
+        bullets=bullets,
+        note=content.get("note") or "",
+    )
 
 
 def _exchanges(store, viewer, filters, lang):
@@ -154,10 +180,14 @@ def _exchanges(store, viewer, filters, lang):
     kpis = content.get("kpis") or []
     if not kpis or not any(v for _, v in kpis):
         return Slide("exchanges", t("deck_exchanges", lang), empty=t("deck_no_data", lang))
-    return Slide("exchanges", t("deck_exchanges", lang),
-                 numbers=[(t(k, lang), _fmt(v)) for k, v in kpis[:4]],
-                 figure=content.get("timeline_fig"), table=content.get("by_province"),
-                 note=content.get("note") or "")
+    return Slide(
+        "exchanges",
+        t("deck_exchanges", lang),
+        numbers=[(t(k, lang), _fmt(v)) for k, v in kpis[:4]],
+        figure=content.get("timeline_fig"),
+        table=content.get("by_province"),
+        note=content.get("note") or "",
+    )
 
 
 def _internships(store, viewer, filters, lang):
@@ -165,27 +195,60 @@ def _internships(store, viewer, filters, lang):
     kpis = content.get("kpis") or []
     if not kpis or not kpis[0][1]:
         return Slide("internships", t("deck_internships", lang), empty=t("deck_no_data", lang))
-    return Slide("internships", t("deck_internships", lang),
-                 numbers=[(t(k, lang), _fmt(v)) for k, v in kpis[:4]],
-                 figure=content.get("level_fig"), table=content.get("by_level_term"),
-                 note=content.get("note") or "")
+    return Slide(
+        "internships",
+        t("deck_internships", lang),
+        numbers=[(t(k, lang), _fmt(v)) for k, v in kpis[:4]],
+        figure=content.get("level_fig"),
+        table=content.get("by_level_term"),
+        note=content.get("note") or "",
+    )
 
 
 def published_cases(store, viewer: Viewer, filters: Filters, lang: str) -> pd.DataFrame:
     """Published events in scope, newest first: date, university, school, what, source."""
-    pub = Filters(provinces=filters.provinces, prefectures=filters.prefectures,
-                  universities=filters.universities, provenance=(Provenance.PUBLISHED.value,))
+    pub = Filters(
+        provinces=filters.provinces,
+        prefectures=filters.prefectures,
+        universities=filters.universities,
+        provenance=(Provenance.PUBLISHED.value,),
+    )
     acts = store.activities(viewer, pub)
-    ms = store.milestones(viewer, Filters(provinces=filters.provinces, universities=filters.universities))
+    ms = store.milestones(
+        viewer, Filters(provinces=filters.provinces, universities=filters.universities)
+    )
     ms = ms[ms["provenance"] == Provenance.PUBLISHED.value]
-    projects = store.projects(viewer, Filters(provinces=filters.provinces,
-                                              universities=filters.universities)).set_index("project_id")
+    projects = store.projects(
+        viewer, Filters(provinces=filters.provinces, universities=filters.universities)
+    ).set_index("project_id")
     rows = []
     for r in acts.itertuples(index=False):
-        rows.append((r.start_date, r.date_precision, r.project_id, label(r.kind, lang), r.note, r.people, r.source_url))
+        rows.append(
+            (
+                r.start_date,
+                r.date_precision,
+                r.project_id,
+                label(r.kind, lang),
+                r.note,
+                r.people,
+                r.source_url,
+            )
+        )
     for r in ms.itertuples(index=False):
-        rows.append((r.done_date, r.date_precision, r.project_id, t(f"deck_ms_{r.kind}", lang), r.note, None, r.source_url))
-    out = pd.DataFrame(rows, columns=["date", "precision", "project_id", "what", "note", "people", "source_url"])
+        rows.append(
+            (
+                r.done_date,
+                r.date_precision,
+                r.project_id,
+                t(f"deck_ms_{r.kind}", lang),
+                r.note,
+                None,
+                r.source_url,
+            )
+        )
+    out = pd.DataFrame(
+        rows, columns=["date", "precision", "project_id", "what", "note", "people", "source_url"]
+    )
     out = out[out["project_id"].isin(projects.index)]
     uni_col = "university_en" if lang == "en" else "university_zh"
     out["university"] = out["project_id"].map(projects[uni_col])
@@ -201,12 +264,20 @@ def _cases(store, viewer, filters, lang):
     bullets, links = [], []
     for r in cases.head(6).itertuples(index=False):
         people = f"（{int(r.people)} {t('deck_people', lang)}）" if pd.notna(r.people) else ""
-        bullets.append(f"{r.when} · {r.university} → {r.school} · {r.what}{people}"
-                       + (f"：{r.note}" if r.note else ""))
+        bullets.append(
+            f"{r.when} · {r.university} → {r.school} · {r.what}{people}"
+            + (f"：{r.note}" if r.note else "")
+        )
     for url in dict.fromkeys(cases["source_url"].head(6)):
         links.append((f"{t('deck_source', lang)} · {urlparse(url).hostname or url}", url))
-    return Slide("cases", t("deck_cases", lang), t("deck_cases_sub", lang, n=len(cases)),
-                 bullets=bullets, links=links, note=t("deck_cases_note", lang))
+    return Slide(
+        "cases",
+        t("deck_cases", lang),
+        t("deck_cases_sub", lang, n=len(cases)),
+        bullets=bullets,
+        links=links,
+        note=t("deck_cases_note", lang),
+    )
 
 
 def _province(store, viewer, filters, lang, province):
@@ -216,14 +287,22 @@ def _province(store, viewer, filters, lang, province):
     projects = store.projects(viewer, f)
     name = _province_name(store, province, lang)
     if projects.empty:
-        return Slide("province", t("deck_province_of", lang, name=name), empty=t("deck_no_data", lang))
+        return Slide(
+            "province", t("deck_province_of", lang, name=name), empty=t("deck_no_data", lang)
+        )
     cards = overview.kpis(store, viewer, f, lang)
     table = overview.project_table(projects, lang).drop(columns=[t("col_source", lang)])
-    return Slide("province", t("deck_province_of", lang, name=name),
-                 numbers=[(k.label, k.value) for k in cards[:4]], table=table,
-                 bullets=[f"{r.county_zh} · {r.school_zh} ← {r.university_en if lang == 'en' else r.university_zh}"
-                          for r in projects.head(8).itertuples(index=False)],
-                 note=overview.provenance_banner(store, viewer, f, lang) or "")
+    return Slide(
+        "province",
+        t("deck_province_of", lang, name=name),
+        numbers=[(k.label, k.value) for k in cards[:4]],
+        table=table,
+        bullets=[
+            f"{r.county_zh} · {r.school_zh} ← {r.university_en if lang == 'en' else r.university_zh}"
+            for r in projects.head(8).itertuples(index=False)
+        ],
+        note=overview.provenance_banner(store, viewer, f, lang) or "",
+    )
 
 
 class ReadOnce:
@@ -232,8 +311,17 @@ class ReadOnce:
     from the first answer instead of querying again. Frames are handed out as copies, since
     callers add columns to what they get. Everything else goes to the store unchanged."""
 
-    READS = frozenset({"as_of", "meta", "metrics", "programme_projects", "projects", "provenance_counts",
-                       "provinces"})
+    READS = frozenset(
+        {
+            "as_of",
+            "meta",
+            "metrics",
+            "programme_projects",
+            "projects",
+            "provenance_counts",
+            "provinces",
+        }
+    )
 
     def __init__(self, store):
         self._store = store
@@ -250,6 +338,7 @@ class ReadOnce:
                 self._answers[key] = attr(*args, **kwargs)
             value = self._answers[key]
             return value.copy() if isinstance(value, (pd.DataFrame, dict)) else value
+
         return read
 
     @staticmethod
@@ -263,7 +352,9 @@ def build_deck(store, viewer: Viewer, choice: DeckChoice, lang: str = "zh") -> l
     store = ReadOnce(store)
     filters = Filters(provinces=(choice.province,)) if choice.province is not None else Filters()
     as_of = store.meta().get("as_of", "")
-    province_name = _province_name(store, choice.province, lang) if choice.province is not None else ""
+    province_name = (
+        _province_name(store, choice.province, lang) if choice.province is not None else ""
+    )
     makers = {
         "title": lambda: _title(store, viewer, filters, lang, as_of, province_name),
         "numbers": lambda: _numbers(store, viewer, filters, lang),
@@ -288,9 +379,20 @@ def province_report_pdf(store, viewer: Viewer, province: int, lang: str = "zh") 
     slides = build_deck(store, viewer, choice, lang)
     name = _province_name(store, province, lang)
     numbers, progress, own = slides
-    page = Slide("report", t("deck_report_title", lang, name=name), t("as_of", lang, date=store.meta().get("as_of", "")),
-                 numbers=numbers.numbers, figure=progress.figure, empty=progress.empty,
-                 bullets=progress.bullets, table=own.table, note=numbers.note)
+    page = Slide(
+        "report",
+        t("deck_report_title", lang, name=name),
+        t("as_of", lang, date=store.meta().get("as_of", "")),
+        numbers=numbers.numbers,
+        figure=progress.figure,
+        empty=progress.empty,
+        bullets=progress.bullets,
+        table=own.table,
+        note=numbers.note,
+    )
     images, _ = deck_export.slide_images([page], width=1100, height=300)
-    return deck_export.html_to_pdf(deck_export.print_html([page], as_of_label(store, lang), images,
-                                                          page_css=deck_export.REPORT_CSS))
+    return deck_export.html_to_pdf(
+        deck_export.print_html(
+            [page], as_of_label(store, lang), images, page_css=deck_export.REPORT_CSS
+        )
+    )

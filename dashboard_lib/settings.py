@@ -1,4 +1,5 @@
 """Paths and switches, from the environment (and later .streamlit/secrets.toml)."""
+
 from __future__ import annotations
 
 import os
@@ -13,21 +14,23 @@ STATIC_DIR = REPO_ROOT / "static"
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
-    language: str          # "zh" (default) or "en"
-    basemap: str           # "none" (default, offline) — a tile URL template otherwise
+    language: str  # "zh" (default) or "en"
+    basemap: str  # "none" (default, offline) — a tile URL template otherwise
     demo_seed: int
     demo_projects: int
-    demo_mode: bool        # anonymous visitors get the open, read-only demo viewer
-    auth_mode: str         # "local" (accounts in the database) or "oidc" (st.login)
-    oidc_provider: str     # the [auth.<provider>] section of .streamlit/secrets.toml, "" = default
-    session_minutes: int   # idle time before a signed-in session ends
-    lock_after: int        # failed log-ins in a row that lock an account
+    demo_mode: bool  # anonymous visitors get the open, read-only demo viewer
+    auth_mode: str  # "local" (accounts in the database) or "oidc" (st.login)
+    oidc_provider: str  # the [auth.<provider>] section of .streamlit/secrets.toml, "" = default
+    session_minutes: int  # idle time before a signed-in session ends
+    lock_after: int  # failed log-ins in a row that lock an account
     lock_minutes: int
     db_readonly: bool = False  # a replica behind a load balancer: open the published snapshot
-                               # read-only and follow it when the import job replaces it
-    backup_dir: Path | None = None  # XZ_BACKUP_DIR; None: backup_dir_for(db_path) = <db folder>/backups
-    backup_hours: float = 24.0      # XZ_BACKUP_HOURS: the running server's backup interval (0: none)
-    backup_keep: int = 14           # XZ_BACKUP_KEEP: regular backups kept per database (newest first)
+    # read-only and follow it when the import job replaces it
+    backup_dir: Path | None = (
+        None  # XZ_BACKUP_DIR; None: backup_dir_for(db_path) = <db folder>/backups
+    )
+    backup_hours: float = 24.0  # XZ_BACKUP_HOURS: the running server's backup interval (0: none)
+    backup_keep: int = 14  # XZ_BACKUP_KEEP: regular backups kept per database (newest first)
 
 
 def backup_dir_for(db_path: Path | str, env: dict | None = None) -> Path:
@@ -44,7 +47,9 @@ def load_settings(env: dict | None = None) -> Settings:
     db_path = Path(env.get("XZ_DB_PATH", DATA_DIR / "dashboard.duckdb"))
     return Settings(
         db_path=db_path,
-        language=env.get("XZ_LANGUAGE", "zh") if env.get("XZ_LANGUAGE", "zh") in ("zh", "en") else "zh",
+        language=env.get("XZ_LANGUAGE", "zh")
+        if env.get("XZ_LANGUAGE", "zh") in ("zh", "en")
+        else "zh",
         basemap=env.get("XZ_BASEMAP", "none"),
         demo_seed=int(env.get("XZ_DEMO_SEED", "2022")),
         demo_projects=int(env.get("XZ_DEMO_PROJECTS", "115")),

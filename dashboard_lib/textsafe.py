@@ -19,6 +19,7 @@ e-mail addresses into links. A school name such as ``[点此](http://x)`` or
 - ``plot_text(value)``: text for plotly labels and hover texts, which render a subset of HTML
   (``<b>``, ``<a href>``, ``<br>``): HTML-escaped.
 """
+
 from __future__ import annotations
 
 import html
@@ -28,7 +29,7 @@ from urllib.parse import quote, urlsplit
 
 import pandas as pd
 
-_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")      # every ASCII punctuation character
+_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 _JOINER = "\u2060"
 
 
@@ -48,7 +49,7 @@ def md(value) -> str:
     text = " ".join(_plain(value).splitlines())
     text = _PUNCT.sub(r"\\\1", text)
     text = text.replace(":", ":" + _JOINER).replace("@", "@" + _JOINER)
-    return re.sub(r"(?i)(w)(ww\\\.)", r"\1" + _JOINER + r"\2", text)   # www\. → w⁠ww\.
+    return re.sub(r"(?i)(w)(ww\\\.)", r"\1" + _JOINER + r"\2", text)  # www\. → w⁠ww\.
 
 
 def md_format(template: str, **values) -> str:

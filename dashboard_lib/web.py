@@ -16,6 +16,7 @@ the folium map are same-origin frames), ``X-Content-Type-Options: nosniff`` and
 
 Nothing here needs a browser or a database: the route functions take a Starlette ``Request``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -85,6 +86,7 @@ def base_path() -> str:
     """Streamlit's ``server.baseUrlPath`` as ``/prefix`` (or "")."""
     try:
         from streamlit import config
+
         base = (config.get_option("server.baseUrlPath") or "").strip("/")
     except Exception:
         base = ""
@@ -136,7 +138,11 @@ def is_https(request) -> bool:
 
 def cookie_header(token: str | None, secure: bool) -> str:
     """The Set-Cookie value: the session token, or (None) an expired, empty cookie."""
-    value = f"{COOKIE}={token}" if token else f"{COOKIE}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+    value = (
+        f"{COOKIE}={token}"
+        if token
+        else f"{COOKIE}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+    )
     return value + "; Path=/; HttpOnly; SameSite=Strict" + ("; Secure" if secure else "")
 
 
@@ -153,7 +159,9 @@ def _redirect(request, token: str | None, clear: bool):
     target = safe_next(request.query_params.get("next"), base_path())
     response = Response(status_code=303, headers={"Location": target, "Cache-Control": "no-store"})
     if token or clear:
-        response.headers.append("Set-Cookie", cookie_header(token, is_https(request) or force_secure()))
+        response.headers.append(
+            "Set-Cookie", cookie_header(token, is_https(request) or force_secure())
+        )
     return response
 
 
@@ -175,8 +183,10 @@ class SecurityHeaders:
 
     def __init__(self, app, headers: dict[str, str] | None = None):
         self.app = app
-        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                        for k, v in (headers or SECURITY_HEADERS).items()]
+        self.headers = [
+            (k.lower().encode("latin-1"), v.encode("latin-1"))
+            for k, v in (headers or SECURITY_HEADERS).items()
+        ]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -198,8 +208,10 @@ def routes(base: str | None = None) -> list:
     from starlette.routing import Route
 
     base = base_path() if base is None else base
-    return [Route(base + SESSION_PATH, session_endpoint, methods=["GET"]),
-            Route(base + LOGOUT_PATH, logout_endpoint, methods=["GET"])]
+    return [
+        Route(base + SESSION_PATH, session_endpoint, methods=["GET"]),
+        Route(base + LOGOUT_PATH, logout_endpoint, methods=["GET"]),
+    ]
 
 
 def middleware() -> list:

@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 stamp=".venv/.installed-$(basename "$1")"
-want="$(cat requirements*.txt | sha256sum | cut -c1-16)"
+want="$(cat requirements*.txt pyproject.toml | sha256sum | cut -c1-16)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "Installing pinned packages from $1 …"
   .venv/bin/python -m pip install --disable-pip-version-check -q --upgrade pip

@@ -26,6 +26,7 @@ Rows of the table (columns are the scales, then the target):
   per view) against ``metrics(by=province)``, and full-resolution boundaries through
   ``folium.Choropleth`` against the app's map, as ratios (> 1: the alternative is slower/bigger).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,9 +44,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "tests"))
 
 from dashboard_lib import build  # noqa: E402
 from dashboard_lib.scope import Filters, Viewer  # noqa: E402
@@ -61,8 +59,12 @@ TARGET_PAGE_MS = {"1m": 1000}
 VIEWERS = {"ministry": Viewer.ministry(), "province": Viewer.province(GANSU)}
 FILTERS = {
     "national": Filters(),
-    "filtered": Filters(provinces=(GANSU,), date_from=date(2023, 8, 1), date_to=date(2025, 7, 31),
-                        kinds=("dispatch", "guidance_visit", "training")),
+    "filtered": Filters(
+        provinces=(GANSU,),
+        date_from=date(2023, 8, 1),
+        date_to=date(2025, 7, 31),
+        kinds=("dispatch", "guidance_visit", "training"),
+    ),
 }
 D = ("dispatch",)
 EXCH = ("dispatch", "guidance_visit", "shadowing", "training")
@@ -77,7 +79,8 @@ QUERIES = {
     "projects": lambda s, v, f, pid: s.projects(v, f),
     "provenance_counts": lambda s, v, f, pid: s.provenance_counts(v, f),
     "activities (published, as present.py)": lambda s, v, f, pid: s.activities(
-        v, Filters(provinces=f.provinces, provenance=("published",))),
+        v, Filters(provinces=f.provinces, provenance=("published",))
+    ),
     "milestones": lambda s, v, f, pid: s.milestones(v, f),
     "outcomes": lambda s, v, f, pid: s.outcomes(v, f),
     "provinces": lambda s, v, f, pid: s.provinces(),
@@ -91,31 +94,57 @@ QUERIES = {
     "project_milestones": lambda s, v, f, pid: s.project_milestones(v, f),
     "outcome_trend": lambda s, v, f, pid: s.outcome_trend(v, f),
     "activity_agg provenance": lambda s, v, f, pid: s.activity_agg(v, f, by=("provenance",)),
-    "activity_agg project×term": lambda s, v, f, pid: s.activity_agg(v, f, by=("project_id", "term_code")),
+    "activity_agg project×term": lambda s, v, f, pid: s.activity_agg(
+        v, f, by=("project_id", "term_code")
+    ),
     "activity_agg project×term dispatch": lambda s, v, f, pid: s.activity_agg(
-        v, f, by=("project_id", "term_code"), kinds=D),
-    "activity_agg province×kind": lambda s, v, f, pid: s.activity_agg(v, f, by=("province_adcode", "kind"), kinds=EXCH),
-    "activity_agg university×kind": lambda s, v, f, pid: s.activity_agg(v, f, by=("university_id", "kind"), kinds=EXCH),
+        v, f, by=("project_id", "term_code"), kinds=D
+    ),
+    "activity_agg province×kind": lambda s, v, f, pid: s.activity_agg(
+        v, f, by=("province_adcode", "kind"), kinds=EXCH
+    ),
+    "activity_agg university×kind": lambda s, v, f, pid: s.activity_agg(
+        v, f, by=("university_id", "kind"), kinds=EXCH
+    ),
     "activity_agg term×kind×direction": lambda s, v, f, pid: s.activity_agg(
-        v, f, by=("term_code", "kind", "direction"), kinds=EXCH),
+        v, f, by=("term_code", "kind", "direction"), kinds=EXCH
+    ),
     "activity_agg kind×mode×provenance": lambda s, v, f, pid: s.activity_agg(
-        v, f, by=("kind", "mode", "provenance"), kinds=EXCH),
-    "activity_agg role": lambda s, v, f, pid: s.activity_agg(v, f, by=("value",), dim="role", kinds=D),
-    "activity_agg subject": lambda s, v, f, pid: s.activity_agg(v, f, by=("value",), dim="subject", kinds=D),
-    "activity_agg project×kind": lambda s, v, f, pid: s.activity_agg(v, f, by=("project_id", "kind"), kinds=EXCH),
+        v, f, by=("kind", "mode", "provenance"), kinds=EXCH
+    ),
+    "activity_agg role": lambda s, v, f, pid: s.activity_agg(
+        v, f, by=("value",), dim="role", kinds=D
+    ),
+    "activity_agg subject": lambda s, v, f, pid: s.activity_agg(
+        v, f, by=("value",), dim="subject", kinds=D
+    ),
+    "activity_agg project×kind": lambda s, v, f, pid: s.activity_agg(
+        v, f, by=("project_id", "kind"), kinds=EXCH
+    ),
     "activity_agg level×term": lambda s, v, f, pid: s.activity_agg(
-        v, f, by=("term_code", "value", "provenance"), dim="level", kinds=INTERN),
-    "activity_agg project": lambda s, v, f, pid: s.activity_agg(v, f, by=("project_id",), kinds=INTERN),
-    "activity_agg university": lambda s, v, f, pid: s.activity_agg(v, f, by=("university_id",), kinds=INTERN),
+        v, f, by=("term_code", "value", "provenance"), dim="level", kinds=INTERN
+    ),
+    "activity_agg project": lambda s, v, f, pid: s.activity_agg(
+        v, f, by=("project_id",), kinds=INTERN
+    ),
+    "activity_agg university": lambda s, v, f, pid: s.activity_agg(
+        v, f, by=("university_id",), kinds=INTERN
+    ),
     "dossier programme_projects": lambda s, v, f, pid: s.programme_projects(v, f, project_id=pid),
     "dossier activity_agg": lambda s, v, f, pid: s.activity_agg(v, f, by=("kind",), project_id=pid),
     "dossier project_activities": lambda s, v, f, pid: s.project_activities(v, f, pid),
     "dossier project_milestones": lambda s, v, f, pid: s.project_milestones(v, f, project_id=pid),
     "dossier project_outcomes": lambda s, v, f, pid: s.project_outcomes(v, f, project_id=pid),
-    "explorer_milestone_share province": lambda s, v, f, pid: s.explorer_milestone_share(v, f, by="province"),
-    "explorer_milestone_share county": lambda s, v, f, pid: s.explorer_milestone_share(v, f, by="county"),
+    "explorer_milestone_share province": lambda s, v, f, pid: s.explorer_milestone_share(
+        v, f, by="province"
+    ),
+    "explorer_milestone_share county": lambda s, v, f, pid: s.explorer_milestone_share(
+        v, f, by="county"
+    ),
     "explorer_cards": lambda s, v, f, pid: s.explorer_cards(v, f),
-    "explorer_cards county": lambda s, v, f, pid: s.explorer_cards(v, f, county_adcode=_COUNTY[pid]),
+    "explorer_cards county": lambda s, v, f, pid: s.explorer_cards(
+        v, f, county_adcode=_COUNTY[pid]
+    ),
     "explorer_flows": lambda s, v, f, pid: s.explorer_flows(v, f),
     # asked on every page run (the memo's key); read from the file once per write of the Store,
     # remembered in between (microseconds)
@@ -123,11 +152,32 @@ QUERIES = {
 }
 # Store methods the pages call that are not reads of programme data (writes, accounts, imports):
 # not benchmarked here (bench_import.py times imports).
-NOT_QUERIES = {"already_imported", "audit_log", "bulk_insert", "check_file", "checkpoint", "close",
-               "create_schema", "editable_activities", "import_commit", "import_history", "ingest_reference",
-               "ingest_universities", "insert_user", "log_event", "record_login", "refresh_summaries",
-               "set_meta", "table_counts", "undo_batch", "update_activity", "update_user", "user",
-               "user_by_subject", "users"}
+NOT_QUERIES = {
+    "already_imported",
+    "audit_log",
+    "bulk_insert",
+    "check_file",
+    "checkpoint",
+    "close",
+    "create_schema",
+    "editable_activities",
+    "import_commit",
+    "import_history",
+    "ingest_reference",
+    "ingest_universities",
+    "insert_user",
+    "log_event",
+    "record_login",
+    "refresh_summaries",
+    "set_meta",
+    "table_counts",
+    "undo_batch",
+    "update_activity",
+    "update_user",
+    "user",
+    "user_by_subject",
+    "users",
+}
 
 
 def pct(xs, q):
@@ -136,14 +186,19 @@ def pct(xs, q):
 
 
 def machine() -> str:
-    mem = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    mem = next(
+        int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")
+    )
     load = open("/proc/loadavg").read().split()[:3]
     import duckdb
     import streamlit
-    return (f"machine: {os.cpu_count()} cores (nproc), {mem / 2**20:.1f} GiB RAM, "
-            f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-            f"DuckDB {duckdb.__version__}, Streamlit {streamlit.__version__}; "
-            f"load average {' '.join(load)} at {datetime.now():%Y-%m-%d %H:%M}")
+
+    return (
+        f"machine: {os.cpu_count()} cores (nproc), {mem / 2**20:.1f} GiB RAM, "
+        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}, Streamlit {streamlit.__version__}; "
+        f"load average {' '.join(load)} at {datetime.now():%Y-%m-%d %H:%M}"
+    )
 
 
 def load_now() -> str:
@@ -165,9 +220,12 @@ def _meta_matches(path: Path, projects: int, rows: int | None) -> bool:
         if st.schema_version() != SCHEMA_VERSION or not st.summary_current():
             return False
         m = st.meta()
-        return (m.get("demo_seed") == str(SEED) and m.get("demo_projects") == str(projects)
-                and m.get("as_of") == AS_OF.isoformat()
-                and abs(float(m.get("demo_activity_scale", "nan")) - spec.activity_scale) < 1e-9)
+        return (
+            m.get("demo_seed") == str(SEED)
+            and m.get("demo_projects") == str(projects)
+            and m.get("as_of") == AS_OF.isoformat()
+            and abs(float(m.get("demo_activity_scale", "nan")) - spec.activity_scale) < 1e-9
+        )
     finally:
         st.close()
 
@@ -181,27 +239,45 @@ def ensure_db(out_dir: Path, scale: str, log=print) -> tuple[Path, dict]:
         info = json.loads(record.read_text()) if record.exists() else {}
         info["reused"] = True
         return path, info
-    cmd = [sys.executable, "-m", "dashboard_lib.build", "--db", str(path), "--projects", str(projects),
-           "--seed", str(SEED), "--as-of", AS_OF.isoformat(), "--force"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dashboard_lib.build",
+        "--db",
+        str(path),
+        "--projects",
+        str(projects),
+        "--seed",
+        str(SEED),
+        "--as-of",
+        AS_OF.isoformat(),
+        "--force",
+    ]
     if rows:
         cmd += ["--activity-rows", str(rows)]
     log(f"building {scale}: {' '.join(cmd[1:])}")
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"build of {scale} failed:\n{out}")
-    info = {"seconds": time.perf_counter() - t0, "peak_rss_mb": usage.ru_maxrss / 1024,
-            "load": load_now(), "built_at": datetime.now().isoformat(timespec="seconds")}
+    info = {
+        "seconds": time.perf_counter() - t0,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "load": load_now(),
+        "built_at": datetime.now().isoformat(timespec="seconds"),
+    }
     record.write_text(json.dumps(info))
     info["reused"] = False
     return path, info
 
 
 # ---------------------------------------------------------------------------- queries
-_COUNTY: dict[int, int] = {}   # project id -> its county (for the one-county card query)
+_COUNTY: dict[int, int] = {}  # project id -> its county (for the one-county card query)
 
 
 def gansu_project(store: Store) -> int:
@@ -230,6 +306,7 @@ def query_times(store: Store, repeat: int) -> dict[str, list[float]]:
 def pandas_alternative(store: Store, repeat: int) -> dict:
     """What a user would write: read activity into pandas once, group per view; checked equal."""
     import pandas as pd
+
     t0 = time.perf_counter()
     with store._con.cursor() as cur:
         acts = cur.execute("SELECT * FROM activity").df()
@@ -243,8 +320,14 @@ def pandas_alternative(store: Store, repeat: int) -> dict:
         disp = a[a["kind"] == "dispatch"].groupby("province_adcode")["people"].sum()
         visits = a[a["kind"] == "guidance_visit"].groupby("province_adcode").size()
         total = a.groupby("province_adcode").size()
-        return pd.DataFrame({"people_dispatched": disp, "guidance_visits": visits,
-                             "activities": total}).fillna(0).astype("int64").sort_index()
+        return (
+            pd.DataFrame(
+                {"people_dispatched": disp, "guidance_visits": visits, "activities": total}
+            )
+            .fillna(0)
+            .astype("int64")
+            .sort_index()
+        )
 
     t_pd, t_db = [], []
     for prov, viewer in ((None, Viewer.ministry()), (GANSU, Viewer.province(GANSU))):
@@ -259,7 +342,6 @@ def pandas_alternative(store: Store, repeat: int) -> dict:
         theirs = theirs[theirs["activities"] > 0].astype("int64")
         theirs.index.name = "province_adcode"
         pd.testing.assert_frame_equal(mine, theirs, check_names=False)
-    del acts
     return {"load": load, "pandas": statistics.median(t_pd), "store": statistics.median(t_db)}
 
 
@@ -274,6 +356,7 @@ def page_times(db: Path, repeat: int, log=print) -> dict[str, tuple]:
     from streamlit.testing.v1 import AppTest
 
     from dashboard_lib import auth, memo
+
     tmp = Path(tempfile.mkdtemp(prefix="xz_bench_pages_"))
     copy = tmp / "dashboard.duckdb"
     shutil.copy(db, copy)
@@ -297,10 +380,10 @@ def page_times(db: Path, repeat: int, log=print) -> dict[str, tuple]:
                     continue
                 reruns = []
                 has_filter = any(w.key == "province_select" for w in at.selectbox)
-                seq = [GANSU, None, 530000, None, 450000, None]   # national views weigh most
+                seq = [GANSU, None, 530000, None, 450000, None]  # national views weigh most
                 for i in range(max(repeat, 4)):
                     at.session_state["auth"]["last"] = datetime.now()
-                    memo.clear_all()   # the cold case: nobody has asked for this view before
+                    memo.clear_all()  # the cold case: nobody has asked for this view before
                     t0 = time.perf_counter()
                     if has_filter:
                         at.selectbox(key="province_select").set_value(seq[i % len(seq)]).run()
@@ -310,18 +393,24 @@ def page_times(db: Path, repeat: int, log=print) -> dict[str, tuple]:
                     if at.exception:
                         break
                 warm = []
-                for _ in range(3):   # the same view again: served from the shared memo
+                for _ in range(3):  # the same view again: served from the shared memo
                     at.session_state["auth"]["last"] = datetime.now()
                     t0 = time.perf_counter()
                     at.run()
                     warm.append(time.perf_counter() - t0)
-                out[page] = (first, reruns, has_filter, warm) if not at.exception else \
-                    f"error: {at.exception[0].message[:60]}"
+                out[page] = (
+                    (first, reruns, has_filter, warm)
+                    if not at.exception
+                    else f"error: {at.exception[0].message[:60]}"
+                )
             except Exception as exc:  # a page that cannot run is reported, not fatal
                 out[page] = f"error: {type(exc).__name__}: {str(exc)[:60]}"
-            log(f"  page {page}: {out[page] if isinstance(out[page], str) else f'{out[page][0]:.2f} s'}")
+            log(
+                f"  page {page}: {out[page] if isinstance(out[page], str) else f'{out[page][0]:.2f} s'}"
+            )
     finally:
         from dashboard_lib.ui import core
+
         core._open.clear()
         shutil.rmtree(tmp, ignore_errors=True)
     return out
@@ -332,9 +421,10 @@ _PID_CACHE: dict[str, int] = {}
 
 def gansu_project_file(path: Path) -> int:
     if str(path) not in _PID_CACHE:
-        from dashboard_lib.ui import core
         from dashboard_lib.settings import load_settings  # noqa: F401
-        st = core._open(str(path), "").store   # the same connection the pages will use
+        from dashboard_lib.ui import core
+
+        st = core._open(str(path), "").store  # the same connection the pages will use
         _PID_CACHE[str(path)] = gansu_project(st)
     return _PID_CACHE[str(path)]
 
@@ -353,25 +443,33 @@ SHOTS = ROOT / "artifacts" / "bench"
 
 def map_and_server(db: Path, browser, naive: bool, scale: str = "") -> dict:
     import bench_map as BM
-    import test_browser_explorer as T
+
+    import devkit.explorer_page as T
+    from devkit.browser import start_server
+
     res = {"nat": BM.app_server_side(str(db), None), "prov": BM.app_server_side(str(db), GANSU)}
     if browser is None:
         return res
-    proc, log, url = T.start_server(db, Path(tempfile.mktemp(suffix=".log")))
+    proc, log, url = start_server(db, Path(tempfile.mktemp(suffix=".log")))
     try:
-        BM.app_browser(url, browser, with_drill=False)   # warm the server once
+        BM.app_browser(url, browser, with_drill=False)  # warm the server once
         res["browser"] = BM.app_browser(url, browser, with_drill=True)
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = ctx.new_page()
-        page.route(lambda u: not u.startswith(("http://localhost", "http://127.0.0.1")),
-                   lambda r: r.abort())
+        page.route(
+            lambda u: not u.startswith(("http://localhost", "http://127.0.0.1")),
+            lambda r: r.abort(),
+        )
         for path in ("", "progress", "exchanges", "internships", "dossier", "explorer", "about"):
             page.goto(f"{url}/{path}")
             page.wait_for_timeout(2500)
-            page.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=120_000)
-            if path == "":   # the overview: look at it as a user would
+            page.locator("[data-testid='stStatusWidget']").wait_for(
+                state="detached", timeout=120_000
+            )
+            if path == "":  # the overview: look at it as a user would
                 page.frame_locator(T.FRAME).locator("path.leaflet-interactive").first.wait_for(
-                    state="attached", timeout=120_000)
+                    state="attached", timeout=120_000
+                )
                 page.wait_for_timeout(1500)
                 SHOTS.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(SHOTS / f"overview_{scale or db.stem}.png"))
@@ -395,11 +493,15 @@ def ms(x):
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--scales", default="115,1m,10m", help="comma-separated: 115, 1m, 10m")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs per query, viewer and filter")
     ap.add_argument("--dir", type=Path, default=Path("/tmp"), help="where the databases are kept")
-    ap.add_argument("--no-browser", action="store_true", help="skip the map, browser and server rows")
+    ap.add_argument(
+        "--no-browser", action="store_true", help="skip the map, browser and server rows"
+    )
     ap.add_argument("--no-pages", action="store_true", help="skip the AppTest page rows")
     ap.add_argument("--build-only", action="store_true")
     args = ap.parse_args(argv)
@@ -419,37 +521,51 @@ def main(argv=None) -> int:
             targets[row] = target
 
     from contextlib import ExitStack
+
     with ExitStack() as stack:
         browser = None
         if not args.no_browser and not args.build_only:
-            from playwright.sync_api import sync_playwright
             import bench_map as BM
+            from playwright.sync_api import sync_playwright
+
             p = stack.enter_context(sync_playwright())
             browser = BM._launch(p)
             stack.callback(browser.close)
         for scale in scales:
             path, info = ensure_db(args.dir, scale, log)
             log(f"{scale}: {path} ({'reused' if info.get('reused') else 'built'})")
-            put("build: time s (peak RSS MB)", scale,
-                f"{info['seconds']:.1f} ({info['peak_rss_mb']:.0f})" if "seconds" in info else "—")
+            put(
+                "build: time s (peak RSS MB)",
+                scale,
+                f"{info['seconds']:.1f} ({info['peak_rss_mb']:.0f})" if "seconds" in info else "—",
+            )
             put("build: file MB", scale, f"{path.stat().st_size / 1e6:.1f}")
             if args.build_only:
                 continue
             store = Store(path)
-            put("build: activity rows", scale, f"{store._scalar('SELECT count(*) FROM activity'):,}")
+            put(
+                "build: activity rows", scale, f"{store._scalar('SELECT count(*) FROM activity'):,}"
+            )
             log(f"{scale}: queries (load {load_now()})")
             qt = query_times(store, args.repeat)
             for name, times in qt.items():
-                put(f"q {name} p50/p95 ms", scale, f"{ms(pct(times, .5))} / {ms(pct(times, .95))}",
-                    "p95 ≤ 50 (1m), ≤ 100 (10m)")
-            worst = max(pct(t, .95) for t in qt.values())
+                put(
+                    f"q {name} p50/p95 ms",
+                    scale,
+                    f"{ms(pct(times, 0.5))} / {ms(pct(times, 0.95))}",
+                    "p95 ≤ 50 (1m), ≤ 100 (10m)",
+                )
+            worst = max(pct(t, 0.95) for t in qt.values())
             put("q WORST p95 ms", scale, ms(worst), "≤ 50 (1m), ≤ 100 (10m)")
             log(f"{scale}: pandas alternative")
             alt = pandas_alternative(store, args.repeat)
             store.close()
             put("alt pandas: read activity into pandas s (once)", scale, f"{alt['load']:.2f}")
-            put("alt pandas groupby / metrics(by=province) ms", scale,
-                f"{ms(alt['pandas'])} / {ms(alt['store'])} = ×{alt['pandas'] / alt['store']:.0f}")
+            put(
+                "alt pandas groupby / metrics(by=province) ms",
+                scale,
+                f"{ms(alt['pandas'])} / {ms(alt['store'])} = ×{alt['pandas'] / alt['store']:.0f}",
+            )
             if not args.no_pages:
                 log(f"{scale}: pages (load {load_now()})")
                 for page, r in page_times(path, args.repeat, log).items():
@@ -457,36 +573,71 @@ def main(argv=None) -> int:
                         put(f"page {page} ms", scale, r)
                         continue
                     first, reruns, has_filter, warm = r
-                    what = "filter change (cold) p50 / max" if has_filter else "re-run (cold) p50 / max"
-                    put(f"page {page}: open / {what} / again (memo) p50 ms", scale,
+                    what = (
+                        "filter change (cold) p50 / max"
+                        if has_filter
+                        else "re-run (cold) p50 / max"
+                    )
+                    put(
+                        f"page {page}: open / {what} / again (memo) p50 ms",
+                        scale,
                         f"{first * 1e3:.0f} / {statistics.median(reruns) * 1e3:.0f} / {max(reruns) * 1e3:.0f}"
-                        f" / {statistics.median(warm) * 1e3:.0f}", "≤ 1000 (1m)")
+                        f" / {statistics.median(warm) * 1e3:.0f}",
+                        "≤ 1000 (1m)",
+                    )
             if not args.no_browser:
                 log(f"{scale}: map and server (load {load_now()})")
                 m = map_and_server(path, browser, naive=True, scale=scale)
                 nat, prov = m["nat"], m["prov"]
-                put("map national: HTML / GeoJSON MB", scale, f"{nat['bytes'] / 1e6:.2f} / {nat['geojson'] / 1e6:.2f}")
-                put("map 甘肃: HTML / GeoJSON MB", scale, f"{prov['bytes'] / 1e6:.2f} / {prov['geojson'] / 1e6:.2f}")
-                put("map national build cold / cached s", scale, f"{nat['cold']:.2f} / {nat['cached']:.2f}")
+                put(
+                    "map national: HTML / GeoJSON MB",
+                    scale,
+                    f"{nat['bytes'] / 1e6:.2f} / {nat['geojson'] / 1e6:.2f}",
+                )
+                put(
+                    "map 甘肃: HTML / GeoJSON MB",
+                    scale,
+                    f"{prov['bytes'] / 1e6:.2f} / {prov['geojson'] / 1e6:.2f}",
+                )
+                put(
+                    "map national build cold / cached s",
+                    scale,
+                    f"{nat['cold']:.2f} / {nat['cached']:.2f}",
+                )
                 b = m.get("browser", {})
                 if b:
-                    put("map national: browser received MB", scale, f"{b['nation_ws'] / 1e6:.2f}", "≤ 1.5")
+                    put(
+                        "map national: browser received MB",
+                        scale,
+                        f"{b['nation_ws'] / 1e6:.2f}",
+                        "≤ 1.5",
+                    )
                     put("map national: first polygon s", scale, f"{b['nation_first']:.2f}", "≤ 3.5")
                     put("map 甘肃: first polygon s", scale, f"{b['province_first']:.2f}")
                     put("map drill 全国→甘肃 s", scale, f"{b['drill']:.2f}", "≤ 1.5")
                     put("page without map (/about) first text s", scale, f"{b['frame']:.2f}")
                     put("server RSS after opening every page MB", scale, f"{m['rss_mb']:.0f}")
                     nb = m["naive_browser"]
-                    put("alt Choropleth full-res: HTML MB (× app)", scale,
-                        f"{m['naive_bytes'] / 1e6:.2f} (×{m['naive_bytes'] / nat['bytes']:.1f})")
-                    put("alt Choropleth full-res: first polygon s (× app)", scale,
-                        f"{nb['nation_first']:.2f} (×{nb['nation_first'] / b['nation_first']:.1f})")
+                    put(
+                        "alt Choropleth full-res: HTML MB (× app)",
+                        scale,
+                        f"{m['naive_bytes'] / 1e6:.2f} (×{m['naive_bytes'] / nat['bytes']:.1f})",
+                    )
+                    put(
+                        "alt Choropleth full-res: first polygon s (× app)",
+                        scale,
+                        f"{nb['nation_first']:.2f} (×{nb['nation_first'] / b['nation_first']:.1f})",
+                    )
             log(f"{scale}: done (load {load_now()})")
     head = ["measure", *scales, "target"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for row, vals in rows.items():
-        print("| " + " | ".join([row, *(vals.get(s, "—") for s in scales), targets.get(row, "")]) + " |")
+        print(
+            "| "
+            + " | ".join([row, *(vals.get(s, "—") for s in scales), targets.get(row, "")])
+            + " |"
+        )
     print(f"\nload average at the end: {load_now()} (other work on the machine inflates the times)")
     return 0
 

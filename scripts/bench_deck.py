@@ -6,6 +6,7 @@ Prints: slide build time (cold, then cached), deck HTML size, time from the "sta
 first slide shown, and the time of each keyboard advance (key press → next slide shown).
 Targets: opens in ≤ 3 s, advances in ≤ 1 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,6 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -37,7 +37,9 @@ def main() -> int:
     args = ap.parse_args()
     db = args.db or Path(tempfile.mkdtemp()) / "deck.duckdb"
     if not db.exists():
-        build.build_database(db, build.spec_for(115, None, 2022, date(2026, 11, 28)), progress=lambda _m: None)
+        build.build_database(
+            db, build.spec_for(115, None, 2022, date(2026, 11, 28)), progress=lambda _m: None
+        )
     s = Store(db)
     t0 = time.perf_counter()
     slides = present.build_deck(s, Viewer.demo(), present.DeckChoice(), "zh")
@@ -47,9 +49,23 @@ def main() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
-                             "--server.headless", "true"], cwd=ROOT, env={**os.environ, "XZ_DB_PATH": str(db)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "serve.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "XZ_DB_PATH": str(db)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://localhost:{port}"
     for _ in range(200):
         try:
@@ -60,8 +76,15 @@ def main() -> int:
     opens, advances = [], []
     try:
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+            b = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                ],
+            )
             for _ in range(args.repeat):
                 page = b.new_page(viewport={"width": 1920, "height": 1080})
                 page.goto(url + "/")
@@ -79,21 +102,28 @@ def main() -> int:
                 for k in range(1, len(present.SLIDES)):
                     t = time.perf_counter()
                     page.keyboard.press("ArrowRight")
-                    frame.locator(f"section.slide.active[data-key='{present.SLIDES[k]}']").wait_for(timeout=10_000)
+                    frame.locator(f"section.slide.active[data-key='{present.SLIDES[k]}']").wait_for(
+                        timeout=10_000
+                    )
                     advances.append(time.perf_counter() - t)
                 page.close()
             b.close()
     finally:
         proc.terminate()
         proc.wait(10)
-    q = lambda xs, p: sorted(xs)[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
+
+    def q(xs, p):
+        return sorted(xs)[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
+
     print(f"machine: {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}")
     print(f"{'figure':40s} {'value':>12s}   target")
     print(f"{'slides built (cold, 8 slides)':40s} {cold:>10.2f} s")
     print(f"{'deck HTML':40s} {len(html) / 1e6:>9.2f} MB")
     print(f"{'open: click → first slide, p50':40s} {statistics.median(opens):>10.2f} s   ≤ 3 s")
     print(f"{'open: click → first slide, max':40s} {max(opens):>10.2f} s")
-    print(f"{'advance: key → next slide, p50':40s} {statistics.median(advances) * 1000:>9.0f} ms   ≤ 1 s")
+    print(
+        f"{'advance: key → next slide, p50':40s} {statistics.median(advances) * 1000:>9.0f} ms   ≤ 1 s"
+    )
     print(f"{'advance: key → next slide, p95':40s} {q(advances, 0.95) * 1000:>9.0f} ms")
     return 0
 

@@ -7,6 +7,7 @@ within a few milliseconds; before, an unknown name answered in ~8 ms against ~26
 
 Uses a throw-away database with only the account tables (nothing else is read).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from dashboard_lib import auth  # noqa: E402
 from dashboard_lib.store import Store  # noqa: E402
@@ -47,16 +47,28 @@ def measure(repeat: int = 15) -> list[tuple[str, float, int]]:
             auth.set_disabled(store, "bench-disabled", True, "bench")
             for _ in range(3):
                 _timed(lambda: auth.authenticate(store, "bench-locked", "wrong-1", lock_after=3))
-            never = 10 ** 9   # the known account must not lock while measured
-            names = {"known": lambda: "bench-known", "unknown": lambda: "nobody-" + secrets.token_hex(4),
-                     "disabled": lambda: "bench-disabled", "locked": lambda: "bench-locked"}
+            never = 10**9  # the known account must not lock while measured
+            names = {
+                "known": lambda: "bench-known",
+                "unknown": lambda: "nobody-" + secrets.token_hex(4),
+                "disabled": lambda: "bench-disabled",
+                "locked": lambda: "bench-locked",
+            }
             times: dict[str, list[float]] = {k: [] for k in KINDS}
             _timed(lambda: auth.authenticate(store, "warm-up", "x", lock_after=never))
             for _ in range(repeat):
-                for kind in KINDS:      # interleaved: drifts of the machine hit every kind alike
+                for kind in KINDS:  # interleaved: drifts of the machine hit every kind alike
                     name = names[kind]()
-                    times[kind].append(_timed(lambda: auth.authenticate(
-                        store, name, "Wrong-password-9", lock_after=never if kind != "locked" else 3)))
+                    times[kind].append(
+                        _timed(
+                            lambda name=name, kind=kind: auth.authenticate(
+                                store,
+                                name,
+                                "Wrong-password-9",
+                                lock_after=never if kind != "locked" else 3,
+                            )
+                        )
+                    )
         finally:
             store.close()
     return [(k, statistics.median(v), len(v)) for k, v in times.items()]

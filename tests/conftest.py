@@ -1,5 +1,6 @@
 """Shared fixtures: the real demo database built once per run into a temporary folder, and a
 small hand-made database for checking query results against values computed by hand."""
+
 from __future__ import annotations
 
 import sys
@@ -9,14 +10,26 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from dashboard_lib import build
+from dashboard_lib.store import Store
 
-from dashboard_lib import build  # noqa: E402
-from dashboard_lib.store import Store  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 AS_OF = date(2026, 11, 28)
 ARTIFACTS = ROOT / "artifacts"
+# the folder a test lives in is its kind; the marker of the same name selects it (-m browser)
+FOLDER_MARKERS = {"browser": ("browser", "slow"), "server": ("server", "slow"), "unit": ()}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        folder = Path(str(item.fspath)).parent.name
+        if folder not in FOLDER_MARKERS:
+            raise pytest.UsageError(
+                f"{item.nodeid}: tests live in tests/unit, tests/browser or tests/server"
+            )
+        for name in FOLDER_MARKERS[folder]:
+            item.add_marker(name)
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +37,7 @@ def _fresh_memo():
     """Each test starts like a fresh server: no page content or map remembered from another test
     (the memo is process-wide, and tests reuse database paths with other data files)."""
     from dashboard_lib import maps, memo
+
     memo.clear_all()
     maps._GEOMETRY_JSON.clear()
     yield
@@ -31,8 +45,9 @@ def _fresh_memo():
 
 @pytest.fixture(scope="module")
 def browser():
-    """Headless Chromium from Debian (browser_support.chromium), one per test module."""
-    from browser_support import chromium
+    """Headless Chromium from Debian (devkit.browser), one per test module."""
+    from devkit.browser import chromium
+
     with chromium() as b:
         yield b
 
@@ -60,43 +75,104 @@ def make_tiny(path: Path) -> Store:
     """
     s = Store(path)
     s.create_schema()
-    s.bulk_insert("province", pd.DataFrame({
-        "adcode": [620000, 650000, 660000, 110000], "name_zh": ["甘肃省", "新疆维吾尔自治区", "新疆生产建设兵团", "北京市"],
-        "short_zh": ["甘肃", "新疆", "兵团", "北京"], "name_en": ["Gansu", "Xinjiang", "The Corps", "Beijing"],
-        "region": ["western", "western", "corps", None], "in_programme": [True, True, True, False]}))
-    s.bulk_insert("county", pd.DataFrame({
-        "adcode": [620123, 620421, 650102, 659002], "name_zh": ["榆中县", "靖远县", "天山区", "阿拉尔市"],
-        "prefecture_zh": ["兰州市", "白银市", "乌鲁木齐市", "自治区直辖"],
-        "province_adcode": [620000, 620000, 650000, 660000], "has_boundary": [True, True, True, True],
-        "lon": [104.1, 104.7, 87.6, 81.3], "lat": [35.8, 36.6, 43.8, 40.5]}))
-    s.bulk_insert("university", pd.DataFrame({
-        "university_id": [1, 2], "name_zh": ["兰州大学", "北京师范大学"], "name_en": ["LZU", "BNU"],
-        "kind": ["university", "university"], "district_adcode": [620102, 110108],
-        "lon": [103.8, 116.3], "lat": [36.0, 39.9], "host_basis": ["published", "published"]}))
-    s.bulk_insert("project", pd.DataFrame({
-        "project_id": [1, 2, 3, 4], "university_id": [1, 2, 2, 1],
-        "school_zh": ["榆中县恩玲中学", "靖远县第四中学", "天山区某中学", "塔里木高级中学"],
-        "county_adcode": [620123, 620421, 650102, 659002], "province_adcode": [620000, 620000, 650000, 660000],
-        "provenance": ["published", "simulated", "simulated", "published"],
-        "source_url": ["https://example.org/a", None, None, "https://example.org/b"]}))
+    s.bulk_insert(
+        "province",
+        pd.DataFrame(
+            {
+                "adcode": [620000, 650000, 660000, 110000],
+                "name_zh": ["甘肃省", "新疆维吾尔自治区", "新疆生产建设兵团", "北京市"],
+                "short_zh": ["甘肃", "新疆", "兵团", "北京"],
+                "name_en": ["Gansu", "Xinjiang", "The Corps", "Beijing"],
+                "region": ["western", "western", "corps", None],
+                "in_programme": [True, True, True, False],
+            }
+        ),
+    )
+    s.bulk_insert(
+        "county",
+        pd.DataFrame(
+            {
+                "adcode": [620123, 620421, 650102, 659002],
+                "name_zh": ["榆中县", "靖远县", "天山区", "阿拉尔市"],
+                "prefecture_zh": ["兰州市", "白银市", "乌鲁木齐市", "自治区直辖"],
+                "province_adcode": [620000, 620000, 650000, 660000],
+                "has_boundary": [True, True, True, True],
+                "lon": [104.1, 104.7, 87.6, 81.3],
+                "lat": [35.8, 36.6, 43.8, 40.5],
+            }
+        ),
+    )
+    s.bulk_insert(
+        "university",
+        pd.DataFrame(
+            {
+                "university_id": [1, 2],
+                "name_zh": ["兰州大学", "北京师范大学"],
+                "name_en": ["LZU", "BNU"],
+                "kind": ["university", "university"],
+                "district_adcode": [620102, 110108],
+                "lon": [103.8, 116.3],
+                "lat": [36.0, 39.9],
+                "host_basis": ["published", "published"],
+            }
+        ),
+    )
+    s.bulk_insert(
+        "project",
+        pd.DataFrame(
+            {
+                "project_id": [1, 2, 3, 4],
+                "university_id": [1, 2, 2, 1],
+                "school_zh": ["榆中县恩玲中学", "靖远县第四中学", "天山区某中学", "塔里木高级中学"],
+                "county_adcode": [620123, 620421, 650102, 659002],
+                "province_adcode": [620000, 620000, 650000, 660000],
+                "provenance": ["published", "simulated", "simulated", "published"],
+                "source_url": ["https://example.org/a", None, None, "https://example.org/b"],
+            }
+        ),
+    )
     d = pd.Timestamp
-    s.bulk_insert("milestone", pd.DataFrame({
-        "project_id": [1, 2, 3, 4], "kind": ["signed"] * 4, "due_date": [d("2022-07-31").date()] * 4,
-        "done_date": [d("2022-07-01").date(), d("2022-08-05").date(), d("2022-07-31").date(), None],
-        "date_precision": ["month", "day", "day", "day"],
-        "provenance": ["published", "simulated", "simulated", "simulated"]}))
-    acts = pd.DataFrame([
-        # id, project, kind, start, people, person_months, participants, provenance
-        (1, 1, "dispatch", "2022-09-01", 1, 5.0, None, "simulated"),
-        (2, 1, "dispatch", "2023-02-20", 1, 4.0, None, "simulated"),
-        (3, 1, "training", "2022-10-10", None, None, 40, "simulated"),
-        (4, 2, "training", "2023-03-01", None, None, 25, "simulated"),
-        (5, 2, "internship", "2023-03-01", 9, 18.0, None, "published"),
-        (6, 3, "dispatch", "2022-09-01", 1, 3.0, None, "simulated"),
-        (7, 4, "guidance_visit", "2023-03-15", 6, None, None, "simulated"),
-        (8, 4, "internship", "2024-03-01", 5, 10.0, None, "simulated"),
-    ], columns=["activity_id", "project_id", "kind", "start_date", "people", "person_months",
-                "participants", "provenance"])
+    s.bulk_insert(
+        "milestone",
+        pd.DataFrame(
+            {
+                "project_id": [1, 2, 3, 4],
+                "kind": ["signed"] * 4,
+                "due_date": [d("2022-07-31").date()] * 4,
+                "done_date": [
+                    d("2022-07-01").date(),
+                    d("2022-08-05").date(),
+                    d("2022-07-31").date(),
+                    None,
+                ],
+                "date_precision": ["month", "day", "day", "day"],
+                "provenance": ["published", "simulated", "simulated", "simulated"],
+            }
+        ),
+    )
+    acts = pd.DataFrame(
+        [
+            # id, project, kind, start, people, person_months, participants, provenance
+            (1, 1, "dispatch", "2022-09-01", 1, 5.0, None, "simulated"),
+            (2, 1, "dispatch", "2023-02-20", 1, 4.0, None, "simulated"),
+            (3, 1, "training", "2022-10-10", None, None, 40, "simulated"),
+            (4, 2, "training", "2023-03-01", None, None, 25, "simulated"),
+            (5, 2, "internship", "2023-03-01", 9, 18.0, None, "published"),
+            (6, 3, "dispatch", "2022-09-01", 1, 3.0, None, "simulated"),
+            (7, 4, "guidance_visit", "2023-03-15", 6, None, None, "simulated"),
+            (8, 4, "internship", "2024-03-01", 5, 10.0, None, "simulated"),
+        ],
+        columns=[
+            "activity_id",
+            "project_id",
+            "kind",
+            "start_date",
+            "people",
+            "person_months",
+            "participants",
+            "provenance",
+        ],
+    )
     acts["start_date"] = pd.to_datetime(acts["start_date"]).dt.date
     acts["direction"] = "to_county"
     acts["people"] = acts["people"].astype("Int32")
@@ -116,8 +192,10 @@ def table_fingerprints(store: Store, tables=None) -> dict[str, tuple[int, str]]:
     """Row count and a hash of the sorted content of every table of ``store`` (or of
     ``tables``): what "the database is exactly as it was" means in a test."""
     if tables is None:
-        tables = store._df("SELECT table_name FROM information_schema.tables "
-                           "WHERE table_schema = 'main' ORDER BY 1")["table_name"].tolist()
+        tables = store._df(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' ORDER BY 1"
+        )["table_name"].tolist()
     out = {}
     for name in tables:
         r = store._df(f"""SELECT count(*) AS n,
@@ -133,6 +211,7 @@ def hold_write_lock(db: Path, ready: Path, seconds: int = 120):
     import subprocess
     import textwrap
     import time
+
     code = textwrap.dedent(f"""
         import duckdb, pathlib, time
         con = duckdb.connect({str(db)!r})
@@ -155,12 +234,14 @@ def as_shown(markdown: str) -> str:
     """What a Markdown body shows: backslash escapes resolved, our invisible joiners removed
     (``dashboard_lib.textsafe.md``)."""
     import re
+
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def run_page(page: str, query: dict | None = None):
     """Run ``views/<page>`` once in Streamlit's AppTest, with URL parameters set first."""
     from streamlit.testing.v1 import AppTest
+
     at = AppTest.from_file(str(ROOT / "views" / page), default_timeout=90)
     for k, v in (query or {}).items():
         at.query_params[k] = v

@@ -1,4 +1,5 @@
 """数据来源 / Data sources: what is published, what is simulated, where the boundaries come from."""
+
 import streamlit as st
 
 from dashboard_lib import about, ui

@@ -1,4 +1,5 @@
 """数据填报 / Data entry: add a record to one of the viewer's projects, correct imported records."""
+
 from datetime import date
 
 import streamlit as st
@@ -20,22 +21,38 @@ if projects.empty:
     st.stop()
 
 st.subheader(t("entry_add", lang))
-kind = st.selectbox(t("ingest_kind", lang), ingest.ENTRY_KINDS,
-                    format_func=lambda k: ingest.kind_label(k, lang), key="entry_kind")
+kind = st.selectbox(
+    t("ingest_kind", lang),
+    ingest.ENTRY_KINDS,
+    format_func=lambda k: ingest.kind_label(k, lang),
+    key="entry_kind",
+)
 fields = ingest.entry_fields(kind)
 with st.form("entry_form", clear_on_submit=False):
     options = ingest.project_options(projects, lang)
-    pid = st.selectbox(t("entry_project", lang), list(options), format_func=options.__getitem__,
-                       key="entry_project")
+    pid = st.selectbox(
+        t("entry_project", lang),
+        list(options),
+        format_func=options.__getitem__,
+        key="entry_project",
+    )
     values = {}
     for f in fields:
         name = ingest.field_label(f, lang)
         if f in ("start_date", "end_date"):
-            values[f] = st.date_input(name, value=date.today() if f == "start_date" else None,
-                                      min_value=ingest.EARLIEST, key=f"entry_{f}")
+            values[f] = st.date_input(
+                name,
+                value=date.today() if f == "start_date" else None,
+                min_value=ingest.EARLIEST,
+                key=f"entry_{f}",
+            )
         elif f in ("people", "participants", "hours", "person_months", "value", "school_year"):
-            values[f] = st.number_input(name, value=None, step=1.0 if f in ("hours", "person_months", "value")
-                                        else 1, key=f"entry_{f}")
+            values[f] = st.number_input(
+                name,
+                value=None,
+                step=1.0 if f in ("hours", "person_months", "value") else 1,
+                key=f"entry_{f}",
+            )
         elif f == "mode":
             values[f] = st.selectbox(name, ["", "线下", "线上"], key="entry_mode")
         elif f == "level":
@@ -64,9 +81,14 @@ if editable.empty:
     st.caption(t("entry_none_editable", lang))
 else:
     shown = ingest.editable_view(editable)
-    edited = st.data_editor(shown, hide_index=True, disabled=["activity_id", "school_zh", "kind"],
-                            key="entry_editor", width="stretch",
-                            column_config={"kind": st.column_config.TextColumn(label("kind", lang))})
+    edited = st.data_editor(
+        shown,
+        hide_index=True,
+        disabled=["activity_id", "school_zh", "kind"],
+        key="entry_editor",
+        width="stretch",
+        column_config={"kind": st.column_config.TextColumn(label("kind", lang))},
+    )
     if st.button(t("entry_save_corrections", lang), key="entry_save"):
         changes, problems = ingest.corrections(store, viewer, shown, edited)
         done = 0

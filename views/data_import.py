@@ -1,4 +1,5 @@
 """数据导入 / Data import: templates, upload, preview (accepted / rejected), commit, history, undo."""
+
 import logging
 
 import streamlit as st
@@ -16,15 +17,28 @@ st.title(t("ingest_title", lang))
 st.caption(t("ingest_intro", lang) + " " + t("ingest_limits", lang, **ingest.limit_values()))
 st.caption(t("ingest_policy", lang))
 
-kind = st.selectbox(t("ingest_kind", lang), list(ingest.RecordKind),
-                    format_func=lambda k: ingest.kind_label(k, lang), key="ingest_kind")
+kind = st.selectbox(
+    t("ingest_kind", lang),
+    list(ingest.RecordKind),
+    format_func=lambda k: ingest.kind_label(k, lang),
+    key="ingest_kind",
+)
 st.markdown("**" + t("ingest_templates", lang) + "**")
 c1, c2 = st.columns(2)
-c1.download_button(t("ingest_template_xlsx", lang), ingest.template_xlsx(kind, lang),
-                   file_name=f"template_{kind.value}.xlsx", key="tpl_xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-c2.download_button(t("ingest_template_csv", lang), ingest.template_csv(kind, lang),
-                   file_name=f"template_{kind.value}.csv", mime="text/csv", key="tpl_csv")
+c1.download_button(
+    t("ingest_template_xlsx", lang),
+    ingest.template_xlsx(kind, lang),
+    file_name=f"template_{kind.value}.xlsx",
+    key="tpl_xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+c2.download_button(
+    t("ingest_template_csv", lang),
+    ingest.template_csv(kind, lang),
+    file_name=f"template_{kind.value}.csv",
+    mime="text/csv",
+    key="tpl_csv",
+)
 
 st.info(t("ingest_scope_note", lang, scope=ingest.scope_text(store, viewer, lang)))
 
@@ -50,9 +64,17 @@ else:
         st.session_state.pop("ingest_held", None)
         bar = st.progress(0.0, text=t("ingest_reading", lang))
         try:
-            preview, refusal = ingest.prepare(
-                store, viewer, kind, data, upload.name,
-                progress=lambda f: bar.progress(min(f, 1.0), text=t("ingest_reading", lang))), None
+            preview, refusal = (
+                ingest.prepare(
+                    store,
+                    viewer,
+                    kind,
+                    data,
+                    upload.name,
+                    progress=lambda f: bar.progress(min(f, 1.0), text=t("ingest_reading", lang)),
+                ),
+                None,
+            )
         except ingest.IngestError as exc:  # kept without its traceback (which holds the reader)
             preview, refusal = None, ingest.IngestError(exc.key, **exc.values)
         except StoreError as exc:  # the database, not the file: not remembered, try again
@@ -69,13 +91,26 @@ else:
         st.error(ingest.error_text(held["refusal"], lang, markdown=True))
         st.stop()
     preview = held["preview"]
-    st.write(t("ingest_summary", lang, total=preview.total_rows, ok=preview.n_accepted,
-               bad=preview.n_rejected))
+    st.write(
+        t(
+            "ingest_summary",
+            lang,
+            total=preview.total_rows,
+            ok=preview.n_accepted,
+            bad=preview.n_rejected,
+        )
+    )
     if preview.ignored_columns:
         st.caption(tm("ingest_ignored_cols", lang, cols="、".join(preview.ignored_columns)))
     if preview.replaces:
-        st.info(t("ingest_replaces", lang, n=len(preview.replaces),
-                  ids=", ".join(map(str, preview.replaces))))
+        st.info(
+            t(
+                "ingest_replaces",
+                lang,
+                n=len(preview.replaces),
+                ids=", ".join(map(str, preview.replaces)),
+            )
+        )
     if preview.problems:
         st.subheader(t("ingest_rejected", lang))
         rejected = ingest.problems_frame(preview, lang)
@@ -88,13 +123,27 @@ else:
             st.caption(t("ingest_accepted_cap", lang))
         done = store.already_imported(viewer, sha, kind.value)
         if done:
-            st.warning(tm("ingest_already", lang, file=done["file_name"], when=str(done["created_at"])[:16],
-                         batch=done["import_batch_id"]))
-        elif st.button(t("ingest_commit", lang, n=preview.n_accepted), type="primary", key="ingest_commit"):
+            st.warning(
+                tm(
+                    "ingest_already",
+                    lang,
+                    file=done["file_name"],
+                    when=str(done["created_at"])[:16],
+                    batch=done["import_batch_id"],
+                )
+            )
+        elif st.button(
+            t("ingest_commit", lang, n=preview.n_accepted), type="primary", key="ingest_commit"
+        ):
             cbar = st.progress(0.0, text=t("ingest_committing", lang))
             try:
-                batch = store.import_commit(viewer, preview, upload.name, sha,
-                                            progress=lambda f: cbar.progress(f, text=t("ingest_committing", lang)))
+                batch = store.import_commit(
+                    viewer,
+                    preview,
+                    upload.name,
+                    sha,
+                    progress=lambda f: cbar.progress(f, text=t("ingest_committing", lang)),
+                )
             except StoreError as exc:
                 cbar.empty()
                 st.error(tm("ingest_failed", lang, msg=exc.message(lang)))

@@ -1,5 +1,6 @@
 """项目档案 / Project dossier (/dossier?project=ID): pairing, agreement, every activity on a time
 line, outcome trends, provenance and source links."""
+
 import streamlit as st
 
 from dashboard_lib import memo, programme, ui
@@ -15,8 +16,10 @@ filters = ui.sidebar(store, viewer)
 st.title(t("prog_dossier_title", lang))
 choices = memo.cached(type(store).programme_projects, store, viewer, filters)
 ids = choices["project_id"].astype(int).tolist()
-names = {int(r.project_id): f"{r.project_id} · {r.province_short} {r.county_zh} · {r.school_zh}"
-         for r in choices.itertuples(index=False)}
+names = {
+    int(r.project_id): f"{r.project_id} · {r.province_short} {r.county_zh} · {r.school_zh}"
+    for r in choices.itertuples(index=False)
+}
 wanted = st.query_params.get("project")
 project_id = None
 if wanted is not None:
@@ -27,8 +30,12 @@ if wanted is not None:
 if "dossier_pick" not in st.session_state or st.session_state.get("_dossier_url") != wanted:
     st.session_state["dossier_pick"] = project_id if project_id in ids else None
     st.session_state["_dossier_url"] = wanted
-picked = st.selectbox(t("prog_dossier_pick", lang), [None, *ids],
-                      format_func=lambda i: "—" if i is None else names.get(i, str(i)), key="dossier_pick")
+picked = st.selectbox(
+    t("prog_dossier_pick", lang),
+    [None, *ids],
+    format_func=lambda i: "—" if i is None else names.get(i, str(i)),
+    key="dossier_pick",
+)
 if picked is not None:
     project_id = picked
     if wanted != str(picked):
@@ -43,8 +50,17 @@ if view is None:
     st.stop()
 p = view["project"]
 st.header(md(p["school_zh"]), anchor=False)
-st.caption(" → ".join(map(md, (programme.university_name(p, lang),
-                                 f"{programme.province_name(p, lang)} {p['county_zh']}"))))
+st.caption(
+    " → ".join(
+        map(
+            md,
+            (
+                programme.university_name(p, lang),
+                f"{programme.province_name(p, lang)} {p['county_zh']}",
+            ),
+        )
+    )
+)
 if view["note"]:
     st.warning(view["note"], icon=":material/science:")
 
@@ -54,8 +70,13 @@ with left:
     st.dataframe(view["pairing"], hide_index=True, width="stretch", key="pairing")
 with right:
     st.subheader(t("prog_agreement", lang))
-    st.dataframe(view["agreement"], hide_index=True, width="stretch", key="agreement",
-                 column_config={t("prog_source", lang): st.column_config.LinkColumn()})
+    st.dataframe(
+        view["agreement"],
+        hide_index=True,
+        width="stretch",
+        key="agreement",
+        column_config={t("prog_source", lang): st.column_config.LinkColumn()},
+    )
     download_buttons(view["agreement"], f"project_{project_id}_agreement", "dl_agreement")
 
 st.subheader(t("prog_activity_timeline", lang))
@@ -63,8 +84,13 @@ st.plotly_chart(view["timeline_fig"], key="dossier_timeline")
 if view["capped"]:
     st.info(t("prog_capped", lang, n=f"{len(view['activities']):,}"))
 st.markdown(f"**{t('prog_activity_table', lang)}**")
-st.dataframe(view["activities"], hide_index=True, width="stretch", key="activities",
-             column_config={t("prog_source", lang): st.column_config.LinkColumn()})
+st.dataframe(
+    view["activities"],
+    hide_index=True,
+    width="stretch",
+    key="activities",
+    column_config={t("prog_source", lang): st.column_config.LinkColumn()},
+)
 download_buttons(view["activities"], f"project_{project_id}_activities", "dl_activities")
 
 st.subheader(t("prog_outcomes", lang))

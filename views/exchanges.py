@@ -1,5 +1,6 @@
 """教师交流 / Teacher exchanges: dispatched staff, guidance visits, shadowing, training — totals,
 by province, university and term, a timeline, rankings, both directions."""
+
 import streamlit as st
 
 from dashboard_lib import memo, programme, ui
@@ -11,10 +12,16 @@ lang = ui.lang()
 store = ui.store()
 viewer = ui.viewer()
 filters = ui.sidebar(store, viewer)
-links = {t("prog_open_dossier", lang): st.column_config.LinkColumn(display_text=t("prog_open_dossier", lang))}
+links = {
+    t("prog_open_dossier", lang): st.column_config.LinkColumn(
+        display_text=t("prog_open_dossier", lang)
+    )
+}
 
 st.title(t("prog_exchanges_title", lang))
-st.caption(t("prog_exchanges_caption", lang) + " · " + t("as_of", lang, date=store.meta().get("as_of", "")))
+st.caption(
+    t("prog_exchanges_caption", lang) + " · " + t("as_of", lang, date=store.meta().get("as_of", ""))
+)
 view = memo.cached(programme.exchanges_content, store, viewer, filters, lang, link_query())
 if view["projects"].empty:
     st.info(t("prog_no_projects", lang))
@@ -33,7 +40,9 @@ st.plotly_chart(view["direction_fig"], key="direction_fig")
 numbers(view["direction"], key="direction_numbers")
 st.plotly_chart(view["province_fig"], key="province_fig")
 
-tabs = st.tabs([t("prog_by_province", lang), t("prog_by_university", lang), t("prog_by_term", lang)])
+tabs = st.tabs(
+    [t("prog_by_province", lang), t("prog_by_university", lang), t("prog_by_term", lang)]
+)
 for tab, key in zip(tabs, ("by_province", "by_university", "by_term")):
     with tab:
         st.dataframe(view[key], hide_index=True, width="stretch", key=f"t_{key}")
@@ -59,6 +68,15 @@ if "rank_universities" in view:
     st.dataframe(view["rank_universities"], hide_index=True, width="stretch", key="rank_uni")
     download_buttons(view["rank_universities"], "ranking_universities", "dl_rank_uni")
 st.subheader(t("prog_ranking_projects", lang))
-st.dataframe(view["rank_projects"], hide_index=True, width="stretch", column_config=links, key="rank_projects")
-download_buttons(view["rank_projects"].drop(columns=[t("prog_open_dossier", lang)]), "ranking_projects",
-                 "dl_rank_projects")
+st.dataframe(
+    view["rank_projects"],
+    hide_index=True,
+    width="stretch",
+    column_config=links,
+    key="rank_projects",
+)
+download_buttons(
+    view["rank_projects"].drop(columns=[t("prog_open_dossier", lang)]),
+    "ranking_projects",
+    "dl_rank_projects",
+)

@@ -1,4 +1,5 @@
 """地图探索 / Map explorer: nation → province → county → project cards, the view kept in the URL."""
+
 from dataclasses import replace
 
 import folium
@@ -12,7 +13,7 @@ from dashboard_lib.ui.mapview import show_map
 lang = ui.lang()
 store = ui.store()
 viewer = ui.viewer()
-filters = ui.sidebar(store, viewer)   # validates ?province against the viewer's scope
+filters = ui.sidebar(store, viewer)  # validates ?province against the viewer's scope
 basemap = load_settings().basemap
 wgs84 = bool(basemap and basemap != "none")
 
@@ -20,8 +21,11 @@ wgs84 = bool(basemap and basemap != "none")
 def _reference():
     allowed = store.scope_provinces(viewer)["adcode"].astype(int).tolist()
     counties = store.counties()
-    return allowed, dict(zip(counties["adcode"].astype(int), counties["province_adcode"].astype(int))), \
-        dict(zip(counties["adcode"].astype(int), counties["name_zh"]))
+    return (
+        allowed,
+        dict(zip(counties["adcode"].astype(int), counties["province_adcode"].astype(int))),
+        dict(zip(counties["adcode"].astype(int), counties["name_zh"])),
+    )
 
 
 def _move(state: explorer.ViewState) -> None:
@@ -51,14 +55,20 @@ def _on_map_click() -> None:
         _move(target)
 
 
-allowed, county_province, county_names = memo.SMALL.get(memo.key_for(store, viewer, "explorer_ref"), _reference)
+allowed, county_province, county_names = memo.SMALL.get(
+    memo.key_for(store, viewer, "explorer_ref"), _reference
+)
 params = {k: st.query_params.get(k) for k in ("level", "county", "metric", "classes")}
 params["province"] = str(filters.provinces[0]) if filters.provinces else None
 cp = params.get("county")
-if st.session_state.get("explorer_seen") and cp and cp.isdigit() and \
-        county_province.get(int(cp)) in allowed and \
-        county_province.get(int(cp)) != (filters.provinces[0] if filters.provinces else None):
-    params["county"] = None   # the sidebar moved to another province: leave the old county quietly
+if (
+    st.session_state.get("explorer_seen")
+    and cp
+    and cp.isdigit()
+    and county_province.get(int(cp)) in allowed
+    and county_province.get(int(cp)) != (filters.provinces[0] if filters.provinces else None)
+):
+    params["county"] = None  # the sidebar moved to another province: leave the old county quietly
 st.session_state["explorer_seen"] = True
 parsed = explorer.parse_view(params, viewer, allowed, county_province)
 state = parsed.state
@@ -73,12 +83,21 @@ st.title(t("explorer_title", lang))
 st.caption(t("explorer_intro", lang))
 
 c1, c2, c3 = st.columns([2, 2, 2])
-metric = c1.selectbox(t("explorer_metric", lang), explorer.METRICS,
-                      index=explorer.METRICS.index(state.metric),
-                      format_func=lambda m: label(m, lang), key="explorer_metric")
-method = c2.radio(t("explorer_method", lang), explorer.METHODS, horizontal=True,
-                  index=explorer.METHODS.index(state.method),
-                  format_func=lambda m: label(m, lang), key="explorer_method")
+metric = c1.selectbox(
+    t("explorer_metric", lang),
+    explorer.METRICS,
+    index=explorer.METRICS.index(state.metric),
+    format_func=lambda m: label(m, lang),
+    key="explorer_metric",
+)
+method = c2.radio(
+    t("explorer_method", lang),
+    explorer.METHODS,
+    horizontal=True,
+    index=explorer.METHODS.index(state.method),
+    format_func=lambda m: label(m, lang),
+    key="explorer_method",
+)
 show_flows = c3.toggle(t("explorer_show_flows", lang), value=True, key="explorer_flows")
 if (metric, method) != (state.metric, state.method):
     state = replace(state, metric=metric, method=method)
@@ -88,8 +107,10 @@ if (metric, method) != (state.metric, state.method):
 with st.spinner(t("map_loading", lang)):
     # one build per (data, scope, filters, view, language), shared by every session asking for it
     view_key = memo.key_for(store, viewer, "explorer", filters, state, lang, show_flows, basemap)
-    data = memo.PAGES.get(view_key, lambda: ui.geo_guard(explorer.view_data, store, viewer, filters, state,
-                                                            lang, show_flows))
+    data = memo.PAGES.get(
+        view_key,
+        lambda: ui.geo_guard(explorer.view_data, store, viewer, filters, state, lang, show_flows),
+    )
 
 # breadcrumb and back control
 province_name = data.area_name.split(" ")[0] if state.province else None
@@ -100,24 +121,43 @@ for i, (text, target) in enumerate(crumbs):
         cols[i].markdown(f"**{text}**")
     elif cols[i].button(text, key=f"crumb_{i}"):
         _go(target)
-if state.level != "nation" and cols[len(crumbs)].button("↩ " + t("explorer_back", lang), key="explorer_back"):
+if state.level != "nation" and cols[len(crumbs)].button(
+    "↩ " + t("explorer_back", lang), key="explorer_back"
+):
     _go(explorer.up(state))
 
 if data.simulated_shown:
     st.warning(t("explorer_simulated_note", lang), icon=":material/science:")
 
-st.session_state["explorer_state"] = state   # small: what the click handler drills from
-show_map(view_key, lambda: (maps.explorer_base_map(lang, basemap),
-                            {"feature_group_to_add": explorer.view_layers(data, lang, wgs84=wgs84),
-                             "layer_control": folium.LayerControl(collapsed=True)}),
-         key="explorer_map", height=640, use_container_width=True,
-         returned_objects=["last_object_clicked_tooltip", "last_object_clicked"], on_change=_on_map_click)
+st.session_state["explorer_state"] = state  # small: what the click handler drills from
+show_map(
+    view_key,
+    lambda: (
+        maps.explorer_base_map(lang, basemap),
+        {
+            "feature_group_to_add": explorer.view_layers(data, lang, wgs84=wgs84),
+            "layer_control": folium.LayerControl(collapsed=True),
+        },
+    ),
+    key="explorer_map",
+    height=640,
+    use_container_width=True,
+    returned_objects=["last_object_clicked_tooltip", "last_object_clicked"],
+    on_change=_on_map_click,
+)
 
 n_classes = len(data.layer.breaks)
 st.caption(t("explorer_caption", lang, method=label(state.method, lang), k=n_classes))
 if data.flows is not None:
-    st.caption(t("explorer_flow_rule", lang, cap=explorer.FLOW_CAP, n=len(data.flows),
-                 agg=t("explorer_flow_agg_note", lang) if data.aggregated else ""))
+    st.caption(
+        t(
+            "explorer_flow_rule",
+            lang,
+            cap=explorer.FLOW_CAP,
+            n=len(data.flows),
+            agg=t("explorer_flow_agg_note", lang) if data.aggregated else "",
+        )
+    )
 
 if state.level == "county":
     st.subheader(tm("explorer_cards_title", lang, county=data.area_name, n=len(data.cards)))

@@ -1,5 +1,6 @@
 """实习支教 / Internships and 支教: students by level, subject and term, per project and per
 university; person-days in the county."""
+
 import streamlit as st
 
 from dashboard_lib import memo, programme, ui
@@ -11,10 +12,18 @@ lang = ui.lang()
 store = ui.store()
 viewer = ui.viewer()
 filters = ui.sidebar(store, viewer)
-links = {t("prog_open_dossier", lang): st.column_config.LinkColumn(display_text=t("prog_open_dossier", lang))}
+links = {
+    t("prog_open_dossier", lang): st.column_config.LinkColumn(
+        display_text=t("prog_open_dossier", lang)
+    )
+}
 
 st.title(t("prog_internships_title", lang))
-st.caption(t("prog_internships_caption", lang) + " · " + t("as_of", lang, date=store.meta().get("as_of", "")))
+st.caption(
+    t("prog_internships_caption", lang)
+    + " · "
+    + t("as_of", lang, date=store.meta().get("as_of", ""))
+)
 view = memo.cached(programme.internships_content, store, viewer, filters, lang, link_query())
 if view["projects"].empty or not view["active"]:
     st.info(t("prog_no_projects", lang))
@@ -40,6 +49,11 @@ st.dataframe(view["by_university"], hide_index=True, width="stretch", key="by_un
 download_buttons(view["by_university"], "internships_by_university", "dl_university")
 
 st.subheader(t("prog_by_project", lang))
-st.dataframe(view["by_project"], hide_index=True, width="stretch", column_config=links, key="by_project")
-download_buttons(view["by_project"].drop(columns=[t("prog_open_dossier", lang)]), "internships_by_project",
-                 "dl_project")
+st.dataframe(
+    view["by_project"], hide_index=True, width="stretch", column_config=links, key="by_project"
+)
+download_buttons(
+    view["by_project"].drop(columns=[t("prog_open_dossier", lang)]),
+    "internships_by_project",
+    "dl_project",
+)

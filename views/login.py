@@ -1,4 +1,5 @@
 """登录 / Sign in: local accounts, or single sign-on where the deployment configures it."""
+
 import streamlit as st
 
 from dashboard_lib import ui

@@ -1,4 +1,5 @@
 """演示模式 / Presenter: the programme's story as a full-screen deck, and files to take away."""
+
 import streamlit as st
 
 from dashboard_lib import deck, present, ui
@@ -27,20 +28,31 @@ if st.session_state.get("deck_presenting"):
         st.rerun()
     with st.spinner(t("deck_building", lang)):
         slides = deck_ui.slides(store, viewer, choice, lang)
-    st.iframe(deck.deck_html(slides, present.as_of_label(store, lang), lang, choice.autoplay), height=1080)
+    st.iframe(
+        deck.deck_html(slides, present.as_of_label(store, lang), lang, choice.autoplay), height=1080
+    )
     st.stop()
 
 st.title(t("deck_page_title", lang))
 st.caption(t("deck_intro", lang))
 names = dict(zip(scope["adcode"].astype(int), scope["name_en" if lang == "en" else "name_zh"]))
 with st.form("deck_choice"):
-    slides_pick = st.multiselect(t("deck_slides", lang), list(present.SLIDES), default=list(choice.slides),
-                                 format_func=lambda k: label(f"slide_{k}", lang))
+    slides_pick = st.multiselect(
+        t("deck_slides", lang),
+        list(present.SLIDES),
+        default=list(choice.slides),
+        format_func=lambda k: label(f"slide_{k}", lang),
+    )
     codes = [None, *sorted(names)] if len(names) > 1 else sorted(names)
-    province = st.selectbox(t("deck_province_pick", lang), codes,
-                            index=codes.index(choice.province) if choice.province in codes else 0,
-                            format_func=lambda c: t("deck_all", lang) if c is None else names[c])
-    autoplay = st.number_input(t("deck_autoplay", lang), 0, present.MAX_AUTOPLAY, choice.autoplay, step=5)
+    province = st.selectbox(
+        t("deck_province_pick", lang),
+        codes,
+        index=codes.index(choice.province) if choice.province in codes else 0,
+        format_func=lambda c: t("deck_all", lang) if c is None else names[c],
+    )
+    autoplay = st.number_input(
+        t("deck_autoplay", lang), 0, present.MAX_AUTOPLAY, choice.autoplay, step=5
+    )
     if st.form_submit_button(t("deck_save", lang)):
         choice = present.DeckChoice(tuple(slides_pick) or present.SLIDES, province, int(autoplay))
         st.query_params.from_dict(choice.query())
@@ -53,7 +65,7 @@ if st.button(t("deck_start", lang), type="primary", key="start_deck"):
 with st.spinner(t("deck_building", lang)):
     slides = deck_ui.slides(store, viewer, choice, lang)
 left_out = present.map_left_out(slides, lang)
-if left_out:   # a damaged boundary file: the deck without its map, said once above it
+if left_out:  # a damaged boundary file: the deck without its map, said once above it
     st.warning(left_out, icon=":material/map:")
 st.iframe(deck.deck_html(slides, present.as_of_label(store, lang), lang, 0), height=620)
 

@@ -4,6 +4,7 @@
 feature, each in its own module of this package. Every read takes the viewer and applies its
 scope in SQL with bound parameters; pages never write SQL.
 """
+
 from .auth import AuthOps
 from .core import SCHEMA_VERSION, CoreStore, OpenResult, StoreError, open_store
 from .explorer import ExplorerQueries
@@ -16,5 +17,12 @@ class Store(ExplorerQueries, ProgrammeQueries, IngestOps, AuthOps, CoreStore):
     """The data layer as the app uses it (feature mixins are added to the bases)."""
 
 
-__all__ = ["SCHEMA_VERSION", "CoreStore", "OpenResult", "Store", "StoreError", "open_store",
-           "refresh_summaries"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "CoreStore",
+    "OpenResult",
+    "Store",
+    "StoreError",
+    "open_store",
+    "refresh_summaries",
+]

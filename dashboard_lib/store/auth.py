@@ -3,6 +3,7 @@
 Accounts live in the dashboard database beside the data they guard; a file holding accounts is
 never rebuilt away (``core._has_user_data``). Passwords are stored only as argon2 hashes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,9 +24,21 @@ CREATE TABLE app_session (
     last_seen TIMESTAMP NOT NULL, revoked BOOLEAN NOT NULL DEFAULT false);
 """
 
-USER_COLUMNS = ("user_name", "display_name", "role", "province_adcode", "university_ids",
-                "password_hash", "oidc_subject", "disabled", "failed_count", "locked_until",
-                "created_at", "updated_at", "last_login")
+USER_COLUMNS = (
+    "user_name",
+    "display_name",
+    "role",
+    "province_adcode",
+    "university_ids",
+    "password_hash",
+    "oidc_subject",
+    "disabled",
+    "failed_count",
+    "locked_until",
+    "created_at",
+    "updated_at",
+    "last_login",
+)
 
 
 class AuthOps:
@@ -65,21 +78,45 @@ class AuthOps:
         now = datetime.now()
 
         def run(cur):
-            cur.execute("""INSERT INTO app_user (user_name, display_name, role, province_adcode,
+            cur.execute(
+                """INSERT INTO app_user (user_name, display_name, role, province_adcode,
                                university_ids, password_hash, oidc_subject, created_at, updated_at)
                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                        [record["user_name"], record.get("display_name"), record["role"],
-                         record.get("province_adcode"), record.get("university_ids"),
-                         record.get("password_hash"), record.get("oidc_subject"), now, now])
-            self._audit(cur, actor, "user_created",
-                        f"{record['user_name']} role={record['role']} "
-                        f"province={record.get('province_adcode')} universities={record.get('university_ids')}")
+                [
+                    record["user_name"],
+                    record.get("display_name"),
+                    record["role"],
+                    record.get("province_adcode"),
+                    record.get("university_ids"),
+                    record.get("password_hash"),
+                    record.get("oidc_subject"),
+                    now,
+                    now,
+                ],
+            )
+            self._audit(
+                cur,
+                actor,
+                "user_created",
+                f"{record['user_name']} role={record['role']} "
+                f"province={record.get('province_adcode')} universities={record.get('university_ids')}",
+            )
+
         self._tx(run)
 
     def update_user(self, user_name: str, changes: dict, actor: str | None, action: str) -> None:
         """Change some columns of one account and log it (hashes are never written to the log)."""
-        allowed = {"display_name", "role", "province_adcode", "university_ids", "password_hash",
-                   "oidc_subject", "disabled", "failed_count", "locked_until"}
+        allowed = {
+            "display_name",
+            "role",
+            "province_adcode",
+            "university_ids",
+            "password_hash",
+            "oidc_subject",
+            "disabled",
+            "failed_count",
+            "locked_until",
+        }
         bad = set(changes) - allowed
         if bad:
             raise ValueError(f"not changeable: {sorted(bad)}")
@@ -87,59 +124,78 @@ class AuthOps:
         sets = ", ".join(f"{c} = ?" for c in cols)
 
         def run(cur):
-            cur.execute(f"UPDATE app_user SET {sets}, updated_at = ? WHERE user_name = ?",
-                        [changes[c] for c in cols] + [datetime.now(), user_name])
+            cur.execute(
+                f"UPDATE app_user SET {sets}, updated_at = ? WHERE user_name = ?",
+                [changes[c] for c in cols] + [datetime.now(), user_name],
+            )
             shown = {c: ("***" if c == "password_hash" else changes[c]) for c in cols}
             detail = f"{user_name} {shown}"
             if changes.get("disabled") is True or "password_hash" in changes:
                 # a disabled account, or one whose password was reset, is signed out of every
                 # browser at the next click; enabling it again does not revive those sessions.
                 # Said in the same audit row (one row per administrator's action).
-                n = cur.execute("""UPDATE app_session SET revoked = true
-                                   WHERE user_name = ? AND NOT revoked""", [user_name]).fetchall()
+                n = cur.execute(
+                    """UPDATE app_session SET revoked = true
+                                   WHERE user_name = ? AND NOT revoked""",
+                    [user_name],
+                ).fetchall()
                 detail += f" sessions_ended={n[0][0] if n else 0}"
             self._audit(cur, actor, action, detail)
+
         self._tx(run)
 
-    def record_login(self, user_name: str, ok: bool, lock_after: int, lock_minutes: int,
-                     detail: str = "") -> dict:
+    def record_login(
+        self, user_name: str, ok: bool, lock_after: int, lock_minutes: int, detail: str = ""
+    ) -> dict:
         """Count a log-in attempt; lock the account after ``lock_after`` failures in a row."""
         now = datetime.now()
 
         def run(cur):
-            row = cur.execute("SELECT failed_count FROM app_user WHERE user_name = ?",
-                              [user_name]).fetchall()
+            row = cur.execute(
+                "SELECT failed_count FROM app_user WHERE user_name = ?", [user_name]
+            ).fetchall()
             if not row:
                 self._audit(cur, user_name, "login_failed", f"unknown user {detail}".strip())
                 return {"locked": False}
             if ok:
-                cur.execute("""UPDATE app_user SET failed_count = 0, locked_until = NULL,
-                               last_login = ? WHERE user_name = ?""", [now, user_name])
+                cur.execute(
+                    """UPDATE app_user SET failed_count = 0, locked_until = NULL,
+                               last_login = ? WHERE user_name = ?""",
+                    [now, user_name],
+                )
                 self._audit(cur, user_name, "login", detail)
                 return {"locked": False}
             failed = int(row[0][0]) + 1
             locked_until = now + timedelta(minutes=lock_minutes) if failed >= lock_after else None
-            cur.execute("UPDATE app_user SET failed_count = ?, locked_until = ? WHERE user_name = ?",
-                        [0 if locked_until else failed, locked_until, user_name])
+            cur.execute(
+                "UPDATE app_user SET failed_count = ?, locked_until = ? WHERE user_name = ?",
+                [0 if locked_until else failed, locked_until, user_name],
+            )
             self._audit(cur, user_name, "login_failed", detail)
             if locked_until:
                 self._audit(cur, user_name, "locked", f"until {locked_until:%Y-%m-%d %H:%M}")
             return {"locked": locked_until is not None}
+
         return self._tx(run)
 
     # ------------------------------------------------------------------ browser sessions
-    SESSION_TOUCH_SECONDS = 60   # last_seen is written at most once a minute per session
+    SESSION_TOUCH_SECONDS = 60  # last_seen is written at most once a minute per session
 
     def create_session(self, user_name: str) -> str:
         """A new sign-in token for the browser's cookie; only its SHA-256 is stored."""
         token = secrets.token_urlsafe(32)
         now = datetime.now()
-        self._tx(lambda cur: cur.execute("INSERT INTO app_session VALUES (?, ?, ?, ?, false)",
-                                         [_sha(token), user_name, now, now]))
+        self._tx(
+            lambda cur: cur.execute(
+                "INSERT INTO app_session VALUES (?, ?, ?, ?, false)",
+                [_sha(token), user_name, now, now],
+            )
+        )
         return token
 
-    def session_status(self, token: str, idle_minutes: int,
-                       now: datetime | None = None) -> tuple[str | None, str]:
+    def session_status(
+        self, token: str, idle_minutes: int, now: datetime | None = None
+    ) -> tuple[str | None, str]:
         """Is this sign-in token still good? ``(user_name, "ok")``, else ``(None, why)`` with
         why in unknown / disabled / revoked / expired. Asked on every script run of a signed-in
         browser tab: one indexed read; a write only when the session ends here or its
@@ -147,9 +203,12 @@ class AuthOps:
         now = now or datetime.now()
         key = _sha(token)
         with self._con.cursor() as cur:
-            row = cur.execute("""SELECT s.user_name, s.last_seen, s.revoked, u.disabled
+            row = cur.execute(
+                """SELECT s.user_name, s.last_seen, s.revoked, u.disabled
                                  FROM app_session s LEFT JOIN app_user u USING (user_name)
-                                 WHERE s.token_sha256 = ?""", [key]).fetchall()
+                                 WHERE s.token_sha256 = ?""",
+                [key],
+            ).fetchall()
         if not row:
             return None, "unknown"
         user, last_seen, revoked, disabled = row[0]
@@ -163,8 +222,11 @@ class AuthOps:
             self._end_session(key, user, "session_timeout", "cookie")
             return None, "expired"
         if (now - last_seen).total_seconds() >= self.SESSION_TOUCH_SECONDS and not self.read_only:
-            self._tx(lambda cur: cur.execute(
-                "UPDATE app_session SET last_seen = ? WHERE token_sha256 = ?", [now, key]))
+            self._tx(
+                lambda cur: cur.execute(
+                    "UPDATE app_session SET last_seen = ? WHERE token_sha256 = ?", [now, key]
+                )
+            )
         return user, "ok"
 
     def _end_session(self, key: str, user: str, action: str, detail: str) -> None:
@@ -174,20 +236,29 @@ class AuthOps:
         def run(cur):
             cur.execute("UPDATE app_session SET revoked = true WHERE token_sha256 = ?", [key])
             self._audit(cur, user, action, detail)
+
         self._tx(run)
 
-    def session_user(self, token: str, idle_minutes: int, now: datetime | None = None) -> str | None:
+    def session_user(
+        self, token: str, idle_minutes: int, now: datetime | None = None
+    ) -> str | None:
         """The user of a live token (not revoked, account enabled, used within ``idle_minutes``)."""
         return self.session_status(token, idle_minutes, now)[0]
 
     def revoke_session(self, token: str) -> None:
-        self._tx(lambda cur: cur.execute("UPDATE app_session SET revoked = true WHERE token_sha256 = ?",
-                                         [_sha(token)]))
+        self._tx(
+            lambda cur: cur.execute(
+                "UPDATE app_session SET revoked = true WHERE token_sha256 = ?", [_sha(token)]
+            )
+        )
 
     def revoke_user_sessions(self, user_name: str) -> None:
         """End every browser session of one account (they stay ended)."""
-        self._tx(lambda cur: cur.execute("UPDATE app_session SET revoked = true WHERE user_name = ?",
-                                         [user_name]))
+        self._tx(
+            lambda cur: cur.execute(
+                "UPDATE app_session SET revoked = true WHERE user_name = ?", [user_name]
+            )
+        )
 
     def log_event(self, user_name: str | None, action: str, detail: str = "") -> None:
         self._tx(lambda cur: self._audit(cur, user_name, action, detail))

@@ -4,6 +4,7 @@ Pages never write SQL. Every read takes the viewer (``scope.Viewer``) and the fi
 both inside SQL with bound parameters. One ``Store`` holds one DuckDB connection; each query runs
 on its own cursor, so a Store can be shared across Streamlit's script threads.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -13,10 +14,10 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import pandas as pd
@@ -27,8 +28,8 @@ from ..vocab import DEADLINES, MilestoneKind
 SCHEMA_VERSION = 3
 _SERIALS = itertools.count(1)
 log = logging.getLogger("dashboard_lib")
-MARKER_SUFFIX = ".holds-data"   # beside a database file that holds accounts or imports
-FILE_TOKEN = "file_token"       # meta key: which database this is (the marker names it too)
+MARKER_SUFFIX = ".holds-data"  # beside a database file that holds accounts or imports
+FILE_TOKEN = "file_token"  # meta key: which database this is (the marker names it too)
 # audit actions about accounts and sign-ins (with every user_* and password_*): no data changes
 ACCOUNT_ACTIONS = ("login", "login_failed", "login_refused", "locked", "logout", "session_timeout")
 
@@ -76,8 +77,19 @@ CREATE TABLE audit_log (
     logged_at TIMESTAMP NOT NULL, user_name VARCHAR, action VARCHAR NOT NULL, detail VARCHAR);
 """
 
-TABLES = ("meta", "province", "county", "adcode_crosswalk", "university", "project",
-          "milestone", "activity", "outcome", "import_batch", "audit_log")
+TABLES = (
+    "meta",
+    "province",
+    "county",
+    "adcode_crosswalk",
+    "university",
+    "project",
+    "milestone",
+    "activity",
+    "outcome",
+    "import_batch",
+    "audit_log",
+)
 
 
 class StoreError(RuntimeError):
@@ -94,7 +106,7 @@ class StoreError(RuntimeError):
 
 @dataclass
 class OpenResult:
-    store: "CoreStore"
+    store: CoreStore
     notices: list[tuple[str, str]]  # (zh, en) sentences to show once: rebuilt, moved aside, ...
 
 
@@ -110,31 +122,38 @@ class CoreStore:
 
     @classmethod
     def schema_sql(cls) -> str:
-        return "\n".join(k.__dict__["SCHEMA_PART"] for k in reversed(cls.__mro__)
-                         if "SCHEMA_PART" in k.__dict__)
+        return "\n".join(
+            k.__dict__["SCHEMA_PART"] for k in reversed(cls.__mro__) if "SCHEMA_PART" in k.__dict__
+        )
 
     @classmethod
     def tables(cls) -> tuple[str, ...]:
-        return tuple(t for k in reversed(cls.__mro__) if "TABLES_PART" in k.__dict__
-                     for t in k.__dict__["TABLES_PART"])
+        return tuple(
+            t
+            for k in reversed(cls.__mro__)
+            if "TABLES_PART" in k.__dict__
+            for t in k.__dict__["TABLES_PART"]
+        )
 
     def __init__(self, path: Path | str, read_only: bool = False):
         self.path = Path(path)
         self.read_only = read_only
-        self._con = duckdb.connect(str(self.path), read_only=read_only,
-                                   config={"autoinstall_known_extensions": False,
-                                           "autoload_known_extensions": False})
-        self.serial = next(_SERIALS)    # tells this connection from an earlier one to the same path
-        self._generation = 0            # bumped by every write through this Store
-        self._version: tuple[int, str] | None = None   # data_version() of that generation
+        self._con = duckdb.connect(
+            str(self.path),
+            read_only=read_only,
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+        )
+        self.serial = next(_SERIALS)  # tells this connection from an earlier one to the same path
+        self._generation = 0  # bumped by every write through this Store
+        self._version: tuple[int, str] | None = None  # data_version() of that generation
         # the file this connection has open, to notice when the path stops naming it
         self._file_id = _file_id(self.path)
         self.watched = not read_only and self._file_id is not None  # a snapshot replica: False
-        self.holds_data = False         # accounts or imports are in it (and its marker written)
-        self._held: frozenset[str] = frozenset()   # which of the two the marker names
+        self.holds_data = False  # accounts or imports are in it (and its marker written)
+        self._held: frozenset[str] = frozenset()  # which of the two the marker names
         self._tables_cache: set[str] | None = None
-        self.lost: StoreError | None = None   # the file vanished while it held data: no writes
-        self.stale = False              # the file vanished or was replaced, holding nothing: reopen
+        self.lost: StoreError | None = None  # the file vanished while it held data: no writes
+        self.stale = False  # the file vanished or was replaced, holding nothing: reopen
         self.emergency_backup: Path | None = None
         self.closed = False
         self._check_lock = threading.Lock()
@@ -190,9 +209,12 @@ class CoreStore:
             except duckdb.Error:
                 kinds = ["accounts", "imports"] if self.holds_data else []
             if not kinds and not self.holds_data:
-                log.warning("Database file %s was %s under the running server; it held no accounts "
-                            "or imports, so the app opens the path again.", self.path,
-                            "deleted" if now is None else "replaced")
+                log.warning(
+                    "Database file %s was %s under the running server; it held no accounts "
+                    "or imports, so the app opens the path again.",
+                    self.path,
+                    "deleted" if now is None else "replaced",
+                )
                 self.stale = True
                 return None
             self.lost = self._lose(kinds or ["accounts", "imports"], replaced=now is not None)
@@ -200,37 +222,52 @@ class CoreStore:
 
     def _lose(self, kinds: list[str], replaced: bool) -> StoreError:
         """The file that held ``kinds`` is gone: write the emergency backup, log, one sentence."""
-        from .. import backup   # the backup module uses this one
+        from .. import backup  # the backup module uses this one
+
         name = self.path.name
         try:
             made = backup.create_from_store(self, kind="emergency")
             self.emergency_backup = made
         except Exception as exc:  # noqa: BLE001 - whatever failed, say so and keep the data open
             made = None
-            log.exception("EMERGENCY BACKUP FAILED for %s (%s). The data is still open in this "
-                          "server process: do NOT stop it. %s", self.path, exc, _proc_fd_hint(self.path))
+            log.exception(
+                "EMERGENCY BACKUP FAILED for %s (%s). The data is still open in this "
+                "server process: do NOT stop it. %s",
+                self.path,
+                exc,
+                _proc_fd_hint(self.path),
+            )
         what_zh, what_en = _what(kinds)
         how_zh = "不见了" if not replaced else "被替换了"
         how_en = "is gone" if not replaced else "was replaced"
         if made is not None:
-            log.error("Database file %s %s under the running server, and it held %s. Writing has "
-                      "stopped; nothing was rebuilt. An emergency backup was written from the still-open "
-                      "connection to %s. To restore: stop the server, run "
-                      "`python -m dashboard_lib.backup restore %s --db %s`, start the server again.",
-                      self.path, how_en, what_en, made, made, self.path)
+            log.error(
+                "Database file %s %s under the running server, and it held %s. Writing has "
+                "stopped; nothing was rebuilt. An emergency backup was written from the still-open "
+                "connection to %s. To restore: stop the server, run "
+                "`python -m dashboard_lib.backup restore %s --db %s`, start the server again.",
+                self.path,
+                how_en,
+                what_en,
+                made,
+                made,
+                self.path,
+            )
             return StoreError(
                 f"数据库文件 {name} {how_zh}，而它保存着{what_zh}：已停止写入，未自动重建；已从仍打开的连接写出应急备份 "
                 f"{made}，请用 python -m dashboard_lib.backup restore {made} 恢复后重启服务（见日志）。",
                 f"The database file {name} {how_en}, and it held {what_en}: writing has stopped and "
                 f"nothing was rebuilt; an emergency backup was written from the still-open connection "
                 f"to {made} — restore it with python -m dashboard_lib.backup restore {made} and "
-                "restart the server (see the log).")
+                "restart the server (see the log).",
+            )
         return StoreError(
             f"数据库文件 {name} {how_zh}，而它保存着{what_zh}：已停止写入，未自动重建；应急备份未能写出，"
             "请勿停止服务，按日志说明取回数据。",
             f"The database file {name} {how_en}, and it held {what_en}: writing has stopped and nothing "
             "was rebuilt; the emergency backup could not be written — do not stop the server, and "
-            "follow the log to recover the data.")
+            "follow the log to recover the data.",
+        )
 
     def writable(self) -> bool:
         """May this Store write now? Not read-only, its file still where it was (one stat)."""
@@ -242,9 +279,11 @@ class CoreStore:
         if lost is not None:
             raise lost
         if self.stale:
-            raise StoreError("数据库文件已被替换，本次修改未保存，请刷新页面后重试。",
-                             "The database file was replaced; this change was not saved. Reload "
-                             "the page and try again.")
+            raise StoreError(
+                "数据库文件已被替换，本次修改未保存，请刷新页面后重试。",
+                "The database file was replaced; this change was not saved. Reload "
+                "the page and try again.",
+            )
 
     def _note_user_data(self, cur) -> tuple[str, list[str]] | None:
         """Inside a write transaction, before its COMMIT: when this write gives the file its
@@ -279,8 +318,12 @@ class CoreStore:
             self.holds_data = True
             self._held = frozenset(kinds)
         except OSError as exc:
-            log.warning("Could not write %s (%s): a later loss of %s could not be told from a "
-                        "first start.", marker_path(self.path), exc, self.path)
+            log.warning(
+                "Could not write %s (%s): a later loss of %s could not be told from a first start.",
+                marker_path(self.path),
+                exc,
+                self.path,
+            )
 
     # ------------------------------------------------------------------ writing (build/import)
     def _changed(self) -> None:
@@ -317,8 +360,9 @@ class CoreStore:
         return len(frame)
 
     @contextmanager
-    def _transaction(self, failed: tuple[str, str] | None = None,
-                     translate: tuple[type, ...] = (duckdb.Error,)):
+    def _transaction(
+        self, failed: tuple[str, str] | None = None, translate: tuple[type, ...] = (duckdb.Error,)
+    ):
         """One transaction on its own cursor: COMMIT when the block ends, ROLLBACK on any error.
 
         With ``failed`` (a Chinese and an English sentence, ``{name}`` standing for the error's
@@ -372,19 +416,27 @@ class CoreStore:
         if viewer.provinces is not None:
             where += " AND list_contains(?::INTEGER[], adcode)"
             params.append(sorted(viewer.provinces))
-        return self._df(f"SELECT adcode, name_zh, short_zh, name_en, region FROM province "
-                        f"WHERE {where} ORDER BY adcode", params)
+        return self._df(
+            f"SELECT adcode, name_zh, short_zh, name_en, region FROM province "
+            f"WHERE {where} ORDER BY adcode",
+            params,
+        )
 
     def universities(self) -> pd.DataFrame:
         """The host universities (reference data: names and places, visible to every viewer)."""
-        return self._df("SELECT university_id, name_zh, name_en, kind, lon, lat FROM university "
-                        "ORDER BY university_id")
+        return self._df(
+            "SELECT university_id, name_zh, name_en, kind, lon, lat FROM university "
+            "ORDER BY university_id"
+        )
 
     def counties(self, province_adcodes: list[int] | None = None) -> pd.DataFrame:
         if province_adcodes is None:
             return self._df("SELECT * FROM county ORDER BY adcode")
-        return self._df("SELECT * FROM county WHERE list_contains(?::INTEGER[], province_adcode) "
-                        "ORDER BY adcode", [sorted(int(x) for x in province_adcodes)])
+        return self._df(
+            "SELECT * FROM county WHERE list_contains(?::INTEGER[], province_adcode) "
+            "ORDER BY adcode",
+            [sorted(int(x) for x in province_adcodes)],
+        )
 
     def data_version(self) -> str:
         """Changes whenever the data can have changed (a rebuild, an import, an undo, an edit):
@@ -397,14 +449,16 @@ class CoreStore:
         if self._version is not None and self._version[0] == generation:
             return self._version[1]
         with self._con.cursor() as cur:
-            row = cur.execute("""SELECT (SELECT max(value) FROM meta WHERE key = 'built_at'),
+            row = cur.execute(
+                """SELECT (SELECT max(value) FROM meta WHERE key = 'built_at'),
                                         (SELECT count(*) FROM import_batch),
                                         (SELECT count(undone_at) FROM import_batch),
                                         (SELECT count(*) FROM audit_log
                                          WHERE NOT list_contains(?::VARCHAR[], action)
                                            AND NOT starts_with(action, 'user_')
                                            AND NOT starts_with(action, 'password_'))""",
-                              [list(ACCOUNT_ACTIONS)]).fetchall()[0]
+                [list(ACCOUNT_ACTIONS)],
+            ).fetchall()[0]
         version = "|".join(str(v) for v in row)
         self._version = (generation, version)
         return version
@@ -416,7 +470,8 @@ class CoreStore:
     def projects(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
         """One row per project the viewer may see, with its university and county."""
         where, params = project_predicate(viewer, filters)
-        return self._df(f"""
+        return self._df(
+            f"""
             SELECT p.project_id, p.school_zh, p.province_adcode, pr.name_zh AS province_zh,
                    pr.short_zh AS province_short, pr.name_en AS province_en, pr.region,
                    p.prefecture_zh, p.county_adcode, c.name_zh AS county_zh,
@@ -432,18 +487,22 @@ class CoreStore:
             JOIN university u ON u.university_id = p.university_id
             LEFT JOIN milestone ms ON ms.project_id = p.project_id AND ms.kind = 'signed'
             WHERE {where}
-            ORDER BY p.province_adcode, p.county_adcode, p.project_id""", params)
+            ORDER BY p.province_adcode, p.county_adcode, p.project_id""",
+            params,
+        )
 
-    def _activity_source(self, viewer: Viewer, filters: Filters | None,
-                         use_summary: bool | None = None) -> tuple[str, str, list, str]:
+    def _activity_source(
+        self, viewer: Viewer, filters: Filters | None, use_summary: bool | None = None
+    ) -> tuple[str, str, list, str]:
         """Where activity counts and sums come from, as (FROM clause aliased ``a``, predicate,
         its parameters, the SQL of "number of activity rows").
 
         The summary table (``summary.py``: per project × kind × term × provenance × mode ×
         direction, kept current by every import in the same transaction) when it is current and
         the date filter covers whole school terms, as the sidebar's always do; else the activity
-        table. Both give the same figures (tests/test_summary_core.py)."""
+        table. Both give the same figures (tests/unit/test_summary_core.py)."""
         from .summary import SUMMARY_TABLE, summary_is_current, summary_predicate
+
         pred = summary_predicate(filters or Filters(), viewer)
         if use_summary is None:
             use_summary = pred is not None and summary_is_current(self._scalar)
@@ -460,8 +519,13 @@ class CoreStore:
         "project": ("p.project_id", "p.project_id"),
     }
 
-    def metrics(self, viewer: Viewer, filters: Filters | None = None,
-                by: str | None = None, use_summary: bool | None = None) -> pd.DataFrame:
+    def metrics(
+        self,
+        viewer: Viewer,
+        filters: Filters | None = None,
+        by: str | None = None,
+        use_summary: bool | None = None,
+    ) -> pd.DataFrame:
         """Headline figures, in total (``by=None``) or per province / county / university / project.
 
         Only projects inside the viewer's scope and the filters count; activity counts honour the
@@ -517,46 +581,59 @@ class CoreStore:
             {group}"""
         return self._df(sql, [*pparams, *aparams, signed_due, *mparams])
 
-    def provenance_counts(self, viewer: Viewer, filters: Filters | None = None,
-                          use_summary: bool | None = None) -> pd.DataFrame:
+    def provenance_counts(
+        self, viewer: Viewer, filters: Filters | None = None, use_summary: bool | None = None
+    ) -> pd.DataFrame:
         """How many projects and activity rows of each provenance the current view holds."""
         pwhere, pparams = project_predicate(viewer, filters)
         source, awhere, aparams, n = self._activity_source(viewer, filters, use_summary)
-        return self._df(f"""
+        return self._df(
+            f"""
             WITH p AS (SELECT p.* FROM project p WHERE {pwhere})
             SELECT 'project' AS what, provenance, count(*) AS n FROM p GROUP BY provenance
             UNION ALL
             SELECT 'activity', a.provenance, {n}::BIGINT FROM {source}
             WHERE a.project_id IN (SELECT project_id FROM p) AND {awhere} GROUP BY a.provenance
-            ORDER BY 1, 2""", [*pparams, *aparams])
+            ORDER BY 1, 2""",
+            [*pparams, *aparams],
+        )
 
-    def activities(self, viewer: Viewer, filters: Filters | None = None,
-                   limit: int = 100_000) -> pd.DataFrame:
+    def activities(
+        self, viewer: Viewer, filters: Filters | None = None, limit: int = 100_000
+    ) -> pd.DataFrame:
         """Activity rows of the projects in scope (row cap ``limit``)."""
         pwhere, pparams = project_predicate(viewer, filters)
         awhere, aparams = activity_predicate(filters, viewer=viewer)
-        return self._df(f"""
+        return self._df(
+            f"""
             SELECT a.*, p.province_adcode, p.university_id, p.school_zh
             FROM activity a JOIN project p USING (project_id)
             WHERE {pwhere} AND {awhere}
-            ORDER BY a.start_date, a.activity_id LIMIT ?""", [*pparams, *aparams, int(limit)])
+            ORDER BY a.start_date, a.activity_id LIMIT ?""",
+            [*pparams, *aparams, int(limit)],
+        )
 
     def milestones(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
         pwhere, pparams = project_predicate(viewer, filters)
         mwhere, mparams = row_provenance_predicate(viewer, "m")
-        return self._df(f"""
+        return self._df(
+            f"""
             SELECT m.*, p.province_adcode, p.university_id
             FROM milestone m JOIN project p USING (project_id)
-            WHERE {pwhere} AND {mwhere} ORDER BY m.project_id, m.kind""", [*pparams, *mparams])
+            WHERE {pwhere} AND {mwhere} ORDER BY m.project_id, m.kind""",
+            [*pparams, *mparams],
+        )
 
     def outcomes(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
         pwhere, pparams = project_predicate(viewer, filters)
         owhere, oparams = row_provenance_predicate(viewer, "o")
-        return self._df(f"""
+        return self._df(
+            f"""
             SELECT o.*, p.province_adcode, p.university_id
             FROM outcome o JOIN project p USING (project_id)
             WHERE {pwhere} AND {owhere} ORDER BY o.project_id, o.school_year, o.indicator""",
-                        [*pparams, *oparams])
+            [*pparams, *oparams],
+        )
 
 
 # ---------------------------------------------------------------------- opening a database file
@@ -579,9 +656,13 @@ def _file_id(path: Path) -> tuple[int, int] | None:
 
 
 def _tables_of(cur) -> set[str]:
-    return {r[0] for r in cur.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main'").fetchall()}
+    return {
+        r[0]
+        for r in cur.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main'"
+        ).fetchall()
+    }
 
 
 def _user_data_kinds(cur, have: set[str] | None = None) -> list[str]:
@@ -620,8 +701,10 @@ def _proc_fd_hint(path: Path) -> str:
         for fd in os.listdir("/proc/self/fd"):
             target = os.readlink(f"/proc/self/fd/{fd}")
             if target in (f"{path} (deleted)", f"{Path(path).resolve()} (deleted)"):
-                return (f"While this process (PID {os.getpid()}) runs, the deleted file can be "
-                        f"copied from /proc/{os.getpid()}/fd/{fd}.")
+                return (
+                    f"While this process (PID {os.getpid()}) runs, the deleted file can be "
+                    f"copied from /proc/{os.getpid()}/fd/{fd}."
+                )
     except OSError:
         pass
     return ""
@@ -645,19 +728,26 @@ def read_marker(path: Path | str) -> dict | None:
     return data if isinstance(data, dict) else {"damaged": True}
 
 
-def write_marker(path: Path | str, token: str, kinds: list[str],
-                 file_id: tuple[int, int] | None = None, **extra) -> Path:
+def write_marker(
+    path: Path | str, token: str, kinds: list[str], file_id: tuple[int, int] | None = None, **extra
+) -> Path:
     """Say, beside ``path``, that this database (its ``file_token``) holds ``kinds``."""
     path = Path(path)
     old = read_marker(path) or {}
     file_id = file_id or _file_id(path)
     now = time.strftime("%Y-%m-%dT%H:%M:%S")
-    data = {"db": path.name, "file_token": token, "holds": sorted(set(kinds)),
-            "since": old.get("since") if old.get("file_token") == token else now, "updated": now,
-            "device": file_id[0] if file_id else None, "inode": file_id[1] if file_id else None,
-            "why": "This database holds accounts or imported data: the dashboard never rebuilds "
-                   "it away. If it is missing, restore it: python -m dashboard_lib.backup restore.",
-            **extra}
+    data = {
+        "db": path.name,
+        "file_token": token,
+        "holds": sorted(set(kinds)),
+        "since": old.get("since") if old.get("file_token") == token else now,
+        "updated": now,
+        "device": file_id[0] if file_id else None,
+        "inode": file_id[1] if file_id else None,
+        "why": "This database holds accounts or imported data: the dashboard never rebuilds "
+        "it away. If it is missing, restore it: python -m dashboard_lib.backup restore.",
+        **extra,
+    }
     target = marker_path(path)
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
@@ -681,54 +771,80 @@ def _how_to_recover(path: Path) -> str:
     """The operator's next step, for the log: the newest backup and the two commands."""
     from ..backup import list_backups
     from ..settings import backup_dir_for
+
     folder = backup_dir_for(path)
     newest = [b.path for b in list_backups(path, folder)]
     which = str(newest[-1]) if newest else "<backup file>"
-    found = (f"Newest backup: {newest[-1]}." if newest
-             else f"No backup found in {folder}; `python -m dashboard_lib.backup list --dir DIR` "
-                  "looks elsewhere.")
-    return (f"{found} To restore: `python -m dashboard_lib.backup restore {which} --db {path}`, "
-            "then start the server again. To start over on purpose with a fresh demo database "
-            f"(losing those accounts and imports): `python -m dashboard_lib.build --force --db {path}`.")
+    found = (
+        f"Newest backup: {newest[-1]}."
+        if newest
+        else f"No backup found in {folder}; `python -m dashboard_lib.backup list --dir DIR` "
+        "looks elsewhere."
+    )
+    return (
+        f"{found} To restore: `python -m dashboard_lib.backup restore {which} --db {path}`, "
+        "then start the server again. To start over on purpose with a fresh demo database "
+        f"(losing those accounts and imports): `python -m dashboard_lib.build --force --db {path}`."
+    )
 
 
 def _refuse_missing(path: Path, marker: dict) -> StoreError:
     what_zh, what_en = _what(marker.get("holds"))
-    log.error("Database file %s is missing, but %s says it held %s (since %s). It was NOT rebuilt "
-              "and nothing is written. %s", path, marker_path(path).name, what_en,
-              marker.get("since", "?"), _how_to_recover(path))
+    log.error(
+        "Database file %s is missing, but %s says it held %s (since %s). It was NOT rebuilt "
+        "and nothing is written. %s",
+        path,
+        marker_path(path).name,
+        what_en,
+        marker.get("since", "?"),
+        _how_to_recover(path),
+    )
     return StoreError(
         f"数据库文件 {path.name} 不见了，而它保存着{what_zh}：已停止写入，未自动重建，请用 "
         "python -m dashboard_lib.backup restore 从备份恢复（见日志）。",
         f"The database file {path.name} is gone, and it held {what_en}: writing has stopped and it "
         "was not rebuilt; restore it from a backup with python -m dashboard_lib.backup restore "
-        "(see the log).")
+        "(see the log).",
+    )
 
 
 def _refuse_damaged(path: Path, moved: Path, marker: dict) -> StoreError:
     what_zh, what_en = _what(marker.get("holds"))
-    log.error("Database file %s could not be read; it was moved to %s. %s says it held %s, so it "
-              "was NOT rebuilt. %s", path, moved, marker_path(path).name, what_en,
-              _how_to_recover(path))
+    log.error(
+        "Database file %s could not be read; it was moved to %s. %s says it held %s, so it "
+        "was NOT rebuilt. %s",
+        path,
+        moved,
+        marker_path(path).name,
+        what_en,
+        _how_to_recover(path),
+    )
     return StoreError(
         f"数据库文件 {path.name} 已损坏，已移至 {moved.name}；它保存着{what_zh}，因此未自动重建，请用 "
         "python -m dashboard_lib.backup restore 从备份恢复（见日志）。",
         f"The database file {path.name} is damaged and was moved to {moved.name}; it held {what_en}, "
         "so it was not rebuilt; restore it from a backup with python -m dashboard_lib.backup "
-        "restore (see the log).")
+        "restore (see the log).",
+    )
 
 
 def _refuse_replaced(path: Path, marker: dict) -> StoreError:
     what_zh, what_en = _what(marker.get("holds"))
-    log.error("Database file %s is not the database %s speaks of (it held %s; this file holds none "
-              "and has another file_token). It was NOT used or rebuilt. %s", path,
-              marker_path(path).name, what_en, _how_to_recover(path))
+    log.error(
+        "Database file %s is not the database %s speaks of (it held %s; this file holds none "
+        "and has another file_token). It was NOT used or rebuilt. %s",
+        path,
+        marker_path(path).name,
+        what_en,
+        _how_to_recover(path),
+    )
     return StoreError(
         f"数据库文件 {path.name} 已被一个不含{what_zh}的文件替换：未使用它，也未重建，请用 "
         "python -m dashboard_lib.backup restore 从备份恢复（见日志）。",
         f"The database file {path.name} was replaced by one without its {what_en}: it was neither "
         "used nor rebuilt; restore it from a backup with python -m dashboard_lib.backup restore "
-        "(see the log).")
+        "(see the log).",
+    )
 
 
 def check_held_data(store: CoreStore, marker: dict | None, mark: bool = True) -> None:
@@ -746,11 +862,19 @@ def check_held_data(store: CoreStore, marker: dict | None, mark: bool = True) ->
         if token is None:
             token = uuid.uuid4().hex
             store.set_meta(FILE_TOKEN, token)
-        if (marker is None or marker.get("file_token") != token or marker.get("inode") != store._file_id[1]
-                or sorted(marker.get("holds") or []) != sorted(kinds)):
+        if (
+            marker is None
+            or marker.get("file_token") != token
+            or marker.get("inode") != store._file_id[1]
+            or sorted(marker.get("holds") or []) != sorted(kinds)
+        ):
             if marker is not None and marker.get("file_token") not in (None, token):
-                log.warning("%s now names another database that holds %s (a restored copy?): its "
-                            "marker is renewed.", store.path, ", ".join(kinds))
+                log.warning(
+                    "%s now names another database that holds %s (a restored copy?): its "
+                    "marker is renewed.",
+                    store.path,
+                    ", ".join(kinds),
+                )
             store._mark(token, kinds)
         store.holds_data = True
         store._held = frozenset(kinds)
@@ -791,7 +915,7 @@ def publish_snapshot(source: Path | str, target: Path | str) -> Path:
     os.replace(tmp, real)
     link = target.with_name(f".{target.name}.link-{stamp}")
     os.symlink(real.name, link)
-    os.replace(link, target)                 # the atomic step: target now names the new snapshot
+    os.replace(link, target)  # the atomic step: target now names the new snapshot
     dir_fd = os.open(target.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -803,22 +927,28 @@ def publish_snapshot(source: Path | str, target: Path | str) -> Path:
 def _open_snapshot(path: Path, Store) -> OpenResult:
     """XZ_DB_READONLY=1: a replica reading the published snapshot; never builds, never writes."""
     if not path.exists():
-        raise StoreError("只读数据快照不存在，请先由导入任务发布。",
-                         "The read-only data snapshot does not exist; the import job must publish it first.")
+        raise StoreError(
+            "只读数据快照不存在，请先由导入任务发布。",
+            "The read-only data snapshot does not exist; the import job must publish it first.",
+        )
     try:
         store = Store(path.resolve(), read_only=True)
     except duckdb.Error as exc:
-        raise StoreError("只读数据快照无法打开。",
-                         "The read-only data snapshot could not be opened.") from exc
+        raise StoreError(
+            "只读数据快照无法打开。", "The read-only data snapshot could not be opened."
+        ) from exc
     if store.schema_version() != SCHEMA_VERSION:
         store.close()
-        raise StoreError("只读的数据库文件版本不符，无法使用。",
-                         "The read-only database file has another schema version and cannot be used.")
+        raise StoreError(
+            "只读的数据库文件版本不符，无法使用。",
+            "The read-only database file has another schema version and cannot be used.",
+        )
     return OpenResult(store, [])
 
 
-def open_store(path: Path | str, builder: Callable[[Path], None], cls=None,
-               read_only: bool | None = None) -> OpenResult:
+def open_store(
+    path: Path | str, builder: Callable[[Path], None], cls=None, read_only: bool | None = None
+) -> OpenResult:
     """Open the dashboard database, building or rebuilding it where that loses nothing.
 
     - ``read_only`` (default: the ``XZ_DB_READONLY`` setting): open the published snapshot the
@@ -841,6 +971,7 @@ def open_store(path: Path | str, builder: Callable[[Path], None], cls=None,
     path = Path(path)
     if read_only is None:
         from ..settings import load_settings
+
         read_only = load_settings().db_readonly
     if read_only:
         return _open_snapshot(path, Store)
@@ -850,45 +981,66 @@ def open_store(path: Path | str, builder: Callable[[Path], None], cls=None,
         if marker is not None:
             raise _refuse_missing(path, marker)
         builder(path)
-        notices.append(("数据库文件不存在，已从 data/ 重新生成。",
-                        "The database file was missing and has been rebuilt from data/."))
+        notices.append(
+            (
+                "数据库文件不存在，已从 data/ 重新生成。",
+                "The database file was missing and has been rebuilt from data/.",
+            )
+        )
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
         # a file (or folder) the server may not write: show the data, refuse every change
         try:
             store = Store(path, read_only=True)
         except duckdb.Error as exc:
-            raise StoreError("数据库文件为只读且无法打开。",
-                             "The database file is read-only and could not be opened.") from exc
-        notices.append(("数据库文件为只读：可以查看，但不能导入或修改数据。",
-                        "The database file is read-only: you can view data but not import or edit."))
+            raise StoreError(
+                "数据库文件为只读且无法打开。",
+                "The database file is read-only and could not be opened.",
+            ) from exc
+        notices.append(
+            (
+                "数据库文件为只读：可以查看，但不能导入或修改数据。",
+                "The database file is read-only: you can view data but not import or edit.",
+            )
+        )
         if store.schema_version() != SCHEMA_VERSION:
             store.close()
-            raise StoreError("只读的数据库文件版本不符，无法使用。",
-                             "The read-only database file has another schema version and cannot be used.")
+            raise StoreError(
+                "只读的数据库文件版本不符，无法使用。",
+                "The read-only database file has another schema version and cannot be used.",
+            )
         return OpenResult(store, notices)
     try:
         store = Store(path)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise StoreError("数据库正被另一个程序（例如正在运行的导入）占用，请稍后再试。",
-                             "The database is in use by another program (such as a running "
-                             "import); please try again shortly.") from exc
+            raise StoreError(
+                "数据库正被另一个程序（例如正在运行的导入）占用，请稍后再试。",
+                "The database is in use by another program (such as a running "
+                "import); please try again shortly.",
+            ) from exc
         moved = _aside(path, "corrupt")
         if marker is not None:
             raise _refuse_damaged(path, moved, marker) from exc
         builder(path)
         store = Store(path)
-        notices.append((f"数据库文件已损坏，已移至 {moved.name} 并重新生成。",
-                        f"The database file was damaged; it was moved to {moved.name} and rebuilt."))
+        notices.append(
+            (
+                f"数据库文件已损坏，已移至 {moved.name} 并重新生成。",
+                f"The database file was damaged; it was moved to {moved.name} and rebuilt.",
+            )
+        )
     except duckdb.Error as exc:
         moved = _aside(path, "corrupt")
         if marker is not None:
             raise _refuse_damaged(path, moved, marker) from exc
         builder(path)
         store = Store(path)
-        notices.append((f"数据库文件无法读取，已移至 {moved.name} 并重新生成。",
-                        f"The database file could not be read; it was moved to {moved.name} "
-                        "and rebuilt."))
+        notices.append(
+            (
+                f"数据库文件无法读取，已移至 {moved.name} 并重新生成。",
+                f"The database file could not be read; it was moved to {moved.name} and rebuilt.",
+            )
+        )
     version = store.schema_version()
     check_held_data(store, marker, mark=version == SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
@@ -897,13 +1049,18 @@ def open_store(path: Path | str, builder: Callable[[Path], None], cls=None,
             raise StoreError(
                 f"数据库结构版本为 {version}，本程序需要 {SCHEMA_VERSION}，且其中有导入的数据：请先备份并迁移，未做任何改动。",
                 f"The database has schema version {version}, this program needs {SCHEMA_VERSION}, "
-                "and it holds imported data: back it up and migrate it; nothing was changed.")
+                "and it holds imported data: back it up and migrate it; nothing was changed.",
+            )
         store.close()
         moved = _aside(path, f"v{version}")
-        clear_marker(path)   # it held nothing people made (checked above): nothing to guard
+        clear_marker(path)  # it held nothing people made (checked above): nothing to guard
         builder(path)
         store = Store(path)
-        notices.append((f"数据库结构版本（{version}）已过时，已移至 {moved.name} 并重新生成。",
-                        f"The database had an old schema version ({version}); it was moved to "
-                        f"{moved.name} and rebuilt."))
+        notices.append(
+            (
+                f"数据库结构版本（{version}）已过时，已移至 {moved.name} 并重新生成。",
+                f"The database had an old schema version ({version}); it was moved to "
+                f"{moved.name} and rebuilt.",
+            )
+        )
     return OpenResult(store, notices)

@@ -4,6 +4,7 @@ A mixin of ``dashboard_lib.store.Store``: methods use ``self._df``, ``self._scal
 ``self._con.cursor()``, always with bound parameters and the viewer's scope
 (``scope.project_predicate``). Extra tables go in ``SCHEMA_PART`` (DDL) and ``TABLES_PART``.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -17,8 +18,13 @@ class ExplorerQueries:
     SCHEMA_PART = ""
     TABLES_PART: tuple[str, ...] = ()
 
-    def explorer_milestone_share(self, viewer: Viewer, filters: Filters | None = None,
-                                 by: str = "province", as_of: str | None = None) -> pd.DataFrame:
+    def explorer_milestone_share(
+        self,
+        viewer: Viewer,
+        filters: Filters | None = None,
+        by: str = "province",
+        as_of: str | None = None,
+    ) -> pd.DataFrame:
         """Share of milestones met per province or county: of the milestones whose due date has
         passed by ``as_of`` (the database's as-of date by default), those done on or before it
         (a month-precision date counts as the month's last day). Columns: key, due, met, share
@@ -29,7 +35,8 @@ class ExplorerQueries:
         pwhere, pparams = project_predicate(viewer, filters)
         if as_of is None:
             as_of = self._scalar("SELECT value FROM meta WHERE key = 'as_of'")
-        return self._df(f"""
+        return self._df(
+            f"""
             WITH p AS (SELECT p.* FROM project p WHERE {pwhere}),
             m AS (
                 SELECT {key} AS key,
@@ -44,7 +51,8 @@ class ExplorerQueries:
                         ELSE (count(*) FILTER (WHERE is_due AND on_time))::DOUBLE
                              / count(*) FILTER (WHERE is_due) END AS share
             FROM m GROUP BY key ORDER BY key""",
-            [*pparams, as_of or "9999-12-31"])
+            [*pparams, as_of or "9999-12-31"],
+        )
 
     def _explorer_source(self, viewer: Viewer, filters: Filters | None, use_summary: bool | None):
         """Activity from the summary when it can answer (see ``CoreStore._activity_source``),
@@ -52,9 +60,13 @@ class ExplorerQueries:
         the projects carry the place scope."""
         return self._activity_source(viewer, filters, use_summary)
 
-    def explorer_cards(self, viewer: Viewer, filters: Filters | None = None,
-                       county_adcode: int | None = None,
-                       use_summary: bool | None = None) -> pd.DataFrame:
+    def explorer_cards(
+        self,
+        viewer: Viewer,
+        filters: Filters | None = None,
+        county_adcode: int | None = None,
+        use_summary: bool | None = None,
+    ) -> pd.DataFrame:
         """One row per project (of one county, or all in view) with what a map card shows:
         school, county, university, affiliated school, agreement dates, headline activity and
         provenance. Activity figures honour the date range / kinds / provenance filters."""
@@ -63,7 +75,8 @@ class ExplorerQueries:
         extra, eparams = "", []
         if county_adcode is not None:
             extra, eparams = " AND p.county_adcode = ?", [int(county_adcode)]
-        return self._df(f"""
+        return self._df(
+            f"""
             WITH a AS (
                 SELECT a.project_id,
                     sum(a.people) FILTER (WHERE a.kind = 'dispatch') AS people_dispatched,
@@ -98,14 +111,17 @@ class ExplorerQueries:
             LEFT JOIN a ON a.project_id = p.project_id
             WHERE {pwhere}{extra}
             ORDER BY p.county_adcode, p.project_id""",
-            [*pparams, *eparams, *aparams, *pparams, *eparams])
+            [*pparams, *eparams, *aparams, *pparams, *eparams],
+        )
 
-    def explorer_flows(self, viewer: Viewer, filters: Filters | None = None,
-                       use_summary: bool | None = None) -> pd.DataFrame:
+    def explorer_flows(
+        self, viewer: Viewer, filters: Filters | None = None, use_summary: bool | None = None
+    ) -> pd.DataFrame:
         """One row per project in view: university point, county point, activity count."""
         pwhere, pparams = project_predicate(viewer, filters)
         source, awhere, aparams, n = self._explorer_source(viewer, filters, use_summary)
-        return self._df(f"""
+        return self._df(
+            f"""
             WITH a AS (
                 SELECT a.project_id, {n} AS activities
                 FROM {source} JOIN project p ON p.project_id = a.project_id
@@ -120,4 +136,6 @@ class ExplorerQueries:
             JOIN university u ON u.university_id = p.university_id
             LEFT JOIN a ON a.project_id = p.project_id
             WHERE {pwhere} AND u.lon IS NOT NULL AND u.lat IS NOT NULL
-            ORDER BY p.project_id""", [*pparams, *aparams, *pparams])
+            ORDER BY p.project_id""",
+            [*pparams, *aparams, *pparams],
+        )

@@ -12,6 +12,7 @@ A mixin of ``dashboard_lib.store.Store``: methods use ``self._df``, ``self._scal
   milestones, activity and outcomes are moved to the ``ingest_shelf_*`` tables; ``undo_batch``
   puts them back.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -25,8 +26,23 @@ from .core import StoreError
 from .summary import refresh_summaries
 
 _SHELVED = ("milestone", "activity", "outcome")
-_ACT_COLS = ("activity_id", "project_id", "kind", "start_date", "end_date", "people", "person_months",
-             "participants", "hours", "mode", "role", "subject", "level", "direction", "note")
+_ACT_COLS = (
+    "activity_id",
+    "project_id",
+    "kind",
+    "start_date",
+    "end_date",
+    "people",
+    "person_months",
+    "participants",
+    "hours",
+    "mode",
+    "role",
+    "subject",
+    "level",
+    "direction",
+    "note",
+)
 
 
 class IngestOps:
@@ -40,9 +56,14 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_milestone AS SELECT 0::INTEGER AS shelf_
 CREATE TABLE IF NOT EXISTS ingest_shelf_activity AS SELECT 0::INTEGER AS shelf_batch_id, * FROM activity LIMIT 0;
 CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_batch_id, * FROM outcome LIMIT 0;
 """
-    TABLES_PART: tuple[str, ...] = ("ingest_batch_scope", "ingest_rejected", "ingest_shelf_project",
-                                    "ingest_shelf_milestone", "ingest_shelf_activity",
-                                    "ingest_shelf_outcome")
+    TABLES_PART: tuple[str, ...] = (
+        "ingest_batch_scope",
+        "ingest_rejected",
+        "ingest_shelf_project",
+        "ingest_shelf_milestone",
+        "ingest_shelf_activity",
+        "ingest_shelf_outcome",
+    )
 
     _ingest_ready = False
 
@@ -66,37 +87,54 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         from .. import ingest
 
         kind = ingest.RecordKind(kind)
-        provinces = self._df("SELECT adcode, name_zh, short_zh, name_en FROM province ORDER BY adcode")
+        provinces = self._df(
+            "SELECT adcode, name_zh, short_zh, name_en FROM province ORDER BY adcode"
+        )
         counties = self._df("SELECT adcode, name_zh, province_adcode, prefecture_zh FROM county")
         universities = self.ingest_universities()
         # the projects in the viewer's WHOLE scope (provinces and universities): only these may be
         # replaced or receive rows (issue 17: a university viewer once matched every province)
         where, params = project_predicate(viewer, None)
-        projects = self._df(f"""SELECT p.project_id, p.school_zh, p.county_adcode, p.province_adcode,
-                                   p.university_id, p.provenance FROM project p WHERE {where}""", params)
+        projects = self._df(
+            f"""SELECT p.project_id, p.school_zh, p.county_adcode, p.province_adcode,
+                                   p.university_id, p.provenance FROM project p WHERE {where}""",
+            params,
+        )
         outside = None
         if kind is ingest.RecordKind.PROJECT:
             # natural keys (school + county) of the other projects: a row naming one is refused,
             # neither replacing it nor registering the school a second time
-            outside = self._df(f"""SELECT p.school_zh, p.county_adcode FROM project p
-                                   WHERE NOT ({where})""", params)
+            outside = self._df(
+                f"""SELECT p.school_zh, p.county_adcode FROM project p
+                                   WHERE NOT ({where})""",
+                params,
+            )
         existing = set()
         if kind.is_activity:
-            frame = self._df(f"""SELECT a.project_id, a.kind, a.start_date, a.end_date, a.role, a.subject,
+            frame = self._df(
+                f"""SELECT a.project_id, a.kind, a.start_date, a.end_date, a.role, a.subject,
                                      a.level, a.people, a.participants
                                  FROM activity a JOIN project p USING (project_id)
-                                 WHERE a.kind = ? AND {where}""", [kind.value, *params])
+                                 WHERE a.kind = ? AND {where}""",
+                [kind.value, *params],
+            )
             existing = ingest.existing_key_set(kind, frame)
         elif kind is ingest.RecordKind.OUTCOME:
-            frame = self._df(f"""SELECT o.project_id, o.school_year, o.indicator FROM outcome o
-                                 JOIN project p USING (project_id) WHERE {where}""", params)
+            frame = self._df(
+                f"""SELECT o.project_id, o.school_year, o.indicator FROM outcome o
+                                 JOIN project p USING (project_id) WHERE {where}""",
+                params,
+            )
             existing = ingest.existing_key_set(kind, frame)
-        return ingest.Reference(provinces, counties, universities, projects, existing,
-                                today or date.today(), outside)
+        return ingest.Reference(
+            provinces, counties, universities, projects, existing, today or date.today(), outside
+        )
 
     def ingest_universities(self) -> pd.DataFrame:
         """The host universities (reference data, visible to every viewer)."""
-        return self._df("SELECT university_id, name_zh, name_en FROM university ORDER BY university_id")
+        return self._df(
+            "SELECT university_id, name_zh, name_en FROM university ORDER BY university_id"
+        )
 
     def _batch_visible(self, viewer: Viewer) -> tuple[str, list]:
         """Batches a viewer may see: made within (a subset of) the viewer's own scope."""
@@ -105,7 +143,9 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
             clauses.append("s.provinces IS NOT NULL AND list_has_all(?::INTEGER[], s.provinces)")
             params.append(sorted(viewer.provinces))
         if viewer.universities is not None:
-            clauses.append("s.universities IS NOT NULL AND list_has_all(?::INTEGER[], s.universities)")
+            clauses.append(
+                "s.universities IS NOT NULL AND list_has_all(?::INTEGER[], s.universities)"
+            )
             params.append(sorted(viewer.universities))
         return (" AND ".join(clauses) or "TRUE"), params
 
@@ -114,44 +154,59 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         where, params = self._batch_visible(viewer)
         if not self._ingest_ready:
             return self._df("SELECT * FROM import_batch WHERE FALSE")
-        return self._df(f"""SELECT b.* FROM import_batch b JOIN ingest_batch_scope s USING (import_batch_id)
-                            WHERE {where} ORDER BY b.import_batch_id DESC""", params)
+        return self._df(
+            f"""SELECT b.* FROM import_batch b JOIN ingest_batch_scope s USING (import_batch_id)
+                            WHERE {where} ORDER BY b.import_batch_id DESC""",
+            params,
+        )
 
     def import_rejected(self, viewer: Viewer, batch_id: int) -> pd.DataFrame:
         self._ensure_ingest_schema()
         where, params = self._batch_visible(viewer)
-        return self._df(f"""SELECT r.* FROM ingest_rejected r JOIN ingest_batch_scope s USING (import_batch_id)
+        return self._df(
+            f"""SELECT r.* FROM ingest_rejected r JOIN ingest_batch_scope s USING (import_batch_id)
                             WHERE r.import_batch_id = ? AND {where} ORDER BY r.row_number""",
-                        [int(batch_id), *params])
+            [int(batch_id), *params],
+        )
 
     def already_imported(self, viewer: Viewer, sha256: str, kind: str) -> dict | None:
         """The live batch that already holds this file (same hash and kind), if any."""
         self._ensure_ingest_schema()
         where, params = self._batch_visible(viewer)
-        df = self._df(f"""SELECT b.import_batch_id, b.created_at, b.file_name FROM import_batch b
+        df = self._df(
+            f"""SELECT b.import_batch_id, b.created_at, b.file_name FROM import_batch b
                           JOIN ingest_batch_scope s USING (import_batch_id)
                           WHERE b.file_sha256 = ? AND b.record_kind = ? AND b.undone_at IS NULL
-                            AND {where} ORDER BY 1 LIMIT 1""", [sha256, str(kind), *params])
+                            AND {where} ORDER BY 1 LIMIT 1""",
+            [sha256, str(kind), *params],
+        )
         return None if df.empty else df.iloc[0].to_dict()
 
     def editable_activities(self, viewer: Viewer) -> pd.DataFrame:
         """Imported or entered activity rows of the viewer's projects (the ones a form may correct)."""
         where, params = project_predicate(viewer, Filters())
-        return self._df(f"""SELECT a.activity_id, p.school_zh, a.kind, a.start_date, a.end_date, a.people,
+        return self._df(
+            f"""SELECT a.activity_id, p.school_zh, a.kind, a.start_date, a.end_date, a.people,
                                    a.person_months, a.participants, a.hours, a.mode, a.role, a.subject,
                                    a.level, a.note, a.import_batch_id, a.project_id
                             FROM activity a JOIN project p USING (project_id)
                             WHERE a.provenance = 'imported' AND {where}
-                            ORDER BY a.activity_id DESC LIMIT 5000""", params)
+                            ORDER BY a.activity_id DESC LIMIT 5000""",
+            params,
+        )
 
     # ------------------------------------------------------------------ writing
     @staticmethod
     def _require_writer(viewer: Viewer) -> None:
         if viewer.read_only or viewer.role is Role.PRESENTER:
-            raise StoreError("当前为只读模式，不能写入数据。", "This is a read-only mode; nothing can be written.")
+            raise StoreError(
+                "当前为只读模式，不能写入数据。",
+                "This is a read-only mode; nothing can be written.",
+            )
 
-    def import_commit(self, viewer: Viewer, preview, file_name: str | None, sha256: str | None,
-                      progress=None) -> int:
+    def import_commit(
+        self, viewer: Viewer, preview, file_name: str | None, sha256: str | None, progress=None
+    ) -> int:
         """Store a validated ``ingest.Preview`` as one batch in one transaction; returns its id."""
         self._ensure_ingest_schema()
         from .. import ingest
@@ -159,33 +214,63 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         self._require_writer(viewer)
         kind = ingest.RecordKind(preview.kind)
         if sha256 and self.already_imported(viewer, sha256, kind.value):
-            raise StoreError("这个文件已经导入过，未做任何改动。",
-                             "This file has already been imported; nothing was changed.")
+            raise StoreError(
+                "这个文件已经导入过，未做任何改动。",
+                "This file has already been imported; nothing was changed.",
+            )
         acc = preview.accepted.copy()
-        with self._transaction(("写入失败（{name}），未做任何改动。",
-                                "Writing failed ({name}); nothing was changed."),
-                               (duckdb.Error, ValueError, KeyError, TypeError)) as cur:
-            batch = int(cur.execute("SELECT coalesce(max(import_batch_id), 0) + 1 FROM import_batch")
-                        .fetchone()[0])
-            cur.execute("INSERT INTO import_batch VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, NULL)",
-                        [batch, viewer.name or viewer.role.value, file_name, sha256, kind.value,
-                         len(acc), preview.n_rejected])
-            cur.execute("INSERT INTO ingest_batch_scope VALUES (?, ?, ?, ?)",
-                        [batch, viewer.role.value,
-                         None if viewer.provinces is None else sorted(viewer.provinces),
-                         None if viewer.universities is None else sorted(viewer.universities)])
+        with self._transaction(
+            ("写入失败（{name}），未做任何改动。", "Writing failed ({name}); nothing was changed."),
+            (duckdb.Error, ValueError, KeyError, TypeError),
+        ) as cur:
+            batch = int(
+                cur.execute(
+                    "SELECT coalesce(max(import_batch_id), 0) + 1 FROM import_batch"
+                ).fetchone()[0]
+            )
+            cur.execute(
+                "INSERT INTO import_batch VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, NULL)",
+                [
+                    batch,
+                    viewer.name or viewer.role.value,
+                    file_name,
+                    sha256,
+                    kind.value,
+                    len(acc),
+                    preview.n_rejected,
+                ],
+            )
+            cur.execute(
+                "INSERT INTO ingest_batch_scope VALUES (?, ?, ?, ?)",
+                [
+                    batch,
+                    viewer.role.value,
+                    None if viewer.provinces is None else sorted(viewer.provinces),
+                    None if viewer.universities is None else sorted(viewer.universities),
+                ],
+            )
             if preview.problems:
-                rej = pd.DataFrame([(batch, p.row, p.column, p.value, p.reason, p.detail)
-                                    for p in preview.problems],
-                                   columns=["import_batch_id", "row_number", "column_name", "value",
-                                            "reason", "detail"])
+                rej = pd.DataFrame(
+                    [
+                        (batch, p.row, p.column, p.value, p.reason, p.detail)
+                        for p in preview.problems
+                    ],
+                    columns=[
+                        "import_batch_id",
+                        "row_number",
+                        "column_name",
+                        "value",
+                        "reason",
+                        "detail",
+                    ],
+                )
                 cur.register("_rej", rej)
                 cur.execute("INSERT INTO ingest_rejected SELECT * FROM _rej")
                 cur.unregister("_rej")
             if progress:
                 progress(0.2)
             where, params = project_predicate(viewer, None)
-            self._check_targets(cur, kind, acc, where, params)   # before anything is written
+            self._check_targets(cur, kind, acc, where, params)  # before anything is written
             if kind is ingest.RecordKind.PROJECT:
                 stored = self._commit_projects(cur, batch, acc)
             elif kind is ingest.RecordKind.OUTCOME:
@@ -194,11 +279,18 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
                 stored = self._commit_activities(cur, batch, acc)
             if progress:
                 progress(0.8)
-            self._check_written(cur, batch, where, params)      # ... and everything that was
-            cur.execute("UPDATE import_batch SET rows_accepted = ? WHERE import_batch_id = ?", [stored, batch])
-            self._audit(cur, viewer.name or viewer.role.value, "import",
-                        f"batch={batch} kind={kind.value} file={file_name} sha256={sha256} "
-                        f"accepted={stored} rejected={preview.n_rejected} replaced={preview.replaces}")
+            self._check_written(cur, batch, where, params)  # ... and everything that was
+            cur.execute(
+                "UPDATE import_batch SET rows_accepted = ? WHERE import_batch_id = ?",
+                [stored, batch],
+            )
+            self._audit(
+                cur,
+                viewer.name or viewer.role.value,
+                "import",
+                f"batch={batch} kind={kind.value} file={file_name} sha256={sha256} "
+                f"accepted={stored} rejected={preview.n_rejected} replaced={preview.replaces}",
+            )
             refresh_summaries(cur)
         if progress:
             progress(1.0)
@@ -206,8 +298,10 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
 
     @staticmethod
     def _out_of_scope(what_zh: str = "", what_en: str = "") -> StoreError:
-        return StoreError(f"有记录{what_zh}超出您的权限范围，未做任何改动。",
-                          f"Some rows{what_en} are outside your scope; nothing was changed.")
+        return StoreError(
+            f"有记录{what_zh}超出您的权限范围，未做任何改动。",
+            f"Some rows{what_en} are outside your scope; nothing was changed.",
+        )
 
     def _check_targets(self, cur, kind, acc: pd.DataFrame, where: str, params: list) -> None:
         """Every project a batch would touch — replace, or add rows to — exists and is in scope
@@ -225,17 +319,26 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
             if col not in acc or acc[col].isna().any():
                 raise self._out_of_scope(*what)
             ids = acc[col].tolist()
-            if kind.is_activity and ("kind" not in acc or set(acc["kind"].astype(str)) != {kind.value}):
-                raise StoreError("记录的类型与本批次不符，未做任何改动。",
-                                 "Some rows are not of this batch's kind; nothing was changed.")
+            if kind.is_activity and (
+                "kind" not in acc or set(acc["kind"].astype(str)) != {kind.value}
+            ):
+                raise StoreError(
+                    "记录的类型与本批次不符，未做任何改动。",
+                    "Some rows are not of this batch's kind; nothing was changed.",
+                )
         if not ids:
             return
         ids = [int(x) for x in ids]
         if kind is ingest.RecordKind.PROJECT and len(ids) != len(set(ids)):
-            raise StoreError("同一个模拟项目被替换了两次，未做任何改动。",
-                             "One simulated project would be replaced twice; nothing was changed.")
-        found = cur.execute(f"SELECT count(*) FROM project p WHERE list_contains(?::INTEGER[], p.project_id) "
-                            f"AND {where}", [sorted(set(ids)), *params]).fetchone()[0]
+            raise StoreError(
+                "同一个模拟项目被替换了两次，未做任何改动。",
+                "One simulated project would be replaced twice; nothing was changed.",
+            )
+        found = cur.execute(
+            f"SELECT count(*) FROM project p WHERE list_contains(?::INTEGER[], p.project_id) "
+            f"AND {where}",
+            [sorted(set(ids)), *params],
+        ).fetchone()[0]
         if found != len(set(ids)):
             raise self._out_of_scope(*what)
 
@@ -251,13 +354,17 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
             WHERE x.project_id NOT IN (SELECT p.project_id FROM project p WHERE {where}) LIMIT 1"""
         if cur.execute(sql_rows, [batch] * 4 + list(params)).fetchall():
             raise IngestOps._out_of_scope()
-        bad_county = cur.execute("""SELECT 1 FROM project p LEFT JOIN county c ON c.adcode = p.county_adcode
+        bad_county = cur.execute(
+            """SELECT 1 FROM project p LEFT JOIN county c ON c.adcode = p.county_adcode
                                     WHERE p.import_batch_id = ? AND (c.adcode IS NULL
                                           OR c.province_adcode <> p.province_adcode) LIMIT 1""",
-                                 [batch]).fetchall()
+            [batch],
+        ).fetchall()
         if bad_county:
-            raise StoreError("有项目的县不在其所填省份内，未做任何改动。",
-                             "A project's county is not in its province; nothing was changed.")
+            raise StoreError(
+                "有项目的县不在其所填省份内，未做任何改动。",
+                "A project's county is not in its province; nothing was changed.",
+            )
 
     def _commit_projects(self, cur, batch: int, acc: pd.DataFrame) -> int:
         if acc.empty:
@@ -266,35 +373,64 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         new = acc[acc["replaces"].isna()] if "replaces" in acc else acc
         rep_ids = [int(x) for x in rep["replaces"]]
         if rep_ids:
-            still = cur.execute("SELECT count(*) FROM project WHERE list_contains(?::INTEGER[], project_id) "
-                                "AND provenance = 'simulated'", [rep_ids]).fetchone()[0]
+            still = cur.execute(
+                "SELECT count(*) FROM project WHERE list_contains(?::INTEGER[], project_id) "
+                "AND provenance = 'simulated'",
+                [rep_ids],
+            ).fetchone()[0]
             if still != len(set(rep_ids)):
-                raise StoreError("要替换的模拟项目已被改动，请重新预览。",
-                                 "A simulated project to be replaced has changed; preview again.")
-            cur.execute("INSERT INTO ingest_shelf_project SELECT ?, * FROM project "
-                        "WHERE list_contains(?::INTEGER[], project_id)", [batch, rep_ids])
+                raise StoreError(
+                    "要替换的模拟项目已被改动，请重新预览。",
+                    "A simulated project to be replaced has changed; preview again.",
+                )
+            cur.execute(
+                "INSERT INTO ingest_shelf_project SELECT ?, * FROM project "
+                "WHERE list_contains(?::INTEGER[], project_id)",
+                [batch, rep_ids],
+            )
             for t in _SHELVED:
-                cur.execute(f"INSERT INTO ingest_shelf_{t} SELECT ?, * FROM {t} "
-                            f"WHERE list_contains(?::INTEGER[], project_id) AND provenance = 'simulated'",
-                            [batch, rep_ids])
-                cur.execute(f"DELETE FROM {t} WHERE list_contains(?::INTEGER[], project_id) "
-                            f"AND provenance = 'simulated'", [rep_ids])
+                cur.execute(
+                    f"INSERT INTO ingest_shelf_{t} SELECT ?, * FROM {t} "
+                    f"WHERE list_contains(?::INTEGER[], project_id) AND provenance = 'simulated'",
+                    [batch, rep_ids],
+                )
+                cur.execute(
+                    f"DELETE FROM {t} WHERE list_contains(?::INTEGER[], project_id) "
+                    f"AND provenance = 'simulated'",
+                    [rep_ids],
+                )
             for r in rep.itertuples():
-                cur.execute("""UPDATE project SET university_id = ?, school_zh = ?, county_adcode = ?,
+                cur.execute(
+                    """UPDATE project SET university_id = ?, school_zh = ?, county_adcode = ?,
                                    province_adcode = ?, prefecture_zh = ?, confidence = NULL,
                                    location_note = NULL, provenance = 'imported', source_url = NULL,
                                    import_batch_id = ? WHERE project_id = ?""",
-                            [int(r.university_id), r.school_zh, int(r.county_adcode), int(r.province_adcode),
-                             r.prefecture_zh, batch, int(r.replaces)])
+                    [
+                        int(r.university_id),
+                        r.school_zh,
+                        int(r.county_adcode),
+                        int(r.province_adcode),
+                        r.prefecture_zh,
+                        batch,
+                        int(r.replaces),
+                    ],
+                )
         ids = list(rep_ids)
         if not new.empty:
-            start = int(cur.execute("SELECT coalesce(max(project_id), 0) + 1 FROM project").fetchone()[0])
-            frame = pd.DataFrame({
-                "project_id": range(start, start + len(new)),
-                "university_id": new["university_id"].astype(int).to_numpy(),
-                "school_zh": new["school_zh"].to_numpy(), "county_adcode": new["county_adcode"].astype(int).to_numpy(),
-                "province_adcode": new["province_adcode"].astype(int).to_numpy(),
-                "prefecture_zh": new["prefecture_zh"].to_numpy(), "batch_": batch})
+            start = int(
+                cur.execute("SELECT coalesce(max(project_id), 0) + 1 FROM project").fetchone()[0]
+            )
+            frame = pd.DataFrame(
+                {
+                    "project_id": range(start, start + len(new)),
+                    "university_id": new["university_id"].astype(int).to_numpy(),
+                    "school_zh": new["school_zh"].to_numpy(),
+                    "county_adcode": new["county_adcode"].astype(int).to_numpy(),
+                    "province_adcode": new["province_adcode"].astype(int).to_numpy(),
+                    "prefecture_zh": new["prefecture_zh"].to_numpy(),
+                    "batch_": batch,
+                }
+            )
             cur.register("_newp", frame)
             cur.execute("""INSERT INTO project (project_id, university_id, school_zh, county_adcode,
                                province_adcode, prefecture_zh, provenance, import_batch_id)
@@ -302,20 +438,33 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
                                   prefecture_zh, 'imported', batch_ FROM _newp""")
             cur.unregister("_newp")
             ids += list(frame["project_id"])
-        signed = pd.DataFrame({"project_id": [int(x) for x in rep_ids] + ids[len(rep_ids):],
-                               "done": list(rep["signed_date"]) + list(new["signed_date"])})
+        signed = pd.DataFrame(
+            {
+                "project_id": [int(x) for x in rep_ids] + ids[len(rep_ids) :],
+                "done": list(rep["signed_date"]) + list(new["signed_date"]),
+            }
+        )
         signed = signed[signed["done"].notna()]
         for r in signed.itertuples():
-            cur.execute("INSERT INTO milestone (project_id, kind, due_date, done_date, date_precision, "
-                        "provenance, import_batch_id) VALUES (?, ?, ?, ?, 'day', 'imported', ?)",
-                        [int(r.project_id), MilestoneKind.SIGNED.value,
-                         DEADLINES[MilestoneKind.SIGNED], r.done, batch])
+            cur.execute(
+                "INSERT INTO milestone (project_id, kind, due_date, done_date, date_precision, "
+                "provenance, import_batch_id) VALUES (?, ?, ?, ?, 'day', 'imported', ?)",
+                [
+                    int(r.project_id),
+                    MilestoneKind.SIGNED.value,
+                    DEADLINES[MilestoneKind.SIGNED],
+                    r.done,
+                    batch,
+                ],
+            )
         return len(acc)
 
     def _commit_activities(self, cur, batch: int, acc: pd.DataFrame) -> int:
         if acc.empty:
             return 0
-        start = int(cur.execute("SELECT coalesce(max(activity_id), 0) + 1 FROM activity").fetchone()[0])
+        start = int(
+            cur.execute("SELECT coalesce(max(activity_id), 0) + 1 FROM activity").fetchone()[0]
+        )
         frame = acc.reindex(columns=list(_ACT_COLS)).copy()
         frame["activity_id"] = range(start, start + len(frame))
         for c in ("people", "participants"):
@@ -328,7 +477,8 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
             frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
         cur.register("_acts", frame)
         n0 = cur.execute("SELECT count(*) FROM activity").fetchone()[0]
-        cur.execute("""INSERT INTO activity (activity_id, project_id, kind, start_date, end_date, people,
+        cur.execute(
+            """INSERT INTO activity (activity_id, project_id, kind, start_date, end_date, people,
                            person_months, participants, hours, mode, role, subject, level, direction, note,
                            provenance, import_batch_id)
                        SELECT i.activity_id, i.project_id, i.kind, i.start_date::DATE, i.end_date::DATE,
@@ -342,7 +492,9 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
                              AND coalesce(a.subject, '') = coalesce(i.subject, '')
                              AND coalesce(a.level, '') = coalesce(i.level, '')
                              AND a.people IS NOT DISTINCT FROM i.people
-                             AND a.participants IS NOT DISTINCT FROM i.participants)""", [batch])
+                             AND a.participants IS NOT DISTINCT FROM i.participants)""",
+            [batch],
+        )
         cur.unregister("_acts")
         return int(cur.execute("SELECT count(*) FROM activity").fetchone()[0] - n0)
 
@@ -352,10 +504,13 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         frame = acc[["project_id", "school_year", "indicator", "value"]].copy()
         cur.register("_outc", frame)
         n0 = cur.execute("SELECT count(*) FROM outcome").fetchone()[0]
-        cur.execute("""INSERT INTO outcome (project_id, school_year, indicator, value, provenance, import_batch_id)
+        cur.execute(
+            """INSERT INTO outcome (project_id, school_year, indicator, value, provenance, import_batch_id)
                        SELECT i.project_id, i.school_year, i.indicator, i.value, 'imported', ? FROM _outc i
                        WHERE NOT EXISTS (SELECT 1 FROM outcome o WHERE o.project_id = i.project_id
-                             AND o.school_year = i.school_year AND o.indicator = i.indicator)""", [batch])
+                             AND o.school_year = i.school_year AND o.indicator = i.indicator)""",
+            [batch],
+        )
         cur.unregister("_outc")
         return int(cur.execute("SELECT count(*) FROM outcome").fetchone()[0] - n0)
 
@@ -365,20 +520,29 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         self._require_writer(viewer)
         batch_id = int(batch_id)
         where, params = self._batch_visible(viewer)
-        with self._transaction(("撤销失败（{name}），未做任何改动。",
-                                "Undo failed ({name}); nothing was changed.")) as cur:
-            row = cur.execute(f"""SELECT b.undone_at, b.record_kind FROM import_batch b
+        with self._transaction(
+            ("撤销失败（{name}），未做任何改动。", "Undo failed ({name}); nothing was changed.")
+        ) as cur:
+            row = cur.execute(
+                f"""SELECT b.undone_at, b.record_kind FROM import_batch b
                                   JOIN ingest_batch_scope s USING (import_batch_id)
-                                  WHERE b.import_batch_id = ? AND {where}""", [batch_id, *params]).fetchall()
+                                  WHERE b.import_batch_id = ? AND {where}""",
+                [batch_id, *params],
+            ).fetchall()
             if not row:
-                raise StoreError(f"批次 {batch_id} 不存在或不在您的权限范围内。",
-                                 f"Batch {batch_id} does not exist or is outside your scope.")
+                raise StoreError(
+                    f"批次 {batch_id} 不存在或不在您的权限范围内。",
+                    f"Batch {batch_id} does not exist or is outside your scope.",
+                )
             if row[0][0] is not None:
-                raise StoreError(f"批次 {batch_id} 已经撤销过。", f"Batch {batch_id} was already undone.")
+                raise StoreError(
+                    f"批次 {batch_id} 已经撤销过。", f"Batch {batch_id} was already undone."
+                )
             # every row the batch wrote and every shelved row it would restore must be in scope
             # (the batch's recorded scope is not enough: it says who imported, not what was touched)
             pw, pparams = project_predicate(viewer, None)
-            outside = cur.execute(f"""
+            outside = cur.execute(
+                f"""
                 SELECT 1 FROM (SELECT project_id FROM project WHERE import_batch_id = ?
                                UNION ALL SELECT project_id FROM milestone WHERE import_batch_id = ?
                                UNION ALL SELECT project_id FROM activity WHERE import_batch_id = ?
@@ -392,43 +556,74 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
                                UNION ALL SELECT project_id FROM ingest_shelf_outcome WHERE shelf_batch_id = ?) y
                 WHERE y.project_id NOT IN (SELECT p.project_id FROM ingest_shelf_project p
                                            WHERE p.shelf_batch_id = ? AND {pw})
-                LIMIT 1""", [batch_id] * 4 + pparams + [batch_id] + pparams + [batch_id] * 4 + pparams
+                LIMIT 1""",
+                [batch_id] * 4 + pparams + [batch_id] + pparams + [batch_id] * 4 + pparams,
             ).fetchall()
             if outside:
-                raise StoreError(f"批次 {batch_id} 写入或替换的记录有超出您权限范围的，不能由您撤销。",
-                                 f"Batch {batch_id} wrote or replaced rows outside your scope; you cannot "
-                                 "undo it.")
-            projects = [r[0] for r in cur.execute(
-                "SELECT project_id FROM project WHERE import_batch_id = ?", [batch_id]).fetchall()]
+                raise StoreError(
+                    f"批次 {batch_id} 写入或替换的记录有超出您权限范围的，不能由您撤销。",
+                    f"Batch {batch_id} wrote or replaced rows outside your scope; you cannot "
+                    "undo it.",
+                )
+            projects = [
+                r[0]
+                for r in cur.execute(
+                    "SELECT project_id FROM project WHERE import_batch_id = ?", [batch_id]
+                ).fetchall()
+            ]
             if projects:
-                later = cur.execute("""
+                later = cur.execute(
+                    """
                     SELECT min(import_batch_id) FROM (
                         SELECT import_batch_id, project_id FROM activity UNION ALL
                         SELECT import_batch_id, project_id FROM outcome UNION ALL
                         SELECT import_batch_id, project_id FROM milestone)
                     WHERE list_contains(?::INTEGER[], project_id) AND import_batch_id IS NOT NULL
-                      AND import_batch_id <> ?""", [projects, batch_id]).fetchone()[0]
+                      AND import_batch_id <> ?""",
+                    [projects, batch_id],
+                ).fetchone()[0]
                 if later is not None:
-                    raise StoreError(f"批次 {later} 的记录属于本批导入的项目，请先撤销批次 {later}。",
-                                     f"Batch {later} holds records of projects this batch imported; "
-                                     f"undo batch {later} first.")
+                    raise StoreError(
+                        f"批次 {later} 的记录属于本批导入的项目，请先撤销批次 {later}。",
+                        f"Batch {later} holds records of projects this batch imported; "
+                        f"undo batch {later} first.",
+                    )
             for t in ("activity", "outcome", "milestone"):
                 cur.execute(f"DELETE FROM {t} WHERE import_batch_id = ?", [batch_id])
             cur.execute("DELETE FROM project WHERE import_batch_id = ?", [batch_id])
-            cur.execute("INSERT INTO project SELECT * EXCLUDE (shelf_batch_id) FROM ingest_shelf_project "
-                        "WHERE shelf_batch_id = ?", [batch_id])
+            cur.execute(
+                "INSERT INTO project SELECT * EXCLUDE (shelf_batch_id) FROM ingest_shelf_project "
+                "WHERE shelf_batch_id = ?",
+                [batch_id],
+            )
             for t in _SHELVED:
-                cur.execute(f"INSERT INTO {t} SELECT * EXCLUDE (shelf_batch_id) FROM ingest_shelf_{t} "
-                            f"WHERE shelf_batch_id = ?", [batch_id])
+                cur.execute(
+                    f"INSERT INTO {t} SELECT * EXCLUDE (shelf_batch_id) FROM ingest_shelf_{t} "
+                    f"WHERE shelf_batch_id = ?",
+                    [batch_id],
+                )
             for t in ("project", *_SHELVED):
                 cur.execute(f"DELETE FROM ingest_shelf_{t} WHERE shelf_batch_id = ?", [batch_id])
-            cur.execute("UPDATE import_batch SET undone_at = now()::TIMESTAMP WHERE import_batch_id = ?",
-                        [batch_id])
+            cur.execute(
+                "UPDATE import_batch SET undone_at = now()::TIMESTAMP WHERE import_batch_id = ?",
+                [batch_id],
+            )
             self._audit(cur, viewer.name or viewer.role.value, "undo_import", f"batch={batch_id}")
             refresh_summaries(cur)
 
-    _EDITABLE = ("start_date", "end_date", "people", "person_months", "participants", "hours", "mode",
-                 "role", "subject", "level", "note")
+    _EDITABLE = (
+        "start_date",
+        "end_date",
+        "people",
+        "person_months",
+        "participants",
+        "hours",
+        "mode",
+        "role",
+        "subject",
+        "level",
+        "note",
+    )
 
     def update_activity(self, viewer: Viewer, activity_id: int, values: dict) -> None:
         """Correct one imported/entered activity row of the viewer's projects (validated by the
@@ -436,27 +631,42 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         self._require_writer(viewer)
         sets = {k: v for k, v in values.items() if k in self._EDITABLE}
         where, params = project_predicate(viewer, None)
-        with self._transaction(("保存失败（{name}），未做任何改动。",
-                                "Saving failed ({name}); nothing was changed.")) as cur:
-            old = cur.execute(f"""SELECT a.* FROM activity a JOIN project p USING (project_id)
+        with self._transaction(
+            ("保存失败（{name}），未做任何改动。", "Saving failed ({name}); nothing was changed.")
+        ) as cur:
+            old = cur.execute(
+                f"""SELECT a.* FROM activity a JOIN project p USING (project_id)
                                   WHERE a.activity_id = ? AND a.provenance = 'imported' AND {where}""",
-                              [int(activity_id), *params]).df()
+                [int(activity_id), *params],
+            ).df()
             if old.empty:
-                raise StoreError(f"记录 {activity_id} 不存在、不可修改或不在您的权限范围内。",
-                                 f"Record {activity_id} does not exist, cannot be changed or is "
-                                 "outside your scope.")
+                raise StoreError(
+                    f"记录 {activity_id} 不存在、不可修改或不在您的权限范围内。",
+                    f"Record {activity_id} does not exist, cannot be changed or is "
+                    "outside your scope.",
+                )
             # the project, kind and bookkeeping of a row never change here: a correction that would
             # move the row (to any project, in scope or not) is refused, not silently narrowed
             for k, v in values.items():
                 if k in old.columns and k not in self._EDITABLE and str(v) != str(old.iloc[0][k]):
-                    raise StoreError(f"记录 {activity_id} 的“{k}”不能更正（记录不能移到另一个项目），未做任何改动。",
-                                     f"The “{k}” of record {activity_id} cannot be corrected (a record "
-                                     "cannot move to another project); nothing was changed.")
+                    raise StoreError(
+                        f"记录 {activity_id} 的“{k}”不能更正（记录不能移到另一个项目），未做任何改动。",
+                        f"The “{k}” of record {activity_id} cannot be corrected (a record "
+                        "cannot move to another project); nothing was changed.",
+                    )
             if sets:
-                assign = ", ".join(f"{k} = ?" for k in sets)  # column names from the fixed whitelist
-                cur.execute(f"UPDATE activity SET {assign} WHERE activity_id = ?",
-                            [*sets.values(), int(activity_id)])
+                assign = ", ".join(
+                    f"{k} = ?" for k in sets
+                )  # column names from the fixed whitelist
+                cur.execute(
+                    f"UPDATE activity SET {assign} WHERE activity_id = ?",
+                    [*sets.values(), int(activity_id)],
+                )
                 before = {k: old.iloc[0][k] for k in sets}
-                self._audit(cur, viewer.name or viewer.role.value, "correct_activity",
-                            f"activity_id={activity_id} before={before} after={sets}")
+                self._audit(
+                    cur,
+                    viewer.name or viewer.role.value,
+                    "correct_activity",
+                    f"activity_id={activity_id} before={before} after={sets}",
+                )
             refresh_summaries(cur)

@@ -6,8 +6,9 @@ A mixin of ``dashboard_lib.store.Store``: methods use ``self._df``, ``self._scal
 
 Activity figures come from ``activity_summary`` (see ``summary.py``) when it is current and the
 date filter covers whole school terms; otherwise from the activity table itself. Both paths give
-the same numbers (tests/test_programme_store.py checks it).
+the same numbers (tests/unit/test_programme_store.py checks it).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,8 +16,18 @@ from datetime import date
 import pandas as pd
 
 from ..scope import Filters, Viewer, activity_predicate, project_predicate
-from .summary import BREAKDOWN_DIMS, MEASURES, MEASURES_SQL, SUMMARY_TABLE, TERM_CODE_SQL, \
-    refresh_summaries, summary_is_current, term_bounds, term_code, term_range  # noqa: F401
+from .summary import (
+    BREAKDOWN_DIMS,
+    MEASURES,
+    MEASURES_SQL,
+    SUMMARY_TABLE,
+    TERM_CODE_SQL,
+    refresh_summaries,
+    summary_is_current,
+    term_bounds,  # noqa: F401  (re-exported for programme.py)
+    term_code,  # noqa: F401
+    term_range,
+)  # noqa: F401
 
 # Columns an aggregate may be grouped by (a whitelist: names are never taken from the user).
 GROUP_COLUMNS = {
@@ -37,7 +48,9 @@ def _term_range(filters: Filters) -> tuple[int | None, int | None] | None:
     return term_range(filters.date_from, filters.date_to)
 
 
-def _projects_in_scope(viewer: Viewer, filters: Filters | None, project_id: int | None) -> tuple[str, list]:
+def _projects_in_scope(
+    viewer: Viewer, filters: Filters | None, project_id: int | None
+) -> tuple[str, list]:
     """``project_predicate`` over ``p``, narrowed to one project when ``project_id`` is given."""
     pwhere, params = project_predicate(viewer, filters)
     if project_id is None:
@@ -59,9 +72,16 @@ class ProgrammeQueries:
         return summary_is_current(self._scalar)
 
     # ------------------------------------------------------------------ activity aggregates
-    def activity_agg(self, viewer: Viewer, filters: Filters | None = None,
-                     by: tuple[str, ...] = (), dim: str = "", kinds: tuple[str, ...] = (),
-                     project_id: int | None = None, use_summary: bool | None = None) -> pd.DataFrame:
+    def activity_agg(
+        self,
+        viewer: Viewer,
+        filters: Filters | None = None,
+        by: tuple[str, ...] = (),
+        dim: str = "",
+        kinds: tuple[str, ...] = (),
+        project_id: int | None = None,
+        use_summary: bool | None = None,
+    ) -> pd.DataFrame:
         """Activity measures (``summary.MEASURES``) of the projects in scope, grouped by ``by``.
 
         ``dim`` ('' or role / subject / level) splits the rows by that column (group by
@@ -101,8 +121,10 @@ class ProgrammeQueries:
         else:
             value = "''" if not dim else f"coalesce(CAST(b.{dim} AS VARCHAR), '')"
             term = TERM_CODE_SQL.format(d="b.start_date")
-            source = (f"(SELECT b.*, {term} AS term_code, {value} AS value, "
-                      f"coalesce(b.mode, '') AS mode_ FROM activity b) a")
+            source = (
+                f"(SELECT b.*, {term} AS term_code, {value} AS value, "
+                f"coalesce(b.mode, '') AS mode_ FROM activity b) a"
+            )
             awhere, aparams = activity_predicate(filters, viewer=viewer)
             clauses.append(awhere)
             params.extend(aparams)
@@ -114,9 +136,9 @@ class ProgrammeQueries:
         select = ", ".join(f"{c} AS {name}" for c, name in zip(cols, by))
         group = f"GROUP BY {', '.join(cols)} ORDER BY {', '.join(cols)}" if cols else ""
         sql = f"""
-            SELECT {select + ', ' if select else ''}{measures}
+            SELECT {select + ", " if select else ""}{measures}
             FROM {source} JOIN project p ON p.project_id = a.project_id
-            WHERE {pwhere} AND {' AND '.join(clauses) or 'TRUE'}
+            WHERE {pwhere} AND {" AND ".join(clauses) or "TRUE"}
             {group}"""
         out = self._df(sql, [*pparams, *params])
         for m in MEASURES:
@@ -126,11 +148,13 @@ class ProgrammeQueries:
         return out
 
     # ------------------------------------------------------------------ projects
-    def programme_projects(self, viewer: Viewer, filters: Filters | None = None,
-                           project_id: int | None = None) -> pd.DataFrame:
+    def programme_projects(
+        self, viewer: Viewer, filters: Filters | None = None, project_id: int | None = None
+    ) -> pd.DataFrame:
         """Projects in scope with pairing, cycle and milestone dates (one row each)."""
         pwhere, params = _projects_in_scope(viewer, filters, project_id)
-        return self._df(f"""
+        return self._df(
+            f"""
             SELECT p.project_id, p.school_zh, p.province_adcode, pr.short_zh AS province_short,
                    pr.name_zh AS province_zh, pr.name_en AS province_en, pr.region,
                    p.prefecture_zh, p.county_adcode, c.name_zh AS county_zh,
@@ -144,58 +168,82 @@ class ProgrammeQueries:
             JOIN county c ON c.adcode = p.county_adcode
             JOIN university u ON u.university_id = p.university_id
             WHERE {pwhere}
-            ORDER BY p.province_adcode, p.county_adcode, p.project_id""", params)
+            ORDER BY p.province_adcode, p.county_adcode, p.project_id""",
+            params,
+        )
 
-    def filter_choices(self, viewer: Viewer, provinces: tuple[int, ...] = ()) -> dict[str, pd.DataFrame]:
+    def filter_choices(
+        self, viewer: Viewer, provinces: tuple[int, ...] = ()
+    ) -> dict[str, pd.DataFrame]:
         """What the sidebar may offer: prefectures and universities of the viewer's projects."""
         where, params = project_predicate(viewer, Filters(provinces=provinces))
-        pref = self._df(f"""SELECT DISTINCT p.province_adcode, p.prefecture_zh FROM project p
+        pref = self._df(
+            f"""SELECT DISTINCT p.province_adcode, p.prefecture_zh FROM project p
                             WHERE {where} AND p.prefecture_zh IS NOT NULL
-                            ORDER BY 1, 2""", params)
-        uni = self._df(f"""SELECT DISTINCT u.university_id, u.name_zh, u.name_en
+                            ORDER BY 1, 2""",
+            params,
+        )
+        uni = self._df(
+            f"""SELECT DISTINCT u.university_id, u.name_zh, u.name_en
                            FROM project p JOIN university u USING (university_id)
-                           WHERE {where} ORDER BY u.name_zh""", params)
+                           WHERE {where} ORDER BY u.name_zh""",
+            params,
+        )
         return {"prefectures": pref, "universities": uni}
 
-    def project_activities(self, viewer: Viewer, filters: Filters | None,
-                           project_id: int, limit: int = 20_000) -> pd.DataFrame:
+    def project_activities(
+        self, viewer: Viewer, filters: Filters | None, project_id: int, limit: int = 20_000
+    ) -> pd.DataFrame:
         """Every activity row of one project in scope (date, kind, provenance filters apply)."""
         pwhere, pparams = project_predicate(viewer, filters)
         awhere, aparams = activity_predicate(filters, viewer=viewer)
-        return self._df(f"""
+        return self._df(
+            f"""
             SELECT a.activity_id, a.kind, a.start_date, a.end_date, a.date_precision, a.people,
                    a.person_months, a.participants, a.hours, a.mode, a.role, a.subject, a.level,
                    a.direction, a.note, a.provenance, a.source_url
             FROM activity a JOIN project p USING (project_id)
             WHERE {pwhere} AND p.project_id = ? AND a.project_id = ? AND {awhere}
             ORDER BY a.start_date, a.activity_id LIMIT ?""",
-                        [*pparams, int(project_id), int(project_id), *aparams, int(limit)])
+            [*pparams, int(project_id), int(project_id), *aparams, int(limit)],
+        )
 
-    def project_milestones(self, viewer: Viewer, filters: Filters | None = None,
-                           project_id: int | None = None) -> pd.DataFrame:
+    def project_milestones(
+        self, viewer: Viewer, filters: Filters | None = None, project_id: int | None = None
+    ) -> pd.DataFrame:
         pwhere, params = _projects_in_scope(viewer, filters, project_id)
-        return self._df(f"""
+        return self._df(
+            f"""
             SELECT m.project_id, m.kind, m.due_date, m.done_date, m.date_precision, m.note,
                    m.provenance, m.source_url
             FROM milestone m JOIN project p USING (project_id)
-            WHERE {pwhere} ORDER BY m.project_id, m.kind""", params)
+            WHERE {pwhere} ORDER BY m.project_id, m.kind""",
+            params,
+        )
 
-    def project_outcomes(self, viewer: Viewer, filters: Filters | None = None,
-                         project_id: int | None = None) -> pd.DataFrame:
+    def project_outcomes(
+        self, viewer: Viewer, filters: Filters | None = None, project_id: int | None = None
+    ) -> pd.DataFrame:
         pwhere, params = _projects_in_scope(viewer, filters, project_id)
-        return self._df(f"""
+        return self._df(
+            f"""
             SELECT o.project_id, o.school_year, o.indicator, o.value, o.provenance, o.source_url
             FROM outcome o JOIN project p USING (project_id)
-            WHERE {pwhere} ORDER BY o.project_id, o.school_year, o.indicator""", params)
+            WHERE {pwhere} ORDER BY o.project_id, o.school_year, o.indicator""",
+            params,
+        )
 
     def outcome_trend(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
         """Per school year and indicator: mean over the projects in scope, and how many."""
         pwhere, params = project_predicate(viewer, filters)
-        return self._df(f"""
+        return self._df(
+            f"""
             SELECT o.school_year, o.indicator, avg(o.value) AS mean, count(*) AS projects,
                    count(*) FILTER (WHERE o.provenance = 'simulated') AS simulated
             FROM outcome o JOIN project p USING (project_id)
-            WHERE {pwhere} GROUP BY 1, 2 ORDER BY 1, 2""", params)
+            WHERE {pwhere} GROUP BY 1, 2 ORDER BY 1, 2""",
+            params,
+        )
 
     def as_of(self) -> date:
         v = self._scalar("SELECT value FROM meta WHERE key = 'as_of'")

@@ -9,6 +9,7 @@ term × provenance × mode × direction. Rows with ``dim = ''`` are the totals o
 programme pages read it whenever the date filter is a whole range of terms (the sidebar only makes
 such ranges); any other date range is answered from the base table.
 """
+
 from __future__ import annotations
 
 SUMMARY_TABLE = "activity_summary"
@@ -16,9 +17,11 @@ BREAKDOWN_DIMS = ("role", "subject", "level")
 
 # The school term of a start date, as a sortable code: year*10 + 1 (spring, Feb–Jul) or
 # + 2 (autumn, Aug–Jan). Every date falls in exactly one term (see programme.term_bounds).
-TERM_CODE_SQL = ("(CASE WHEN month({d}) >= 8 THEN year({d}) * 10 + 2 "
-                 "WHEN month({d}) = 1 THEN (year({d}) - 1) * 10 + 2 "
-                 "ELSE year({d}) * 10 + 1 END)")
+TERM_CODE_SQL = (
+    "(CASE WHEN month({d}) >= 8 THEN year({d}) * 10 + 2 "
+    "WHEN month({d}) = 1 THEN (year({d}) - 1) * 10 + 2 "
+    "ELSE year({d}) * 10 + 1 END)"
+)
 
 # The measures, as SQL over the activity table aliased ``a``; the same names sum in the summary.
 # Stored and summed as DOUBLE: DuckDB sums integers into HUGEINT, which is several times slower.
@@ -30,7 +33,7 @@ MEASURES_SQL = {
     "hours": "sum(a.hours)",
     "participant_hours": "sum(a.participants * a.hours)",
     "person_days": "sum(coalesce(a.people, 0) * (datediff('day', a.start_date, "
-                   "coalesce(a.end_date, a.start_date)) + 1))",
+    "coalesce(a.end_date, a.start_date)) + 1))",
 }
 MEASURES = tuple(MEASURES_SQL)
 
@@ -39,17 +42,21 @@ def _select(dim: str) -> str:
     value = "''" if not dim else f"coalesce(CAST(a.{dim} AS VARCHAR), '')"
     measures = ", ".join(f"CAST({sql} AS DOUBLE) AS {name}" for name, sql in MEASURES_SQL.items())
     term = TERM_CODE_SQL.format(d="a.start_date")
-    return (f"SELECT a.project_id, a.kind, CAST({term} AS INTEGER) AS term_code, a.provenance, "
-            f"coalesce(a.mode, '') AS mode, a.direction, '{dim}' AS dim, {value} AS value, "
-            f"{measures} FROM activity a GROUP BY ALL")
+    return (
+        f"SELECT a.project_id, a.kind, CAST({term} AS INTEGER) AS term_code, a.provenance, "
+        f"coalesce(a.mode, '') AS mode, a.direction, '{dim}' AS dim, {value} AS value, "
+        f"{measures} FROM activity a GROUP BY ALL"
+    )
 
 
 def summary_sql() -> str:
     parts = [_select("")] + [_select(d) for d in BREAKDOWN_DIMS]
     union = "\nUNION ALL\n".join(parts)
     # sorted so that DuckDB's zone maps skip the parts a query does not ask for
-    return (f"CREATE OR REPLACE TABLE {SUMMARY_TABLE} AS SELECT * FROM ({union}) "
-            f"ORDER BY dim, kind, term_code, project_id")
+    return (
+        f"CREATE OR REPLACE TABLE {SUMMARY_TABLE} AS SELECT * FROM ({union}) "
+        f"ORDER BY dim, kind, term_code, project_id"
+    )
 
 
 STATE_TABLE = "activity_summary_state"
@@ -61,8 +68,10 @@ def refresh_summaries(cur) -> None:
     ``activity_summary_state`` records how many activity rows the summary counts, so that
     ``summary_is_current`` is a count of the base table (no scan of its columns) and a lookup."""
     cur.execute(summary_sql())
-    cur.execute(f"CREATE OR REPLACE TABLE {STATE_TABLE} AS "
-                f"SELECT coalesce(sum(n), 0)::BIGINT AS activity_rows FROM {SUMMARY_TABLE} WHERE dim = ''")
+    cur.execute(
+        f"CREATE OR REPLACE TABLE {STATE_TABLE} AS "
+        f"SELECT coalesce(sum(n), 0)::BIGINT AS activity_rows FROM {SUMMARY_TABLE} WHERE dim = ''"
+    )
 
 
 def summary_is_current(scalar) -> bool:
@@ -73,14 +82,23 @@ def summary_is_current(scalar) -> bool:
     (then the base table answers). A database summarised before the state table existed falls
     back to comparing with the summary's own total."""
     import duckdb
+
     try:
-        return bool(scalar(f"SELECT (SELECT count(*) FROM activity) = "
-                           f"(SELECT max(activity_rows) FROM {STATE_TABLE})"))
+        return bool(
+            scalar(
+                f"SELECT (SELECT count(*) FROM activity) = "
+                f"(SELECT max(activity_rows) FROM {STATE_TABLE})"
+            )
+        )
     except duckdb.CatalogException:
         pass
     try:
-        return bool(scalar(f"SELECT (SELECT count(*) FROM activity) = "
-                           f"(SELECT coalesce(sum(n), 0) FROM {SUMMARY_TABLE} WHERE dim = '')"))
+        return bool(
+            scalar(
+                f"SELECT (SELECT count(*) FROM activity) = "
+                f"(SELECT coalesce(sum(n), 0) FROM {SUMMARY_TABLE} WHERE dim = '')"
+            )
+        )
     except duckdb.CatalogException:
         return False
 
@@ -97,6 +115,7 @@ def term_code(d) -> int:
 def term_bounds(code: int):
     """First and last day of a term (terms tile the calendar without gaps)."""
     from datetime import date
+
     year, half = divmod(int(code), 10)
     if half == 2:
         return date(year, 8, 1), date(year + 1, 1, 31)

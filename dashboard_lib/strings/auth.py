@@ -9,23 +9,37 @@ STRINGS: dict[str, tuple[str, str]] = {
     "auth_sso": ("单点登录", "Sign in with single sign-on"),
     "auth_logout": ("退出登录", "Sign out"),
     "auth_signed_in_as": ("当前用户：{user}（{scope}）", "Signed in: {user} ({scope})"),
-    "auth_demo_banner": ("演示模式：只读，仅显示公开和模拟数据。工作人员请在左侧“登录”页登录。",
-                         "Demo mode: read-only, published and simulated data only. Staff: use "
-                         "the Sign in page on the left."),
+    "auth_demo_banner": (
+        "演示模式：只读，仅显示公开和模拟数据。工作人员请在左侧“登录”页登录。",
+        "Demo mode: read-only, published and simulated data only. Staff: use "
+        "the Sign in page on the left.",
+    ),
     "auth_demo_off": ("本系统需要登录后使用。", "Please sign in to use this dashboard."),
-    "auth_timed_out": ("长时间未操作，已自动退出，请重新登录。",
-                       "You were signed out after a period of inactivity; please sign in again."),
-    "auth_signed_out_elsewhere": ("您已退出登录（在其他窗口退出，或会话已被撤销），请重新登录。",
-                                  "You have been signed out (in another window, or the session was "
-                                  "revoked); please sign in again."),
+    "auth_timed_out": (
+        "长时间未操作，已自动退出，请重新登录。",
+        "You were signed out after a period of inactivity; please sign in again.",
+    ),
+    "auth_signed_out_elsewhere": (
+        "您已退出登录（在其他窗口退出，或会话已被撤销），请重新登录。",
+        "You have been signed out (in another window, or the session was "
+        "revoked); please sign in again.",
+    ),
     "auth_account_disabled": ("该账户已停用。", "This account is disabled."),
-    "auth_read_only": ("数据库当前为只读，暂时无法登录。",
-                       "The database is read-only at the moment, so signing in is not possible."),
+    "auth_read_only": (
+        "数据库当前为只读，暂时无法登录。",
+        "The database is read-only at the moment, so signing in is not possible.",
+    ),
     "auth_signing_in": ("正在登录…", "Signing in…"),
     "auth_signing_out": ("正在退出…", "Signing out…"),
-    "auth_go_on": ("如果页面没有自动跳转，请点击这里。", "If the page does not move on by itself, click here."),
+    "auth_go_on": (
+        "如果页面没有自动跳转，请点击这里。",
+        "If the page does not move on by itself, click here.",
+    ),
     "auth_page_refused": ("您的角色无权打开此页面。", "Your role may not open this page."),
-    "auth_no_downloads": ("演示角色不提供明细数据下载。", "Presenters cannot download row-level data."),
+    "auth_no_downloads": (
+        "演示角色不提供明细数据下载。",
+        "Presenters cannot download row-level data.",
+    ),
     "admin_title": ("用户管理与审计日志", "Users and audit log"),
     "admin_users": ("用户", "Users"),
     "admin_add": ("新增用户", "Add a user"),
@@ -33,13 +47,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "admin_province": ("省份（省级用户）", "Province (province users)"),
     "admin_universities": ("高校（高校用户）", "Universities (university users)"),
     "admin_display_name": ("显示名称", "Display name"),
-    "admin_oidc": ("单点登录标识（可选，如邮箱）", "Single sign-on identity (optional, e.g. e-mail)"),
-    "admin_password": ("初始密码（至少 10 位，不能是常见密码、不能包含用户名，需混合至少两类字符）",
-                       "Initial password (10+ characters, not a common password, not containing "
-                       "the user name, at least two kinds of characters)"),
-    "admin_reset_note": ("重设密码后，该用户在所有浏览器中的登录立即失效；停用账户亦然（重新启用后需重新登录）。",
-                         "Resetting the password signs the user out in every browser; so does "
-                         "disabling the account (after enabling it again they sign in anew)."),
+    "admin_oidc": (
+        "单点登录标识（可选，如邮箱）",
+        "Single sign-on identity (optional, e.g. e-mail)",
+    ),
+    "admin_password": (
+        "初始密码（至少 10 位，不能是常见密码、不能包含用户名，需混合至少两类字符）",
+        "Initial password (10+ characters, not a common password, not containing "
+        "the user name, at least two kinds of characters)",
+    ),
+    "admin_reset_note": (
+        "重设密码后，该用户在所有浏览器中的登录立即失效；停用账户亦然（重新启用后需重新登录）。",
+        "Resetting the password signs the user out in every browser; so does "
+        "disabling the account (after enabling it again they sign in anew).",
+    ),
     "admin_create": ("创建", "Create"),
     "admin_created": ("已创建用户 {user}。", "User {user} created."),
     "admin_change": ("修改用户", "Change a user"),

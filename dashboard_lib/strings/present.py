@@ -2,11 +2,16 @@
 
 STRINGS: dict[str, tuple[str, str]] = {
     "deck_page_title": ("演示模式", "Presenter"),
-    "deck_intro": ("选择幻灯片、顺序和省份，然后开始演示；←/→ 或空格翻页，F 全屏。选择会写入网址，复制链接即可重新打开。",
-                   "Choose the slides, their order and a province, then start; ←/→ or space to move, F for "
-                   "full screen. The choice is kept in the address: copy the link to reopen it."),
+    "deck_intro": (
+        "选择幻灯片、顺序和省份，然后开始演示；←/→ 或空格翻页，F 全屏。选择会写入网址，复制链接即可重新打开。",
+        "Choose the slides, their order and a province, then start; ←/→ or space to move, F for "
+        "full screen. The choice is kept in the address: copy the link to reopen it.",
+    ),
     "deck_slides": ("幻灯片（按选择顺序）", "Slides (in the order chosen)"),
-    "deck_province_pick": ("省份（用于省份专页，并筛选全部幻灯片）", "Province (its own slide; narrows every slide)"),
+    "deck_province_pick": (
+        "省份（用于省份专页，并筛选全部幻灯片）",
+        "Province (its own slide; narrows every slide)",
+    ),
     "deck_all": ("全部（全国）", "All (national)"),
     "deck_autoplay": ("自动翻页间隔（秒，0 为不自动）", "Auto-advance every (seconds, 0 = off)"),
     "deck_save": ("保存选择", "Save the choice"),
@@ -24,9 +29,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "deck_download_report": ("下载省份报告", "Download the province report"),
     "deck_download_png": ("下载图表图片", "Download chart images"),
     "deck_report_needs_province": ("请先选择省份。", "Choose a province first."),
-    "deck_unknown_slide": ("网址中有未知的幻灯片名称，已忽略。", "The address named an unknown slide; it was ignored."),
-    "deck_title_notice": ("教育部办公厅《关于开展部属高校县中托管帮扶工作的通知》（教基厅函〔2022〕13号）",
-                          "Ministry of Education notice 教基厅函〔2022〕13号 on university partnerships with county high schools"),
+    "deck_unknown_slide": (
+        "网址中有未知的幻灯片名称，已忽略。",
+        "The address named an unknown slide; it was ignored.",
+    ),
+    "deck_title_notice": (
+        "教育部办公厅《关于开展部属高校县中托管帮扶工作的通知》（教基厅函〔2022〕13号）",
+        "Ministry of Education notice 教基厅函〔2022〕13号 on university partnerships with county high schools",
+    ),
     "deck_numbers": ("项目概况", "The programme in numbers"),
     "deck_map": ("托管高校与帮扶县中", "Universities and the county high schools they guide"),
     "deck_map_sub": ("{n} 个项目 · {u} 所托管高校", "{n} projects · {u} host universities"),
@@ -37,7 +47,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "deck_internships": ("实习支教", "Internships and 支教"),
     "deck_cases": ("案例聚焦（公开报道）", "Case spotlights (published)"),
     "deck_cases_sub": ("共 {n} 条公开报道的事件", "{n} published events"),
-    "deck_cases_note": ("均来自公开网页，附来源链接。", "All from public web pages, with their sources."),
+    "deck_cases_note": (
+        "均来自公开网页，附来源链接。",
+        "All from public web pages, with their sources.",
+    ),
     "deck_no_cases": ("所选范围内暂无公开报道的事件。", "No published events in this selection."),
     "deck_source": ("来源", "Source"),
     "deck_people": ("人", "people"),
@@ -52,8 +65,12 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 LABELS: dict[str, tuple[str, str]] = {
-    "slide_title": ("封面", "Title"), "slide_numbers": ("项目概况", "In numbers"), "slide_map": ("地图", "Map"),
-    "slide_progress": ("进展", "Progress"), "slide_exchanges": ("教师交流", "Teacher exchanges"),
-    "slide_internships": ("实习支教", "Internships"), "slide_cases": ("案例聚焦", "Case spotlights"),
+    "slide_title": ("封面", "Title"),
+    "slide_numbers": ("项目概况", "In numbers"),
+    "slide_map": ("地图", "Map"),
+    "slide_progress": ("进展", "Progress"),
+    "slide_exchanges": ("教师交流", "Teacher exchanges"),
+    "slide_internships": ("实习支教", "Internships"),
+    "slide_cases": ("案例聚焦", "Case spotlights"),
     "slide_province": ("省份专页", "Province"),
 }

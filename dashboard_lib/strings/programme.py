@@ -11,15 +11,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "prog_prov_all": ("全部（含模拟）", "All (incl. simulated)"),
     "prog_prov_published": ("仅公开报道", "Published only"),
     "prog_prov_real": ("公开报道 + 导入（不含模拟）", "Published + imported (no simulated)"),
-    "prog_bad_filter": ("链接中有无法识别的筛选条件，已忽略。",
-                        "The link holds a filter value that is not recognised; it was ignored."),
+    "prog_bad_filter": (
+        "链接中有无法识别的筛选条件，已忽略。",
+        "The link holds a filter value that is not recognised; it was ignored.",
+    ),
     # shared
     "prog_download_csv": ("下载 CSV", "Download CSV"),
     "prog_download_xlsx": ("下载 Excel", "Download Excel"),
     "prog_chart_numbers": ("查看图表数据", "Show the numbers"),
-    "prog_simulated_note": ("本页包含模拟数据（{n} 条活动记录、{p} 个项目为模拟生成，非真实数字）。",
-                            "This page includes SIMULATED data ({n} activity records and {p} "
-                            "projects are generated, not real figures)."),
+    "prog_simulated_note": (
+        "本页包含模拟数据（{n} 条活动记录、{p} 个项目为模拟生成，非真实数字）。",
+        "This page includes SIMULATED data ({n} activity records and {p} "
+        "projects are generated, not real figures).",
+    ),
     "prog_no_projects": ("当前筛选条件下没有项目。", "No project matches the current filters."),
     "prog_open_dossier": ("档案", "Dossier"),
     "prog_term": ("学期", "Term"),
@@ -42,13 +46,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "prog_rank": ("排名", "Rank"),
     # progress page
     "prog_progress_title": ("项目进展", "Progress"),
-    "prog_progress_caption": ("签约、备案、启动与截止时间对照；三年周期进度；各学期活动与预期对照；成效指标趋势。",
-                              "Milestones against deadlines, the 3-year cycle, activity per term "
-                              "against the expectation, outcome trends."),
+    "prog_progress_caption": (
+        "签约、备案、启动与截止时间对照；三年周期进度；各学期活动与预期对照；成效指标趋势。",
+        "Milestones against deadlines, the 3-year cycle, activity per term "
+        "against the expectation, outcome trends.",
+    ),
     "prog_milestones": ("协议里程碑与截止时间", "Agreement milestones against deadlines"),
-    "prog_deadlines": ("截止时间：签约 {signed}，备案 {filed}，启动 {launched}（仅知月份的日期按当月最后一天计）。",
-                       "Deadlines: signed {signed}, filed {filed}, launched {launched} (a date "
-                       "known only to the month counts as the month's last day)."),
+    "prog_deadlines": (
+        "截止时间：签约 {signed}，备案 {filed}，启动 {launched}（仅知月份的日期按当月最后一天计）。",
+        "Deadlines: signed {signed}, filed {filed}, launched {launched} (a date "
+        "known only to the month counts as the month's last day).",
+    ),
     "prog_late_list": ("逾期的里程碑", "Late milestones"),
     "prog_none_late": ("没有逾期的里程碑。", "No milestone is late."),
     "prog_deadline": ("截止日期", "Deadline"),
@@ -63,33 +71,44 @@ STRINGS: dict[str, tuple[str, str]] = {
     "prog_cycle_share": ("进度", "Progress"),
     "prog_cycle_stage": ("阶段", "Stage"),
     "prog_activity_terms": ("各学期活动与预期", "Activity per term against the expectation"),
-    "prog_expectation": ("预期：每个已结束的学期每个项目至少 {min} 条活动记录（当前筛选的帮扶方式），且至少派驻 {disp} 人。"
-                         "评估的学期：{terms}。",
-                         "Expectation: in every completed term each project records at least {min} "
-                         "activities (of the ways of working in the filter) and has at least {disp} "
-                         "dispatched person on site. Terms assessed: {terms}."),
+    "prog_expectation": (
+        "预期：每个已结束的学期每个项目至少 {min} 条活动记录（当前筛选的帮扶方式），且至少派驻 {disp} 人。"
+        "评估的学期：{terms}。",
+        "Expectation: in every completed term each project records at least {min} "
+        "activities (of the ways of working in the filter) and has at least {disp} "
+        "dispatched person on site. Terms assessed: {terms}.",
+    ),
     "prog_below": ("低于预期的项目比例", "Share of projects below the expectation"),
     "prog_attention": ("需要关注的项目", "Projects that need attention"),
     "prog_attention_none": ("所有项目均达到预期。", "Every project meets the expectation."),
     "prog_score": ("关注分值", "Score"),
     "prog_reasons": ("原因", "Reasons"),
     "prog_last_term": ("最近学期活动数", "Activities last term"),
-    "prog_reason_low": ("{n}/{total} 个学期活动少于 {min} 条（{terms}）",
-                        "{n} of {total} terms below {min} activities ({terms})"),
-    "prog_reason_no_dispatch": ("{n} 个学期无派驻人员（{terms}）",
-                                "no dispatched staff in {n} terms ({terms})"),
+    "prog_reason_low": (
+        "{n}/{total} 个学期活动少于 {min} 条（{terms}）",
+        "{n} of {total} terms below {min} activities ({terms})",
+    ),
+    "prog_reason_no_dispatch": (
+        "{n} 个学期无派驻人员（{terms}）",
+        "no dispatched staff in {n} terms ({terms})",
+    ),
     "prog_reason_late": ("{kind}逾期 {days} 天", "{kind} {days} days late"),
     "prog_reason_overdue": ("{kind}未完成且已过截止日期", "{kind} not done, deadline passed"),
     "prog_outcomes": ("成效指标趋势（各项目平均）", "Outcome indicators (mean over projects)"),
     "prog_school_year": ("学年", "School year"),
     "prog_programme_start": ("项目启动 2022 秋", "Programme start, autumn 2022"),
     "prog_outcome_value": ("平均值", "Mean"),
-    "prog_no_completed_terms": ("所选学期范围内没有已结束的学期。", "No completed term in the chosen range."),
+    "prog_no_completed_terms": (
+        "所选学期范围内没有已结束的学期。",
+        "No completed term in the chosen range.",
+    ),
     # exchanges page
     "prog_exchanges_title": ("教师交流", "Teacher exchanges"),
-    "prog_exchanges_caption": ("派驻校长教师、到校指导、跟岗挂职、培训教研：高校 → 县中，县中 → 附属中学。",
-                               "Dispatched principals and teachers, guidance visits, shadowing, "
-                               "training: university → county, county → affiliated school."),
+    "prog_exchanges_caption": (
+        "派驻校长教师、到校指导、跟岗挂职、培训教研：高校 → 县中，县中 → 附属中学。",
+        "Dispatched principals and teachers, guidance visits, shadowing, "
+        "training: university → county, county → affiliated school.",
+    ),
     "prog_kpi_dispatched": ("派驻人次", "People dispatched"),
     "prog_kpi_person_months": ("驻校人月", "Person-months on site"),
     "prog_kpi_visits": ("到校指导（次）", "Guidance visits"),
@@ -99,8 +118,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "prog_kpi_training_people": ("培训参与人次", "Training participants"),
     "prog_kpi_training_hours_onsite": ("现场培训人·学时", "On-site participant-hours"),
     "prog_kpi_training_hours_online": ("线上培训人·学时", "Online participant-hours"),
-    "prog_directions": ("双向交流：高校 → 县中，县中 → 附属中学（人次）",
-                        "Both directions: university → county, county → affiliated school (people)"),
+    "prog_directions": (
+        "双向交流：高校 → 县中，县中 → 附属中学（人次）",
+        "Both directions: university → county, county → affiliated school (people)",
+    ),
     "prog_timeline": ("各学期交流（人次）", "Exchanges per term (people)"),
     "prog_by_province": ("按省份", "By province"),
     "prog_by_university": ("按托管高校", "By university"),
@@ -108,13 +129,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "prog_dispatch_roles": ("派驻人员岗位", "Dispatched staff by role"),
     "prog_dispatch_subjects": ("派驻教师学科", "Dispatched teachers by subject"),
     "prog_training_modes": ("培训教研：现场与线上", "Training: on site and online"),
-    "prog_ranking_universities": ("托管高校排名（驻校人月）", "Universities ranked by person-months on site"),
+    "prog_ranking_universities": (
+        "托管高校排名（驻校人月）",
+        "Universities ranked by person-months on site",
+    ),
     "prog_ranking_projects": ("项目排名（交流人次）", "Projects ranked by people exchanged"),
     # internships page
     "prog_internships_title": ("实习支教", "Internships and 支教"),
-    "prog_internships_caption": ("高校本科生、研究生到县中实习支教：层次、学科、学期，在县人天。",
-                                 "University students teaching or interning in the county school: "
-                                 "level, subject, term, person-days in the county."),
+    "prog_internships_caption": (
+        "高校本科生、研究生到县中实习支教：层次、学科、学期，在县人天。",
+        "University students teaching or interning in the county school: "
+        "level, subject, term, person-days in the county.",
+    ),
     "prog_kpi_students": ("实习支教学生（人次）", "Students (people)"),
     "prog_kpi_person_days": ("在县人天", "Person-days in county"),
     "prog_kpi_groups": ("派出批次", "Groups sent"),
@@ -125,16 +151,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     # dossier page
     "prog_dossier_title": ("项目档案", "Project dossier"),
     "prog_dossier_pick": ("选择项目", "Choose a project"),
-    "prog_dossier_missing": ("该项目不存在，或不在您的权限和当前筛选范围内。",
-                             "That project does not exist or is outside your scope and the current filters."),
-    "prog_dossier_bad_id": ("链接中的项目编号无效。", "The project number in the link is not valid."),
+    "prog_dossier_missing": (
+        "该项目不存在，或不在您的权限和当前筛选范围内。",
+        "That project does not exist or is outside your scope and the current filters.",
+    ),
+    "prog_dossier_bad_id": (
+        "链接中的项目编号无效。",
+        "The project number in the link is not valid.",
+    ),
     "prog_pairing": ("结对关系", "Pairing"),
     "prog_agreement": ("三方协议", "The agreement"),
     "prog_activity_timeline": ("全部活动时间线", "Every activity on a time line"),
     "prog_activity_table": ("活动记录", "Activity records"),
     "prog_sources": ("数据来源与链接", "Provenance and source links"),
-    "prog_no_sources": ("本项目暂无公开来源链接：显示的数据为模拟或导入数据。",
-                        "This project has no published source link yet: its data is simulated or imported."),
+    "prog_no_sources": (
+        "本项目暂无公开来源链接：显示的数据为模拟或导入数据。",
+        "This project has no published source link yet: its data is simulated or imported.",
+    ),
     "prog_affiliated": ("结对附属中学", "Affiliated school"),
     "prog_batch": ("批次", "Batch"),
     "prog_confidence": ("可信度", "Confidence"),
@@ -150,25 +183,40 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 # vocabulary values this feature names (read through programme.vlabel; prefixed so they
 # never clash with another feature's LABELS)
-STRINGS.update({
-    "prog_v_ms_signed": ("签约", "Signing"), "prog_v_ms_filed": ("备案", "Filing"), "prog_v_ms_launched": ("启动", "Launch"),
-    "prog_v_ms_on_time": ("按期", "On time"), "prog_v_ms_late": ("逾期完成", "Late"),
-    "prog_v_ms_overdue": ("逾期未完成", "Overdue"), "prog_v_ms_pending": ("未到期", "Pending"),
-    "prog_v_ms_no_record": ("无记录", "No record"),
-    "prog_v_cycle_year_1": ("第一年", "Year 1"), "prog_v_cycle_year_2": ("第二年", "Year 2"),
-    "prog_v_cycle_year_3": ("第三年", "Year 3"), "prog_v_cycle_ended": ("周期已结束", "Cycle ended"),
-    "prog_v_cycle_not_started": ("未开始", "Not started"),
-    "prog_v_enrolment": ("在校生数", "Enrolment"), "prog_v_teacher_retention": ("骨干教师留任率（%）", "Teacher retention (%)"),
-    "prog_v_admission_rate": ("本科上线率（%）", "University admission rate (%)"),
-    "prog_v_undergraduate": ("本科生", "Undergraduate"), "prog_v_master": ("硕士生", "Master's"),
-    "prog_v_doctoral": ("博士生", "Doctoral"),
-    "prog_v_on_site": ("现场", "On site"), "prog_v_online": ("线上", "Online"),
-    "prog_v_to_county": ("高校 → 县中", "University → county"),
-    "prog_v_to_university": ("县中 → 附属中学", "County → affiliated school"),
-    "prog_v_principal": ("校长", "Principal"), "prog_v_executive vice principal": ("执行校长", "Executive vice principal"),
-    "prog_v_vice principal": ("副校长", "Vice principal"), "prog_v_subject teacher": ("学科教师", "Subject teacher"),
-    "prog_v_head teacher": ("班主任", "Head teacher"), "prog_v_teacher": ("教师", "Teacher"),
-    "prog_v_school leader": ("学校干部", "School leader"), "prog_v_student": ("学生", "Student"),
-})
+STRINGS.update(
+    {
+        "prog_v_ms_signed": ("签约", "Signing"),
+        "prog_v_ms_filed": ("备案", "Filing"),
+        "prog_v_ms_launched": ("启动", "Launch"),
+        "prog_v_ms_on_time": ("按期", "On time"),
+        "prog_v_ms_late": ("逾期完成", "Late"),
+        "prog_v_ms_overdue": ("逾期未完成", "Overdue"),
+        "prog_v_ms_pending": ("未到期", "Pending"),
+        "prog_v_ms_no_record": ("无记录", "No record"),
+        "prog_v_cycle_year_1": ("第一年", "Year 1"),
+        "prog_v_cycle_year_2": ("第二年", "Year 2"),
+        "prog_v_cycle_year_3": ("第三年", "Year 3"),
+        "prog_v_cycle_ended": ("周期已结束", "Cycle ended"),
+        "prog_v_cycle_not_started": ("未开始", "Not started"),
+        "prog_v_enrolment": ("在校生数", "Enrolment"),
+        "prog_v_teacher_retention": ("骨干教师留任率（%）", "Teacher retention (%)"),
+        "prog_v_admission_rate": ("本科上线率（%）", "University admission rate (%)"),
+        "prog_v_undergraduate": ("本科生", "Undergraduate"),
+        "prog_v_master": ("硕士生", "Master's"),
+        "prog_v_doctoral": ("博士生", "Doctoral"),
+        "prog_v_on_site": ("现场", "On site"),
+        "prog_v_online": ("线上", "Online"),
+        "prog_v_to_county": ("高校 → 县中", "University → county"),
+        "prog_v_to_university": ("县中 → 附属中学", "County → affiliated school"),
+        "prog_v_principal": ("校长", "Principal"),
+        "prog_v_executive vice principal": ("执行校长", "Executive vice principal"),
+        "prog_v_vice principal": ("副校长", "Vice principal"),
+        "prog_v_subject teacher": ("学科教师", "Subject teacher"),
+        "prog_v_head teacher": ("班主任", "Head teacher"),
+        "prog_v_teacher": ("教师", "Teacher"),
+        "prog_v_school leader": ("学校干部", "School leader"),
+        "prog_v_student": ("学生", "Student"),
+    }
+)
 
 LABELS: dict[str, tuple[str, str]] = {}

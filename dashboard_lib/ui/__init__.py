@@ -2,9 +2,23 @@
 
 Caching sits here, at the page boundary, keyed on primitive values.
 """
+
 from .auth import account_box, login, logout, require_page, require_role, require_writer, viewer
 from .core import download_csv, geo_guard, lang, store
 from .filters import set_province, sidebar
 
-__all__ = ["account_box", "download_csv", "geo_guard", "lang", "login", "logout", "require_page",
-           "require_role", "require_writer", "set_province", "sidebar", "store", "viewer"]
+__all__ = [
+    "account_box",
+    "download_csv",
+    "geo_guard",
+    "lang",
+    "login",
+    "logout",
+    "require_page",
+    "require_role",
+    "require_writer",
+    "set_province",
+    "sidebar",
+    "store",
+    "viewer",
+]

@@ -8,6 +8,7 @@ disabled?), so signing out in one tab, an administrator disabling the account or
 password ends every tab of that sign-in at its next click. The account row is re-read on every
 run too, so re-scoping a user takes effect on their next click, not on their next log-in.
 """
+
 from __future__ import annotations
 
 import html
@@ -29,10 +30,14 @@ from .core import lang, store
 
 _KEY = "auth"  # session_state: {"user": name, "last": datetime, "token": str} for local accounts
 COOKIE = web.COOKIE
-_GO = "_auth_go"            # session_state: (url, "in" | "out") the top page goes to on the next run
+_GO = "_auth_go"  # session_state: (url, "in" | "out") the top page goes to on the next run
 _CHECKED = "_auth_checked"  # session_state: (run marker, time, token, result) of this run's check
-_ENDED = {"expired": "auth_timed_out", "revoked": "auth_signed_out_elsewhere",
-          "unknown": "auth_signed_out_elsewhere", "disabled": "auth_account_disabled"}
+_ENDED = {
+    "expired": "auth_timed_out",
+    "revoked": "auth_signed_out_elsewhere",
+    "unknown": "auth_signed_out_elsewhere",
+    "disabled": "auth_account_disabled",
+}
 
 
 def _cookie_token() -> str | None:
@@ -49,6 +54,7 @@ def _run_marker():
     """An object that is new for every script run (Streamlit's per-run fragment coordinator)."""
     try:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
+
         ctx = get_script_run_ctx()
     except Exception:
         return None
@@ -60,8 +66,13 @@ def _token_status(store_, token: str, idle_minutes: int) -> tuple[str | None, st
     looking); a database that cannot answer ends the sign-in rather than trusting memory."""
     marker = _run_marker()
     memo = st.session_state.get(_CHECKED)
-    if (memo and marker is not None and memo[0] is marker and memo[2] == token
-            and time.monotonic() - memo[1] < 10):
+    if (
+        memo
+        and marker is not None
+        and memo[0] is marker
+        and memo[2] == token
+        and time.monotonic() - memo[1] < 10
+    ):
         return memo[3]
     try:
         result = store_.session_status(token, idle_minutes)
@@ -112,9 +123,11 @@ def _navigate(url: str) -> None:
     """Send the top page to ``url`` (one of our own routes): a script in the page itself, not in
     a sandboxed component frame, with a plain link in case scripts do not run."""
     target = json.dumps(url).replace("<", "\\u003c").replace(">", "\\u003e")
-    st.html(f"<script>window.location.replace({target});</script>"
-            f'<a href="{html.escape(url)}" target="_top">{html.escape(t("auth_go_on", lang()))}</a>',
-            unsafe_allow_javascript=True)
+    st.html(
+        f"<script>window.location.replace({target});</script>"
+        f'<a href="{html.escape(url)}" target="_top">{html.escape(t("auth_go_on", lang()))}</a>',
+        unsafe_allow_javascript=True,
+    )
 
 
 def viewer() -> Viewer | None:
@@ -166,8 +179,13 @@ def login(user_name: str, password: str) -> str | None:
     if store_.read_only:
         return t("auth_read_only", language)
     try:
-        auth.authenticate(store_, user_name, password or "", lock_after=settings.lock_after,
-                          lock_minutes=settings.lock_minutes)
+        auth.authenticate(
+            store_,
+            user_name,
+            password or "",
+            lock_after=settings.lock_after,
+            lock_minutes=settings.lock_minutes,
+        )
         token = store_.create_session(user_name)
     except auth.AuthError as exc:
         return exc.message(language)

@@ -2,6 +2,7 @@
 
 Caching sits here, at the page boundary, keyed on primitive values.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -58,15 +59,15 @@ def store() -> Store:
     language = lang()
     result = _opened(language)
     lost = result.store.check_file()
-    if lost is None and result.store.stale:   # replaced or deleted, held nothing: open it again
+    if lost is None and result.store.stale:  # replaced or deleted, held nothing: open it again
         _open.clear()
         result = _opened(language)
         lost = result.store.check_file()
     if lost is not None:
         st.error(tm("db_error", language, msg=lost.message(language)))
         st.stop()
-    memo.retire_older(result.store)   # views of a replaced snapshot or data version go at once
-    backup.ensure_schedule(result.store)   # once per process: the server's own backups
+    memo.retire_older(result.store)  # views of a replaced snapshot or data version go at once
+    backup.ensure_schedule(result.store)  # once per process: the server's own backups
     if result.notices and not st.session_state.get("_notices_shown"):
         for zh, en in result.notices:
             st.info(zh if language == "zh" else en)
@@ -89,5 +90,11 @@ def download_csv(frame: pd.DataFrame, file_name: str, key: str, viewer: Viewer) 
     if not viewer.can_download_rows:
         st.caption(t("auth_no_downloads", lang()))
         return
-    st.download_button(t("download_csv", lang()), lambda: exports.csv_bytes(frame),
-                       file_name=file_name, mime="text/csv", key=key, on_click="ignore")
+    st.download_button(
+        t("download_csv", lang()),
+        lambda: exports.csv_bytes(frame),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+    )

@@ -1,4 +1,5 @@
 """Download buttons: every table as CSV (UTF-8 with BOM) and XLSX, formula cells neutralised."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -24,16 +25,26 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
     if viewer is None or not viewer.can_download_rows:
         st.caption(t("auth_no_downloads", language))
         return
-    frame = frame.copy()   # the file is made later: freeze what is on screen now
+    frame = frame.copy()  # the file is made later: freeze what is on screen now
     a, b, _ = st.columns([1, 1, 2])
     with a:
-        st.download_button(t("prog_download_csv", language), lambda: exports.csv_bytes(frame),
-                           file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
-                           on_click="ignore")
+        st.download_button(
+            t("prog_download_csv", language),
+            lambda: exports.csv_bytes(frame),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            on_click="ignore",
+        )
     with b:
-        st.download_button(t("prog_download_xlsx", language), lambda: exports.xlsx_bytes(frame, name),
-                           file_name=f"{name}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx",
-                           on_click="ignore")
+        st.download_button(
+            t("prog_download_xlsx", language),
+            lambda: exports.xlsx_bytes(frame, name),
+            file_name=f"{name}.xlsx",
+            mime=XLSX_MIME,
+            key=f"{key}_xlsx",
+            on_click="ignore",
+        )
 
 
 def numbers(frame: pd.DataFrame, key: str | None = None) -> None:

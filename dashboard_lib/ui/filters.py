@@ -7,6 +7,7 @@ URL (``?province=620000&prefecture=兰州市&university=3,7&term_from=20231&term
 checked against the viewer's scope and the known values; anything else is refused with a message
 and ignored.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -50,8 +51,15 @@ def _ints(v: str | None) -> tuple[list[int], bool]:
 
 
 _VALS = "_filter_values"
-WIDGET_KEYS = ("province_select", "flt_prefecture", "flt_university", "flt_term_from", "flt_term_to",
-               "flt_kinds", "flt_prov")
+WIDGET_KEYS = (
+    "province_select",
+    "flt_prefecture",
+    "flt_university",
+    "flt_term_from",
+    "flt_term_to",
+    "flt_kinds",
+    "flt_prov",
+)
 
 
 def _remember(key: str) -> None:
@@ -85,8 +93,13 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
     language = lang()
     warnings: set[str] = set()
     with st.sidebar:
-        choice = st.radio(t("language", language), ["中文", "English"], horizontal=True,
-                          index=0 if language == "zh" else 1, key="lang_radio")
+        choice = st.radio(
+            t("language", language),
+            ["中文", "English"],
+            horizontal=True,
+            index=0 if language == "zh" else 1,
+            key="lang_radio",
+        )
         new_lang = "zh" if choice == "中文" else "en"
         if new_lang != language:
             st.session_state["lang"] = new_lang
@@ -97,8 +110,11 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
         options = memo.cached(type(store_).scope_provinces, store_, viewer_, memo=memo.SMALL)
         ALL = 0  # "all provinces in scope" (not None: a None value shows Streamlit's empty placeholder)
         codes = [ALL] + options["adcode"].astype(int).tolist()
-        names = dict(zip(options["adcode"].astype(int),
-                         options["name_en" if language == "en" else "name_zh"]))
+        names = dict(
+            zip(
+                options["adcode"].astype(int), options["name_en" if language == "en" else "name_zh"]
+            )
+        )
 
         def province_from_url():
             wanted = _raw("province")
@@ -110,15 +126,23 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
                 warnings.add("out_of_scope")
                 return ALL
             return code
+
         _start("province_select", province_from_url, "province")
         if st.session_state["province_select"] not in codes:
             warnings.add("out_of_scope")
             _put("province_select", ALL)
-        picked = st.selectbox(t("province_filter", language), codes,
-                              format_func=lambda c: t("all_provinces", language) if c == ALL else names[c],
-                              key="province_select", on_change=_remember, args=("province_select",))
+        picked = st.selectbox(
+            t("province_filter", language),
+            codes,
+            format_func=lambda c: t("all_provinces", language) if c == ALL else names[c],
+            key="province_select",
+            on_change=_remember,
+            args=("province_select",),
+        )
         provinces = (picked,) if picked != ALL else ()
-        choices = memo.cached(type(store_).filter_choices, store_, viewer_, provinces, memo=memo.SMALL)
+        choices = memo.cached(
+            type(store_).filter_choices, store_, viewer_, provinces, memo=memo.SMALL
+        )
 
         # --- prefecture (地市) within the province
         prefs = choices["prefectures"]["prefecture_zh"].drop_duplicates().tolist()
@@ -128,28 +152,42 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
             if any(p not in prefs for p in want):
                 warnings.add("prog_bad_filter")
             return [p for p in want if p in prefs]
+
         _start("flt_prefecture", prefectures_from_url, "prefecture")
         _put("flt_prefecture", [p for p in st.session_state["flt_prefecture"] if p in prefs])
-        prefectures = st.multiselect(t("prog_filter_prefecture", language), prefs,
-                                     placeholder=t("prog_filter_all", language), key="flt_prefecture",
-                                     on_change=_remember, args=("flt_prefecture",))
+        prefectures = st.multiselect(
+            t("prog_filter_prefecture", language),
+            prefs,
+            placeholder=t("prog_filter_all", language),
+            key="flt_prefecture",
+            on_change=_remember,
+            args=("flt_prefecture",),
+        )
 
         # --- university
         unis = choices["universities"]
         uni_ids = unis["university_id"].astype(int).tolist()
-        uni_names = dict(zip(uni_ids, unis["name_en" if language == "en" else "name_zh"].fillna(unis["name_zh"])))
+        uni_names = dict(
+            zip(uni_ids, unis["name_en" if language == "en" else "name_zh"].fillna(unis["name_zh"]))
+        )
 
         def universities_from_url():
             want, bad = _ints(_raw("university"))
             if bad or any(u not in uni_ids for u in want):
                 warnings.add("out_of_scope")
             return [u for u in want if u in uni_ids]
+
         _start("flt_university", universities_from_url, "university")
         _put("flt_university", [u for u in st.session_state["flt_university"] if u in uni_ids])
-        universities = st.multiselect(t("prog_filter_university", language), uni_ids,
-                                      format_func=lambda u: uni_names.get(u, str(u)),
-                                      placeholder=t("prog_filter_all", language), key="flt_university",
-                                      on_change=_remember, args=("flt_university",))
+        universities = st.multiselect(
+            t("prog_filter_university", language),
+            uni_ids,
+            format_func=lambda u: uni_names.get(u, str(u)),
+            placeholder=t("prog_filter_all", language),
+            key="flt_university",
+            on_change=_remember,
+            args=("flt_university",),
+        )
 
         # --- term range
         terms = terms_until(store_.as_of())
@@ -159,22 +197,41 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
             lo, hi = _ints(lo_raw)[0], _ints(hi_raw)[0]
             lo = lo[0] if len(lo) == 1 else None
             hi = hi[0] if len(hi) == 1 else None
-            if (lo_raw and lo not in terms) or (hi_raw and hi not in terms) \
-                    or (lo in terms and hi in terms and lo > hi):
+            if (
+                (lo_raw and lo not in terms)
+                or (hi_raw and hi not in terms)
+                or (lo in terms and hi in terms and lo > hi)
+            ):
                 warnings.add("prog_bad_filter")
                 return (terms[0], terms[-1])
             return (lo if lo in terms else terms[0], hi if hi in terms else terms[-1])
+
         vals = st.session_state.setdefault(_VALS, {})
-        if "flt_term_from" not in vals or "flt_term_to" not in vals or _url_changed("term_from", "term_to"):
+        if (
+            "flt_term_from" not in vals
+            or "flt_term_to" not in vals
+            or _url_changed("term_from", "term_to")
+        ):
             vals["flt_term_from"], vals["flt_term_to"] = terms_from_url()
         for key, fallback in (("flt_term_from", terms[0]), ("flt_term_to", terms[-1])):
             _put(key, vals[key] if vals[key] in terms else fallback)
         a, b = st.columns(2)
-        term_lo = a.selectbox(t("prog_filter_terms", language), terms, key="flt_term_from",
-                              format_func=lambda c: term_label(c, language),
-                              on_change=_remember, args=("flt_term_from",))
-        term_hi = b.selectbox("→", terms, key="flt_term_to", format_func=lambda c: term_label(c, language),
-                              on_change=_remember, args=("flt_term_to",))
+        term_lo = a.selectbox(
+            t("prog_filter_terms", language),
+            terms,
+            key="flt_term_from",
+            format_func=lambda c: term_label(c, language),
+            on_change=_remember,
+            args=("flt_term_from",),
+        )
+        term_hi = b.selectbox(
+            "→",
+            terms,
+            key="flt_term_to",
+            format_func=lambda c: term_label(c, language),
+            on_change=_remember,
+            args=("flt_term_to",),
+        )
         if term_lo > term_hi:
             term_lo, term_hi = term_hi, term_lo
 
@@ -186,11 +243,17 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
             if any(k not in kinds_all for k in want):
                 warnings.add("prog_bad_filter")
             return [k for k in want if k in kinds_all]
+
         _start("flt_kinds", kinds_from_url, "kind")
-        kinds = st.multiselect(t("prog_filter_kinds", language), kinds_all,
-                               format_func=lambda k: label(k, language),
-                               placeholder=t("prog_filter_all", language), key="flt_kinds",
-                               on_change=_remember, args=("flt_kinds",))
+        kinds = st.multiselect(
+            t("prog_filter_kinds", language),
+            kinds_all,
+            format_func=lambda k: label(k, language),
+            placeholder=t("prog_filter_all", language),
+            key="flt_kinds",
+            on_change=_remember,
+            args=("flt_kinds",),
+        )
 
         # --- provenance
         def provenance_from_url():
@@ -199,18 +262,30 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
                 warnings.add("prog_bad_filter")
                 return "all"
             return want
+
         _start("flt_prov", provenance_from_url, "prov")
-        prov = st.selectbox(t("prog_filter_provenance", language), list(PROVENANCE_CHOICES),
-                            format_func=lambda p: t(f"prog_prov_{p}", language), key="flt_prov",
-                            on_change=_remember, args=("flt_prov",))
+        prov = st.selectbox(
+            t("prog_filter_provenance", language),
+            list(PROVENANCE_CHOICES),
+            format_func=lambda p: t(f"prog_prov_{p}", language),
+            key="flt_prov",
+            on_change=_remember,
+            args=("flt_prov",),
+        )
 
         for w in sorted(warnings):
             st.warning(t(w, language))
 
     # --- this session's copy, the URL and the widgets say the same thing
-    st.session_state[_VALS] = {"province_select": picked, "flt_prefecture": list(prefectures),
-                               "flt_university": list(universities), "flt_term_from": term_lo, "flt_term_to": term_hi,
-                               "flt_kinds": list(kinds), "flt_prov": prov}
+    st.session_state[_VALS] = {
+        "province_select": picked,
+        "flt_prefecture": list(prefectures),
+        "flt_university": list(universities),
+        "flt_term_from": term_lo,
+        "flt_term_to": term_hi,
+        "flt_kinds": list(kinds),
+        "flt_prov": prov,
+    }
     full_range = (term_lo, term_hi) == (terms[0], terms[-1])
     values = {
         "province": str(picked) if provinces else None,
@@ -227,11 +302,15 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
         elif st.query_params.get(k) != v:
             st.query_params[k] = v
     st.session_state[_SHADOW] = {k: v for k, v in values.items() if v is not None}
-    return Filters(provinces=provinces, prefectures=tuple(prefectures),
-                   universities=tuple(int(u) for u in universities),
-                   date_from=None if full_range else term_bounds(term_lo)[0],
-                   date_to=None if full_range else term_bounds(term_hi)[1],
-                   kinds=tuple(kinds), provenance=PROVENANCE_CHOICES[prov])
+    return Filters(
+        provinces=provinces,
+        prefectures=tuple(prefectures),
+        universities=tuple(int(u) for u in universities),
+        date_from=None if full_range else term_bounds(term_lo)[0],
+        date_to=None if full_range else term_bounds(term_hi)[1],
+        kinds=tuple(kinds),
+        provenance=PROVENANCE_CHOICES[prov],
+    )
 
 
 def link_query() -> dict[str, str]:

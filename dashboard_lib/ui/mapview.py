@@ -14,15 +14,16 @@ server dies while a browser is still loading a map (the frame, streamlit-folium'
 Leaflet), that frame keeps a blank map and nothing in it retries; and a reconnected page does not
 rerun by itself (Streamlit reruns on reconnect only when a run was cut). On the first run the
 restarted server makes for that page (any click, or R), the new token gives the map a new key,
-so the browser makes a new frame and loads it from the live server (tests/test_faults_runtime.py).
+so the browser makes a new frame and loads it from the live server (tests/unit/test_faults_runtime.py).
 Within one process the key is stable, so the frame is kept between reruns as before.
 """
+
 from __future__ import annotations
 
 import copy
 import secrets
 import threading
-from typing import Callable, Hashable
+from collections.abc import Callable, Hashable
 
 import folium
 import streamlit as st
@@ -58,8 +59,14 @@ def component_args(fmap: folium.Map, **st_folium_kwargs) -> dict:
     return captured
 
 
-def show_map(memo_key: Hashable, build: Callable[[], folium.Map | tuple[folium.Map, dict]], *, key: str,
-             on_change: Callable[[], None] | None = None, **st_folium_kwargs):
+def show_map(
+    memo_key: Hashable,
+    build: Callable[[], folium.Map | tuple[folium.Map, dict]],
+    *,
+    key: str,
+    on_change: Callable[[], None] | None = None,
+    **st_folium_kwargs,
+):
     """Show the map ``build()`` makes, as ``st_folium(map, key=key, **st_folium_kwargs)`` would.
 
     ``build`` returns the map, or (map, more st_folium arguments that are costly to make, such
@@ -75,10 +82,11 @@ def show_map(memo_key: Hashable, build: Callable[[], folium.Map | tuple[folium.M
     args = memo.MAPS.get(full_key, compute)
     hash_key = f"{args['key']}-{_PROCESS}"
 
-    def _on_change() -> None:   # what st_folium's own callback does, then the page's
+    def _on_change() -> None:  # what st_folium's own callback does, then the page's
         st.session_state[key] = st.session_state.get(hash_key, {})
         if on_change is not None:
             on_change()
 
-    return _COMPONENT(**{**args, "key": hash_key, "default": copy.deepcopy(args["default"])},
-                      on_change=_on_change)
+    return _COMPONENT(
+        **{**args, "key": hash_key, "default": copy.deepcopy(args["default"])}, on_change=_on_change
+    )

@@ -1,4 +1,5 @@
 """Streamlit glue of the presenter page: cached slides, full-screen styling, export buttons."""
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,14 @@ from ..scope import Viewer
 from ..store import Store
 
 
-def _build(store: Store, viewer: Viewer, keys: tuple[str, ...], province: int | None,
-           lang: str, _boundaries: tuple = ()) -> list[Slide]:
+def _build(
+    store: Store,
+    viewer: Viewer,
+    keys: tuple[str, ...],
+    province: int | None,
+    lang: str,
+    _boundaries: tuple = (),
+) -> list[Slide]:
     return present.build_deck(store, viewer, present.DeckChoice(keys, province), lang)
 
 
@@ -37,12 +44,15 @@ def slides(store: Store, viewer: Viewer, choice: present.DeckChoice, lang: str) 
     language, boundary files) in the shared memo like every page's content (slides are
     read-only). Auto-advance is not part of the key: it changes how the deck plays, not what it
     shows."""
-    return memo.cached(_build, store, viewer, choice.slides, choice.province, lang, _boundary_stamp())
+    return memo.cached(
+        _build, store, viewer, choice.slides, choice.province, lang, _boundary_stamp()
+    )
 
 
 def full_screen_styles() -> None:
     """Presenting: no sidebar, no toolbar, the deck over the whole window, a small exit button."""
-    st.markdown("""<style>
+    st.markdown(
+        """<style>
         [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header,
         [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] {display:none!important}
         .block-container {padding:0!important; max-width:100%!important}
@@ -50,7 +60,9 @@ def full_screen_styles() -> None:
             z-index:999990; border:0; background:#111}
         .st-key-exit_deck {position:fixed; top:6px; left:6px; z-index:999999; opacity:.35}
         .st-key-exit_deck:hover {opacity:1}
-        </style>""", unsafe_allow_html=True)
+        </style>""",
+        unsafe_allow_html=True,
+    )
 
 
 def _for_files(viewer: Viewer, slides_: list[Slide]) -> list[Slide]:
@@ -60,8 +72,9 @@ def _for_files(viewer: Viewer, slides_: list[Slide]) -> list[Slide]:
     return [Slide(**{**s.__dict__, "table": None}) for s in slides_]
 
 
-def export_buttons(store: Store, viewer: Viewer, choice: present.DeckChoice, slides_: list[Slide],
-                   lang: str) -> None:
+def export_buttons(
+    store: Store, viewer: Viewer, choice: present.DeckChoice, slides_: list[Slide], lang: str
+) -> None:
     as_of = present.as_of_label(store, lang)
     files = _for_files(viewer, slides_)
     made = st.session_state.setdefault("deck_files", {})
@@ -78,24 +91,38 @@ def export_buttons(store: Store, viewer: Viewer, choice: present.DeckChoice, sli
                 if why:
                     st.warning(why)
         if "pptx" in made:
-            c1.download_button(t("deck_download_pptx", lang), made["pptx"], file_name="deck.pptx",
-                               mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+            c1.download_button(
+                t("deck_download_pptx", lang),
+                made["pptx"],
+                file_name="deck.pptx",
+                mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            )
         if c2.button(t("deck_make_pdf", lang), key="mk_pdf"):
             with st.spinner(t("deck_building", lang)):
                 images, why = deck_export.slide_images(files)
                 made["pdf"] = deck_export.html_to_pdf(deck_export.print_html(files, as_of, images))
         if "pdf" in made:
-            c2.download_button(t("deck_download_pdf", lang), made["pdf"], file_name="deck.pdf",
-                               mime="application/pdf")
+            c2.download_button(
+                t("deck_download_pdf", lang),
+                made["pdf"],
+                file_name="deck.pdf",
+                mime="application/pdf",
+            )
         if viewer.can_download_rows and c3.button(t("deck_make_report", lang), key="mk_report"):
             if choice.province is None:
                 st.warning(t("deck_report_needs_province", lang))
             else:
                 with st.spinner(t("deck_building", lang)):
-                    made["report"] = present.province_report_pdf(store, viewer, choice.province, lang)
+                    made["report"] = present.province_report_pdf(
+                        store, viewer, choice.province, lang
+                    )
         if "report" in made:
-            c3.download_button(t("deck_download_report", lang), made["report"],
-                               file_name=f"report_{choice.province}.pdf", mime="application/pdf")
+            c3.download_button(
+                t("deck_download_report", lang),
+                made["report"],
+                file_name=f"report_{choice.province}.pdf",
+                mime="application/pdf",
+            )
         if c4.button(t("deck_make_png", lang), key="mk_png"):
             with st.spinner(t("deck_building", lang)):
                 images, why = deck_export.slide_images(files)
@@ -107,7 +134,11 @@ def export_buttons(store: Store, viewer: Viewer, choice: present.DeckChoice, sli
                         zf.writestr(f"{k + 1:02d}_{files[k].key}.png", png)
                 made["png"] = buf.getvalue()
         if "png" in made:
-            c4.download_button(t("deck_download_png", lang), made["png"], file_name="charts.zip",
-                               mime="application/zip")
+            c4.download_button(
+                t("deck_download_png", lang),
+                made["png"],
+                file_name="charts.zip",
+                mime="application/zip",
+            )
     except deck_export.ExportUnavailable as exc:
         st.warning(exc.message(lang))

@@ -1,0 +1,61 @@
+"""The deck in a real browser at 1920×1080: full screen, stepped through with the keyboard,
+a screenshot of every slide, nothing requested outside localhost."""
+
+from __future__ import annotations
+
+import time
+
+from test_browser import SHOTS, server  # noqa: F401, F811  (fixtures)
+
+from dashboard_lib import present
+
+
+def test_deck_full_screen_keyboard_and_screenshots(server, browser):
+    url, _ = server
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    page = context.new_page()
+    outside = []
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if not r.url.startswith(
+                ("http://localhost", "http://127.0.0.1", "data:", "about:", "blob:")
+            )
+            else None
+        ),
+    )
+    try:
+        page.goto(url + "/")
+        page.get_by_role("link", name="演示模式").click()
+        page.get_by_role("button", name="开始演示（全屏）").click()
+        # the full-screen run has begun (the configuration page's preview deck is gone)
+        page.get_by_role("button", name="退出演示").wait_for(timeout=60_000)
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+        frame = page.frame_locator("iframe[title='st.iframe'] >> nth=-1")
+        frame.locator("section.slide.active").wait_for(timeout=60_000)
+        box = page.locator("iframe[title='st.iframe']").last.bounding_box()
+        assert box["width"] >= 1900 and box["height"] >= 1060, "the deck covers the window"
+        assert page.locator('[data-testid="stSidebar"]').is_hidden()
+        page.locator("iframe[title='st.iframe']").last.click(position={"x": 960, "y": 540})
+        seen = []
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for k in range(len(present.SLIDES)):
+            key = frame.locator("body").get_attribute("data-key")
+            seen.append(key)
+            if key == "map":
+                frame.frame_locator("iframe.map").locator(
+                    "path.leaflet-interactive"
+                ).first.wait_for(state="attached", timeout=30_000)
+            time.sleep(0.3)
+            page.screenshot(path=str(SHOTS / f"deck-{k + 1:02d}-{key}.png"))
+            page.keyboard.press("ArrowRight" if k % 2 == 0 else " ")
+        assert seen == list(present.SLIDES)
+        assert frame.locator("body").get_attribute("data-key") == present.SLIDES[0]  # wraps round
+        page.keyboard.press("ArrowLeft")
+        assert frame.locator("body").get_attribute("data-key") == present.SLIDES[-1]
+        numbers = frame.locator("section[data-key='numbers'] .num .v").all_inner_texts()
+        assert numbers[0] == "115"
+        assert outside == [], outside
+    finally:
+        context.close()
