@@ -1,5 +1,5 @@
 """The server's entry: Streamlit's ASGI app for app.py, plus the sign-in cookie routes and the
-security headers of dashboard_lib/web.py.
+security headers of dashboard_lib/ui/web.py.
 
     .venv/bin/streamlit run serve.py --server.port 8501
 
@@ -12,7 +12,8 @@ import os
 
 import streamlit as st
 
-from dashboard_lib import auth, web
+from dashboard_lib import auth
+from dashboard_lib.ui import web
 
 auth.warm_up()  # the dummy argon2 hash of unknown names, made before the first log-in
 app = st.App(

@@ -21,6 +21,14 @@ import pandas as pd
 from . import demo, geo
 from .settings import DATA_DIR, load_settings
 from .store import Store
+from .store.lifecycle import (
+    MARKER_SUFFIX,
+    clear_marker,
+    file_token_at,
+    holds_user_data,
+    marker_path,
+    read_marker,
+)
 from .vocab import (
     CORPS_ADCODE,
     DEADLINES,
@@ -255,28 +263,11 @@ def build_database(
 def _holds_user_data(path: Path) -> bool | None:
     """Does the file hold accounts or imports? None when another process (the running server)
     has it open: then it must not be replaced at all."""
-    import duckdb
-
-    from .store.core import CoreStore, _has_user_data
-
-    try:
-        store = CoreStore(path, read_only=True)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            return None
-        return False  # unreadable: nothing of value can be read from it either
-    except Exception:  # unreadable: nothing of value can be read from it either
-        return False
-    try:
-        return _has_user_data(store)
-    finally:
-        store.close()
+    return holds_user_data(path)
 
 
 def _refusal(db: Path, force: bool) -> str | None:
     """Why ``db`` must not be (re)built now, in both languages, or None."""
-    from .store.core import MARKER_SUFFIX, read_marker
-
     if db.exists():
         held = _holds_user_data(db)
         if held is None:
@@ -296,17 +287,8 @@ def _refusal(db: Path, force: bool) -> str | None:
     if marker is not None and not force:
         same = False
         if db.exists():
-            from .store.core import CoreStore, _file_token
-
-            try:
-                s = CoreStore(db, read_only=True)
-                try:
-                    token = _file_token(s)
-                    same = token is not None and token == marker.get("file_token")
-                finally:
-                    s.close()
-            except Exception:
-                same = False
+            token = file_token_at(db)
+            same = token is not None and token == marker.get("file_token")
         if not same:
             what = ", ".join(marker.get("holds") or ["accounts", "imports"])
             return (
@@ -362,8 +344,6 @@ def main(argv: list[str] | None = None) -> int:
     counts = build_database(
         args.db, spec_for(args.projects, args.activity_rows, args.seed, args.as_of)
     )
-    from .store.core import clear_marker, marker_path
-
     if marker_path(args.db).exists():  # the new file holds no accounts or imports
         clear_marker(args.db)
         print(f"{marker_path(args.db).name} removed: {args.db} is a new database")

@@ -14,23 +14,17 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from . import geo, maps
+from . import geo, maps, metrics
+from .fmt import format_date, format_value
 from .i18n import label, t
 from .scope import Filters, Viewer
 from .store import Store
 
 LEVELS = ("nation", "province", "county")
-METRICS = (
-    "projects",
-    "people_dispatched",
-    "person_months",
-    "guidance_visits",
-    "trainings",
-    "training_participants",
-    "interns",
-    "shadowing_people",
-    "milestone_share",
-)
+# the map's choices and the project cards' figures: declared in the metric catalogue
+METRICS = metrics.keys(metrics.explorer_metrics())
+CARD_METRICS = metrics.keys(metrics.card_metrics())
+_SHARES = frozenset(m.key for m in metrics.CATALOGUE if m.kind is metrics.Kind.MILESTONE_SHARE)
 METHODS = ("quantile", "jenks")
 N_CLASSES = 5
 FLOW_CAP = 300  # more project lines than this in view: aggregate to university → province
@@ -191,13 +185,9 @@ def breaks_for(values, method: str, k: int = N_CLASSES) -> list[float]:
 
 
 def classify(value, breaks: list[float]) -> int | None:
-    """Class index of ``value`` (None: no data)."""
-    if value is None or pd.isna(value) or not np.isfinite(value) or not breaks:
-        return None
-    for i, b in enumerate(breaks):
-        if value <= b + 1e-12:
-            return i
-    return len(breaks) - 1
+    """Class index of ``value`` (None: no data) by the maps' one classifier; zero is a value
+    here (a share of 0 %), counts of zero are left out before (``has_data``)."""
+    return maps.classify(value, breaks, zero_is_data=True)
 
 
 # ---------------------------------------------------------------------------- level data
@@ -223,8 +213,9 @@ def metric_values(
     store: Store, viewer: Viewer, filters: Filters, metric: str, by: str
 ) -> pd.Series:
     """The metric per area code (only areas with projects in view). Counts of zero are kept as
-    0; the share of milestones met is NaN where nothing was due yet."""
-    if metric == "milestone_share":
+    0; the share of milestones met is NaN where nothing was due yet. Computed by the Store
+    method the catalogue names (``metrics.by_key(metric).store_method``)."""
+    if metrics.by_key(metric).store_method == "explorer_milestone_share":
         df = store.explorer_milestone_share(viewer, filters, by=by)
         return pd.Series(df["share"].astype(float).values, index=df["key"].astype(int))
     df = store.metrics(viewer, filters, by=by)
@@ -235,15 +226,7 @@ def has_data(value, metric: str) -> bool:
     """Whether a value is data: NaN never; zero counts as "nothing reported" except for shares."""
     if value is None or pd.isna(value):
         return False
-    return metric == "milestone_share" or value > 0
-
-
-def format_value(value: float, metric: str) -> str:
-    if metric == "milestone_share":
-        return f"{value:.0%}"
-    if float(value).is_integer() or abs(value) >= 10:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
+    return metric in _SHARES or value > 0
 
 
 def scoped_filters(viewer: Viewer, filters: Filters, state: ViewState) -> Filters:
@@ -464,8 +447,6 @@ def universities(flows: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------- cards
 def card_rows(cards: pd.DataFrame, lang: str = "zh") -> list[dict]:
     """What each project card shows, as plain (unescaped) text and a few links."""
-    from .overview import format_date
-
     out = []
     for r in cards.itertuples(index=False):
         prov = label(r.provenance, lang)
@@ -603,6 +584,7 @@ def view_layers(data: ViewData, lang: str = "zh", wgs84: bool = False):
         data.card_point,
         lang,
         wgs84=wgs84,
+        universities=universities(data.flows) if data.flows is not None else None,
     )
 
 

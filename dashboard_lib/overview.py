@@ -9,32 +9,17 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from . import geo, maps
+from . import geo, maps, metrics
+from .fmt import format_date
 from .i18n import label, t
 from .scope import Filters, Viewer
 from .store import Store
 from .textsafe import safe_url
 from .vocab import Provenance
 
-MAP_METRICS = (
-    "projects",
-    "people_dispatched",
-    "person_months",
-    "guidance_visits",
-    "trainings",
-    "training_participants",
-    "interns",
-    "shadowing_people",
-)
-KPI_KEYS = (
-    "projects",
-    "universities",
-    "provinces",
-    "people_dispatched",
-    "person_months",
-    "trainings",
-    "interns",
-)
+# the map's choices and the KPI cards: declared in the metric catalogue (dashboard_lib/metrics.py)
+MAP_METRICS = metrics.keys(metrics.map_metrics())
+KPI_KEYS = metrics.keys(metrics.kpis())
 
 
 @dataclass(frozen=True)
@@ -45,21 +30,16 @@ class Kpi:
 
 
 def kpis(store: Store, viewer: Viewer, filters: Filters, lang: str = "zh") -> list[Kpi]:
+    """One card per ``metrics.kpis()`` entry: its ``kpi_label_key`` and its figure from
+    ``Store.metrics`` (a metric with ``out_of`` shows "value/out of")."""
     row = store.metrics(viewer, filters).iloc[0]
-    out = [Kpi(k, t(f"kpi_{k}", lang), f"{row[k]:,.0f}") for k in KPI_KEYS]
-    out.append(
-        Kpi(
-            "signed_on_time",
-            t("kpi_signed_on_time", lang),
-            t(
-                "kpi_signed_on_time_value",
-                lang,
-                on_time=int(row["signed_on_time"]),
-                known=int(row["signed_known"]),
-            ),
-        )
-    )
-    return out
+    return [Kpi(m.key, t(m.kpi_label_key, lang), _kpi_value(m, row, lang)) for m in metrics.kpis()]
+
+
+def _kpi_value(m: metrics.Metric, row: pd.Series, lang: str) -> str:
+    if m.out_of:
+        return t("metric_value_out_of", lang, value=int(row[m.key]), of=int(row[m.out_of]))
+    return f"{row[m.key]:,.0f}"
 
 
 def provenance_banner(
@@ -241,14 +221,6 @@ def overview_map(
             tooltip=maps.esc(f"{r.province_zh} {r.county_zh}（{r.projects}）"),
         ).add_to(m)
     return m, pointed
-
-
-def format_date(value, precision: str | None = "day") -> str:
-    """A date as people read it: 2022-07-18, or 2022-07 when only the month is known."""
-    if value is None or pd.isna(value):
-        return ""
-    ts = pd.Timestamp(value)
-    return ts.strftime("%Y-%m") if precision == "month" else ts.strftime("%Y-%m-%d")
 
 
 def project_table(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:

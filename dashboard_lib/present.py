@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import deck_export, geo, maps, overview, programme
 from .deck import Slide
+from .fmt import format_number
 from .i18n import label, t
 from .scope import Filters, Viewer
 from .vocab import Provenance
@@ -68,7 +69,7 @@ def parse_choice(params: dict, allowed_provinces: set[int]) -> tuple[DeckChoice,
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:,.1f}"
+    return format_number(value, whole_from=100)
 
 
 def _province_name(store, code: int, lang: str) -> str:
@@ -152,56 +153,52 @@ def still_map(store, viewer: Viewer, filters: Filters, projects: pd.DataFrame):
 
 def _progress(store, viewer, filters, lang):
     content = programme.progress_content(store, viewer, filters, lang)
-    projects = content.get("projects")
-    if projects is None or projects.empty or "ms_fig" not in content:
+    if content.projects.empty or content.ms_fig is None:
         return Slide("progress", t("deck_progress", lang), empty=t("deck_no_data", lang))
-    late = content.get("late", pd.DataFrame())
-    attention = content.get("attention", pd.DataFrame())
-    bullets = []
-    school, reasons = t("col_school", lang), t("prog_reasons", lang)
-    if len(attention) and {school, reasons} <= set(attention.columns):
-        bullets = [f"{r[school]}：{r[reasons]}" for _, r in attention.head(4).iterrows()]
+    late = len(content.late.frame) if content.late is not None else 0
+    attention = len(content.attention.frame) if content.attention is not None else 0
+    bullets = [f"{f.school}：{f.reasons}" for f in content.flagged[:4]]
     return Slide(
         "progress",
         t("deck_progress", lang),
         numbers=[
-            (t("deck_late_items", lang), f"{len(late):,}"),
-            (t("deck_attention", lang), f"{len(attention):,}"),
+            (t("deck_late_items", lang), f"{late:,}"),
+            (t("deck_attention", lang), f"{attention:,}"),
         ],
-        figure=content["ms_fig"],
-        table=content.get("ms_table"),
+        figure=content.ms_fig,
+        table=content.ms_table,
         bullets=bullets,
-        note=content.get("note") or "",
+        note=content.note or "",
     )
 
 
 def _exchanges(store, viewer, filters, lang):
     content = programme.exchanges_content(store, viewer, filters, lang)
-    kpis = content.get("kpis") or []
+    kpis = content.kpis
     if not kpis or not any(v for _, v in kpis):
         return Slide("exchanges", t("deck_exchanges", lang), empty=t("deck_no_data", lang))
     return Slide(
         "exchanges",
         t("deck_exchanges", lang),
         numbers=[(t(k, lang), _fmt(v)) for k, v in kpis[:4]],
-        figure=content.get("timeline_fig"),
-        table=content.get("by_province"),
-        note=content.get("note") or "",
+        figure=content.timeline_fig,
+        table=content.by_province,
+        note=content.note or "",
     )
 
 
 def _internships(store, viewer, filters, lang):
     content = programme.internships_content(store, viewer, filters, lang)
-    kpis = content.get("kpis") or []
+    kpis = content.kpis
     if not kpis or not kpis[0][1]:
         return Slide("internships", t("deck_internships", lang), empty=t("deck_no_data", lang))
     return Slide(
         "internships",
         t("deck_internships", lang),
         numbers=[(t(k, lang), _fmt(v)) for k, v in kpis[:4]],
-        figure=content.get("level_fig"),
-        table=content.get("by_level_term"),
-        note=content.get("note") or "",
+        figure=content.level_fig,
+        table=content.by_level_term,
+        note=content.note or "",
     )
 
 

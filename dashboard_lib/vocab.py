@@ -79,3 +79,20 @@ OUTCOME_INDICATORS = (
     "teacher_retention",  # 骨干教师留任率 %
     "admission_rate",  # 本科上线率 %
 )
+
+
+class RecordKind(str, Enum):
+    """What one import file or entry form holds: the project list, one kind of activity, or
+    outcomes (``dashboard_lib.ingest`` reads and checks them, ``store.ingest`` writes them)."""
+
+    PROJECT = "project"
+    DISPATCH = ActivityKind.DISPATCH.value
+    GUIDANCE_VISIT = ActivityKind.GUIDANCE_VISIT.value
+    SHADOWING = ActivityKind.SHADOWING.value
+    TRAINING = ActivityKind.TRAINING.value
+    INTERNSHIP = ActivityKind.INTERNSHIP.value
+    OUTCOME = "outcome"
+
+    @property
+    def is_activity(self) -> bool:
+        return self.value in {k.value for k in ActivityKind}

@@ -3,11 +3,7 @@
 import streamlit as st
 
 from dashboard_lib import about, ui
-from dashboard_lib.i18n import t
 
-lang = ui.lang()
-store = ui.store()
-ui.sidebar(store, ui.viewer())
-st.title(t("about_title", lang))
-st.markdown(about.text(lang))
-st.dataframe(about.provenance_table(store, ui.viewer(), None, lang), hide_index=True)
+page = ui.page("views/about.py", "about_title")
+st.markdown(about.text(page.lang))
+st.dataframe(about.provenance_table(page.store, page.viewer, None, page.lang), hide_index=True)

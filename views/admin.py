@@ -6,10 +6,8 @@ from dashboard_lib import admin, auth, exports, ui
 from dashboard_lib.i18n import label, t, tm
 from dashboard_lib.vocab import Role
 
-lang = ui.lang()
-store = ui.store()
-viewer = ui.require_role(ui.viewer(), {Role.MINISTRY}, writes=True)
-st.title(t("admin_title", lang))
+page = ui.page("views/admin.py", "admin_title", sidebar=False)  # the ministry's, never read-only
+lang, store, viewer = page.lang, page.store, page.viewer
 
 st.subheader(t("admin_users", lang))
 st.dataframe(admin.users_table(store, lang), hide_index=True, width="stretch")

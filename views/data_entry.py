@@ -8,12 +8,8 @@ from dashboard_lib import ingest, ui
 from dashboard_lib.i18n import label, t, tm
 from dashboard_lib.store import StoreError
 
-lang = ui.lang()
-store = ui.store()
-viewer = ui.require_writer(ui.viewer(), store, "views/data_entry.py", t("entry_title", lang))
-ui.sidebar(store, viewer)
-
-st.title(t("entry_title", lang))
+page = ui.page("views/data_entry.py", "entry_title", writes=True)
+lang, store, viewer = page.lang, page.store, page.viewer
 st.caption(t("entry_intro", lang))
 projects = store.projects(viewer)
 if projects.empty:
@@ -53,12 +49,11 @@ with st.form("entry_form", clear_on_submit=False):
                 step=1.0 if f in ("hours", "person_months", "value") else 1,
                 key=f"entry_{f}",
             )
-        elif f == "mode":
-            values[f] = st.selectbox(name, ["", "线下", "线上"], key="entry_mode")
-        elif f == "level":
-            values[f] = st.selectbox(name, ["", "本科", "硕士", "博士"], key="entry_level")
-        elif f == "indicator":
-            values[f] = st.selectbox(name, ingest.indicator_choices(), key="entry_indicator")
+        elif f in ingest.FORM_CHOICE_FIELDS:  # labels in the user's language, canonical values
+            choices = ingest.form_options(f, lang)
+            values[f] = st.selectbox(
+                name, list(choices), format_func=choices.__getitem__, key=f"entry_{f}"
+            )
         else:
             values[f] = st.text_input(name, key=f"entry_{f}")
     submitted = st.form_submit_button(t("entry_submit", lang), type="primary")

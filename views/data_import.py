@@ -8,12 +8,8 @@ from dashboard_lib import ingest, ui
 from dashboard_lib.i18n import t, tm
 from dashboard_lib.store import StoreError
 
-lang = ui.lang()
-store = ui.store()
-viewer = ui.require_writer(ui.viewer(), store, "views/data_import.py", t("ingest_title", lang))
-ui.sidebar(store, viewer)
-
-st.title(t("ingest_title", lang))
+page = ui.page("views/data_import.py", "ingest_title", writes=True)
+lang, store, viewer = page.lang, page.store, page.viewer
 st.caption(t("ingest_intro", lang) + " " + t("ingest_limits", lang, **ingest.limit_values()))
 st.caption(t("ingest_policy", lang))
 

@@ -8,12 +8,8 @@ from dashboard_lib.i18n import t
 from dashboard_lib.textsafe import md, md_link
 from dashboard_lib.ui.downloads import download_buttons, numbers
 
-lang = ui.lang()
-store = ui.store()
-viewer = ui.viewer()
-filters = ui.sidebar(store, viewer)
-
-st.title(t("prog_dossier_title", lang))
+page = ui.page("views/dossier.py", "prog_dossier_title")
+lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
 choices = memo.cached(type(store).programme_projects, store, viewer, filters)
 ids = choices["project_id"].astype(int).tolist()
 names = {

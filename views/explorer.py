@@ -10,10 +10,8 @@ from dashboard_lib.i18n import label, t, tm
 from dashboard_lib.settings import load_settings
 from dashboard_lib.ui.mapview import show_map
 
-lang = ui.lang()
-store = ui.store()
-viewer = ui.viewer()
-filters = ui.sidebar(store, viewer)  # validates ?province against the viewer's scope
+page = ui.page("views/explorer.py")  # the sidebar validates ?province against the scope
+lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
 basemap = load_settings().basemap
 wgs84 = bool(basemap and basemap != "none")
 

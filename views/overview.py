@@ -6,13 +6,8 @@ from dashboard_lib import memo, overview, ui
 from dashboard_lib.i18n import label, t, tm
 from dashboard_lib.ui.mapview import show_map
 
-lang = ui.lang()
-store = ui.store()
-viewer = ui.viewer()
-filters = ui.sidebar(store, viewer)
-
-st.title(t("app_title", lang))
-st.caption(t("app_subtitle", lang) + " · " + t("as_of", lang, date=store.meta().get("as_of", "")))
+page = ui.page("views/overview.py", "app_title", "app_subtitle")
+lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
 # one build per (data, scope, filters, language), shared by every session that asks for it
 view = ui.geo_guard(memo.cached, overview.content, store, viewer, filters, lang)
 if view.banner:

@@ -6,16 +6,15 @@ from dashboard_lib import deck, present, ui
 from dashboard_lib.i18n import label, t
 from dashboard_lib.ui import presenter as deck_ui
 
-lang = ui.lang()
-store = ui.store()
-viewer = ui.require_page(ui.viewer(), "views/presenter.py")
+presenting = bool(st.session_state.get("deck_presenting"))
+# the shared province filter (not while presenting): a province's own meeting
+page = ui.page("views/presenter.py", sidebar=not presenting)
+lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
 scope = store.scope_provinces(viewer)
 allowed = set(scope["adcode"].astype(int))
 choice, problems = present.parse_choice(dict(st.query_params), allowed)
-if not st.session_state.get("deck_presenting"):
-    filters = ui.sidebar(store, viewer)  # the shared province filter: a province's own meeting
-    if choice.province is None and len(filters.provinces) == 1:
-        choice = present.DeckChoice(choice.slides, filters.provinces[0], choice.autoplay)
+if not presenting and choice.province is None and len(filters.provinces) == 1:
+    choice = present.DeckChoice(choice.slides, filters.provinces[0], choice.autoplay)
 if len(allowed) == 1 and choice.province is None:  # a province official's deck is their province's
     choice = present.DeckChoice(choice.slides, next(iter(allowed)), choice.autoplay)
 for key in problems:

@@ -1,15 +1,21 @@
 """The one data layer: every DuckDB connection, schema and query of the dashboard lives here.
 
-``Store`` is composed of the core (schema, connections, foundation queries) and one mixin per
-feature, each in its own module of this package. Every read takes the viewer and applies its
-scope in SQL with bound parameters; pages never write SQL.
+``Store`` is composed of the core (connection, transactions, foundation queries) and one mixin
+per feature, each in its own module of this package. The schema is written out in ``schema.py``;
+opening, building and guarding the file is ``lifecycle.py``; backups are ``backup.py``. Every
+read takes the viewer and applies its scope in SQL with bound parameters; pages never write SQL.
+Nothing outside this package imports duckdb: it raises ``StoreError`` (``store_errors()`` turns
+the DuckDB errors of a block of store calls into one).
 """
 
 from .auth import AuthOps
-from .core import SCHEMA_VERSION, CoreStore, OpenResult, StoreError, open_store
+from .core import CoreStore
+from .errors import StoreError, store_errors
 from .explorer import ExplorerQueries
 from .ingest import IngestOps
+from .lifecycle import OpenResult, open_store
 from .programme import ProgrammeQueries
+from .schema import SCHEMA_VERSION
 from .summary import refresh_summaries
 
 
@@ -25,4 +31,5 @@ __all__ = [
     "StoreError",
     "open_store",
     "refresh_summaries",
+    "store_errors",
 ]

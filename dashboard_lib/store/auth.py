@@ -1,7 +1,8 @@
 """Users, log-in bookkeeping and the audit log (issue 6).
 
 Accounts live in the dashboard database beside the data they guard; a file holding accounts is
-never rebuilt away (``core._has_user_data``). Passwords are stored only as argon2 hashes.
+never rebuilt away (``lifecycle._has_user_data``). Passwords are stored only as argon2 hashes.
+Their tables are written out in ``schema.py``.
 """
 
 from __future__ import annotations
@@ -11,18 +12,6 @@ import secrets
 from datetime import datetime, timedelta
 
 import pandas as pd
-
-SCHEMA_PART = """
-CREATE TABLE app_user (
-    user_name VARCHAR PRIMARY KEY, display_name VARCHAR, role VARCHAR NOT NULL,
-    province_adcode INTEGER, university_ids INTEGER[], password_hash VARCHAR,
-    oidc_subject VARCHAR UNIQUE, disabled BOOLEAN NOT NULL DEFAULT false,
-    failed_count INTEGER NOT NULL DEFAULT 0, locked_until TIMESTAMP,
-    created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, last_login TIMESTAMP);
-CREATE TABLE app_session (
-    token_sha256 VARCHAR PRIMARY KEY, user_name VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
-    last_seen TIMESTAMP NOT NULL, revoked BOOLEAN NOT NULL DEFAULT false);
-"""
 
 USER_COLUMNS = (
     "user_name",
@@ -42,9 +31,6 @@ USER_COLUMNS = (
 
 
 class AuthOps:
-    SCHEMA_PART = SCHEMA_PART
-    TABLES_PART: tuple[str, ...] = ("app_user", "app_session")
-
     # ------------------------------------------------------------------ reads
     def user(self, user_name: str) -> dict | None:
         df = self._df("SELECT * FROM app_user WHERE user_name = ?", [user_name])

@@ -2,22 +2,20 @@
 
 A mixin of ``dashboard_lib.store.Store``: methods use ``self._df``, ``self._scalar`` and
 ``self._con.cursor()``, always with bound parameters and the viewer's scope
-(``scope.project_predicate``). Extra tables go in ``SCHEMA_PART`` (DDL) and ``TABLES_PART``.
+(``scope.project_predicate``). Extra tables are written out in ``schema.py``.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from .. import metrics
 from ..scope import Filters, Viewer, project_predicate
 
 _EXPLORER_GROUPS = {"province": "p.province_adcode", "county": "p.county_adcode"}
 
 
 class ExplorerQueries:
-    SCHEMA_PART = ""
-    TABLES_PART: tuple[str, ...] = ()
-
     def explorer_milestone_share(
         self,
         viewer: Viewer,
@@ -69,9 +67,11 @@ class ExplorerQueries:
     ) -> pd.DataFrame:
         """One row per project (of one county, or all in view) with what a map card shows:
         school, county, university, affiliated school, agreement dates, headline activity and
-        provenance. Activity figures honour the date range / kinds / provenance filters."""
+        provenance. Activity figures honour the date range / kinds / provenance filters; they
+        are ``metrics.card_metrics()``, their SQL generated from the catalogue."""
         pwhere, pparams = project_predicate(viewer, filters)
-        source, awhere, aparams, n = self._explorer_source(viewer, filters, use_summary)
+        source, awhere, aparams, summarised = self._explorer_source(viewer, filters, use_summary)
+        figures = metrics.card_metrics()
         extra, eparams = "", []
         if county_adcode is not None:
             extra, eparams = " AND p.county_adcode = ?", [int(county_adcode)]
@@ -79,13 +79,7 @@ class ExplorerQueries:
             f"""
             WITH a AS (
                 SELECT a.project_id,
-                    sum(a.people) FILTER (WHERE a.kind = 'dispatch') AS people_dispatched,
-                    sum(a.person_months) FILTER (WHERE a.kind = 'dispatch') AS person_months,
-                    {n} FILTER (WHERE a.kind = 'guidance_visit') AS guidance_visits,
-                    {n} FILTER (WHERE a.kind = 'training') AS trainings,
-                    sum(a.people) FILTER (WHERE a.kind = 'internship') AS interns,
-                    {n} AS activities,
-                    {n} FILTER (WHERE a.provenance = 'simulated') AS simulated_activities
+                    {metrics.activity_select(figures, summarised)}
                 FROM {source} JOIN project p ON p.project_id = a.project_id
                 WHERE {pwhere}{extra} AND {awhere}
                 GROUP BY a.project_id)
@@ -95,13 +89,7 @@ class ExplorerQueries:
                    coalesce(p.affiliated_school, u.affiliated_high_schools, '') AS affiliated_school,
                    sg.done_date AS signed_date, sg.date_precision AS signed_precision,
                    p.cycle_start, p.cycle_end,
-                   coalesce(a.people_dispatched, 0)::BIGINT AS people_dispatched,
-                   coalesce(a.person_months, 0)::DOUBLE AS person_months,
-                   coalesce(a.guidance_visits, 0)::BIGINT AS guidance_visits,
-                   coalesce(a.trainings, 0)::BIGINT AS trainings,
-                   coalesce(a.interns, 0)::BIGINT AS interns,
-                   coalesce(a.activities, 0)::BIGINT AS activities,
-                   coalesce(a.simulated_activities, 0)::BIGINT AS simulated_activities,
+                   {metrics.per_project_select(figures)},
                    p.provenance, p.source_url, p.import_batch_id
             FROM project p
             JOIN province pr ON pr.adcode = p.province_adcode
@@ -119,18 +107,19 @@ class ExplorerQueries:
     ) -> pd.DataFrame:
         """One row per project in view: university point, county point, activity count."""
         pwhere, pparams = project_predicate(viewer, filters)
-        source, awhere, aparams, n = self._explorer_source(viewer, filters, use_summary)
+        source, awhere, aparams, summarised = self._explorer_source(viewer, filters, use_summary)
+        activities = metrics.by_key("activities")
         return self._df(
             f"""
             WITH a AS (
-                SELECT a.project_id, {n} AS activities
+                SELECT a.project_id, {activities.activity_sql(summarised)} AS activities
                 FROM {source} JOIN project p ON p.project_id = a.project_id
                 WHERE {pwhere} AND {awhere} GROUP BY a.project_id)
             SELECT p.project_id, p.university_id, u.name_zh AS university_zh,
                    u.name_en AS university_en, u.lon AS university_lon, u.lat AS university_lat,
                    p.school_zh, p.province_adcode, p.county_adcode, c.name_zh AS county_zh,
                    c.lon AS county_lon, c.lat AS county_lat,
-                   coalesce(a.activities, 0)::BIGINT AS activities
+                   {activities.per_project_sql()} AS activities
             FROM project p
             JOIN county c ON c.adcode = p.county_adcode
             JOIN university u ON u.university_id = p.university_id

@@ -15,14 +15,16 @@ A mixin of ``dashboard_lib.store.Store``: methods use ``self._df``, ``self._scal
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
 import pandas as pd
 
 from ..scope import Filters, Viewer, project_predicate
-from ..vocab import DEADLINES, MilestoneKind, Role
+from ..vocab import DEADLINES, MilestoneKind, RecordKind, Role
 from .core import StoreError
+from .schema import INGEST_SCHEMA, INGEST_TABLES
 from .summary import refresh_summaries
 
 _SHELVED = ("milestone", "activity", "outcome")
@@ -45,26 +47,81 @@ _ACT_COLS = (
 )
 
 
-class IngestOps:
-    SCHEMA_PART = """
-CREATE TABLE IF NOT EXISTS ingest_batch_scope (import_batch_id INTEGER PRIMARY KEY, role VARCHAR,
-    provinces INTEGER[], universities INTEGER[]);
-CREATE TABLE IF NOT EXISTS ingest_rejected (import_batch_id INTEGER NOT NULL, row_number INTEGER,
-    column_name VARCHAR, value VARCHAR, reason VARCHAR, detail VARCHAR);
-CREATE TABLE IF NOT EXISTS ingest_shelf_project AS SELECT 0::INTEGER AS shelf_batch_id, * FROM project LIMIT 0;
-CREATE TABLE IF NOT EXISTS ingest_shelf_milestone AS SELECT 0::INTEGER AS shelf_batch_id, * FROM milestone LIMIT 0;
-CREATE TABLE IF NOT EXISTS ingest_shelf_activity AS SELECT 0::INTEGER AS shelf_batch_id, * FROM activity LIMIT 0;
-CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_batch_id, * FROM outcome LIMIT 0;
-"""
-    TABLES_PART: tuple[str, ...] = (
-        "ingest_batch_scope",
-        "ingest_rejected",
-        "ingest_shelf_project",
-        "ingest_shelf_milestone",
-        "ingest_shelf_activity",
-        "ingest_shelf_outcome",
+@dataclass
+class ReferenceData:
+    """What ``ingest_reference`` reads for validation, as plain tables: ``dashboard_lib.ingest``
+    wraps it in its ``Reference`` (the lookups by name)."""
+
+    provinces: pd.DataFrame  # adcode, name_zh, short_zh, name_en
+    counties: pd.DataFrame  # adcode, name_zh, province_adcode, prefecture_zh
+    universities: pd.DataFrame  # university_id, name_zh, name_en
+    projects: pd.DataFrame  # projects in scope: project_id, school_zh, county_adcode, province_adcode, university_id, provenance
+    existing_keys: set = field(default_factory=set)  # natural keys of existing rows of this kind
+    today: date = field(default_factory=date.today)
+    outside: pd.DataFrame | None = (
+        None  # school_zh, county_adcode of the projects OUTSIDE the scope
+    )
+    # (project imports only: such a school may not be imported)
+
+
+def activity_key(project_id, kind, start, end, role, subject, level, people, participants) -> tuple:
+    """The natural key of an activity row (the same columns ``_commit_activities`` compares)."""
+
+    def n(v):
+        if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
+            return None
+        return v
+
+    def d(v):
+        v = n(v)
+        return None if v is None else pd.Timestamp(v).date()
+
+    def i(v):
+        v = n(v)
+        return None if v is None else int(v)
+
+    return (
+        int(project_id),
+        str(kind),
+        d(start),
+        d(end),
+        n(role) or "",
+        n(subject) or "",
+        n(level) or "",
+        i(people),
+        i(participants),
     )
 
+
+def existing_key_set(kind: RecordKind, frame: pd.DataFrame) -> set:
+    """Natural keys of existing rows (a frame read by ``IngestOps.ingest_reference``)."""
+    kind = RecordKind(kind)
+    if frame.empty:
+        return set()
+    if kind is RecordKind.OUTCOME:
+        return {
+            ("outcome", int(p), int(y), str(i))
+            for p, y, i in zip(frame["project_id"], frame["school_year"], frame["indicator"])
+        }
+    if kind is RecordKind.PROJECT:
+        return set()
+    return {
+        activity_key(*t)
+        for t in zip(
+            frame["project_id"],
+            frame["kind"],
+            frame["start_date"],
+            frame["end_date"],
+            frame["role"],
+            frame["subject"],
+            frame["level"],
+            frame["people"],
+            frame["participants"],
+        )
+    }
+
+
+class IngestOps:
     _ingest_ready = False
 
     def _ensure_ingest_schema(self) -> None:
@@ -72,21 +129,21 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         if self._ingest_ready:
             return
         have = set(self._df("SELECT table_name FROM information_schema.tables")["table_name"])
-        if not set(IngestOps.TABLES_PART) <= have:
+        if not set(INGEST_TABLES) <= have:
             try:
                 with self._con.cursor() as cur:
-                    cur.execute(IngestOps.SCHEMA_PART)
+                    cur.execute(INGEST_SCHEMA)
             except duckdb.Error:  # a database file opened read-only: nothing was imported into it
                 return
         self._ingest_ready = True
 
     # ------------------------------------------------------------------ reads for validation
-    def ingest_reference(self, viewer: Viewer, kind: str, today: date | None = None):
+    def ingest_reference(
+        self, viewer: Viewer, kind: str, today: date | None = None
+    ) -> ReferenceData:
         """Everything ``ingest.validate`` needs: reference tables, the projects in scope and the
         natural keys of the existing rows of this kind in scope."""
-        from .. import ingest
-
-        kind = ingest.RecordKind(kind)
+        kind = RecordKind(kind)
         provinces = self._df(
             "SELECT adcode, name_zh, short_zh, name_en FROM province ORDER BY adcode"
         )
@@ -101,7 +158,7 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
             params,
         )
         outside = None
-        if kind is ingest.RecordKind.PROJECT:
+        if kind is RecordKind.PROJECT:
             # natural keys (school + county) of the other projects: a row naming one is refused,
             # neither replacing it nor registering the school a second time
             outside = self._df(
@@ -118,15 +175,15 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
                                  WHERE a.kind = ? AND {where}""",
                 [kind.value, *params],
             )
-            existing = ingest.existing_key_set(kind, frame)
-        elif kind is ingest.RecordKind.OUTCOME:
+            existing = existing_key_set(kind, frame)
+        elif kind is RecordKind.OUTCOME:
             frame = self._df(
                 f"""SELECT o.project_id, o.school_year, o.indicator FROM outcome o
                                  JOIN project p USING (project_id) WHERE {where}""",
                 params,
             )
-            existing = ingest.existing_key_set(kind, frame)
-        return ingest.Reference(
+            existing = existing_key_set(kind, frame)
+        return ReferenceData(
             provinces, counties, universities, projects, existing, today or date.today(), outside
         )
 
@@ -209,10 +266,8 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
     ) -> int:
         """Store a validated ``ingest.Preview`` as one batch in one transaction; returns its id."""
         self._ensure_ingest_schema()
-        from .. import ingest
-
         self._require_writer(viewer)
-        kind = ingest.RecordKind(preview.kind)
+        kind = RecordKind(preview.kind)
         if sha256 and self.already_imported(viewer, sha256, kind.value):
             raise StoreError(
                 "这个文件已经导入过，未做任何改动。",
@@ -271,9 +326,9 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
                 progress(0.2)
             where, params = project_predicate(viewer, None)
             self._check_targets(cur, kind, acc, where, params)  # before anything is written
-            if kind is ingest.RecordKind.PROJECT:
+            if kind is RecordKind.PROJECT:
                 stored = self._commit_projects(cur, batch, acc)
-            elif kind is ingest.RecordKind.OUTCOME:
+            elif kind is RecordKind.OUTCOME:
                 stored = self._commit_outcomes(cur, batch, acc)
             else:
                 stored = self._commit_activities(cur, batch, acc)
@@ -307,11 +362,9 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         """Every project a batch would touch — replace, or add rows to — exists and is in scope
         (``where``/``params``: the viewer's ``project_predicate``). Run inside the transaction:
         a Preview is plain data and may have been made for another viewer, or by hand."""
-        from .. import ingest
-
         if acc.empty:
             return
-        if kind is ingest.RecordKind.PROJECT:
+        if kind is RecordKind.PROJECT:
             col, what = "replaces", ("（要替换的项目）", " (projects to be replaced)")
             ids = acc[col].dropna().tolist() if col in acc else []
         else:
@@ -329,7 +382,7 @@ CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_ba
         if not ids:
             return
         ids = [int(x) for x in ids]
-        if kind is ingest.RecordKind.PROJECT and len(ids) != len(set(ids)):
+        if kind is RecordKind.PROJECT and len(ids) != len(set(ids)):
             raise StoreError(
                 "同一个模拟项目被替换了两次，未做任何改动。",
                 "One simulated project would be replaced twice; nothing was changed.",

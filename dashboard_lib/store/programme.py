@@ -2,7 +2,7 @@
 
 A mixin of ``dashboard_lib.store.Store``: methods use ``self._df``, ``self._scalar`` and
 ``self._con.cursor()``, always with bound parameters and the viewer's scope
-(``scope.project_predicate``). Extra tables go in ``SCHEMA_PART`` (DDL) and ``TABLES_PART``.
+(``scope.project_predicate``). Extra tables are written out in ``schema.py``.
 
 Activity figures come from ``activity_summary`` (see ``summary.py``) when it is current and the
 date filter covers whole school terms; otherwise from the activity table itself. Both paths give
@@ -15,19 +15,16 @@ from datetime import date
 
 import pandas as pd
 
+from ..school_calendar import TERM_CODE_SQL, term_range
 from ..scope import Filters, Viewer, activity_predicate, project_predicate
 from .summary import (
     BREAKDOWN_DIMS,
     MEASURES,
     MEASURES_SQL,
     SUMMARY_TABLE,
-    TERM_CODE_SQL,
     refresh_summaries,
     summary_is_current,
-    term_bounds,  # noqa: F401  (re-exported for programme.py)
-    term_code,  # noqa: F401
-    term_range,
-)  # noqa: F401
+)
 
 # Columns an aggregate may be grouped by (a whitelist: names are never taken from the user).
 GROUP_COLUMNS = {
@@ -59,9 +56,6 @@ def _projects_in_scope(
 
 
 class ProgrammeQueries:
-    SCHEMA_PART = ""
-    TABLES_PART: tuple[str, ...] = ()
-
     # ------------------------------------------------------------------ summaries
     def refresh_summaries(self) -> None:
         with self._con.cursor() as cur:

@@ -12,29 +12,19 @@ such ranges); any other date range is answered from the base table.
 
 from __future__ import annotations
 
+from ..metrics import SUMMARY_MEASURES
+
+# The school term of a start date, as a sortable code (the rules: school_calendar).
+from ..school_calendar import TERM_CODE_SQL, term_bounds, term_code, term_range  # noqa: F401
+
 SUMMARY_TABLE = "activity_summary"
 BREAKDOWN_DIMS = ("role", "subject", "level")
 
-# The school term of a start date, as a sortable code: year*10 + 1 (spring, Feb–Jul) or
-# + 2 (autumn, Aug–Jan). Every date falls in exactly one term (see programme.term_bounds).
-TERM_CODE_SQL = (
-    "(CASE WHEN month({d}) >= 8 THEN year({d}) * 10 + 2 "
-    "WHEN month({d}) = 1 THEN (year({d}) - 1) * 10 + 2 "
-    "ELSE year({d}) * 10 + 1 END)"
-)
-
 # The measures, as SQL over the activity table aliased ``a``; the same names sum in the summary.
-# Stored and summed as DOUBLE: DuckDB sums integers into HUGEINT, which is several times slower.
-MEASURES_SQL = {
-    "n": "count(*)",
-    "people": "sum(a.people)",
-    "person_months": "sum(a.person_months)",
-    "participants": "sum(a.participants)",
-    "hours": "sum(a.hours)",
-    "participant_hours": "sum(a.participants * a.hours)",
-    "person_days": "sum(coalesce(a.people, 0) * (datediff('day', a.start_date, "
-    "coalesce(a.end_date, a.start_date)) + 1))",
-}
+# Declared once in ``metrics.SUMMARY_MEASURES`` (the catalogue's activity figures are sums of
+# these columns). Stored and summed as DOUBLE: DuckDB sums integers into HUGEINT, which is
+# several times slower.
+MEASURES_SQL = {m.name: m.raw_sql for m in SUMMARY_MEASURES}
 MEASURES = tuple(MEASURES_SQL)
 
 
@@ -101,42 +91,6 @@ def summary_is_current(scalar) -> bool:
         )
     except duckdb.CatalogException:
         return False
-
-
-def term_code(d) -> int:
-    """The school term of a date: year*10+1 spring (Feb–Jul), year*10+2 autumn (Aug–Jan)."""
-    if d.month >= 8:
-        return d.year * 10 + 2
-    if d.month == 1:
-        return (d.year - 1) * 10 + 2
-    return d.year * 10 + 1
-
-
-def term_bounds(code: int):
-    """First and last day of a term (terms tile the calendar without gaps)."""
-    from datetime import date
-
-    year, half = divmod(int(code), 10)
-    if half == 2:
-        return date(year, 8, 1), date(year + 1, 1, 31)
-    if half == 1:
-        return date(year, 2, 1), date(year, 7, 31)
-    raise ValueError(f"not a term code: {code}")
-
-
-def term_range(date_from, date_to) -> tuple[int | None, int | None] | None:
-    """The date range as (first, last) term codes, or None when it does not cover whole terms
-    (then only the base table can answer)."""
-    lo = hi = None
-    if date_from is not None:
-        lo = term_code(date_from)
-        if term_bounds(lo)[0] != date_from:
-            return None
-    if date_to is not None:
-        hi = term_code(date_to)
-        if term_bounds(hi)[1] != date_to:
-            return None
-    return lo, hi
 
 
 def summary_predicate(filters, viewer=None, alias: str = "a") -> tuple[str, list] | None:

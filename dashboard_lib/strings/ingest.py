@@ -270,6 +270,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "记录 {id} 不存在或不在您的权限范围内。",
         "Record {id} does not exist or is outside your scope.",
     ),
+    # the entry form's options (ingest.form_options): the label follows the language, the value
+    # stored is the same canonical one in both
+    "entry_opt_on_site": ("线下", "On site"),
+    "entry_opt_online": ("线上", "Online"),
+    "entry_opt_undergraduate": ("本科", "Undergraduate"),
+    "entry_opt_master": ("硕士", "Master's"),
+    "entry_opt_doctoral": ("博士", "Doctoral"),
+    "entry_opt_enrolment": ("在校生数", "Enrolment"),
+    "entry_opt_teacher_retention": ("骨干教师留任率", "Key teacher retention rate"),
+    "entry_opt_admission_rate": ("本科上线率", "Undergraduate admission rate"),
     # writes outside the viewer's scope (issue 17)
     "ingest_r_replace_out_of_scope": (
         "同校同县已有一个不在您权限范围内的项目，不能替换或重复登记（如需更改，请联系教育部）",

@@ -4,16 +4,19 @@ Caching sits here, at the page boundary, keyed on primitive values.
 """
 
 from .auth import account_box, login, logout, require_page, require_role, require_writer, viewer
+from .context import PageContext, page
 from .core import download_csv, geo_guard, lang, store
 from .filters import set_province, sidebar
 
 __all__ = [
+    "PageContext",
     "account_box",
     "download_csv",
     "geo_guard",
     "lang",
     "login",
     "logout",
+    "page",
     "require_page",
     "require_role",
     "require_writer",

@@ -1,7 +1,7 @@
 """Log-in, log-out, session timeout and the account box: the viewer of every run.
 
 A local sign-in lives in a random token: its SHA-256 in ``app_session``, the token itself in the
-HttpOnly cookie ``xz_session`` that ``dashboard_lib/web.py`` sets after the log-in (the script
+HttpOnly cookie ``xz_session`` that ``dashboard_lib/ui/web.py`` sets after the log-in (the script
 sends the top page through a one-time code; no script in the page can read the cookie). On every
 run the token is checked again against the database (revoked? idle too long? account
 disabled?), so signing out in one tab, an administrator disabling the account or resetting its
@@ -16,16 +16,16 @@ import json
 import time
 from datetime import datetime
 
-import duckdb
 import streamlit as st
 
-from .. import auth, web
+from .. import auth
 from ..i18n import label, t, tm
 from ..navigation import may_open
 from ..scope import Viewer
 from ..settings import load_settings
-from ..store import StoreError
+from ..store import StoreError, store_errors
 from ..vocab import Role
+from . import web
 from .core import lang, store
 
 _KEY = "auth"  # session_state: {"user": name, "last": datetime, "token": str} for local accounts
@@ -75,8 +75,9 @@ def _token_status(store_, token: str, idle_minutes: int) -> tuple[str | None, st
     ):
         return memo[3]
     try:
-        result = store_.session_status(token, idle_minutes)
-    except (duckdb.Error, StoreError):
+        with store_errors():
+            result = store_.session_status(token, idle_minutes)
+    except StoreError:
         result = (None, "unknown")
     st.session_state[_CHECKED] = (marker, time.monotonic(), token, result)
     return result
@@ -101,13 +102,15 @@ def _end_session(store_, session: dict, notice_key: str | None, action: str | No
     log-in, but its token no longer opens anything."""
     if action:
         try:
-            store_.log_event(session["user"], action)
-        except (duckdb.Error, StoreError):  # a read-only file: nothing to write
+            with store_errors():
+                store_.log_event(session["user"], action)
+        except StoreError:  # a read-only file: nothing to write
             pass
     if action == "session_timeout" and session.get("token"):
         try:
-            store_.revoke_session(session["token"])
-        except (duckdb.Error, StoreError):
+            with store_errors():
+                store_.revoke_session(session["token"])
+        except StoreError:
             pass
     st.session_state.pop(_KEY, None)
     st.session_state.pop(_CHECKED, None)
@@ -179,17 +182,18 @@ def login(user_name: str, password: str) -> str | None:
     if store_.read_only:
         return t("auth_read_only", language)
     try:
-        auth.authenticate(
-            store_,
-            user_name,
-            password or "",
-            lock_after=settings.lock_after,
-            lock_minutes=settings.lock_minutes,
-        )
-        token = store_.create_session(user_name)
+        with store_errors():
+            auth.authenticate(
+                store_,
+                user_name,
+                password or "",
+                lock_after=settings.lock_after,
+                lock_minutes=settings.lock_minutes,
+            )
+            token = store_.create_session(user_name)
     except auth.AuthError as exc:
         return exc.message(language)
-    except (duckdb.Error, StoreError, OSError):
+    except (StoreError, OSError):
         # the file turned out not to be writable (or the disk is full): no session row
         return t("auth_read_only", language)
     st.session_state.clear()  # the previous viewer's filters and state do not carry over
@@ -205,10 +209,11 @@ def logout(viewer_: Viewer) -> None:
     store_ = store()
     token = (st.session_state.get(_KEY) or {}).get("token")
     try:
-        store_.log_event(viewer_.name, "logout")
-        if token:
-            store_.revoke_session(token)  # every tab of this sign-in ends at its next click
-    except (duckdb.Error, StoreError):
+        with store_errors():
+            store_.log_event(viewer_.name, "logout")
+            if token:
+                store_.revoke_session(token)  # every tab of this sign-in ends at its next click
+    except StoreError:
         pass
     st.session_state.clear()
     st.session_state["lang"] = language

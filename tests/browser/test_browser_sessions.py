@@ -21,8 +21,9 @@ import pytest
 from conftest import AS_OF
 from test_browser import map_frame, wait_for_polygons
 
-from dashboard_lib import auth, build, web
+from dashboard_lib import auth, build
 from dashboard_lib.store import Store
+from dashboard_lib.ui import web
 from devkit.browser import free_port, start_server, stop_server, watched_page
 
 PW = "correct-horse-42"

@@ -1,6 +1,8 @@
 """Access as a matrix (datasette-style): every role × every page, opened directly by its path,
-with and without a tampered URL. Allowed pages show only the viewer's own rows; refused pages say
-so and show nothing; presenters get no row-level download anywhere."""
+with and without a tampered URL. The expectation is the table ``MATRIX`` below, written by hand
+(not derived from ``navigation``): the menu must offer exactly it, and the pages opened directly
+must refuse exactly what it refuses. Allowed pages show only the viewer's own rows; refused pages
+say so and show nothing; presenters get no row-level download anywhere."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard_lib import auth, build, navigation
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
+from dashboard_lib.vocab import Role
 
 PW = "correct-horse-42"
 ACCOUNTS = {  # user -> (role, province, university names)
@@ -83,30 +86,84 @@ def download_buttons(at: AppTest) -> list:
     return [e for e in at.get("download_button")]
 
 
-PAGES = [p.file for p in navigation.PAGES]
+# Who may open what, written out: the menu (navigation.pages_for) and the pages themselves (opened
+# directly by path) must both say exactly this. Columns: signed out with the demo mode off, the
+# open demo mode (read-only), then one account per role (vocab.Role).
+WHO = ("signed_out", "demo", "boss", "gansu", "corps", "lzu", "stage")
+#                            signed demo   ministry province province univ.  presenter
+#                            out    (r/o)  boss     gansu    corps    lzu    stage
+MATRIX = {
+    "views/overview.py":    (False, True,  True,    True,    True,    True,  True),
+    "views/explorer.py":    (False, True,  True,    True,    True,    True,  True),
+    "views/progress.py":    (False, True,  True,    True,    True,    True,  True),
+    "views/exchanges.py":   (False, True,  True,    True,    True,    True,  True),
+    "views/internships.py": (False, True,  True,    True,    True,    True,  True),
+    "views/dossier.py":     (False, True,  True,    True,    True,    True,  True),
+    "views/data_import.py": (False, False, True,    True,    True,    True,  False),
+    "views/data_entry.py":  (False, False, True,    True,    True,    True,  False),
+    "views/presenter.py":   (False, True,  True,    True,    True,    True,  True),
+    "views/admin.py":       (False, False, True,    False,   False,   False, False),
+    "views/about.py":       (False, True,  True,    True,    True,    True,  True),
+    "views/login.py":       (True,  True,  False,   False,   False,   False, False),
+}  # fmt: skip
+LOGIN = "views/login.py"  # the sign-in form: offered to whoever is not signed in
+PAGES = [f for f in MATRIX if f != LOGIN]
+
+
+def may_open(who: str, file: str) -> bool:
+    return MATRIX[file][WHO.index(who)]
+
+
+def test_the_matrix_names_every_page_and_role():
+    assert list(MATRIX) == [p.file for p in navigation.PAGES] + [navigation.LOGIN.file]
+    assert {role for role, _, _ in ACCOUNTS.values()} == {r.value for r in Role}
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_menu_offers_what_the_matrix_says(world, who):
+    _, _, viewers = world
+    viewer = None if who == "signed_out" else viewers[None if who == "demo" else who]
+    offered = [p.file for p in navigation.pages_for(viewer)]
+    assert offered == [f for f in MATRIX if may_open(who, f)]  # in menu order
 
 
 @pytest.mark.parametrize("file", PAGES)
-@pytest.mark.parametrize("user", ROLES, ids=lambda u: u or "demo")
-def test_every_role_on_every_page(world, user, file):
+@pytest.mark.parametrize("who", WHO)
+def test_every_role_on_every_page(world, who, file, monkeypatch):
+    """Opened directly by its path, a page refuses whoever the matrix refuses, and shows the
+    others only their own rows."""
     _, everything, viewers = world
-    viewer = viewers[user]
+    user = None if who in ("signed_out", "demo") else who
+    if who == "signed_out":
+        monkeypatch.setenv("XZ_DEMO_MODE", "0")
     at = open_page(
         file,
         user,
         {"project": str(int(everything["project_id"].iloc[0]))} if "dossier" in file else None,
     )
     assert not at.exception, at.exception
-    if not navigation.may_open(viewer, file):
+    if not may_open(who, file):
         refused = [e.value for e in at.error] + [w.value for w in at.warning]
-        assert any("无权" in m or "只读" in m for m in refused), (user, file, refused)
+        assert any("无权" in m or "只读" in m for m in refused), (who, file, refused)
         assert not at.dataframe and not at.metric
         return
+    viewer = viewers[user]
     text = shown_text(at)
     leaked = {s for s in foreign_schools(everything, viewer) if s in text}
-    assert not leaked, (user, file, sorted(leaked)[:5])
+    assert not leaked, (who, file, sorted(leaked)[:5])
     if not viewer.can_download_rows:
-        assert not download_buttons(at), (user, file)
+        assert not download_buttons(at), (who, file)
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_login_page_shows_no_data(who, monkeypatch):
+    """The sign-in form is out of the menu once signed in, but opening it by path shows nothing
+    anyway: no table, no figure."""
+    if who == "signed_out":
+        monkeypatch.setenv("XZ_DEMO_MODE", "0")
+    at = open_page(LOGIN, None if who in ("signed_out", "demo") else who)
+    assert not at.exception, at.exception
+    assert not at.dataframe and not at.metric
 
 
 @pytest.mark.parametrize(

@@ -188,6 +188,7 @@ def test_navigation_by_role(viewer, has, lacks):
         assert f not in files
 
 
+@pytest.mark.slow
 def test_cli_creates_and_lists_users(tmp_path):
     db = tmp_path / "cli.duckdb"
     env = {**os.environ, "XZ_DB_PATH": str(db)}

@@ -21,7 +21,7 @@ from dashboard_lib import auth, backup, ingest
 from dashboard_lib.scope import Viewer
 from dashboard_lib.settings import DATA_DIR, load_settings
 from dashboard_lib.store import Store, open_store
-from dashboard_lib.store.core import marker_path, read_marker
+from dashboard_lib.store.lifecycle import marker_path, read_marker
 
 PW = "correct-horse-42"
 GANSU = Viewer.province(620000, name="gansu-official")

@@ -74,7 +74,7 @@ def test_replica_switches_to_a_newly_published_snapshot(demo_db, tmp_path, monke
     """A read-only replica notices the import job's new snapshot on the next run."""
     import duckdb
 
-    from dashboard_lib.store.core import publish_snapshot
+    from dashboard_lib.store.lifecycle import publish_snapshot
 
     live = tmp_path / "live.duckdb"
     shutil.copy(demo_db, live)

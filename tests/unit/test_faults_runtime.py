@@ -166,6 +166,7 @@ print("COMMITTED")
 """
 
 
+@pytest.mark.slow
 def test_import_killed_midway_leaves_the_database_as_before(tmp_path):
     db = _build(tmp_path / "kill.duckdb")
     data_file = tmp_path / "big.csv"
@@ -227,7 +228,7 @@ def test_import_killed_midway_leaves_the_database_as_before(tmp_path):
 def test_older_schema_version_is_covered_in_test_store():
     """Both outcomes of an older schema (rebuilt when it holds nothing people made, refused
     untouched when it does) are tested in tests/unit/test_store.py; make sure they stay there."""
-    text = (ROOT / "tests" / "test_store.py").read_text(encoding="utf-8")
+    text = (ROOT / "tests" / "unit" / "test_store.py").read_text(encoding="utf-8")
     assert "def test_old_version_without_imports_is_rebuilt" in text
     assert "def test_old_version_with_imported_data_is_refused_untouched" in text
     assert SCHEMA_VERSION >= 2
@@ -255,7 +256,7 @@ def test_older_schema_with_accounts_is_one_sentence_on_screen(tmp_path, monkeypa
 
 # ---------------------------------------------------------------------- read-only snapshot (scale-out)
 def test_snapshot_published_atomically_and_opened_read_only(tmp_path, monkeypatch):
-    from dashboard_lib.store.core import publish_snapshot, snapshot_stamp
+    from dashboard_lib.store.lifecycle import publish_snapshot, snapshot_stamp
 
     live = tmp_path / "missing.duckdb"
     monkeypatch.setenv("XZ_DB_READONLY", "1")

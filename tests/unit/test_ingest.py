@@ -383,7 +383,7 @@ def test_limits_and_unreadable_files(tiny, monkeypatch):
     with pytest.raises(ingest.IngestError) as e:
         ingest.read_table(b"x" * (ingest.MAX_BYTES + 1), "big.csv")
     assert e.value.key == "ingest_err_too_big"
-    monkeypatch.setattr(ingest, "MAX_ROWS", 10)
+    monkeypatch.setattr(ingest.read, "MAX_ROWS", 10)
     many = csv_bytes(
         [["帮扶县中", "开始日期", "人数"]] + [["榆中县恩玲中学", "2023-01-01", "1"]] * 40
     )

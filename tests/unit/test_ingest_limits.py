@@ -11,6 +11,7 @@ The builders (``bomb_xlsx``, ``lying_dimension_xlsx``, …) are reused by that b
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import re
 import tracemalloc
@@ -33,6 +34,8 @@ from devkit.bad_files import (
     xlsx_bytes,
 )
 
+# where ``prepare`` looks up ``read_table`` and ``validate`` (``ingest.validate`` is the function)
+CHECKS = importlib.import_module("dashboard_lib.ingest.validate")
 TODAY = date(2026, 11, 28)
 MINISTRY = Viewer.ministry()
 GANSU = Viewer.province(620000, name="gansu-official")
@@ -130,7 +133,7 @@ def test_lying_dimension_stops_at_the_row_limit(monkeypatch):
     monkeypatch.setattr(
         WorkSheetParser, "parse_row", lambda self, el: parsed.append(1) or real(self, el)
     )
-    monkeypatch.setattr(ingest, "MAX_ROWS", 1_000)
+    monkeypatch.setattr(ingest.read, "MAX_ROWS", 1_000)
     exc = refusal(data, "lying.xlsx")
     assert exc.key == "ingest_err_too_many_rows"
     assert exc.values["row"] == 1_002  # header in row 1, the 1,001st data row is row 1,002
@@ -167,7 +170,7 @@ def test_a_value_far_to_the_right_is_refused_naming_the_cell():
 
 
 def test_csv_row_limit_stops_reading(monkeypatch):
-    monkeypatch.setattr(ingest, "MAX_ROWS", 10)
+    monkeypatch.setattr(ingest.read, "MAX_ROWS", 10)
     data = csv_bytes([VISITS[0]] + [VISITS[1]] * 40, newline="\r")  # lone CR: no b"\n" to count
     exc = refusal(data, "many.csv")
     assert exc.key == "ingest_err_too_many_rows" and exc.values["row"] == 12
@@ -330,7 +333,7 @@ def test_an_unexpected_error_becomes_one_sentence(tiny, monkeypatch):
     def bug(*a, **k):
         raise KeyError("internal")
 
-    monkeypatch.setattr(ingest, "validate", bug)
+    monkeypatch.setattr(CHECKS, "validate", bug)
     with pytest.raises(ingest.IngestError) as e:
         ingest.prepare(tiny, MINISTRY, "guidance_visit", csv_bytes(VISITS), "v.csv", today=TODAY)
     assert e.value.key == "ingest_err_unexpected"
@@ -390,8 +393,8 @@ def test_page_commit_writes_the_checked_preview_without_reading_again(page_db, m
         calls["validate"] += 1
         return real_validate(*a, **k)
 
-    monkeypatch.setattr(ingest, "read_table", read)
-    monkeypatch.setattr(ingest, "validate", validate)
+    monkeypatch.setattr(CHECKS, "read_table", read)
+    monkeypatch.setattr(CHECKS, "validate", validate)
     at = run_page("data_import.py")
     assert not at.exception
     data = _gansu_visits(page_db, 30, "甲")

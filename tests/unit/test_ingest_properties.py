@@ -177,6 +177,7 @@ def store(tmp_path_factory):
     s.close()
 
 
+@pytest.mark.slow
 @settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

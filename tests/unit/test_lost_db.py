@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard_lib import auth, backup, build, geo, ingest, present
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store, StoreError, open_store
-from dashboard_lib.store.core import marker_path, read_marker
+from dashboard_lib.store.lifecycle import marker_path, read_marker
 
 TODAY = date(2026, 11, 28)
 GANSU = Viewer.province(620000, name="gansu-official")

@@ -8,7 +8,7 @@ import folium
 import pandas as pd
 import pytest
 
-from dashboard_lib import geo, maps, overview
+from dashboard_lib import explorer, geo, maps, overview
 from dashboard_lib.scope import Filters, Viewer
 
 
@@ -210,3 +210,51 @@ def test_dates_shown_at_their_precision(value, precision, expected):
 def test_missing_class_is_no_data_colour(idx):
     assert maps.class_colour(idx, 5) == maps.NO_DATA
     assert maps.class_colour(4.0, 5) == maps.PALETTE[-1]
+
+
+# ---------------------------------------------------------------------------- the one classifier
+B = [3.0, 12.0, 30.0]  # upper bounds of three classes
+
+
+@pytest.mark.parametrize(
+    "value,breaks,zero_is_data,expected",
+    [
+        # no data: missing, not finite, or no breaks at all (either rule)
+        (None, B, False, None),
+        (None, B, True, None),
+        (float("nan"), B, False, None),
+        (float("nan"), B, True, None),
+        (pd.NA, B, True, None),
+        (float("inf"), B, True, None),
+        (float("-inf"), B, False, None),
+        (5.0, [], False, None),
+        (5.0, [], True, None),
+        # zero (and below): no data for counts, the lowest class for shares
+        (0, B, False, None),
+        (0.0, B, False, None),
+        (-1.0, B, False, None),
+        (0, B, True, 0),
+        (0.0, [0.2, 0.5, 1.0], True, 0),
+        # below, equal to and above a bound: a bound belongs to its own class
+        (1, B, False, 0),
+        (3, B, False, 0),
+        (3.0 + 1e-13, B, False, 0),  # float noise above a bound is on it
+        (3.5, B, False, 1),
+        (12, B, False, 1),
+        (12.5, B, True, 2),
+        (30, B, False, 2),
+        (99, B, False, 2),  # above the last bound: the last class
+        (0.5, [0.2, 0.5, 1.0], True, 1),
+        (0.51, [0.2, 0.5, 1.0], True, 2),
+        (7, [7.0], False, 0),
+    ],
+)
+def test_one_classifier(value, breaks, zero_is_data, expected):
+    assert maps.classify(value, breaks, zero_is_data=zero_is_data) == expected
+
+
+def test_explorer_classify_is_the_one_classifier_with_zero_as_data():
+    # the explorer's counts reach the classifier only above zero (explorer.has_data)
+    for value in (None, float("nan"), 0, 0.0, 1, 3, 3.5, 12, 29, 30, 99):
+        assert explorer.classify(value, B) == maps.classify(value, B, zero_is_data=True)
+    assert explorer.classify(0.0, [0.5, 1.0]) == 0  # a share of 0 % is coloured, not "no data"

@@ -126,15 +126,6 @@ def test_pptx_opens_with_titles_numbers_and_tables(national):
     assert tables, "charts without pictures fall back to editable tables"
 
 
-def test_pdf_and_pictures_when_chromium_is_here(national):
-    if deck_export.browser_path() is None:
-        pytest.skip("no Chromium on this machine")
-    images, why = deck_export.slide_images(national[:4])
-    assert why is None and images and all(png.startswith(b"\x89PNG") for png in images.values())
-    pdf = deck_export.html_to_pdf(deck_export.print_html(national, "as of", images))
-    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) == len(national)
-
-
 def test_no_browser_is_said_not_failed(national, monkeypatch):
     monkeypatch.setattr(deck_export, "browser_path", lambda: None)
     images, why = deck_export.slide_images(national)

@@ -7,7 +7,7 @@ from conftest import ROOT, metric
 from conftest import run_page as run
 from streamlit.testing.v1 import AppTest
 
-from dashboard_lib import programme
+from dashboard_lib import programme, school_calendar
 from dashboard_lib.scope import Filters, Viewer
 
 PAGES = ("progress.py", "exchanges.py", "internships.py", "dossier.py")
@@ -61,8 +61,8 @@ def test_term_range_from_the_url(demo_store):
     at = run("internships.py", {"term_from": "20231", "term_to": "20232"})
     assert not at.exception
     f = Filters(
-        date_from=programme.term_bounds(20231)[0],
-        date_to=programme.term_bounds(20232)[1],
+        date_from=school_calendar.term_bounds(20231)[0],
+        date_to=school_calendar.term_bounds(20232)[1],
         kinds=("internship",),
     )
     raw = demo_store.activities(Viewer.ministry(), f)

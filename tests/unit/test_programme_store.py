@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import AS_OF
 
-from dashboard_lib import exports, programme
+from dashboard_lib import exports, programme, school_calendar
 from dashboard_lib.scope import Filters, Viewer
 
 M = Viewer.ministry()
@@ -80,13 +80,13 @@ def test_breakdown_by_level_and_kind(tiny):
 
 
 def test_term_codes_tile_the_calendar():
-    assert programme.term_code(date(2022, 9, 1)) == 20222
-    assert programme.term_code(date(2023, 1, 31)) == 20222
-    assert programme.term_code(date(2023, 2, 1)) == 20231
-    assert programme.term_code(date(2023, 7, 31)) == 20231
-    assert programme.term_bounds(20222) == (date(2022, 8, 1), date(2023, 1, 31))
-    assert programme.terms_until(date(2023, 3, 1)) == [20222, 20231]
-    assert programme.term_label(20231, "zh") == "2023春"
+    assert school_calendar.term_code(date(2022, 9, 1)) == 20222
+    assert school_calendar.term_code(date(2023, 1, 31)) == 20222
+    assert school_calendar.term_code(date(2023, 2, 1)) == 20231
+    assert school_calendar.term_code(date(2023, 7, 31)) == 20231
+    assert school_calendar.term_bounds(20222) == (date(2022, 8, 1), date(2023, 1, 31))
+    assert school_calendar.terms_until(date(2023, 3, 1)) == [20222, 20231]
+    assert school_calendar.term_label(20231, "zh") == "2023春"
 
 
 def test_milestones_against_deadlines_by_hand(tiny):

@@ -1,4 +1,4 @@
-"""Sessions hardened (issue 17): the cookie routes and headers (dashboard_lib/web.py, serve.py),
+"""Sessions hardened (issue 17): the cookie routes and headers (dashboard_lib/ui/web.py, serve.py),
 the token checked on every run, sign-out and disable ending every tab, log-ins that tell nothing
 about the name, one password policy, and a read-only database at sign-in."""
 
@@ -19,8 +19,9 @@ from conftest import AS_OF, ROOT
 from starlette.requests import Request
 from streamlit.testing.v1 import AppTest
 
-from dashboard_lib import auth, build, web
+from dashboard_lib import auth, build
 from dashboard_lib.store import Store
+from dashboard_lib.ui import web
 
 PW = "correct-horse-42"
 BAD = auth.BAD_LOGIN

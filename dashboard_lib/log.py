@@ -1,0 +1,31 @@
+"""The library's log: every module logs through ``logging.getLogger(__name__)`` (so under the
+``dashboard_lib`` logger); :func:`configure` gives that logger one handler on stderr, with the
+level of ``XZ_LOG_LEVEL`` (default ``INFO``). The server (``serve.py``) and the command-line
+entry points call it once; tests leave it alone and read records with pytest's ``caplog``.
+
+What is logged at INFO: a database built or rebuilt, a file refused or moved aside, a published
+snapshot opened by a replica, views of an older data version retired from the cache, every
+import, entry, correction and undo written (who, what, how many rows), backups made and pruned.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+ROOT = "dashboard_lib"
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure(level: str | None = None) -> logging.Logger:
+    """Attach one stderr handler to the library's logger (again: no second handler)."""
+    logger = logging.getLogger(ROOT)
+    name = (level or os.environ.get("XZ_LOG_LEVEL") or "INFO").upper()
+    logger.setLevel(getattr(logging, name, logging.INFO))
+    if not any(getattr(h, "_xz", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(FORMAT))
+        handler._xz = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.propagate = True
+    return logger

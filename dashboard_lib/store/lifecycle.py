@@ -1,0 +1,554 @@
+"""The life of the database file: open it, build it where that loses nothing, guard what it holds.
+
+A file that ever held accounts or imports gets a ``file_token`` in ``meta`` and a marker beside it
+(``<db>.holds-data``). ``open_store`` never builds such a file again: missing, damaged or
+replaced by another file, it is refused in one sentence (``_refuse_*``) and the log says how to
+restore it from a backup (``store/backup.py``). A running Store notices when its file goes
+(``CoreStore.check_file``): ``lose_file`` writes the emergency backup and says so. A replica
+behind a load balancer reads a published snapshot (``publish_snapshot``, ``snapshot_stamp``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from .errors import StoreError
+from .schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from .core import CoreStore
+
+log = logging.getLogger("dashboard_lib")
+MARKER_SUFFIX = ".holds-data"  # beside a database file that holds accounts or imports
+FILE_TOKEN = "file_token"  # meta key: which database this is (the marker names it too)
+
+
+@dataclass
+class OpenResult:
+    store: CoreStore
+    notices: list[tuple[str, str]]  # (zh, en) sentences to show once: rebuilt, moved aside, ...
+
+
+# ---------------------------------------------------------------------- opening a database file
+def _aside(path: Path, why: str) -> Path:
+    target = path.with_name(f"{path.name}.{why}-{time.strftime('%Y%m%d-%H%M%S')}")
+    os.replace(path, target)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        os.replace(wal, target.with_name(target.name + ".wal"))
+    return target
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file ``path`` names now, or None when there is none."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _tables_of(cur) -> set[str]:
+    return {
+        r[0]
+        for r in cur.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main'"
+        ).fetchall()
+    }
+
+
+def _user_data_kinds(cur, have: set[str] | None = None) -> list[str]:
+    """What people made that the file holds: "accounts" (app_user rows), "imports"
+    (import_batch rows). Raises nothing on a file without those tables (safe in a transaction,
+    given ``have``, the file's tables)."""
+    have = _tables_of(cur) if have is None else have
+    kinds = []
+    for table, kind in (("app_user", "accounts"), ("import_batch", "imports")):
+        if table in have and cur.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
+            kinds.append(kind)
+    return kinds
+
+
+def _has_user_data(store: CoreStore) -> bool:
+    """True when the file holds what people made (imports, accounts): never rebuilt away."""
+    try:
+        with store._con.cursor() as cur:
+            return bool(_user_data_kinds(cur))
+    except duckdb.Error:
+        return False
+
+
+def _what(kinds) -> tuple[str, str]:
+    kinds = set(kinds or ("accounts", "imports"))
+    if kinds == {"accounts"}:
+        return "账户", "accounts"
+    if kinds == {"imports"}:
+        return "导入的数据", "imported data"
+    return "账户和导入的数据", "accounts and imported data"
+
+
+def _proc_fd_hint(path: Path) -> str:
+    """Where this process still holds a deleted ``path`` open (Linux), for the log."""
+    try:
+        for fd in os.listdir("/proc/self/fd"):
+            target = os.readlink(f"/proc/self/fd/{fd}")
+            if target in (f"{path} (deleted)", f"{Path(path).resolve()} (deleted)"):
+                return (
+                    f"While this process (PID {os.getpid()}) runs, the deleted file can be "
+                    f"copied from /proc/{os.getpid()}/fd/{fd}."
+                )
+    except OSError:
+        pass
+    return ""
+
+
+def lose_file(store: CoreStore, kinds: list[str], replaced: bool) -> StoreError:
+    """The file of ``store`` that held ``kinds`` is gone (``CoreStore.check_file``): write the
+    emergency backup from its still-open connection, log what to do, return the sentence."""
+    from .backup import create_from_store  # the backup module uses this one
+
+    name = store.path.name
+    try:
+        made = create_from_store(store, kind="emergency")
+        store.emergency_backup = made
+    except Exception as exc:  # noqa: BLE001 - whatever failed, say so and keep the data open
+        made = None
+        log.exception(
+            "EMERGENCY BACKUP FAILED for %s (%s). The data is still open in this "
+            "server process: do NOT stop it. %s",
+            store.path,
+            exc,
+            _proc_fd_hint(store.path),
+        )
+    what_zh, what_en = _what(kinds)
+    how_zh = "不见了" if not replaced else "被替换了"
+    how_en = "is gone" if not replaced else "was replaced"
+    if made is not None:
+        log.error(
+            "Database file %s %s under the running server, and it held %s. Writing has "
+            "stopped; nothing was rebuilt. An emergency backup was written from the still-open "
+            "connection to %s. To restore: stop the server, run "
+            "`python -m dashboard_lib.backup restore %s --db %s`, start the server again.",
+            store.path,
+            how_en,
+            what_en,
+            made,
+            made,
+            store.path,
+        )
+        return StoreError(
+            f"数据库文件 {name} {how_zh}，而它保存着{what_zh}：已停止写入，未自动重建；已从仍打开的连接写出应急备份 "
+            f"{made}，请用 python -m dashboard_lib.backup restore {made} 恢复后重启服务（见日志）。",
+            f"The database file {name} {how_en}, and it held {what_en}: writing has stopped and "
+            f"nothing was rebuilt; an emergency backup was written from the still-open connection "
+            f"to {made} — restore it with python -m dashboard_lib.backup restore {made} and "
+            "restart the server (see the log).",
+        )
+    return StoreError(
+        f"数据库文件 {name} {how_zh}，而它保存着{what_zh}：已停止写入，未自动重建；应急备份未能写出，"
+        "请勿停止服务，按日志说明取回数据。",
+        f"The database file {name} {how_en}, and it held {what_en}: writing has stopped and nothing "
+        "was rebuilt; the emergency backup could not be written — do not stop the server, and "
+        "follow the log to recover the data.",
+    )
+
+
+def marker_path(path: Path | str) -> Path:
+    """The marker beside a database that holds accounts or imports: ``<db>.holds-data``."""
+    path = Path(path)
+    return path.with_name(path.name + MARKER_SUFFIX)
+
+
+def read_marker(path: Path | str) -> dict | None:
+    """The marker of database ``path``: None when there is none; a damaged marker still says
+    that the file held data (``{"damaged": True}``)."""
+    try:
+        data = json.loads(marker_path(path).read_text("utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {"damaged": True}
+    return data if isinstance(data, dict) else {"damaged": True}
+
+
+def write_marker(
+    path: Path | str, token: str, kinds: list[str], file_id: tuple[int, int] | None = None, **extra
+) -> Path:
+    """Say, beside ``path``, that this database (its ``file_token``) holds ``kinds``."""
+    path = Path(path)
+    old = read_marker(path) or {}
+    file_id = file_id or _file_id(path)
+    now = time.strftime("%Y-%m-%dT%H:%M:%S")
+    data = {
+        "db": path.name,
+        "file_token": token,
+        "holds": sorted(set(kinds)),
+        "since": old.get("since") if old.get("file_token") == token else now,
+        "updated": now,
+        "device": file_id[0] if file_id else None,
+        "inode": file_id[1] if file_id else None,
+        "why": "This database holds accounts or imported data: the dashboard never rebuilds "
+        "it away. If it is missing, restore it: python -m dashboard_lib.backup restore.",
+        **extra,
+    }
+    target = marker_path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def clear_marker(path: Path | str) -> None:
+    """The database at ``path`` was replaced on purpose (``build --force``): forget its marker."""
+    marker_path(path).unlink(missing_ok=True)
+
+
+def _file_token(store: CoreStore) -> str | None:
+    try:
+        return store._scalar("SELECT value FROM meta WHERE key = ?", [FILE_TOKEN])
+    except duckdb.Error:
+        return None
+
+
+def holds_user_data(path: Path) -> bool | None:
+    """Does the file hold accounts or imports? None when another process (the running server)
+    has it open: then it must not be replaced at all (``python -m dashboard_lib.build``)."""
+    from .core import CoreStore
+
+    try:
+        store = CoreStore(path, read_only=True)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            return None
+        return False  # unreadable: nothing of value can be read from it either
+    except Exception:  # unreadable: nothing of value can be read from it either
+        return False
+    try:
+        return _has_user_data(store)
+    finally:
+        store.close()
+
+
+def file_token_at(path: Path) -> str | None:
+    """The ``file_token`` of the database file at ``path`` (opened read-only for the question),
+    or None when it has none or does not open."""
+    from .core import CoreStore
+
+    try:
+        store = CoreStore(path, read_only=True)
+        try:
+            return _file_token(store)
+        finally:
+            store.close()
+    except Exception:
+        return None
+
+
+def _how_to_recover(path: Path) -> str:
+    """The operator's next step, for the log: the newest backup and the two commands."""
+    from ..settings import backup_dir_for
+    from .backup import list_backups  # the backup module uses this one
+
+    folder = backup_dir_for(path)
+    newest = [b.path for b in list_backups(path, folder)]
+    which = str(newest[-1]) if newest else "<backup file>"
+    found = (
+        f"Newest backup: {newest[-1]}."
+        if newest
+        else f"No backup found in {folder}; `python -m dashboard_lib.backup list --dir DIR` "
+        "looks elsewhere."
+    )
+    return (
+        f"{found} To restore: `python -m dashboard_lib.backup restore {which} --db {path}`, "
+        "then start the server again. To start over on purpose with a fresh demo database "
+        f"(losing those accounts and imports): `python -m dashboard_lib.build --force --db {path}`."
+    )
+
+
+def _refuse_missing(path: Path, marker: dict) -> StoreError:
+    what_zh, what_en = _what(marker.get("holds"))
+    log.error(
+        "Database file %s is missing, but %s says it held %s (since %s). It was NOT rebuilt "
+        "and nothing is written. %s",
+        path,
+        marker_path(path).name,
+        what_en,
+        marker.get("since", "?"),
+        _how_to_recover(path),
+    )
+    return StoreError(
+        f"数据库文件 {path.name} 不见了，而它保存着{what_zh}：已停止写入，未自动重建，请用 "
+        "python -m dashboard_lib.backup restore 从备份恢复（见日志）。",
+        f"The database file {path.name} is gone, and it held {what_en}: writing has stopped and it "
+        "was not rebuilt; restore it from a backup with python -m dashboard_lib.backup restore "
+        "(see the log).",
+    )
+
+
+def _refuse_damaged(path: Path, moved: Path, marker: dict) -> StoreError:
+    what_zh, what_en = _what(marker.get("holds"))
+    log.error(
+        "Database file %s could not be read; it was moved to %s. %s says it held %s, so it "
+        "was NOT rebuilt. %s",
+        path,
+        moved,
+        marker_path(path).name,
+        what_en,
+        _how_to_recover(path),
+    )
+    return StoreError(
+        f"数据库文件 {path.name} 已损坏，已移至 {moved.name}；它保存着{what_zh}，因此未自动重建，请用 "
+        "python -m dashboard_lib.backup restore 从备份恢复（见日志）。",
+        f"The database file {path.name} is damaged and was moved to {moved.name}; it held {what_en}, "
+        "so it was not rebuilt; restore it from a backup with python -m dashboard_lib.backup "
+        "restore (see the log).",
+    )
+
+
+def _refuse_replaced(path: Path, marker: dict) -> StoreError:
+    what_zh, what_en = _what(marker.get("holds"))
+    log.error(
+        "Database file %s is not the database %s speaks of (it held %s; this file holds none "
+        "and has another file_token). It was NOT used or rebuilt. %s",
+        path,
+        marker_path(path).name,
+        what_en,
+        _how_to_recover(path),
+    )
+    return StoreError(
+        f"数据库文件 {path.name} 已被一个不含{what_zh}的文件替换：未使用它，也未重建，请用 "
+        "python -m dashboard_lib.backup restore 从备份恢复（见日志）。",
+        f"The database file {path.name} was replaced by one without its {what_en}: it was neither "
+        "used nor rebuilt; restore it from a backup with python -m dashboard_lib.backup restore "
+        "(see the log).",
+    )
+
+
+def check_held_data(store: CoreStore, marker: dict | None, mark: bool = True) -> None:
+    """After opening a writable file: mark it when it holds accounts or imports (giving it a
+    ``file_token`` if it has none, e.g. made before markers existed; not with ``mark=False``:
+    a file of another schema version is left untouched); refuse it (closing it) when the
+    marker says the path held data and this file is another one without any."""
+    with store._con.cursor() as cur:
+        kinds = _user_data_kinds(cur)
+    token = _file_token(store)
+    if kinds and not mark:
+        store.holds_data = True
+        return
+    if kinds:
+        if token is None:
+            token = uuid.uuid4().hex
+            store.set_meta(FILE_TOKEN, token)
+        if (
+            marker is None
+            or marker.get("file_token") != token
+            or marker.get("inode") != store._file_id[1]
+            or sorted(marker.get("holds") or []) != sorted(kinds)
+        ):
+            if marker is not None and marker.get("file_token") not in (None, token):
+                log.warning(
+                    "%s now names another database that holds %s (a restored copy?): its "
+                    "marker is renewed.",
+                    store.path,
+                    ", ".join(kinds),
+                )
+            store._mark(token, kinds)
+        store.holds_data = True
+        store._held = frozenset(kinds)
+        return
+    if marker is not None and (marker.get("damaged") or marker.get("file_token") != token):
+        store.close()
+        raise _refuse_replaced(store.path, marker)
+
+
+def snapshot_stamp(path: Path | str) -> str:
+    """What identifies the file ``path`` points at now (through a symlink): device, inode, size
+    and modification time. The import job publishes a snapshot by ``os.replace``-ing the path, so
+    a new snapshot always has a new stamp; a replica reopens when the stamp changes (cache the
+    opened store keyed on ``(path, snapshot_stamp(path))``)."""
+    try:
+        st = os.stat(path)  # follows the symlink
+    except OSError:
+        return "missing"
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def publish_snapshot(source: Path | str, target: Path | str) -> Path:
+    """Publish ``source`` (a closed, checkpointed database file) read-only at ``target``,
+    atomically: copy to a new file beside the target, fsync it, then ``os.replace`` the target
+    (a plain file or a symlink) so readers see either the old snapshot or the new one, never
+    half of one. Returns the new snapshot's file."""
+    import shutil
+
+    source, target = Path(source), Path(target)
+    stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
+    real = target.with_name(f"{target.name}.snap-{stamp}")
+    tmp = real.with_name(real.name + ".tmp")
+    with open(source, "rb") as src, open(tmp, "wb") as dst:
+        shutil.copyfileobj(src, dst, 16 * 2**20)
+        dst.flush()
+        os.fsync(dst.fileno())
+    os.chmod(tmp, 0o444)
+    os.replace(tmp, real)
+    link = target.with_name(f".{target.name}.link-{stamp}")
+    os.symlink(real.name, link)
+    os.replace(link, target)  # the atomic step: target now names the new snapshot
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return real
+
+
+def _open_snapshot(path: Path, Store) -> OpenResult:
+    """XZ_DB_READONLY=1: a replica reading the published snapshot; never builds, never writes."""
+    if not path.exists():
+        raise StoreError(
+            "只读数据快照不存在，请先由导入任务发布。",
+            "The read-only data snapshot does not exist; the import job must publish it first.",
+        )
+    try:
+        store = Store(path.resolve(), read_only=True)
+    except duckdb.Error as exc:
+        raise StoreError(
+            "只读数据快照无法打开。", "The read-only data snapshot could not be opened."
+        ) from exc
+    if store.schema_version() != SCHEMA_VERSION:
+        store.close()
+        raise StoreError(
+            "只读的数据库文件版本不符，无法使用。",
+            "The read-only database file has another schema version and cannot be used.",
+        )
+    return OpenResult(store, [])
+
+
+def open_store(
+    path: Path | str, builder: Callable[[Path], None], cls=None, read_only: bool | None = None
+) -> OpenResult:
+    """Open the dashboard database, building or rebuilding it where that loses nothing.
+
+    - ``read_only`` (default: the ``XZ_DB_READONLY`` setting): open the published snapshot the
+      path points at, read-only, and nothing else (a replica behind a load balancer);
+
+    - missing file: built from ``data/`` by ``builder``;
+    - unreadable file (not a DuckDB database, damaged): moved aside and rebuilt;
+    - another schema version: rebuilt when it holds no imported data, else a ``StoreError``;
+    - locked by another process: a ``StoreError``.
+
+    A file that ever held accounts or imports has a marker beside it (``<db>.holds-data``, see
+    ``CoreStore._transaction``). While the marker is there the file is never built again: when
+    it is missing, damaged (moved aside all the same) or replaced by a file without that data,
+    a ``StoreError`` says so in one sentence and the log says how to restore it from a backup
+    (``python -m dashboard_lib.backup restore``) or start over on purpose (``build --force``).
+    """
+    if cls is None:
+        from . import Store as cls  # the composed class with every feature's queries
+    Store = cls
+    path = Path(path)
+    if read_only is None:
+        from ..settings import load_settings
+
+        read_only = load_settings().db_readonly
+    if read_only:
+        return _open_snapshot(path, Store)
+    notices: list[tuple[str, str]] = []
+    marker = read_marker(path)
+    if not path.exists():
+        if marker is not None:
+            raise _refuse_missing(path, marker)
+        builder(path)
+        notices.append(
+            (
+                "数据库文件不存在，已从 data/ 重新生成。",
+                "The database file was missing and has been rebuilt from data/.",
+            )
+        )
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        # a file (or folder) the server may not write: show the data, refuse every change
+        try:
+            store = Store(path, read_only=True)
+        except duckdb.Error as exc:
+            raise StoreError(
+                "数据库文件为只读且无法打开。",
+                "The database file is read-only and could not be opened.",
+            ) from exc
+        notices.append(
+            (
+                "数据库文件为只读：可以查看，但不能导入或修改数据。",
+                "The database file is read-only: you can view data but not import or edit.",
+            )
+        )
+        if store.schema_version() != SCHEMA_VERSION:
+            store.close()
+            raise StoreError(
+                "只读的数据库文件版本不符，无法使用。",
+                "The read-only database file has another schema version and cannot be used.",
+            )
+        return OpenResult(store, notices)
+    try:
+        store = Store(path)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(
+                "数据库正被另一个程序（例如正在运行的导入）占用，请稍后再试。",
+                "The database is in use by another program (such as a running "
+                "import); please try again shortly.",
+            ) from exc
+        moved = _aside(path, "corrupt")
+        if marker is not None:
+            raise _refuse_damaged(path, moved, marker) from exc
+        builder(path)
+        store = Store(path)
+        notices.append(
+            (
+                f"数据库文件已损坏，已移至 {moved.name} 并重新生成。",
+                f"The database file was damaged; it was moved to {moved.name} and rebuilt.",
+            )
+        )
+    except duckdb.Error as exc:
+        moved = _aside(path, "corrupt")
+        if marker is not None:
+            raise _refuse_damaged(path, moved, marker) from exc
+        builder(path)
+        store = Store(path)
+        notices.append(
+            (
+                f"数据库文件无法读取，已移至 {moved.name} 并重新生成。",
+                f"The database file could not be read; it was moved to {moved.name} and rebuilt.",
+            )
+        )
+    version = store.schema_version()
+    check_held_data(store, marker, mark=version == SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        if store.holds_data:
+            store.close()
+            raise StoreError(
+                f"数据库结构版本为 {version}，本程序需要 {SCHEMA_VERSION}，且其中有导入的数据：请先备份并迁移，未做任何改动。",
+                f"The database has schema version {version}, this program needs {SCHEMA_VERSION}, "
+                "and it holds imported data: back it up and migrate it; nothing was changed.",
+            )
+        store.close()
+        moved = _aside(path, f"v{version}")
+        clear_marker(path)  # it held nothing people made (checked above): nothing to guard
+        builder(path)
+        store = Store(path)
+        notices.append(
+            (
+                f"数据库结构版本（{version}）已过时，已移至 {moved.name} 并重新生成。",
+                f"The database had an old schema version ({version}); it was moved to "
+                f"{moved.name} and rebuilt.",
+            )
+        )
+    return OpenResult(store, notices)

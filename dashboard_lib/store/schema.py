@@ -1,0 +1,114 @@
+"""The dashboard database's schema, written out in one place: every table, its columns and keys.
+
+``SCHEMA`` is what ``CoreStore.create_schema`` runs on a new file, then records
+``SCHEMA_VERSION`` in ``meta``; ``TABLES`` names every table it creates, in that order. A change
+here that an existing file would not have needs a new ``SCHEMA_VERSION`` (``open_store`` then
+rebuilds a file that holds nothing people made, and refuses one that does).
+
+The parts are kept apart only because ``store/ingest.py`` adds its tables to a file built before
+they existed (``IngestOps._ensure_ingest_schema``, same schema version). The summary tables
+(``store/summary.py``) are derived data, created and replaced by ``refresh_summaries``.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 3
+
+# ---------------------------------------------------------------------- reference and programme data
+CORE_SCHEMA = """
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE province (
+    adcode INTEGER PRIMARY KEY, name_zh VARCHAR NOT NULL, short_zh VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL, region VARCHAR, in_programme BOOLEAN NOT NULL);
+CREATE TABLE county (
+    adcode INTEGER PRIMARY KEY, name_zh VARCHAR NOT NULL, prefecture_adcode INTEGER,
+    prefecture_zh VARCHAR, province_adcode INTEGER NOT NULL, has_boundary BOOLEAN NOT NULL,
+    lon DOUBLE NOT NULL, lat DOUBLE NOT NULL, note VARCHAR);
+CREATE TABLE adcode_crosswalk (old_adcode INTEGER PRIMARY KEY, new_adcode INTEGER NOT NULL,
+    name_zh VARCHAR, note VARCHAR);
+CREATE TABLE university (
+    university_id INTEGER PRIMARY KEY, name_zh VARCHAR NOT NULL UNIQUE, name_en VARCHAR,
+    kind VARCHAR NOT NULL, district_adcode INTEGER, lon DOUBLE, lat DOUBLE, location_note VARCHAR,
+    affiliated_high_schools VARCHAR, host_basis VARCHAR NOT NULL);
+CREATE TABLE project (
+    project_id INTEGER PRIMARY KEY, university_id INTEGER NOT NULL, school_zh VARCHAR NOT NULL,
+    county_adcode INTEGER NOT NULL, province_adcode INTEGER NOT NULL, prefecture_zh VARCHAR,
+    affiliated_school VARCHAR, batch INTEGER NOT NULL DEFAULT 1,
+    cycle_start DATE, cycle_end DATE, confidence VARCHAR, location_note VARCHAR,
+    provenance VARCHAR NOT NULL, source_url VARCHAR, import_batch_id INTEGER);
+CREATE TABLE milestone (
+    project_id INTEGER NOT NULL, kind VARCHAR NOT NULL, due_date DATE, done_date DATE,
+    date_precision VARCHAR NOT NULL DEFAULT 'day', note VARCHAR,
+    provenance VARCHAR NOT NULL, source_url VARCHAR, import_batch_id INTEGER,
+    PRIMARY KEY (project_id, kind));
+CREATE TABLE activity (
+    activity_id BIGINT PRIMARY KEY, project_id INTEGER NOT NULL, kind VARCHAR NOT NULL,
+    start_date DATE NOT NULL, end_date DATE, date_precision VARCHAR NOT NULL DEFAULT 'day',
+    people INTEGER, person_months DOUBLE, participants INTEGER, hours DOUBLE, mode VARCHAR,
+    role VARCHAR, subject VARCHAR, level VARCHAR, direction VARCHAR NOT NULL, note VARCHAR,
+    provenance VARCHAR NOT NULL, source_url VARCHAR, import_batch_id INTEGER);
+CREATE TABLE outcome (
+    project_id INTEGER NOT NULL, school_year INTEGER NOT NULL, indicator VARCHAR NOT NULL,
+    value DOUBLE NOT NULL, provenance VARCHAR NOT NULL, source_url VARCHAR, import_batch_id INTEGER,
+    PRIMARY KEY (project_id, school_year, indicator));
+CREATE TABLE import_batch (
+    import_batch_id INTEGER PRIMARY KEY, created_at TIMESTAMP NOT NULL, user_name VARCHAR,
+    file_name VARCHAR, file_sha256 VARCHAR, record_kind VARCHAR, rows_accepted INTEGER,
+    rows_rejected INTEGER, undone_at TIMESTAMP);
+CREATE TABLE audit_log (
+    logged_at TIMESTAMP NOT NULL, user_name VARCHAR, action VARCHAR NOT NULL, detail VARCHAR);
+"""
+
+CORE_TABLES: tuple[str, ...] = (
+    "meta",
+    "province",
+    "county",
+    "adcode_crosswalk",
+    "university",
+    "project",
+    "milestone",
+    "activity",
+    "outcome",
+    "import_batch",
+    "audit_log",
+)
+
+# ---------------------------------------------------------------------- accounts and sign-ins (store/auth.py)
+AUTH_SCHEMA = """
+CREATE TABLE app_user (
+    user_name VARCHAR PRIMARY KEY, display_name VARCHAR, role VARCHAR NOT NULL,
+    province_adcode INTEGER, university_ids INTEGER[], password_hash VARCHAR,
+    oidc_subject VARCHAR UNIQUE, disabled BOOLEAN NOT NULL DEFAULT false,
+    failed_count INTEGER NOT NULL DEFAULT 0, locked_until TIMESTAMP,
+    created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, last_login TIMESTAMP);
+CREATE TABLE app_session (
+    token_sha256 VARCHAR PRIMARY KEY, user_name VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+    last_seen TIMESTAMP NOT NULL, revoked BOOLEAN NOT NULL DEFAULT false);
+"""
+
+AUTH_TABLES: tuple[str, ...] = ("app_user", "app_session")
+
+# ---------------------------------------------------------------------- imports (store/ingest.py)
+INGEST_SCHEMA = """
+CREATE TABLE IF NOT EXISTS ingest_batch_scope (import_batch_id INTEGER PRIMARY KEY, role VARCHAR,
+    provinces INTEGER[], universities INTEGER[]);
+CREATE TABLE IF NOT EXISTS ingest_rejected (import_batch_id INTEGER NOT NULL, row_number INTEGER,
+    column_name VARCHAR, value VARCHAR, reason VARCHAR, detail VARCHAR);
+CREATE TABLE IF NOT EXISTS ingest_shelf_project AS SELECT 0::INTEGER AS shelf_batch_id, * FROM project LIMIT 0;
+CREATE TABLE IF NOT EXISTS ingest_shelf_milestone AS SELECT 0::INTEGER AS shelf_batch_id, * FROM milestone LIMIT 0;
+CREATE TABLE IF NOT EXISTS ingest_shelf_activity AS SELECT 0::INTEGER AS shelf_batch_id, * FROM activity LIMIT 0;
+CREATE TABLE IF NOT EXISTS ingest_shelf_outcome AS SELECT 0::INTEGER AS shelf_batch_id, * FROM outcome LIMIT 0;
+"""
+
+INGEST_TABLES: tuple[str, ...] = (
+    "ingest_batch_scope",
+    "ingest_rejected",
+    "ingest_shelf_project",
+    "ingest_shelf_milestone",
+    "ingest_shelf_activity",
+    "ingest_shelf_outcome",
+)
+
+# ---------------------------------------------------------------------- the whole database
+SCHEMA = "\n".join((CORE_SCHEMA, AUTH_SCHEMA, INGEST_SCHEMA))
+TABLES: tuple[str, ...] = CORE_TABLES + AUTH_TABLES + INGEST_TABLES
