@@ -12,9 +12,10 @@ import os
 
 import streamlit as st
 
-from dashboard_lib import auth
+from dashboard_lib import auth, log
 from dashboard_lib.ui import web
 
+log.configure()  # the library's own log lines (XZ_LOG_LEVEL) on the server's stderr
 auth.warm_up()  # the dummy argon2 hash of unknown names, made before the first log-in
 app = st.App(
     os.environ.get("XZ_APP_SCRIPT", "app.py"), routes=web.routes(), middleware=web.middleware()

@@ -22,11 +22,13 @@ import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .cache import static
+from .errors import Part, UserError
+from .i18n import pair, t
 from .scope import Viewer
 from .settings import DATA_DIR
 from .vocab import Role
@@ -36,19 +38,12 @@ PASSWORD_MIN = 10
 USER_NAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
 
 
-class AuthError(Exception):
-    """A refusal told to the user in one sentence (Chinese, English)."""
-
-    def __init__(self, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
-
-    def message(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
+class AuthError(UserError):
+    """A refusal told to the user in one sentence (a strings key and its values)."""
 
 
-BAD_LOGIN = ("用户名或密码不正确。", "The user name or password is wrong.")
-DISABLED = ("该账户已停用。", "This account is disabled.")
+BAD_LOGIN = pair("auth_bad_login")  # (Chinese, English): every failed log-in says the same
+DISABLED = pair("auth_disabled")
 
 
 # ---------------------------------------------------------------------- passwords
@@ -58,7 +53,7 @@ COMMON_PASSWORDS = (
 )  # Chinese patterns
 
 
-@lru_cache(maxsize=1)
+@static
 def common_passwords() -> frozenset[str]:
     """The shipped list of common passwords, lower case (data/reference/SOURCES.md)."""
     words: set[str] = set()
@@ -84,41 +79,33 @@ def _char_classes(password: str) -> int:
     return len(kinds)
 
 
+def _password_parts(password: str, user_name: str | None = None) -> list[Part]:
+    """What is wrong with a new password, as (strings key, values); empty when it may be used."""
+    problems: list[Part] = []
+    password = password or ""
+    if len(password) < PASSWORD_MIN:
+        problems.append(("auth_pw_too_short", {"n": PASSWORD_MIN}))
+    if password.strip().lower() in common_passwords():
+        problems.append(("auth_pw_common", {}))
+    if user_name and len(user_name) >= 3 and user_name.lower() in password.lower():
+        problems.append(("auth_pw_has_name", {}))
+    if password and _char_classes(password) < 2:
+        problems.append(("auth_pw_classes", {}))
+    return problems
+
+
 def password_problems(password: str, user_name: str | None = None) -> list[tuple[str, str]]:
     """What is wrong with a new password (Chinese, English), empty when it may be used. The one
     policy of every path that sets a password: the admin page, the command line, create_user
     and set_password."""
-    problems = []
-    password = password or ""
-    if len(password) < PASSWORD_MIN:
-        problems.append(
-            (
-                f"密码至少需要 {PASSWORD_MIN} 个字符。",
-                f"The password needs at least {PASSWORD_MIN} characters.",
-            )
-        )
-    if password.strip().lower() in common_passwords():
-        problems.append(
-            ("该密码过于常见，请换一个。", "This password is too common; choose another.")
-        )
-    if user_name and len(user_name) >= 3 and user_name.lower() in password.lower():
-        problems.append(("密码不能包含用户名。", "The password must not contain the user name."))
-    if password and _char_classes(password) < 2:
-        problems.append(
-            (
-                "密码需混合至少两类字符（小写字母、大写字母、数字、符号）。",
-                "The password needs at least two kinds of characters (lower case, "
-                "upper case, digits, symbols).",
-            )
-        )
-    return problems
+    return [pair(key, **values) for key, values in _password_parts(password, user_name)]
 
 
 def check_password(password: str, user_name: str | None = None) -> None:
     """Raise one AuthError naming every problem of ``password`` (see ``password_problems``)."""
-    problems = password_problems(password, user_name)
-    if problems:
-        raise AuthError(" ".join(zh for zh, _ in problems), " ".join(en for _, en in problems))
+    parts = _password_parts(password, user_name)
+    if parts:
+        raise AuthError(parts[0][0], parts=parts)
 
 
 def hash_password(password: str, user_name: str | None = None) -> str:
@@ -152,7 +139,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     (against a dummy hash when there is none), so the answer takes the same time either way."""
     real = bool(password_hash)
     try:
-        ok = _HASHER.verify(password_hash if real else _dummy_hash(), password)
+        ok = _HASHER.verify(password_hash if password_hash else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
     return bool(ok) and real
@@ -176,18 +163,12 @@ def viewer_for(user: dict) -> Viewer:
         return Viewer(Role.MINISTRY, None, None, name)
     if role is Role.PROVINCE:
         if user.get("province_adcode") is None:
-            raise AuthError(
-                "该省级账户没有设定省份，请联系管理员。",
-                "This province account has no province; ask an administrator.",
-            )
+            raise AuthError("auth_province_unset")
         return Viewer.province(int(user["province_adcode"]), name)
     if role is Role.UNIVERSITY:
         ids = user.get("university_ids") or []
         if not ids:
-            raise AuthError(
-                "该高校账户没有设定高校，请联系管理员。",
-                "This university account has no university; ask an administrator.",
-            )
+            raise AuthError("auth_university_unset")
         return Viewer(Role.UNIVERSITY, None, frozenset(int(i) for i in ids), name)
     return Viewer(Role.PRESENTER, None, None, name)
 
@@ -197,15 +178,12 @@ def validate_account(
 ) -> dict:
     """Check an account's role and scope against the reference data; return the record."""
     if not USER_NAME.match(user_name or ""):
-        raise AuthError(
-            "用户名需为 3–64 个字母、数字或 _ . @ -。",
-            "A user name is 3–64 letters, digits or _ . @ -.",
-        )
+        raise AuthError("auth_bad_user_name")
     try:
         role_ = Role(role)
     except ValueError:
-        raise AuthError(f"未知角色：{role}。", f"Unknown role: {role}.") from None
-    record = {
+        raise AuthError("auth_unknown_role", role=role) from None
+    record: dict[str, object] = {
         "user_name": user_name,
         "role": role_.value,
         "province_adcode": None,
@@ -214,25 +192,16 @@ def validate_account(
     if role_ is Role.PROVINCE:
         units = set(store.scope_provinces(Viewer.ministry())["adcode"].astype(int))
         if province_adcode is None or int(province_adcode) not in units:
-            raise AuthError(
-                "省级账户需要一个项目省份（或兵团 660000）。",
-                "A province account needs one programme province (or the Corps, 660000).",
-            )
+            raise AuthError("auth_province_needed")
         record["province_adcode"] = int(province_adcode)
     elif role_ is Role.UNIVERSITY:
         known = set(store.universities()["university_id"].astype(int))
         ids = sorted({int(i) for i in (university_ids or [])})
         if not ids or not set(ids) <= known:
-            raise AuthError(
-                "高校账户需要至少一所已登记的托管高校。",
-                "A university account needs at least one registered host university.",
-            )
+            raise AuthError("auth_university_needed")
         record["university_ids"] = ids
     elif province_adcode is not None or university_ids:
-        raise AuthError(
-            "部委和演示账户不设省份或高校范围。",
-            "Ministry and presenter accounts have no province or university scope.",
-        )
+        raise AuthError("auth_no_scope_allowed")
     return record
 
 
@@ -249,12 +218,10 @@ def create_user(
     actor: str | None = None,
 ) -> None:
     if store.user(user_name) is not None:
-        raise AuthError(f"用户 {user_name} 已存在。", f"User {user_name} exists already.")
+        raise AuthError("auth_user_exists", user=user_name)
     record = validate_account(store, user_name, role, province_adcode, university_ids)
     if password is None and not oidc_subject:
-        raise AuthError(
-            "需要密码或单点登录标识。", "A password or a single sign-on identity is needed."
-        )
+        raise AuthError("auth_password_or_sso")
     record["password_hash"] = hash_password(password, user_name) if password is not None else None
     record["display_name"] = display_name
     record["oidc_subject"] = oidc_subject
@@ -268,15 +235,21 @@ def set_scope(
     province_adcode: int | None,
     university_ids: list[int] | None,
     actor: str | None,
-) -> None:
-    _existing(store, user_name)
+) -> bool:
+    """Give an account a role and scope. Returns False, writing nothing (no audit row either),
+    when the account has that role and scope already; the audit row of a change carries the
+    values before it."""
+    existing = _existing(store, user_name)
     record = validate_account(store, user_name, role, province_adcode, university_ids)
-    store.update_user(
-        user_name,
-        {k: record[k] for k in ("role", "province_adcode", "university_ids")},
-        actor,
-        "user_rescoped",
-    )
+    keys = ("role", "province_adcode", "university_ids")
+    before = {k: existing.get(k) for k in keys}
+    if before["university_ids"] is not None:
+        before["university_ids"] = sorted(before["university_ids"])
+    after = {k: record[k] for k in keys}
+    if before == after:
+        return False
+    store.update_user(user_name, after, actor, "user_rescoped", before=before)
+    return True
 
 
 def set_disabled(store, user_name: str, disabled: bool, actor: str | None) -> None:
@@ -309,7 +282,7 @@ def set_password(store, user_name: str, password: str, actor: str | None) -> Non
 def _existing(store, user_name: str) -> dict:
     user = store.user(user_name)
     if user is None:
-        raise AuthError(f"没有用户 {user_name}。", f"There is no user {user_name}.")
+        raise AuthError("auth_no_such_user", user=user_name)
     return user
 
 
@@ -334,24 +307,21 @@ def authenticate(
     ok = verify_password(user["password_hash"] if user else None, password)
     if user is None:
         store.record_login(user_name, False, lock_after, lock_minutes, "unknown user")
-        raise AuthError(*BAD_LOGIN)
+        raise AuthError("auth_bad_login")
     locked = user["locked_until"] is not None and user["locked_until"] > now
     if locked:
         store.log_event(user_name, "login_refused", "locked" + ("" if ok else ", wrong password"))
         if ok:
-            raise AuthError(
-                f"登录失败次数过多，账户已锁定至 {user['locked_until']:%H:%M}。",
-                f"Too many failed log-ins: the account is locked until {user['locked_until']:%H:%M}.",
-            )
-        raise AuthError(*BAD_LOGIN)
+            raise AuthError("auth_locked", until=user["locked_until"])
+        raise AuthError("auth_bad_login")
     if user["disabled"]:
         store.log_event(user_name, "login_refused", "disabled" + ("" if ok else ", wrong password"))
         if ok:
-            raise AuthError(*DISABLED)
-        raise AuthError(*BAD_LOGIN)
+            raise AuthError("auth_disabled")
+        raise AuthError("auth_bad_login")
     if not ok:
         store.record_login(user_name, False, lock_after, lock_minutes)
-        raise AuthError(*BAD_LOGIN)
+        raise AuthError("auth_bad_login")
     viewer = viewer_for(user)
     store.record_login(user_name, True, lock_after, lock_minutes)
     if _HASHER.check_needs_rehash(user["password_hash"]):
@@ -364,17 +334,14 @@ def authenticate(
 def viewer_for_identity(store, subject: str | None) -> Viewer:
     """Single sign-on: the identity provider says who; our own table says role and scope."""
     if not subject:
-        raise AuthError("单点登录未返回身份标识。", "Single sign-on returned no identity.")
+        raise AuthError("auth_sso_no_identity")
     user = store.user_by_subject(subject)
     if user is None:
         store.log_event(subject, "login_refused", "sso identity not registered")
-        raise AuthError(
-            "您的单点登录身份尚未在本系统登记，请联系管理员。",
-            "Your single sign-on identity is not registered here; ask an administrator.",
-        )
+        raise AuthError("auth_sso_unregistered")
     if user["disabled"]:
         store.log_event(user["user_name"], "login_refused", "disabled (sso)")
-        raise AuthError(*DISABLED)
+        raise AuthError("auth_disabled")
     return viewer_for(user)
 
 
@@ -386,9 +353,9 @@ def session_expired(last_seen: datetime, now: datetime, minutes: int) -> bool:
 def _ask_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("密码 / Password: ")
-    if getpass.getpass("再次输入 / Again: ") != first:
-        raise AuthError("两次输入的密码不一致。", "The two passwords differ.")
+    first = getpass.getpass(t("auth_cli_password_prompt"))
+    if getpass.getpass(t("auth_cli_again_prompt")) != first:
+        raise AuthError("auth_passwords_differ")
     return first
 
 
@@ -403,7 +370,7 @@ def _university_ids(store, names: list[str] | None) -> list[int] | None:
     missing = [n for n in names if n not in by_name and not n.isdigit()]
     if missing:
         raise AuthError(
-            f"未知高校：{'、'.join(missing)}。", f"Unknown universities: {', '.join(missing)}."
+            "auth_unknown_universities", names="、".join(missing), names_en=", ".join(missing)
         )
     return [int(n) if n.isdigit() else int(by_name[n]) for n in names]
 

@@ -10,6 +10,7 @@ half-built database.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -19,6 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import demo, geo
+from .errors import UserError
+from .i18n import pair, t
 from .settings import DATA_DIR, load_settings
 from .store import Store
 from .store.lifecycle import (
@@ -38,6 +41,7 @@ from .vocab import (
     Provenance,
 )
 
+log = logging.getLogger(__name__)
 PUB = Provenance.PUBLISHED.value
 
 # The Corps project names a division (师), not a county: the division's seat city stands for it.
@@ -51,8 +55,9 @@ LEVEL_WORDS = {
 }
 
 
-class BuildError(RuntimeError):
-    pass
+class BuildError(UserError, RuntimeError):
+    """``data/`` cannot give the database: a reference file contradicts another (a strings key
+    and its values)."""
 
 
 def read_reference(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
@@ -69,9 +74,7 @@ def read_reference(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     unis["district_adcode"] = unis["district_adcode"].astype(int)
     missing = set(unis["district_adcode"]) - set(districts.index)
     if missing:
-        raise BuildError(
-            f"universities.csv names district adcodes not in districts_national.csv: {sorted(missing)}"
-        )
+        raise BuildError("build_err_district_codes", codes=sorted(missing))
     unis["lon"] = unis["district_adcode"].map(districts["lon"])
     unis["lat"] = unis["district_adcode"].map(districts["lat"])
     unis["affiliated_high_schools"] = unis["affiliated_high_schools"].replace("", None)
@@ -96,9 +99,7 @@ def read_published(ref: dict[str, pd.DataFrame], data_dir: Path | None = None):
     for i, r in pub.iterrows():
         province = prov_by_name.get(r["province"])
         if province is None:
-            raise BuildError(
-                f"projects_published.csv row {i + 2}: unknown province {r['province']!r}"
-            )
+            raise BuildError("build_err_province", row=i + 2, province=r["province"])
         note = None
         if province == CORPS_ADCODE and not r["county"]:
             county = CORPS_DIVISION_SEATS.get(r["prefecture"])
@@ -108,15 +109,15 @@ def read_published(ref: dict[str, pd.DataFrame], data_dir: Path | None = None):
             candidates = geo.resolve_county(r["county"], int(province))
         if len(candidates) != 1:
             raise BuildError(
-                f"projects_published.csv row {i + 2}: county {r['county']!r} in "
-                f"{r['province']} resolves to {candidates}"
+                "build_err_county",
+                row=i + 2,
+                county=r["county"],
+                province=r["province"],
+                candidates=candidates,
             )
         county = int(candidates[0])
         if r["university"] not in uni_by_name:
-            raise BuildError(
-                f"projects_published.csv row {i + 2}: university {r['university']!r} "
-                "is not in universities.csv"
-            )
+            raise BuildError("build_err_university", row=i + 2, university=r["university"])
         rows.append(
             {
                 "project_id": i + 1,
@@ -145,8 +146,7 @@ def read_published(ref: dict[str, pd.DataFrame], data_dir: Path | None = None):
         pid = key.get((e["university"], e["school"]))
         if pid is None:
             raise BuildError(
-                f"events_published.csv row {i + 2}: no published project "
-                f"{e['university']} / {e['school']}"
+                "build_err_event", row=i + 2, university=e["university"], school=e["school"]
             )
         precision = e["date_precision"] or "day"
         when = pd.Timestamp(e["date"] + ("-01" if precision == "month" else "")).date()
@@ -165,19 +165,19 @@ def read_published(ref: dict[str, pd.DataFrame], data_dir: Path | None = None):
                 }
             )
             continue
-        kind = ActivityKind(e["kind"])
+        act_kind = ActivityKind(e["kind"])
         role = e["role"] or None
         level = next((v for w, v in LEVEL_WORDS.items() if role and w in role.lower()), None)
         activities.append(
             {
                 "project_id": pid,
-                "kind": kind.value,
+                "kind": act_kind.value,
                 "start_date": when,
                 "date_precision": precision,
                 "people": int(e["people"]) if e["people"] else None,
                 "role": role,
-                "level": level if kind is ActivityKind.INTERNSHIP else None,
-                "direction": DIRECTION_BY_KIND[kind],
+                "level": level if act_kind is ActivityKind.INTERNSHIP else None,
+                "direction": DIRECTION_BY_KIND[act_kind],
                 "note": e["note"] or None,
                 "provenance": PUB,
                 "source_url": e["source_url"],
@@ -197,6 +197,7 @@ def build_database(
 ) -> dict[str, int]:
     """Write a complete database at ``path`` (replacing any file there) and return row counts."""
     path = Path(path)
+    log.info("building the database %s from %s", path, data_dir or DATA_DIR)
     spec = spec or demo.DemoSpec()
     t0 = time.perf_counter()
     ref = read_reference(data_dir)
@@ -266,23 +267,19 @@ def _holds_user_data(path: Path) -> bool | None:
     return holds_user_data(path)
 
 
+def _en_then_zh(zh: str, en: str) -> str:
+    """The command line's message: the English line, then the Chinese one."""
+    return f"{en}\n{zh}"
+
+
 def _refusal(db: Path, force: bool) -> str | None:
     """Why ``db`` must not be (re)built now, in both languages, or None."""
     if db.exists():
         held = _holds_user_data(db)
         if held is None:
-            return (
-                f"{db} is in use by another process (the running dashboard server?); it was NOT "
-                "rebuilt. Stop the server first.\n"
-                f"{db} 正被另一个程序（例如运行中的看板服务）使用，未重新生成；请先停止服务。"
-            )
+            return _en_then_zh(*pair("build_refuse_in_use", db=db))
         if held and not force:
-            return (
-                f"{db} holds accounts or imported data; it was NOT rebuilt. "
-                "Back it up (python -m dashboard_lib.backup create) and pass --force to replace it.\n"
-                f"{db} 含有账户或导入的数据，未重新生成；如确需替换，请先备份（python -m dashboard_lib.backup "
-                "create）并加 --force。"
-            )
+            return _en_then_zh(*pair("build_refuse_holds_data", db=db))
     marker = read_marker(db)
     if marker is not None and not force:
         same = False
@@ -291,13 +288,13 @@ def _refusal(db: Path, force: bool) -> str | None:
             same = token is not None and token == marker.get("file_token")
         if not same:
             what = ", ".join(marker.get("holds") or ["accounts", "imports"])
-            return (
-                f"{db.name}{MARKER_SUFFIX} says this database held {what}, and that database is "
-                f"{'missing' if not db.exists() else 'not the file there now'}; it was NOT rebuilt. "
-                "Restore it: python -m dashboard_lib.backup list, then python -m dashboard_lib.backup "
-                f"restore BACKUP --db {db}; or pass --force to start over with a fresh database.\n"
-                f"{db.name}{MARKER_SUFFIX} 表明该数据库保存着账户或导入的数据，而它{'不见了' if not db.exists() else '已被替换'}，"
-                "未重新生成；请用 python -m dashboard_lib.backup restore 从备份恢复，或加 --force 重新开始。"
+            state, state_en = pair(
+                "build_state_missing" if not db.exists() else "build_state_replaced"
+            )
+            values = {"marker": f"{db.name}{MARKER_SUFFIX}", "what": what, "db": db}
+            return _en_then_zh(
+                t("build_refuse_marker", "zh", state=state, **values),
+                t("build_refuse_marker", "en", state=state_en, **values),
             )
     return None
 

@@ -112,6 +112,7 @@ class Memo:
             owner = event is None
             if owner:
                 event = self._inflight[key] = threading.Event()
+        assert event is not None  # in flight already, or ours just made
         if not owner:
             event.wait(_WAIT_SECONDS)
             with self._lock:
@@ -207,11 +208,17 @@ EVERY = (*ALL, STATIC, GEOMETRY, STORES)
 
 
 def clear_all() -> None:
-    """Forget every computed view and every static value (tests; a rebuilt reference set).
-    Open stores stay: closing a connection under a running page is not a cache's business."""
-    for m in (*ALL, STATIC, GEOMETRY):
+    """Forget every computed view and the snapped geometries (each test starts so). The files'
+    own contents in ``STATIC`` stay (keyed on their mtime, a replaced file is read again):
+    :func:`clear_static` forgets them too. Open stores stay: closing a connection under a
+    running page is not a cache's business."""
+    for m in (*ALL, GEOMETRY):
         m.clear()
     _CURRENT.clear()
+
+
+def clear_static() -> None:
+    STATIC.clear()
 
 
 def static(fn: Callable[..., T]) -> Callable[..., T]:

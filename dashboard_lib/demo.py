@@ -87,7 +87,7 @@ class DemoSpec:
 
 def terms(start: date, as_of: date) -> pd.DataFrame:
     """School terms from ``start`` to ``as_of``: autumn (Sep–Jan) and spring (Feb–Jul)."""
-    rows = []
+    rows: list[tuple[date, date, str]] = []
     year = start.year
     while True:
         autumn = (date(year, 9, 1), date(year + 1, 1, 20), f"{year}秋")
@@ -320,7 +320,7 @@ def _activities(
             df["people"] = 1
             df["person_months"] = months
             df["role"] = rng.choice(DISPATCH_ROLES, n, p=DISPATCH_ROLE_P)
-            df["subject"] = np.where(
+            df["subject"] = np.where(  # type: ignore[call-overload]  # numpy stubs: None fill is valid
                 np.isin(df["role"], ["subject teacher", "head teacher"]), subject, None
             )
             df["mode"] = "on_site"

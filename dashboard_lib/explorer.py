@@ -291,6 +291,7 @@ def province_layer(
     store: Store, viewer: Viewer, filters: Filters, state: ViewState, lang: str = "zh"
 ) -> AreaLayer:
     """The counties of the drilled province only; helped counties coloured and outlined."""
+    assert state.province is not None  # below the nation level a province is chosen
     code = int(state.province)
     f = scoped_filters(viewer, filters, state)
     polys = geo.load_counties([code])
@@ -544,6 +545,7 @@ def view_data(
     with_shapes(layer, 2 if state.level == "nation" else 3)
     cards, point = [], None
     if state.level == "county":
+        assert state.province is not None  # a county view is inside its province
         raw = store.explorer_cards(viewer, f, county_adcode=state.county)
         cards = card_rows(raw, lang)
         sel = layer.frame[layer.frame["selected"]]

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+
+from .cache import static
+from .errors import UserError
 
 CORPS_ADCODE = 660000  # project-internal code for the Xinjiang Production and Construction Corps
 
@@ -91,8 +93,8 @@ _ETHNIC_RE = re.compile(
 )
 
 
-class GeoDataError(RuntimeError):
-    """A geographic data file is missing or cannot be read."""
+class GeoDataError(UserError, RuntimeError):
+    """A geographic data file is missing or cannot be read (a strings key and its values)."""
 
 
 # --------------------------------------------------------------------------- paths / IO
@@ -106,9 +108,7 @@ def data_dir() -> Path:
 def _path(*parts: str) -> Path:
     p = data_dir().joinpath(*parts)
     if not p.is_file():
-        raise GeoDataError(
-            f"Geographic data file {p} is missing; rebuild it with scripts/build_geo.py."
-        )
+        raise GeoDataError("geo_err_missing", path=p)
     return p
 
 
@@ -121,7 +121,7 @@ def _read_parquet(name: str, filters: list | None = None) -> gpd.GeoDataFrame:
     return _cached_parquet(str(p), p.stat().st_mtime_ns, key)
 
 
-@lru_cache(maxsize=64)
+@static
 def _cached_parquet(path: str, _mtime: int, filters: tuple) -> gpd.GeoDataFrame:
     try:
         return gpd.read_parquet(
@@ -130,9 +130,7 @@ def _cached_parquet(path: str, _mtime: int, filters: tuple) -> gpd.GeoDataFrame:
             or None,
         )
     except Exception as exc:  # pyarrow / geopandas raise a variety of types
-        raise GeoDataError(
-            f"Geographic data file {path} could not be read ({type(exc).__name__})."
-        ) from exc
+        raise GeoDataError("geo_err_unreadable", path=path, error=type(exc).__name__) from exc
 
 
 def _read_csv(name: str) -> pd.DataFrame:
@@ -140,7 +138,9 @@ def _read_csv(name: str) -> pd.DataFrame:
     try:
         return pd.read_csv(p, keep_default_na=False)
     except Exception as exc:
-        raise GeoDataError(f"Reference file {p} could not be read ({type(exc).__name__}).") from exc
+        raise GeoDataError(
+            "geo_err_reference_unreadable", path=p, error=type(exc).__name__
+        ) from exc
 
 
 # --------------------------------------------------------------------------- loaders
@@ -184,7 +184,7 @@ def load_crosswalk() -> pd.DataFrame:
     return _read_csv("adcode_crosswalk.csv")
 
 
-@lru_cache(maxsize=1)
+@static
 def _crosswalk_map() -> dict[int, int]:
     cw = load_crosswalk()
     return {int(o): int(n) for o, n in zip(cw["old_adcode"], cw["new_adcode"])}
@@ -222,7 +222,7 @@ def _province_of(adcode: int) -> int:
     return adcode // 10000 * 10000
 
 
-@lru_cache(maxsize=1)
+@static
 def _district_index() -> tuple[tuple[int, int, str], ...]:
     df = load_national_districts()
     return tuple(

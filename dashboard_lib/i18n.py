@@ -1,9 +1,9 @@
 """Every string the interface shows, in Chinese (first) and English.
 
 ``t(key, lang, **values)`` formats a string (``tm`` the same for Markdown bodies, with every
-value shown as text); ``label(value, lang)`` names a vocabulary value
-(a region, a provenance, a metric, an activity kind). The strings themselves live in
-``dashboard_lib/strings/<feature>.py``; this module merges them.
+value shown as text; ``pair`` both languages at once); ``label(value, lang)`` names a
+vocabulary value (a region, a provenance, a metric, an activity kind). The strings themselves
+live in ``dashboard_lib/strings/<feature>.py``; this module merges them.
 """
 
 from __future__ import annotations
@@ -39,6 +39,12 @@ def t(key: str, lang: str = "zh", **values) -> str:
     zh, en = STRINGS[key]
     text = en if lang == "en" else zh
     return text.format(**values) if values else text
+
+
+def pair(key: str, **values) -> tuple[str, str]:
+    """The string in both languages, (Chinese, English): for text that is kept or printed in
+    both (a notice shown once in the language of the page, a command line's message)."""
+    return t(key, "zh", **values), t(key, "en", **values)
 
 
 def tm(key: str, lang: str = "zh", **values) -> str:

@@ -1,11 +1,13 @@
 """The library's log: every module logs through ``logging.getLogger(__name__)`` (so under the
 ``dashboard_lib`` logger); :func:`configure` gives that logger one handler on stderr, with the
-level of ``XZ_LOG_LEVEL`` (default ``INFO``). The server (``serve.py``) and the command-line
-entry points call it once; tests leave it alone and read records with pytest's ``caplog``.
+level of ``XZ_LOG_LEVEL`` (default ``INFO``). The server (``serve.py``) calls it once; the
+command-line tools print their own progress; tests leave it alone and read records with pytest's
+``caplog``.
 
-What is logged at INFO: a database built or rebuilt, a file refused or moved aside, a published
-snapshot opened by a replica, views of an older data version retired from the cache, every
-import, entry, correction and undo written (who, what, how many rows), backups made and pruned.
+What is logged: a database built (INFO) or moved aside (WARNING), a file refused because it held
+data (ERROR, with what to do), a published snapshot opened by a replica, views of an older data
+version retired from the cache, every import batch written and undone (who, what, how many
+rows), backups made and pruned.
 """
 
 from __future__ import annotations

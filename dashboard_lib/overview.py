@@ -33,7 +33,12 @@ def kpis(store: Store, viewer: Viewer, filters: Filters, lang: str = "zh") -> li
     """One card per ``metrics.kpis()`` entry: its ``kpi_label_key`` and its figure from
     ``Store.metrics`` (a metric with ``out_of`` shows "value/out of")."""
     row = store.metrics(viewer, filters).iloc[0]
-    return [Kpi(m.key, t(m.kpi_label_key, lang), _kpi_value(m, row, lang)) for m in metrics.kpis()]
+    return [Kpi(m.key, _kpi_label(m, lang), _kpi_value(m, row, lang)) for m in metrics.kpis()]
+
+
+def _kpi_label(m: metrics.Metric, lang: str) -> str:
+    assert m.kpi_label_key is not None  # every KPI metric names its card's label
+    return t(m.kpi_label_key, lang)
 
 
 def _kpi_value(m: metrics.Metric, row: pd.Series, lang: str) -> str:

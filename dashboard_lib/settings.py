@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ class Settings:
     backup_keep: int = 14  # XZ_BACKUP_KEEP: regular backups kept per database (newest first)
 
 
-def backup_dir_for(db_path: Path | str, env: dict | None = None) -> Path:
+def backup_dir_for(db_path: Path | str, env: Mapping[str, str] | None = None) -> Path:
     """Where the backups of ``db_path`` go: ``XZ_BACKUP_DIR``, else ``backups/`` beside the
     database (``data/backups/`` for the default ``data/dashboard.duckdb``)."""
     env = os.environ if env is None else env
@@ -42,7 +43,7 @@ def backup_dir_for(db_path: Path | str, env: dict | None = None) -> Path:
     return Path(db_path).parent / "backups"
 
 
-def load_settings(env: dict | None = None) -> Settings:
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     db_path = Path(env.get("XZ_DB_PATH", DATA_DIR / "dashboard.duckdb"))
     return Settings(

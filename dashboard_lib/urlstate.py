@@ -169,11 +169,14 @@ def _terms(
     if (
         (lo_raw and lo not in terms)
         or (hi_raw and hi not in terms)
-        or (lo in terms and hi in terms and lo > hi)
+        or (lo is not None and hi is not None and lo in terms and hi in terms and lo > hi)
     ):
         warn.add(BAD_FILTER)
         return terms[0], terms[-1]
-    return (lo if lo in terms else terms[0], hi if hi in terms else terms[-1])
+    return (
+        lo if lo is not None and lo in terms else terms[0],
+        hi if hi is not None and hi in terms else terms[-1],
+    )
 
 
 def _kinds(wanted: str | None, warn: set[UrlWarning]) -> list[str]:

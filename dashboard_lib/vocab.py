@@ -96,3 +96,19 @@ class RecordKind(str, Enum):
     @property
     def is_activity(self) -> bool:
         return self.value in {k.value for k in ActivityKind}
+
+
+# The activity fields a correction may change (the entry page's grid, ``Store.update_activity``).
+EDITABLE_ACTIVITY_FIELDS = (
+    "start_date",
+    "end_date",
+    "people",
+    "person_months",
+    "participants",
+    "hours",
+    "mode",
+    "role",
+    "subject",
+    "level",
+    "note",
+)

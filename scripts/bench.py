@@ -153,6 +153,13 @@ QUERIES = {
 # Store methods the pages call that are not reads of programme data (writes, accounts, imports):
 # not benchmarked here (bench_import.py times imports).
 NOT_QUERIES = {
+    # the file lifecycle and sign-in (scripts/bench_login.py times the sign-in)
+    "_mark",
+    "_scalar",
+    "schema_version",
+    "create_session",
+    "revoke_session",
+    "session_status",
     "already_imported",
     "audit_log",
     "bulk_insert",

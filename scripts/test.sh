@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh requirements-dev.txt
 .venv/bin/python -m dashboard_lib.offline >/dev/null
+bash scripts/check.sh
 exec .venv/bin/python -m pytest -q "$@"

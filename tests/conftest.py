@@ -36,10 +36,9 @@ def pytest_collection_modifyitems(config, items):
 def _fresh_memo():
     """Each test starts like a fresh server: no page content or map remembered from another test
     (the memo is process-wide, and tests reuse database paths with other data files)."""
-    from dashboard_lib import maps, memo
+    from dashboard_lib import cache
 
-    memo.clear_all()
-    maps._GEOMETRY_JSON.clear()
+    cache.clear_all()
     yield
 
 

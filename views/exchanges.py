@@ -3,14 +3,14 @@ by province, university and term, a timeline, rankings, both directions."""
 
 import streamlit as st
 
-from dashboard_lib import memo, programme, ui
+from dashboard_lib import cache, programme, ui
 from dashboard_lib.i18n import t
 from dashboard_lib.ui.downloads import download_buttons, numbers
 from dashboard_lib.ui.filters import link_query
 
 page = ui.page("views/exchanges.py", "prog_exchanges_title", "prog_exchanges_caption")
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
-view = memo.cached(programme.exchanges_content, store, viewer, filters, lang, link_query())
+view = cache.cached(programme.exchanges_content, store, viewer, filters, lang, link_query())
 if view.projects.empty:
     st.info(t("prog_no_projects", lang))
     st.stop()

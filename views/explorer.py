@@ -5,7 +5,7 @@ from dataclasses import replace
 import folium
 import streamlit as st
 
-from dashboard_lib import explorer, maps, memo, ui
+from dashboard_lib import cache, explorer, maps, ui
 from dashboard_lib.i18n import label, t, tm
 from dashboard_lib.settings import load_settings
 from dashboard_lib.ui.mapview import show_map
@@ -53,8 +53,8 @@ def _on_map_click() -> None:
         _move(target)
 
 
-allowed, county_province, county_names = memo.SMALL.get(
-    memo.key_for(store, viewer, "explorer_ref"), _reference
+allowed, county_province, county_names = cache.SMALL.get(
+    cache.key_for(store, viewer, "explorer_ref"), _reference
 )
 params = {k: st.query_params.get(k) for k in ("level", "county", "metric", "classes")}
 params["province"] = str(filters.provinces[0]) if filters.provinces else None
@@ -104,8 +104,8 @@ if (metric, method) != (state.metric, state.method):
 
 with st.spinner(t("map_loading", lang)):
     # one build per (data, scope, filters, view, language), shared by every session asking for it
-    view_key = memo.key_for(store, viewer, "explorer", filters, state, lang, show_flows, basemap)
-    data = memo.PAGES.get(
+    view_key = cache.key_for(store, viewer, "explorer", filters, state, lang, show_flows, basemap)
+    data = cache.PAGES.get(
         view_key,
         lambda: ui.geo_guard(explorer.view_data, store, viewer, filters, state, lang, show_flows),
     )

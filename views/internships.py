@@ -3,14 +3,14 @@ university; person-days in the county."""
 
 import streamlit as st
 
-from dashboard_lib import memo, programme, ui
+from dashboard_lib import cache, programme, ui
 from dashboard_lib.i18n import t
 from dashboard_lib.ui.downloads import download_buttons, numbers
 from dashboard_lib.ui.filters import link_query
 
 page = ui.page("views/internships.py", "prog_internships_title", "prog_internships_caption")
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
-view = memo.cached(programme.internships_content, store, viewer, filters, lang, link_query())
+view = cache.cached(programme.internships_content, store, viewer, filters, lang, link_query())
 if view.projects.empty or not view.active:
     st.info(t("prog_no_projects", lang))
     st.stop()

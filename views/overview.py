@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from dashboard_lib import memo, overview, ui
+from dashboard_lib import cache, overview, ui
 from dashboard_lib.i18n import label, t, tm
 from dashboard_lib.ui.mapview import show_map
 
 page = ui.page("views/overview.py", "app_title", "app_subtitle")
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
 # one build per (data, scope, filters, language), shared by every session that asks for it
-view = ui.geo_guard(memo.cached, overview.content, store, viewer, filters, lang)
+view = ui.geo_guard(cache.cached, overview.content, store, viewer, filters, lang)
 if view.banner:
     st.warning(view.banner, icon=":material/science:")
 
@@ -26,7 +26,7 @@ with st.spinner(t("map_loading", lang)):
     # render=False: st_folium renders the map itself again; the first, whole-page render was a
     # third of the build and gives the same HTML (checked in tests/unit/test_bench_dense_map.py)
     show_map(
-        memo.key_for(store, viewer, "overview_map", filters, metric, lang),
+        cache.key_for(store, viewer, "overview_map", filters, metric, lang),
         lambda: ui.geo_guard(
             overview.overview_map, store, viewer, filters, metric, lang, view.projects
         )[0],

@@ -3,7 +3,7 @@ the expectation with a ranked "needs attention" list, outcome trends."""
 
 import streamlit as st
 
-from dashboard_lib import memo, programme, ui
+from dashboard_lib import cache, programme, ui
 from dashboard_lib.i18n import t
 from dashboard_lib.textsafe import md_link
 from dashboard_lib.ui.downloads import download_buttons, numbers
@@ -11,7 +11,7 @@ from dashboard_lib.ui.filters import link_query
 
 page = ui.page("views/progress.py", "prog_progress_title", "prog_progress_caption")
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
-view = memo.cached(programme.progress_content, store, viewer, filters, lang, link_query())
+view = cache.cached(programme.progress_content, store, viewer, filters, lang, link_query())
 links = {view.link_column: st.column_config.LinkColumn(display_text=view.link_column)}
 if view.note:
     st.warning(view.note, icon=":material/science:")

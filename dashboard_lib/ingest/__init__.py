@@ -7,19 +7,30 @@ No SQL and no Streamlit here. The package's modules, each with one job:
 - ``values``: one value as typed (text, dates, numbers, the names of a choice);
 - ``read``: a CSV or xlsx file's bytes into a ``RawTable``, within the file limits (``MAX_*``);
 - ``reference``: the provinces, counties, universities and projects rows are looked up in;
-- ``validate``: every row checked into a ``Preview`` (``prepare``: read and check a file);
+- ``checks``: every row checked into a ``Preview`` by ``validate`` (``prepare``: read and check
+  a file);
 - ``forms``: what the import and entry pages show (templates, option lists, page tables).
 
 Callers use the names below as ``ingest.<name>``, as before the split. The constants are
 re-exported as values: a test that changes a limit patches the module that reads it
 (``ingest.read.MAX_ROWS``), and ``prepare`` calls ``read_table`` and ``validate`` from the
-``validate`` module (note: ``ingest.validate`` is the function; the module is
-``sys.modules["dashboard_lib.ingest.validate"]``).
+``checks`` module (named so that ``ingest.validate`` stays the function).
 """
 
 from __future__ import annotations
 
 from ..store.ingest import ReferenceData, activity_key, existing_key_set
+from .checks import (
+    EARLIEST,
+    MAX_SPAN_DAYS,
+    OUTCOME_RANGES,
+    RANGES,
+    Preview,
+    Problem,
+    import_file,
+    prepare,
+    validate,
+)
 from .columns import (
     EXAMPLES,
     FIELDS,
@@ -73,17 +84,6 @@ from .read import (
     read_table,
 )
 from .reference import Reference, load_reference
-from .validate import (
-    EARLIEST,
-    MAX_SPAN_DAYS,
-    OUTCOME_RANGES,
-    RANGES,
-    Preview,
-    Problem,
-    import_file,
-    prepare,
-    validate,
-)
 from .values import (
     INDICATOR_NAMES,
     LEVEL_NAMES,

@@ -13,12 +13,14 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from ..errors import lang_values
 from ..i18n import label, t, tm
 from ..scope import Viewer
+from ..vocab import EDITABLE_ACTIVITY_FIELDS
+from .checks import Preview, Problem, validate
 from .columns import EXAMPLES, FIELDS, RecordKind, field_label, template_columns
 from .read import IngestError, RawTable
 from .reference import Reference, load_reference
-from .validate import Preview, Problem, validate
 from .values import INDICATOR_NAMES, LEVEL_NAMES, MODE_NAMES
 
 
@@ -74,12 +76,7 @@ def problems_frame(preview_or_problems, lang: str = "zh") -> pd.DataFrame:
 def error_text(exc: IngestError, lang: str = "zh", markdown: bool = False) -> str:
     """The refusal as one sentence; a value ``x_en`` replaces ``x`` in English. ``markdown``:
     for st.error and the like, values from the file shown as literal text."""
-    vals = dict(exc.values)
-    for k in [k for k in vals if k.endswith("_en")]:
-        v = vals.pop(k)
-        if lang == "en":
-            vals[k[:-3]] = v
-    return (tm if markdown else t)(exc.key, lang, **vals)
+    return (tm if markdown else t)(exc.key, lang, **lang_values(exc.values, lang))
 
 
 # ---------------------------------------------------------------------------- page tables
@@ -160,22 +157,7 @@ def correction_values(
     kind: str, row: dict, school: str, ref: Reference, viewer: Viewer
 ) -> tuple[dict | None, list[Problem]]:
     """Validate an edited activity row (from the entry page's table); the values to store or problems."""
-    rec = {
-        k: row.get(k)
-        for k in (
-            "start_date",
-            "end_date",
-            "people",
-            "person_months",
-            "participants",
-            "hours",
-            "mode",
-            "role",
-            "subject",
-            "level",
-            "note",
-        )
-    }
+    rec = {k: row.get(k) for k in EDITABLE_ACTIVITY_FIELDS}
     for k in ("start_date", "end_date"):
         v = rec.get(k)
         if v is pd.NaT:
@@ -405,5 +387,6 @@ def corrections(
         if probs:
             problems += [Problem(i + 1, p.column, p.value, p.reason, p.detail) for p in probs]
         else:
+            assert vals is not None  # correction_values gives values whenever no problems
             out.append((int(old["activity_id"]), vals))
     return out, problems

@@ -19,6 +19,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from ..errors import UserError
+from ..i18n import t
 from .columns import FIELDS, map_header
 from .values import norm_text
 
@@ -39,13 +41,9 @@ MAX_XLSX_PARTS = 1_000  # entries in the zip (a workbook has 10–50)
 HEADER_ROWS = 15  # the header is looked for in the first 15 rows
 
 
-class IngestError(ValueError):
-    """A whole file cannot be read: ``key`` names an i18n string, ``values`` fill it in."""
-
-    def __init__(self, key: str, **values):
-        super().__init__(key)
-        self.key = key
-        self.values = values
+class IngestError(UserError, ValueError):
+    """A whole file cannot be read: ``key`` names an i18n string, ``values`` fill it in (a value
+    ``x_en`` stands for ``x`` in English)."""
 
 
 @dataclass
@@ -130,8 +128,8 @@ def _cell_error(
         key,
         row=rownum,
         col=column_letter(j),
-        head=f"（{head}）" if head else "",
-        head_en=f' ("{head}")' if head else "",
+        head=t("ingest_cell_head", "zh", head=head) if head else "",
+        head_en=t("ingest_cell_head", "en", head=head) if head else "",
         **values,
     )
 

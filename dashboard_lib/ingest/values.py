@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from ..vocab import OUTCOME_INDICATORS
@@ -66,7 +67,7 @@ def parse_number(text: str) -> float | None:
     return v if v == v and abs(v) != float("inf") else None
 
 
-def _lookup_name(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+def _lookup_name(text: str, table: Mapping[str, tuple[str, ...]]) -> str | None:
     k = _key(text)
     for canon, names in table.items():
         if k in {_key(n) for n in names}:

@@ -28,7 +28,6 @@ from .classify import (
 )
 from .explorer import NATION_FIT, _outline_json, explorer_base_map, explorer_layers, explorer_legend
 from .geojson import (
-    _GEOMETRY_JSON,
     feature_collection,
     geometry_json,
     to_wgs84_frame,
@@ -67,7 +66,6 @@ __all__ = [
     "PALETTE",
     "SCS_INSET",
     "SELECTED",
-    "_GEOMETRY_JSON",
     "BoundedGeoJson",
     "CardPopup",
     "Fullscreen",

@@ -9,13 +9,12 @@ the university points, the cards); nothing here imports the explorer. Every text
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import folium
 import geopandas as gpd
 import pandas as pd
 
 from .. import geo
+from ..cache import static
 from ..fmt import format_value
 from ..i18n import label, t
 from .cards import CardPopup, cards_html
@@ -39,7 +38,7 @@ from .leaflet import (
 NATION_FIT = [[17.0, 73.0], [53.8, 135.2]]  # mainland, Hainan and Taiwan; the inset shows the rest
 
 
-@lru_cache(maxsize=4)
+@static
 def _outline_json(wgs84: bool) -> str:
     """The shipped national outline as inline JSON (converted once per process and datum)."""
     outline = geo.load_outline()
@@ -208,6 +207,7 @@ def explorer_layers(
     groups = [areas]
 
     if flows_shown:
+        assert flows is not None  # flows_shown says so
         fl = flows.copy()
         if wgs84:
             fl["from_lat"], fl["from_lon"] = to_wgs84_points(fl["from_lat"], fl["from_lon"])

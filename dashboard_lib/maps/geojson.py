@@ -1,21 +1,20 @@
 """GeoJSON for the maps: boundaries snapped and cached once per process, display copies of
 geometries, and the move from GCJ-02 (the boundary data's datum) to WGS-84 for web tiles.
 
-``_GEOMETRY_JSON`` is the process-wide cache of snapped boundary geometries (static data); the
-tests clear it through ``dashboard_lib.maps._GEOMETRY_JSON``.
+Snapped boundary geometries (static data) are kept once per process in ``cache.GEOMETRY``.
 """
 
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
 from .. import geo
-
-_GEOMETRY_JSON: dict[tuple, dict] = {}  # (layer, precision, key) -> GeoJSON geometry (static data)
+from ..cache import GEOMETRY
 
 
 def feature_collection(
@@ -31,15 +30,22 @@ def feature_collection(
     geoms = gdf.geometry.values
     ids = (gdf.index if cache[1] is None else gdf[cache[1]]).tolist() if cache else []
     keys = [(cache[0], precision, k) for k in ids] if cache else None
-    todo = [i for i, k in enumerate(keys) if k not in _GEOMETRY_JSON] if keys else range(len(gdf))
-    made = []
-    if len(todo):
-        snapped = shapely.set_precision(np.asarray(geoms[list(todo)], dtype=object), 10**-precision)
-        made = json.loads("[" + ",".join(shapely.to_geojson(snapped)) + "]")
+    todo = [i for i, k in enumerate(keys) if k not in GEOMETRY] if keys else list(range(len(gdf)))
+
+    def snap(rows: list[int]) -> list[dict]:
+        if not rows:
+            return []
+        snapped = shapely.set_precision(np.asarray(geoms[rows], dtype=object), 10**-precision)
+        return json.loads("[" + ",".join(shapely.to_geojson(snapped)) + "]")
+
+    made = snap(todo)
     if keys:
-        for i, g in zip(todo, made):
-            _GEOMETRY_JSON[keys[i]] = g
-        shapes = [_GEOMETRY_JSON[k] for k in keys]
+        fresh = {keys[i]: g for i, g in zip(todo, made)}
+
+        def one(i: int, k: tuple) -> dict:  # a named function: mypy infers no default-arg lambda
+            return fresh[k] if k in fresh else snap([i])[0]
+
+        shapes = [GEOMETRY.get(k, partial(one, i, k)) for i, k in enumerate(keys)]
     else:
         shapes = made
     props = [c for c in gdf.columns if c != gdf.geometry.name]

@@ -8,9 +8,12 @@ every text that goes into the map's HTML is escaped here.
 
 from __future__ import annotations
 
+from typing import cast
+
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import Figure
 
 from ..fmt import format_number
 from ..i18n import label, t
@@ -60,7 +63,7 @@ def national_map(
         zoom_delta=0.5,
     )
     MetricScale().add_to(m)
-    m.get_root().header.add_child(
+    cast(Figure, m.get_root()).header.add_child(  # folium types get_root() as a bare Element
         folium.Element("<style>.leaflet-container{background:#f4f7fb}</style>")
     )
     vals = province_values.set_index("adcode")

@@ -7,7 +7,7 @@ school calendar (terms, the programme's dates) is ``dashboard_lib.school_calenda
 - ``milestones``: milestone status against deadlines, the cycle position
 - ``attention``: the expectation and the "needs attention" ranking
 - ``progress`` / ``exchanges`` / ``internships``: each page's content as a frozen dataclass
-- ``dossier``: one project's page (a dict of parts)
+- ``dossier``: one project's page as a frozen dataclass, and which project it shows
 """
 
 from __future__ import annotations
@@ -22,7 +22,15 @@ from ..school_calendar import (
     terms_until,
 )
 from .attention import EXPECT, Expectation, activity_grid, needs_attention
-from .dossier import describe_activity, dossier_content
+from .dossier import (
+    Dossier,
+    Pick,
+    PickState,
+    describe_activity,
+    dossier_content,
+    pick_labels,
+    pick_project,
+)
 from .exchanges import (
     EXCHANGE_KINDS,
     EXCHANGE_MEASURES,
@@ -57,11 +65,14 @@ __all__ = [
     "KIND_ORDER",
     "LINK_COL",
     "PROJECT_KEYS",
+    "Dossier",
     "Exchanges",
     "Expectation",
     "Flagged",
     "Internships",
     "LinkedTable",
+    "Pick",
+    "PickState",
     "Progress",
     "activity_grid",
     "assessed_terms",
@@ -80,6 +91,8 @@ __all__ = [
     "needs_attention",
     "next_term",
     "outcome_figures",
+    "pick_labels",
+    "pick_project",
     "progress_content",
     "project_names",
     "province_name",

@@ -72,7 +72,7 @@ def needs_attention(
         bad["project_id"], bad["kind"], bad["status"], bad["days_late"]
     ):
         issues.setdefault(pid, []).append((kind, st_, days))
-    sep = "；" if lang == "zh" else "; "
+    sep = t("prog_reason_sep", lang)
     rows = []
     for i, pid in enumerate(ids):
         score, reasons = 0.0, []

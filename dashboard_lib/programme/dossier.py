@@ -1,16 +1,21 @@
 """One project's dossier: pairing, agreement milestones, every activity on a timeline, outcomes,
-provenance and sources. (Still a dict of parts: ``views/dossier.py`` reads it by key.)"""
+provenance and sources, as a frozen ``Dossier`` (``dossier_content``); which project the page
+shows, from its ``?project=`` and the pick-list (``pick_project``); the pick-list's labels."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ..i18n import label, t
 from ..school_calendar import PROGRAMME_START_DATE, term_code, term_label
-from ..textsafe import safe_url
+from ..textsafe import md, safe_url
 from ..vocab import MilestoneKind
 from .milestones import milestone_status
 from .tables import (
+    LinkedTable,
     done_text,
     header,
     named,
@@ -19,6 +24,86 @@ from .tables import (
     university_name,
     vlabel,
 )
+
+# More activities than this and the store's list is cut (the page says so).
+ACTIVITY_CAP = 20_000
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """Everything a project's dossier page shows. ``title`` (the school) and ``caption``
+    (university → province county) are Markdown with the names as text. ``agreement`` and
+    ``activities`` hold each row's source URL in their ``link_column`` (a link column on
+    screen); their downloads keep that column, so the page downloads ``.frame``.
+    ``capped_note`` is the sentence shown when the activity list was cut (else None)."""
+
+    project_id: int
+    title: str
+    caption: str
+    note: str | None
+    pairing: pd.DataFrame
+    agreement: LinkedTable
+    timeline_fig: object
+    activities: LinkedTable
+    capped_note: str | None
+    outcome_figs: list
+    outcomes: pd.DataFrame
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class PickState:
+    """What the dossier page remembers between runs: the pick-list's value and the
+    ``?project=`` value it was last set from (or set to)."""
+
+    pick: int | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The dossier page's choice of project. ``project_id`` is the project to show (None: none);
+    ``warning`` the strings key of the warning to show (the ``?project=`` is not a number);
+    ``state`` what to remember for the next run (``state.pick`` is the pick-list's value);
+    ``set_url`` the ``?project=`` value to write (None: leave the URL as it is)."""
+
+    project_id: int | None
+    warning: str | None
+    state: PickState
+    set_url: str | None = None
+
+
+def pick_project(wanted: str | None, ids: Sequence[int], previous: PickState | None) -> Pick:
+    """Which project the dossier shows, from the ``?project=`` value ``wanted``, the ids the
+    viewer may pick (``ids``) and the state of the previous run (None on the first run).
+
+    A new ``?project=`` (first run, or not the one remembered) sets the pick-list to that
+    project when it may be picked, else empties it; otherwise the pick-list keeps its value (a
+    value no longer among ``ids`` empties it). A picked project is shown and written to the URL;
+    with nothing picked, the ``?project=`` id is shown (the page then says whether it exists)."""
+    url_id = None
+    warning = None
+    if wanted is not None:
+        try:
+            url_id = int(wanted)
+        except ValueError:
+            warning = "prog_dossier_bad_id"
+    if previous is None or previous.url != wanted:
+        state = PickState(url_id if url_id in ids else None, wanted)
+    else:
+        state = PickState(previous.pick if previous.pick in ids else None, previous.url)
+    if state.pick is None:
+        return Pick(url_id, warning, state)
+    set_url = str(state.pick) if wanted != str(state.pick) else None
+    return Pick(state.pick, warning, PickState(state.pick, set_url or state.url), set_url)
+
+
+def pick_labels(choices: pd.DataFrame) -> dict[int, str]:
+    """The pick-list's label of each project in ``choices``: id · province county · school."""
+    return {
+        int(r.project_id): f"{r.project_id} · {r.province_short} {r.county_zh} · {r.school_zh}"
+        for r in choices.itertuples(index=False)
+    }
 
 
 def _day(value) -> str:
@@ -48,7 +133,7 @@ def describe_activity(row, lang: str) -> str:
     return " · ".join(parts)
 
 
-def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -> dict | None:
+def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -> Dossier | None:
     """One project's page: pairing, agreement, every activity, outcomes, provenance and sources.
     None when the project is not visible to this viewer (scope) under these filters."""
     from dataclasses import replace
@@ -61,8 +146,7 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
     if proj.empty:
         return None
     p = proj.iloc[0]
-    out: dict = {"project": p}
-    out["pairing"] = pd.DataFrame(
+    pairing = pd.DataFrame(
         {
             t("prog_what", lang): [
                 t("col_university", lang),
@@ -103,25 +187,29 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
     ]
     status["provenance_name"] = status["provenance"].map(lambda v: label(v, lang))
     status["source"] = status["source_url"].map(lambda u: safe_url(u) or "")
-    out["agreement"] = header(
-        status,
-        {
-            "milestone": "prog_milestone",
-            "deadline": "prog_deadline",
-            "done": "prog_done",
-            "days_late": "prog_days_late",
-            "status_name": "prog_status",
-            "provenance_name": "col_provenance",
-            "source": "prog_source",
-        },
-        lang,
+    source_column = t("prog_source", lang)
+    agreement = LinkedTable(
+        header(
+            status,
+            {
+                "milestone": "prog_milestone",
+                "deadline": "prog_deadline",
+                "done": "prog_done",
+                "days_late": "prog_days_late",
+                "status_name": "prog_status",
+                "provenance_name": "col_provenance",
+                "source": "prog_source",
+            },
+            lang,
+        ),
+        source_column,
     )
     acts = store.project_activities(viewer, f, project_id)
-    out["capped"] = len(acts) >= 20_000
+    capped = len(acts) >= ACTIVITY_CAP
     acts["what"] = [describe_activity(r, lang) for r in acts.to_dict("records")]
     acts["hover"] = acts["what"]
     kind_names = {k: label(k, lang) for k in charts.KIND_COLORS}
-    out["timeline_fig"] = charts.activity_dots(
+    timeline_fig = charts.activity_dots(
         acts,
         kind_names,
         t("prog_activity_timeline", lang),
@@ -133,25 +221,28 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
     acts["provenance_name"] = acts["provenance"].map(lambda v: label(v, lang))
     acts["source"] = acts["source_url"].map(lambda u: safe_url(u) or "")
     acts["term"] = [term_label(term_code(d), lang) for d in acts["start_date"]]
-    out["activities"] = header(
-        acts,
-        {
-            "start_date": "prog_start",
-            "end_date": "prog_end",
-            "term": "prog_term",
-            "kind_name": "prog_kind",
-            "dir_name": "prog_direction",
-            "what": "prog_what",
-            "provenance_name": "col_provenance",
-            "source": "prog_source",
-        },
-        lang,
+    activities = LinkedTable(
+        header(
+            acts,
+            {
+                "start_date": "prog_start",
+                "end_date": "prog_end",
+                "term": "prog_term",
+                "kind_name": "prog_kind",
+                "dir_name": "prog_direction",
+                "what": "prog_what",
+                "provenance_name": "col_provenance",
+                "source": "prog_source",
+            },
+            lang,
+        ),
+        source_column,
     )
     oc = store.project_outcomes(viewer, f, project_id=project_id)
-    out["outcome_figs"] = outcome_figures(oc, "value", t("prog_value", lang), lang)
+    outcome_figs = outcome_figures(oc, "value", t("prog_value", lang), lang)
     oc["indicator_name"] = oc["indicator"].map(lambda v: vlabel(v, lang))
     oc["provenance_name"] = oc["provenance"].map(lambda v: label(v, lang))
-    out["outcomes"] = header(
+    outcomes = header(
         oc,
         {
             "school_year": "prog_school_year",
@@ -171,11 +262,10 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
         ]
         if isinstance(u, str) and u
     ]
-    out["sources"] = list(dict.fromkeys(u for u in map(safe_url, urls) if u))
     n_sim = int((acts["provenance"] == "simulated").sum()) + int(
         (oc["provenance"] == "simulated").sum()
     )
-    out["note"] = (
+    note = (
         t(
             "prog_simulated_note",
             lang,
@@ -185,4 +275,19 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
         if n_sim or p["provenance"] == "simulated"
         else None
     )
-    return out
+    return Dossier(
+        project_id=int(project_id),
+        title=md(p["school_zh"]),
+        caption=" → ".join(
+            map(md, (university_name(p, lang), f"{province_name(p, lang)} {p['county_zh']}"))
+        ),
+        note=note,
+        pairing=pairing,
+        agreement=agreement,
+        timeline_fig=timeline_fig,
+        activities=activities,
+        capped_note=(t("prog_capped", lang, n=f"{len(activities.frame):,}") if capped else None),
+        outcome_figs=outcome_figs,
+        outcomes=outcomes,
+        sources=list(dict.fromkeys(u for u in map(safe_url, urls) if u)),
+    )

@@ -8,10 +8,13 @@ Their tables are written out in ``schema.py``.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from datetime import datetime, timedelta
 
 import pandas as pd
+
+from .core import CoreStore
 
 USER_COLUMNS = (
     "user_name",
@@ -30,7 +33,7 @@ USER_COLUMNS = (
 )
 
 
-class AuthOps:
+class AuthOps(CoreStore):
     # ------------------------------------------------------------------ reads
     def user(self, user_name: str) -> dict | None:
         df = self._df("SELECT * FROM app_user WHERE user_name = ?", [user_name])
@@ -84,14 +87,24 @@ class AuthOps:
                 cur,
                 actor,
                 "user_created",
-                f"{record['user_name']} role={record['role']} "
-                f"province={record.get('province_adcode')} universities={record.get('university_ids')}",
+                audit_detail(
+                    record["user_name"],
+                    {k: record.get(k) for k in ("role", "province_adcode", "university_ids")},
+                ),
             )
 
         self._tx(run)
 
-    def update_user(self, user_name: str, changes: dict, actor: str | None, action: str) -> None:
-        """Change some columns of one account and log it (hashes are never written to the log)."""
+    def update_user(
+        self,
+        user_name: str,
+        changes: dict,
+        actor: str | None,
+        action: str,
+        before: dict | None = None,
+    ) -> None:
+        """Change some columns of one account and log it (hashes are never written to the log):
+        the audit detail is JSON (``audit_detail``), with the values ``before`` when given."""
         allowed = {
             "display_name",
             "role",
@@ -115,7 +128,7 @@ class AuthOps:
                 [changes[c] for c in cols] + [datetime.now(), user_name],
             )
             shown = {c: ("***" if c == "password_hash" else changes[c]) for c in cols}
-            detail = f"{user_name} {shown}"
+            ended = None
             if changes.get("disabled") is True or "password_hash" in changes:
                 # a disabled account, or one whose password was reset, is signed out of every
                 # browser at the next click; enabling it again does not revive those sessions.
@@ -125,8 +138,8 @@ class AuthOps:
                                    WHERE user_name = ? AND NOT revoked""",
                     [user_name],
                 ).fetchall()
-                detail += f" sessions_ended={n[0][0] if n else 0}"
-            self._audit(cur, actor, action, detail)
+                ended = int(n[0][0]) if n else 0
+            self._audit(cur, actor, action, audit_detail(user_name, shown, before, ended))
 
         self._tx(run)
 
@@ -248,6 +261,30 @@ class AuthOps:
 
     def log_event(self, user_name: str | None, action: str, detail: str = "") -> None:
         self._tx(lambda cur: self._audit(cur, user_name, action, detail))
+
+
+def audit_detail(
+    user_name: str, changes: dict, before: dict | None = None, sessions_ended: int | None = None
+) -> str:
+    """The audit detail of an account's creation or change, as JSON the admin page reads back:
+    ``{"user": …, "changes": {column: value}, "before": {…}, "sessions_ended": n}`` (plain
+    numbers, lists and ``YYYY-MM-DD HH:MM`` dates; no Python reprs). Older rows were free text
+    (``user {…} sessions_ended=n``); ``dashboard_lib.admin`` reads both."""
+    out: dict = {"user": user_name, "changes": changes}
+    if before is not None:
+        out["before"] = before
+    if sessions_ended is not None:
+        out["sessions_ended"] = sessions_ended
+    return json.dumps(out, ensure_ascii=False, default=_plain, sort_keys=True)
+
+
+def _plain(value):
+    """JSON for the values of an account row: numpy numbers and arrays, dates."""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return value.tolist()
+    return str(value)
 
 
 def _sha(token: str) -> str:

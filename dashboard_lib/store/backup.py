@@ -44,19 +44,23 @@ from pathlib import Path
 
 import duckdb
 
+from ..i18n import pair
 from ..settings import backup_dir_for, load_settings
 from .errors import StoreError
 from .lifecycle import FILE_TOKEN, _user_data_kinds, clear_marker, write_marker
 from .schema import SCHEMA_VERSION
 
-log = logging.getLogger("dashboard_lib")
+log = logging.getLogger(__name__)
 KINDS = ("manual", "scheduled", "emergency", "before-restore")
 PRUNED = ("manual", "scheduled")  # the kinds that ``prune`` and the schedule's retention remove
-_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 
 
 class BackupError(StoreError):
-    """A backup or restore problem, in one sentence (Chinese, English)."""
+    """A backup or restore problem, in one sentence (a strings key and its values)."""
 
 
 @dataclass(frozen=True)
@@ -176,24 +180,20 @@ def verify(
         seen = inspect(path)
     except duckdb.Error as exc:
         raise BackupError(
-            f"备份文件 {path.name} 无法打开（{type(exc).__name__}）。",
-            f"The backup file {path.name} does not open ({type(exc).__name__}).",
+            "backup_file_unreadable", name=path.name, error=type(exc).__name__
         ) from exc
     if schema_version is not None and seen["schema_version"] != schema_version:
         raise BackupError(
-            f"备份文件 {path.name} 的结构版本为 {seen['schema_version']}，需要 {schema_version}。",
-            f"The backup file {path.name} has schema version {seen['schema_version']}, "
-            f"not {schema_version}.",
+            "backup_file_version",
+            name=path.name,
+            version=seen["schema_version"],
+            needed=schema_version,
         )
     if counts is not None and seen["counts"] != counts:
         differ = sorted(
             k for k in set(counts) | set(seen["counts"]) if counts.get(k) != seen["counts"].get(k)
         )
-        raise BackupError(
-            f"备份文件 {path.name} 的行数与原库不符（{', '.join(differ)}）。",
-            f"The backup file {path.name} does not hold the source's row counts "
-            f"({', '.join(differ)}).",
-        )
+        raise BackupError("backup_file_counts", name=path.name, tables=", ".join(differ))
     return seen
 
 
@@ -281,36 +281,26 @@ def create_from_store(store, kind: str = "scheduled", folder: Path | None = None
 
 def _in_use(db: Path, folder: Path, hours: float) -> BackupError:
     newest = list_backups(db, folder)
-    last = f"最近一次：{newest[-1].path.name}" if newest else "目前还没有备份"
-    last_en = f"newest: {newest[-1].path.name}" if newest else "none made yet"
+    last, last_en = (
+        pair("backup_newest", name=newest[-1].path.name) if newest else pair("backup_none_yet")
+    )
     return BackupError(
-        f"数据库 {db.name} 正由运行中的看板服务使用，无法从外部复制；服务会按计划每 {hours:g} 小时自行备份到 "
-        f"{folder}（{last}）。",
-        f"The database {db.name} is in use by the running dashboard server and cannot be copied from "
-        f"outside; the server backs it up itself every {hours:g} hours into {folder} ({last_en}).",
+        "backup_db_in_use", name=db.name, hours=hours, folder=folder, last=last, last_en=last_en
     )
 
 
 def create(db: Path, folder: Path, kind: str = "manual") -> Path:
     """A backup from the command line (the server stopped): a read-only connection."""
     if not db.exists():
-        raise BackupError(
-            f"数据库文件 {db} 不存在，无从备份。", f"The database file {db} does not exist."
-        )
+        raise BackupError("backup_db_missing", db=db)
     try:
         con = duckdb.connect(str(db), read_only=True, config=_CONFIG)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise _in_use(db, folder, load_settings().backup_hours) from exc
-        raise BackupError(
-            f"数据库文件 {db.name} 无法打开（{type(exc).__name__}），无法备份。",
-            f"The database file {db.name} does not open ({type(exc).__name__}).",
-        ) from exc
+        raise BackupError("backup_db_unreadable", name=db.name, error=type(exc).__name__) from exc
     except duckdb.Error as exc:
-        raise BackupError(
-            f"数据库文件 {db.name} 无法打开（{type(exc).__name__}），无法备份。",
-            f"The database file {db.name} does not open ({type(exc).__name__}).",
-        ) from exc
+        raise BackupError("backup_db_unreadable", name=db.name, error=type(exc).__name__) from exc
     try:
         return copy_database(con, db, folder, kind)
     finally:
@@ -354,41 +344,23 @@ def restore(backup: Path, db: Path, force: bool = False) -> dict:
     old file is kept beside as ``<db>.before-restore-<time>``. Returns ``inspect`` of the result."""
     backup, db = Path(backup), Path(db)
     if not backup.is_file():
-        raise BackupError(
-            f"备份文件 {backup} 不存在。", f"The backup file {backup} does not exist."
-        )
+        raise BackupError("backup_missing", backup=backup)
     manifest = read_manifest(backup)
     if manifest.get("sha256") and manifest["sha256"] != _sha256(backup):
-        raise BackupError(
-            f"备份文件 {backup.name} 与其清单的校验值不符（已损坏？），未恢复。",
-            f"The backup file {backup.name} does not match its manifest's SHA-256 "
-            "(damaged?); nothing was restored.",
-        )
+        raise BackupError("backup_checksum", name=backup.name)
     if db.exists():
         try:
             held = inspect(db)["holds"]
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
-                raise BackupError(
-                    f"数据库 {db.name} 正由运行中的看板服务使用：请先停止服务再恢复。",
-                    f"The database {db.name} is in use by the running dashboard server: "
-                    "stop the server before restoring.",
-                ) from exc
+                raise BackupError("backup_restore_in_use", name=db.name) from exc
             held = None
         except duckdb.Error:
             held = None
         if held is None and not force:
-            raise BackupError(
-                f"现有的数据库文件 {db.name} 无法读取：确认要替换它请加 --force（原文件会保留在旁边）。",
-                f"The existing database file {db.name} cannot be read: pass --force to "
-                "replace it (the old file is kept beside it).",
-            )
+            raise BackupError("backup_restore_unreadable", name=db.name)
         if held and not force:
-            raise BackupError(
-                f"现有的数据库文件 {db.name} 含有账户或导入的数据，未覆盖；确认要替换请加 --force（原文件会保留在旁边）。",
-                f"The existing database file {db.name} holds accounts or imported data and "
-                "was not overwritten; pass --force to replace it (the old file is kept beside it).",
-            )
+            raise BackupError("backup_restore_holds_data", name=db.name)
     tmp = db.with_name(db.name + ".restoring")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)

@@ -47,7 +47,7 @@ from .lifecycle import (
 from .schema import SCHEMA, SCHEMA_VERSION, TABLES
 
 _SERIALS = itertools.count(1)
-log = logging.getLogger("dashboard_lib")
+log = logging.getLogger(__name__)
 # audit actions about accounts and sign-ins (with every user_* and password_*): no data changes
 ACCOUNT_ACTIONS = ("login", "login_failed", "login_refused", "locked", "logout", "session_timeout")
 
@@ -190,11 +190,7 @@ class CoreStore:
         if lost is not None:
             raise lost
         if self.stale:
-            raise StoreError(
-                "数据库文件已被替换，本次修改未保存，请刷新页面后重试。",
-                "The database file was replaced; this change was not saved. Reload "
-                "the page and try again.",
-            )
+            raise StoreError("store_replaced_reload")
 
     def _note_user_data(self, cur) -> tuple[str, list[str]] | None:
         """Inside a write transaction, before its COMMIT: when this write gives the file its
@@ -272,11 +268,11 @@ class CoreStore:
 
     @contextmanager
     def _transaction(
-        self, failed: tuple[str, str] | None = None, translate: tuple[type, ...] = (duckdb.Error,)
+        self, failed: str | None = None, translate: tuple[type, ...] = (duckdb.Error,)
     ):
         """One transaction on its own cursor: COMMIT when the block ends, ROLLBACK on any error.
 
-        With ``failed`` (a Chinese and an English sentence, ``{name}`` standing for the error's
+        With ``failed`` (the strings key of a sentence, ``{name}`` standing for the error's
         type), errors of the ``translate`` types reach the caller as a ``StoreError`` in those
         words; every other error, a ``StoreError`` included, is raised as it is.
 
@@ -297,8 +293,7 @@ class CoreStore:
         except BaseException as exc:
             cur.execute("ROLLBACK")
             if failed and isinstance(exc, translate) and not isinstance(exc, StoreError):
-                name = type(exc).__name__
-                raise StoreError(failed[0].format(name=name), failed[1].format(name=name)) from exc
+                raise StoreError(failed, name=type(exc).__name__) from exc
             raise
         else:
             if noted is not None:

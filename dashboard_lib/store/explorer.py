@@ -11,11 +11,12 @@ import pandas as pd
 
 from .. import metrics
 from ..scope import Filters, Viewer, project_predicate
+from .core import CoreStore
 
 _EXPLORER_GROUPS = {"province": "p.province_adcode", "county": "p.county_adcode"}
 
 
-class ExplorerQueries:
+class ExplorerQueries(CoreStore):
     def explorer_milestone_share(
         self,
         viewer: Viewer,

@@ -15,6 +15,7 @@ A mixin of ``dashboard_lib.store.Store``: methods use ``self._df``, ``self._scal
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,10 +23,12 @@ import duckdb
 import pandas as pd
 
 from ..scope import Filters, Viewer, project_predicate
-from ..vocab import DEADLINES, MilestoneKind, RecordKind, Role
-from .core import StoreError
+from ..vocab import DEADLINES, EDITABLE_ACTIVITY_FIELDS, MilestoneKind, RecordKind, Role
+from .core import CoreStore, StoreError
 from .schema import INGEST_SCHEMA, INGEST_TABLES
 from .summary import refresh_summaries
+
+log = logging.getLogger(__name__)
 
 _SHELVED = ("milestone", "activity", "outcome")
 _ACT_COLS = (
@@ -121,7 +124,7 @@ def existing_key_set(kind: RecordKind, frame: pd.DataFrame) -> set:
     }
 
 
-class IngestOps:
+class IngestOps(CoreStore):
     _ingest_ready = False
 
     def _ensure_ingest_schema(self) -> None:
@@ -256,10 +259,7 @@ class IngestOps:
     @staticmethod
     def _require_writer(viewer: Viewer) -> None:
         if viewer.read_only or viewer.role is Role.PRESENTER:
-            raise StoreError(
-                "当前为只读模式，不能写入数据。",
-                "This is a read-only mode; nothing can be written.",
-            )
+            raise StoreError("store_read_only_mode")
 
     def import_commit(
         self, viewer: Viewer, preview, file_name: str | None, sha256: str | None, progress=None
@@ -269,13 +269,10 @@ class IngestOps:
         self._require_writer(viewer)
         kind = RecordKind(preview.kind)
         if sha256 and self.already_imported(viewer, sha256, kind.value):
-            raise StoreError(
-                "这个文件已经导入过，未做任何改动。",
-                "This file has already been imported; nothing was changed.",
-            )
+            raise StoreError("store_already_imported")
         acc = preview.accepted.copy()
         with self._transaction(
-            ("写入失败（{name}），未做任何改动。", "Writing failed ({name}); nothing was changed."),
+            "store_write_failed",
             (duckdb.Error, ValueError, KeyError, TypeError),
         ) as cur:
             batch = int(
@@ -347,16 +344,23 @@ class IngestOps:
                 f"accepted={stored} rejected={preview.n_rejected} replaced={preview.replaces}",
             )
             refresh_summaries(cur)
+        log.info(
+            "import batch %s written by %s: %s, %s rows, %s rejected, %s replaced, file %s",
+            batch,
+            viewer.name or viewer.role.value,
+            kind.value,
+            stored,
+            preview.n_rejected,
+            preview.replaces,
+            file_name,
+        )
         if progress:
             progress(1.0)
         return batch
 
     @staticmethod
-    def _out_of_scope(what_zh: str = "", what_en: str = "") -> StoreError:
-        return StoreError(
-            f"有记录{what_zh}超出您的权限范围，未做任何改动。",
-            f"Some rows{what_en} are outside your scope; nothing was changed.",
-        )
+    def _out_of_scope(scope_key: str = "store_out_of_scope") -> StoreError:
+        return StoreError(scope_key)
 
     def _check_targets(self, cur, kind, acc: pd.DataFrame, where: str, params: list) -> None:
         """Every project a batch would touch — replace, or add rows to — exists and is in scope
@@ -365,35 +369,29 @@ class IngestOps:
         if acc.empty:
             return
         if kind is RecordKind.PROJECT:
-            col, what = "replaces", ("（要替换的项目）", " (projects to be replaced)")
+            col, scope_key = "replaces", "store_out_of_scope_replaced"
             ids = acc[col].dropna().tolist() if col in acc else []
         else:
-            col, what = "project_id", ("（所属项目）", " (their projects)")
+            col, scope_key = "project_id", "store_out_of_scope_projects"
             if col not in acc or acc[col].isna().any():
-                raise self._out_of_scope(*what)
+                raise self._out_of_scope(scope_key)
             ids = acc[col].tolist()
             if kind.is_activity and (
                 "kind" not in acc or set(acc["kind"].astype(str)) != {kind.value}
             ):
-                raise StoreError(
-                    "记录的类型与本批次不符，未做任何改动。",
-                    "Some rows are not of this batch's kind; nothing was changed.",
-                )
+                raise StoreError("store_wrong_kind")
         if not ids:
             return
         ids = [int(x) for x in ids]
         if kind is RecordKind.PROJECT and len(ids) != len(set(ids)):
-            raise StoreError(
-                "同一个模拟项目被替换了两次，未做任何改动。",
-                "One simulated project would be replaced twice; nothing was changed.",
-            )
+            raise StoreError("store_replaced_twice")
         found = cur.execute(
             f"SELECT count(*) FROM project p WHERE list_contains(?::INTEGER[], p.project_id) "
             f"AND {where}",
             [sorted(set(ids)), *params],
         ).fetchone()[0]
         if found != len(set(ids)):
-            raise self._out_of_scope(*what)
+            raise self._out_of_scope(scope_key)
 
     @staticmethod
     def _check_written(cur, batch: int, where: str, params: list) -> None:
@@ -414,10 +412,7 @@ class IngestOps:
             [batch],
         ).fetchall()
         if bad_county:
-            raise StoreError(
-                "有项目的县不在其所填省份内，未做任何改动。",
-                "A project's county is not in its province; nothing was changed.",
-            )
+            raise StoreError("store_county_outside_province")
 
     def _commit_projects(self, cur, batch: int, acc: pd.DataFrame) -> int:
         if acc.empty:
@@ -432,10 +427,7 @@ class IngestOps:
                 [rep_ids],
             ).fetchone()[0]
             if still != len(set(rep_ids)):
-                raise StoreError(
-                    "要替换的模拟项目已被改动，请重新预览。",
-                    "A simulated project to be replaced has changed; preview again.",
-                )
+                raise StoreError("store_replaced_changed")
             cur.execute(
                 "INSERT INTO ingest_shelf_project SELECT ?, * FROM project "
                 "WHERE list_contains(?::INTEGER[], project_id)",
@@ -573,9 +565,7 @@ class IngestOps:
         self._require_writer(viewer)
         batch_id = int(batch_id)
         where, params = self._batch_visible(viewer)
-        with self._transaction(
-            ("撤销失败（{name}），未做任何改动。", "Undo failed ({name}); nothing was changed.")
-        ) as cur:
+        with self._transaction("store_undo_failed") as cur:
             row = cur.execute(
                 f"""SELECT b.undone_at, b.record_kind FROM import_batch b
                                   JOIN ingest_batch_scope s USING (import_batch_id)
@@ -583,14 +573,9 @@ class IngestOps:
                 [batch_id, *params],
             ).fetchall()
             if not row:
-                raise StoreError(
-                    f"批次 {batch_id} 不存在或不在您的权限范围内。",
-                    f"Batch {batch_id} does not exist or is outside your scope.",
-                )
+                raise StoreError("store_batch_not_found", batch=batch_id)
             if row[0][0] is not None:
-                raise StoreError(
-                    f"批次 {batch_id} 已经撤销过。", f"Batch {batch_id} was already undone."
-                )
+                raise StoreError("store_batch_undone", batch=batch_id)
             # every row the batch wrote and every shelved row it would restore must be in scope
             # (the batch's recorded scope is not enough: it says who imported, not what was touched)
             pw, pparams = project_predicate(viewer, None)
@@ -613,11 +598,7 @@ class IngestOps:
                 [batch_id] * 4 + pparams + [batch_id] + pparams + [batch_id] * 4 + pparams,
             ).fetchall()
             if outside:
-                raise StoreError(
-                    f"批次 {batch_id} 写入或替换的记录有超出您权限范围的，不能由您撤销。",
-                    f"Batch {batch_id} wrote or replaced rows outside your scope; you cannot "
-                    "undo it.",
-                )
+                raise StoreError("store_undo_out_of_scope", batch=batch_id)
             projects = [
                 r[0]
                 for r in cur.execute(
@@ -636,11 +617,7 @@ class IngestOps:
                     [projects, batch_id],
                 ).fetchone()[0]
                 if later is not None:
-                    raise StoreError(
-                        f"批次 {later} 的记录属于本批导入的项目，请先撤销批次 {later}。",
-                        f"Batch {later} holds records of projects this batch imported; "
-                        f"undo batch {later} first.",
-                    )
+                    raise StoreError("store_undo_later_first", later=later)
             for t in ("activity", "outcome", "milestone"):
                 cur.execute(f"DELETE FROM {t} WHERE import_batch_id = ?", [batch_id])
             cur.execute("DELETE FROM project WHERE import_batch_id = ?", [batch_id])
@@ -663,20 +640,9 @@ class IngestOps:
             )
             self._audit(cur, viewer.name or viewer.role.value, "undo_import", f"batch={batch_id}")
             refresh_summaries(cur)
+        log.info("import batch %s undone by %s", batch_id, viewer.name or viewer.role.value)
 
-    _EDITABLE = (
-        "start_date",
-        "end_date",
-        "people",
-        "person_months",
-        "participants",
-        "hours",
-        "mode",
-        "role",
-        "subject",
-        "level",
-        "note",
-    )
+    _EDITABLE = EDITABLE_ACTIVITY_FIELDS
 
     def update_activity(self, viewer: Viewer, activity_id: int, values: dict) -> None:
         """Correct one imported/entered activity row of the viewer's projects (validated by the
@@ -684,29 +650,19 @@ class IngestOps:
         self._require_writer(viewer)
         sets = {k: v for k, v in values.items() if k in self._EDITABLE}
         where, params = project_predicate(viewer, None)
-        with self._transaction(
-            ("保存失败（{name}），未做任何改动。", "Saving failed ({name}); nothing was changed.")
-        ) as cur:
+        with self._transaction("store_save_failed") as cur:
             old = cur.execute(
                 f"""SELECT a.* FROM activity a JOIN project p USING (project_id)
                                   WHERE a.activity_id = ? AND a.provenance = 'imported' AND {where}""",
                 [int(activity_id), *params],
             ).df()
             if old.empty:
-                raise StoreError(
-                    f"记录 {activity_id} 不存在、不可修改或不在您的权限范围内。",
-                    f"Record {activity_id} does not exist, cannot be changed or is "
-                    "outside your scope.",
-                )
+                raise StoreError("store_record_not_found", record=activity_id)
             # the project, kind and bookkeeping of a row never change here: a correction that would
             # move the row (to any project, in scope or not) is refused, not silently narrowed
             for k, v in values.items():
                 if k in old.columns and k not in self._EDITABLE and str(v) != str(old.iloc[0][k]):
-                    raise StoreError(
-                        f"记录 {activity_id} 的“{k}”不能更正（记录不能移到另一个项目），未做任何改动。",
-                        f"The “{k}” of record {activity_id} cannot be corrected (a record "
-                        "cannot move to another project); nothing was changed.",
-                    )
+                    raise StoreError("store_record_cannot_move", record=activity_id, field=k)
             if sets:
                 assign = ", ".join(
                     f"{k} = ?" for k in sets

@@ -22,20 +22,22 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from ..i18n import pair
 from .errors import StoreError
 from .schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
+    from . import Store
     from .core import CoreStore
 
-log = logging.getLogger("dashboard_lib")
+log = logging.getLogger(__name__)
 MARKER_SUFFIX = ".holds-data"  # beside a database file that holds accounts or imports
 FILE_TOKEN = "file_token"  # meta key: which database this is (the marker names it too)
 
 
 @dataclass
 class OpenResult:
-    store: CoreStore
+    store: Store  # open_store's default class, the composed one
     notices: list[tuple[str, str]]  # (zh, en) sentences to show once: rebuilt, moved aside, ...
 
 
@@ -46,6 +48,7 @@ def _aside(path: Path, why: str) -> Path:
     wal = path.with_name(path.name + ".wal")
     if wal.exists():
         os.replace(wal, target.with_name(target.name + ".wal"))
+    log.warning("database %s moved aside to %s (%s)", path, target.name, why)
     return target
 
 
@@ -92,10 +95,10 @@ def _has_user_data(store: CoreStore) -> bool:
 def _what(kinds) -> tuple[str, str]:
     kinds = set(kinds or ("accounts", "imports"))
     if kinds == {"accounts"}:
-        return "账户", "accounts"
+        return pair("store_holds_accounts")
     if kinds == {"imports"}:
-        return "导入的数据", "imported data"
-    return "账户和导入的数据", "accounts and imported data"
+        return pair("store_holds_imports")
+    return pair("store_holds_both")
 
 
 def _proc_fd_hint(path: Path) -> str:
@@ -132,8 +135,7 @@ def lose_file(store: CoreStore, kinds: list[str], replaced: bool) -> StoreError:
             _proc_fd_hint(store.path),
         )
     what_zh, what_en = _what(kinds)
-    how_zh = "不见了" if not replaced else "被替换了"
-    how_en = "is gone" if not replaced else "was replaced"
+    how_zh, how_en = pair("store_how_gone" if not replaced else "store_how_replaced")
     if made is not None:
         log.error(
             "Database file %s %s under the running server, and it held %s. Writing has "
@@ -148,19 +150,16 @@ def lose_file(store: CoreStore, kinds: list[str], replaced: bool) -> StoreError:
             store.path,
         )
         return StoreError(
-            f"数据库文件 {name} {how_zh}，而它保存着{what_zh}：已停止写入，未自动重建；已从仍打开的连接写出应急备份 "
-            f"{made}，请用 python -m dashboard_lib.backup restore {made} 恢复后重启服务（见日志）。",
-            f"The database file {name} {how_en}, and it held {what_en}: writing has stopped and "
-            f"nothing was rebuilt; an emergency backup was written from the still-open connection "
-            f"to {made} — restore it with python -m dashboard_lib.backup restore {made} and "
-            "restart the server (see the log).",
+            "store_lost_backed_up",
+            name=name,
+            how=how_zh,
+            how_en=how_en,
+            what=what_zh,
+            what_en=what_en,
+            made=made,
         )
     return StoreError(
-        f"数据库文件 {name} {how_zh}，而它保存着{what_zh}：已停止写入，未自动重建；应急备份未能写出，"
-        "请勿停止服务，按日志说明取回数据。",
-        f"The database file {name} {how_en}, and it held {what_en}: writing has stopped and nothing "
-        "was rebuilt; the emergency backup could not be written — do not stop the server, and "
-        "follow the log to recover the data.",
+        "store_lost_no_backup", name=name, how=how_zh, how_en=how_en, what=what_zh, what_en=what_en
     )
 
 
@@ -287,13 +286,7 @@ def _refuse_missing(path: Path, marker: dict) -> StoreError:
         marker.get("since", "?"),
         _how_to_recover(path),
     )
-    return StoreError(
-        f"数据库文件 {path.name} 不见了，而它保存着{what_zh}：已停止写入，未自动重建，请用 "
-        "python -m dashboard_lib.backup restore 从备份恢复（见日志）。",
-        f"The database file {path.name} is gone, and it held {what_en}: writing has stopped and it "
-        "was not rebuilt; restore it from a backup with python -m dashboard_lib.backup restore "
-        "(see the log).",
-    )
+    return StoreError("store_refuse_missing", name=path.name, what=what_zh, what_en=what_en)
 
 
 def _refuse_damaged(path: Path, moved: Path, marker: dict) -> StoreError:
@@ -308,11 +301,7 @@ def _refuse_damaged(path: Path, moved: Path, marker: dict) -> StoreError:
         _how_to_recover(path),
     )
     return StoreError(
-        f"数据库文件 {path.name} 已损坏，已移至 {moved.name}；它保存着{what_zh}，因此未自动重建，请用 "
-        "python -m dashboard_lib.backup restore 从备份恢复（见日志）。",
-        f"The database file {path.name} is damaged and was moved to {moved.name}; it held {what_en}, "
-        "so it was not rebuilt; restore it from a backup with python -m dashboard_lib.backup "
-        "restore (see the log).",
+        "store_refuse_damaged", name=path.name, moved=moved.name, what=what_zh, what_en=what_en
     )
 
 
@@ -326,13 +315,7 @@ def _refuse_replaced(path: Path, marker: dict) -> StoreError:
         what_en,
         _how_to_recover(path),
     )
-    return StoreError(
-        f"数据库文件 {path.name} 已被一个不含{what_zh}的文件替换：未使用它，也未重建，请用 "
-        "python -m dashboard_lib.backup restore 从备份恢复（见日志）。",
-        f"The database file {path.name} was replaced by one without its {what_en}: it was neither "
-        "used nor rebuilt; restore it from a backup with python -m dashboard_lib.backup restore "
-        "(see the log).",
-    )
+    return StoreError("store_refuse_replaced", name=path.name, what=what_zh, what_en=what_en)
 
 
 def check_held_data(store: CoreStore, marker: dict | None, mark: bool = True) -> None:
@@ -350,6 +333,7 @@ def check_held_data(store: CoreStore, marker: dict | None, mark: bool = True) ->
         if token is None:
             token = uuid.uuid4().hex
             store.set_meta(FILE_TOKEN, token)
+        assert store._file_id is not None  # open_store found or built the file before this
         if (
             marker is None
             or marker.get("file_token") != token
@@ -415,27 +399,20 @@ def publish_snapshot(source: Path | str, target: Path | str) -> Path:
 def _open_snapshot(path: Path, Store) -> OpenResult:
     """XZ_DB_READONLY=1: a replica reading the published snapshot; never builds, never writes."""
     if not path.exists():
-        raise StoreError(
-            "只读数据快照不存在，请先由导入任务发布。",
-            "The read-only data snapshot does not exist; the import job must publish it first.",
-        )
+        raise StoreError("store_snapshot_missing")
     try:
         store = Store(path.resolve(), read_only=True)
     except duckdb.Error as exc:
-        raise StoreError(
-            "只读数据快照无法打开。", "The read-only data snapshot could not be opened."
-        ) from exc
+        raise StoreError("store_snapshot_unreadable") from exc
     if store.schema_version() != SCHEMA_VERSION:
         store.close()
-        raise StoreError(
-            "只读的数据库文件版本不符，无法使用。",
-            "The read-only database file has another schema version and cannot be used.",
-        )
+        raise StoreError("store_read_only_version")
+    log.info("replica opened the published snapshot %s", path.resolve())
     return OpenResult(store, [])
 
 
 def open_store(
-    path: Path | str, builder: Callable[[Path], None], cls=None, read_only: bool | None = None
+    path: Path | str, builder: Callable[[Path], object], cls=None, read_only: bool | None = None
 ) -> OpenResult:
     """Open the dashboard database, building or rebuilding it where that loses nothing.
 
@@ -469,86 +446,46 @@ def open_store(
         if marker is not None:
             raise _refuse_missing(path, marker)
         builder(path)
-        notices.append(
-            (
-                "数据库文件不存在，已从 data/ 重新生成。",
-                "The database file was missing and has been rebuilt from data/.",
-            )
-        )
+        notices.append(pair("store_notice_rebuilt"))
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
         # a file (or folder) the server may not write: show the data, refuse every change
         try:
             store = Store(path, read_only=True)
         except duckdb.Error as exc:
-            raise StoreError(
-                "数据库文件为只读且无法打开。",
-                "The database file is read-only and could not be opened.",
-            ) from exc
-        notices.append(
-            (
-                "数据库文件为只读：可以查看，但不能导入或修改数据。",
-                "The database file is read-only: you can view data but not import or edit.",
-            )
-        )
+            raise StoreError("store_read_only_unreadable") from exc
+        notices.append(pair("store_notice_read_only"))
         if store.schema_version() != SCHEMA_VERSION:
             store.close()
-            raise StoreError(
-                "只读的数据库文件版本不符，无法使用。",
-                "The read-only database file has another schema version and cannot be used.",
-            )
+            raise StoreError("store_read_only_version")
         return OpenResult(store, notices)
     try:
         store = Store(path)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise StoreError(
-                "数据库正被另一个程序（例如正在运行的导入）占用，请稍后再试。",
-                "The database is in use by another program (such as a running "
-                "import); please try again shortly.",
-            ) from exc
+            raise StoreError("store_locked") from exc
         moved = _aside(path, "corrupt")
         if marker is not None:
             raise _refuse_damaged(path, moved, marker) from exc
         builder(path)
         store = Store(path)
-        notices.append(
-            (
-                f"数据库文件已损坏，已移至 {moved.name} 并重新生成。",
-                f"The database file was damaged; it was moved to {moved.name} and rebuilt.",
-            )
-        )
+        notices.append(pair("store_notice_damaged", moved=moved.name))
     except duckdb.Error as exc:
         moved = _aside(path, "corrupt")
         if marker is not None:
             raise _refuse_damaged(path, moved, marker) from exc
         builder(path)
         store = Store(path)
-        notices.append(
-            (
-                f"数据库文件无法读取，已移至 {moved.name} 并重新生成。",
-                f"The database file could not be read; it was moved to {moved.name} and rebuilt.",
-            )
-        )
+        notices.append(pair("store_notice_unreadable", moved=moved.name))
     version = store.schema_version()
     check_held_data(store, marker, mark=version == SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
         if store.holds_data:
             store.close()
-            raise StoreError(
-                f"数据库结构版本为 {version}，本程序需要 {SCHEMA_VERSION}，且其中有导入的数据：请先备份并迁移，未做任何改动。",
-                f"The database has schema version {version}, this program needs {SCHEMA_VERSION}, "
-                "and it holds imported data: back it up and migrate it; nothing was changed.",
-            )
+            raise StoreError("store_version_holds_data", version=version, needed=SCHEMA_VERSION)
         store.close()
         moved = _aside(path, f"v{version}")
         clear_marker(path)  # it held nothing people made (checked above): nothing to guard
         builder(path)
         store = Store(path)
-        notices.append(
-            (
-                f"数据库结构版本（{version}）已过时，已移至 {moved.name} 并重新生成。",
-                f"The database had an old schema version ({version}); it was moved to "
-                f"{moved.name} and rebuilt.",
-            )
-        )
+        notices.append(pair("store_notice_old_version", version=version, moved=moved.name))
     return OpenResult(store, notices)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..school_calendar import TERM_CODE_SQL, term_range
 from ..scope import Filters, Viewer, activity_predicate, project_predicate
+from .core import CoreStore
 from .summary import (
     BREAKDOWN_DIMS,
     MEASURES,
@@ -55,7 +56,7 @@ def _projects_in_scope(
     return f"{pwhere} AND p.project_id = ?", [*params, int(project_id)]
 
 
-class ProgrammeQueries:
+class ProgrammeQueries(CoreStore):
     # ------------------------------------------------------------------ summaries
     def refresh_summaries(self) -> None:
         with self._con.cursor() as cur:
@@ -95,6 +96,7 @@ class ProgrammeQueries:
             source = f"{SUMMARY_TABLE} a"
             clauses.append("a.dim = ?")
             params.append(dim)
+            assert terms is not None  # the summary has whole terms only (use_summary's rule)
             lo, hi = terms
             if lo is not None:
                 clauses.append("a.term_code >= ?")

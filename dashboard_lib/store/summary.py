@@ -99,7 +99,8 @@ def summary_predicate(filters, viewer=None, alias: str = "a") -> tuple[str, list
     terms = term_range(filters.date_from, filters.date_to) if filters is not None else (None, None)
     if terms is None:
         return None
-    clauses, params = [f"{alias}.dim = ''"], []
+    clauses = [f"{alias}.dim = ''"]
+    params: list[object] = []
     if viewer is not None and viewer.provenances is not None:
         clauses.append(f"list_contains(?::VARCHAR[], {alias}.provenance)")
         params.append(sorted(viewer.provenances))

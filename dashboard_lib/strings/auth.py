@@ -73,6 +73,68 @@ STRINGS: dict[str, tuple[str, str]] = {
     "admin_audit": ("审计日志", "Audit log"),
     "admin_audit_download": ("下载审计日志 CSV", "Download the audit log (CSV)"),
     "admin_no_self_disable": ("不能停用自己的账户。", "You cannot disable your own account."),
+    # ------------------------------------------------------------- refusals (AuthError)
+    "auth_bad_login": ("用户名或密码不正确。", "The user name or password is wrong."),
+    "auth_disabled": ("该账户已停用。", "This account is disabled."),
+    "auth_pw_too_short": (
+        "密码至少需要 {n} 个字符。",
+        "The password needs at least {n} characters.",
+    ),
+    "auth_pw_common": (
+        "该密码过于常见，请换一个。",
+        "This password is too common; choose another.",
+    ),
+    "auth_pw_has_name": ("密码不能包含用户名。", "The password must not contain the user name."),
+    "auth_pw_classes": (
+        "密码需混合至少两类字符（小写字母、大写字母、数字、符号）。",
+        "The password needs at least two kinds of characters (lower case, upper case, digits, "
+        "symbols).",
+    ),
+    "auth_province_unset": (
+        "该省级账户没有设定省份，请联系管理员。",
+        "This province account has no province; ask an administrator.",
+    ),
+    "auth_university_unset": (
+        "该高校账户没有设定高校，请联系管理员。",
+        "This university account has no university; ask an administrator.",
+    ),
+    "auth_bad_user_name": (
+        "用户名需为 3–64 个字母、数字或 _ . @ -。",
+        "A user name is 3–64 letters, digits or _ . @ -.",
+    ),
+    "auth_unknown_role": ("未知角色：{role}。", "Unknown role: {role}."),
+    "auth_province_needed": (
+        "省级账户需要一个项目省份（或兵团 660000）。",
+        "A province account needs one programme province (or the Corps, 660000).",
+    ),
+    "auth_university_needed": (
+        "高校账户需要至少一所已登记的托管高校。",
+        "A university account needs at least one registered host university.",
+    ),
+    "auth_no_scope_allowed": (
+        "部委和演示账户不设省份或高校范围。",
+        "Ministry and presenter accounts have no province or university scope.",
+    ),
+    "auth_user_exists": ("用户 {user} 已存在。", "User {user} exists already."),
+    "auth_password_or_sso": (
+        "需要密码或单点登录标识。",
+        "A password or a single sign-on identity is needed.",
+    ),
+    "auth_no_such_user": ("没有用户 {user}。", "There is no user {user}."),
+    "auth_locked": (
+        "登录失败次数过多，账户已锁定至 {until:%H:%M}。",
+        "Too many failed log-ins: the account is locked until {until:%H:%M}.",
+    ),
+    "auth_sso_no_identity": ("单点登录未返回身份标识。", "Single sign-on returned no identity."),
+    "auth_sso_unregistered": (
+        "您的单点登录身份尚未在本系统登记，请联系管理员。",
+        "Your single sign-on identity is not registered here; ask an administrator.",
+    ),
+    "auth_passwords_differ": ("两次输入的密码不一致。", "The two passwords differ."),
+    "auth_unknown_universities": ("未知高校：{names}。", "Unknown universities: {names}."),
+    # the command line's prompts (it speaks both languages at once)
+    "auth_cli_password_prompt": ("密码 / Password: ", "Password: "),
+    "auth_cli_again_prompt": ("再次输入 / Again: ", "Again: "),
 }
 
 LABELS: dict[str, tuple[str, str]] = {

@@ -298,6 +298,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "记录不能改到另一个项目或另一种类型；请撤销后重新导入或填报",
         "a record cannot be moved to another project or kind; undo it and import or enter it again",
     ),
+    # the header of a refused cell, after its column letter
+    "ingest_cell_head": ("（{head}）", ' ("{head}")'),
 }
 
 LABELS: dict[str, tuple[str, str]] = {}

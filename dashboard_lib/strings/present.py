@@ -62,6 +62,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "deck_pick_province": ("选择省份后显示本页。", "Choose a province to show this slide."),
     "deck_no_data": ("所选范围内暂无数据。", "No data in this selection."),
     "deck_report_title": ("{name} 托管帮扶工作报告", "{name}: programme report"),
+    # the export's refusals (ExportUnavailable)
+    "deck_export_no_browser": (
+        "本机没有可用的 Chromium 浏览器，无法生成图片或 PDF；PPTX 中以数字表格代替图表。",
+        "No Chromium browser on this machine: images and PDFs cannot be made; the PPTX shows the "
+        "numbers as tables instead of charts.",
+    ),
+    "deck_export_chart_failed": (
+        "图表图片生成失败：{error}。",
+        "The chart image could not be made: {error}.",
+    ),
+    "deck_export_pdf_no_answer": (
+        "PDF 生成失败：浏览器未响应。",
+        "The PDF could not be made: the browser did not answer.",
+    ),
+    "deck_export_pdf_failed": ("PDF 生成失败。", "The PDF could not be made."),
+    # the deck's full-screen button: its title names both languages, whatever the deck's
+    "deck_full_screen": ("全屏 / Full screen", "Full screen"),
 }
 
 LABELS: dict[str, tuple[str, str]] = {

@@ -179,6 +179,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "prog_note": ("备注", "Note"),
     "prog_value": ("数值", "Value"),
     "prog_indicator": ("指标", "Indicator"),
+    "prog_reason_sep": ("；", "; "),  # between the reasons a project needs attention
 }
 
 # vocabulary values this feature names (read through programme.vlabel; prefixed so they

@@ -15,6 +15,7 @@ import html
 import json
 import time
 from datetime import datetime
+from typing import cast
 
 import streamlit as st
 
@@ -141,7 +142,9 @@ def viewer() -> Viewer | None:
     if settings.auth_mode == "oidc":
         if getattr(st.user, "is_logged_in", False):
             try:
-                return auth.viewer_for_identity(store_, st.user.get("email") or st.user.get("sub"))
+                # st.user's values are typed loosely (any claim); email and sub are strings
+                identity = cast("str | None", st.user.get("email") or st.user.get("sub"))
+                return auth.viewer_for_identity(store_, identity)
             except auth.AuthError as exc:
                 st.error(exc.message(language))
     else:
@@ -160,12 +163,12 @@ def viewer() -> Viewer | None:
             _end_session(store_, session, "auth_timed_out", "session_timeout")
             session = None
         if session:
-            user = store_.user(session["user"])
+            account = store_.user(session["user"])
             try:
-                if user is None or user["disabled"]:
-                    raise auth.AuthError(*auth.DISABLED)
+                if account is None or account["disabled"]:
+                    raise auth.AuthError("auth_disabled")
                 session["last"] = datetime.now()
-                return auth.viewer_for(user)
+                return auth.viewer_for(account)
             except auth.AuthError as exc:
                 st.session_state.pop(_KEY, None)
                 st.session_state["auth_notice"] = exc.message(language)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import backup, build, exports, geo, memo
+from .. import backup, build, cache, exports, geo
 from ..i18n import t, tm
 from ..scope import Viewer
 from ..settings import load_settings
@@ -16,11 +16,13 @@ from ..store import OpenResult, Store, StoreError, open_store
 from ..store.core import snapshot_stamp
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
 def _open(db_path: str, snapshot: str) -> OpenResult:
     """One Store per database file; on a read-only replica, one per published snapshot
-    (``snapshot`` changes when the import job publishes a new file)."""
-    return open_store(db_path, lambda p: build.build_database(p, progress=lambda _m: None))
+    (``snapshot`` changes when the import job publishes a new file): ``cache.STORES``."""
+    return cache.store_for(
+        (db_path, snapshot),
+        lambda: open_store(db_path, lambda p: build.build_database(p, progress=lambda _m: None)),
+    )
 
 
 def lang() -> str:
@@ -60,13 +62,13 @@ def store() -> Store:
     result = _opened(language)
     lost = result.store.check_file()
     if lost is None and result.store.stale:  # replaced or deleted, held nothing: open it again
-        _open.clear()
+        cache.STORES.clear()
         result = _opened(language)
         lost = result.store.check_file()
     if lost is not None:
         st.error(tm("db_error", language, msg=lost.message(language)))
         st.stop()
-    memo.retire_older(result.store)  # views of a replaced snapshot or data version go at once
+    cache.retire_older(result.store)  # views of a replaced snapshot or data version go at once
     backup.ensure_schedule(result.store)  # once per process: the server's own backups
     if result.notices and not st.session_state.get("_notices_shown"):
         for zh, en in result.notices:

@@ -16,7 +16,7 @@ from datetime import date
 
 import streamlit as st
 
-from .. import memo, urlstate
+from .. import cache, urlstate
 from ..i18n import label, t
 from ..school_calendar import term_bounds, term_label, terms_until
 from ..scope import Filters, Viewer
@@ -53,7 +53,7 @@ def _put(key: str, value) -> None:
 
 def _choices(store_: Store, viewer_: Viewer, provinces: tuple[int, ...]) -> dict:
     """The prefectures and universities of the viewer's projects in ``provinces`` (remembered)."""
-    return memo.cached(type(store_).filter_choices, store_, viewer_, provinces, memo=memo.SMALL)
+    return cache.cached(type(store_).filter_choices, store_, viewer_, provinces, memo=cache.SMALL)
 
 
 def _reference(store_: Store, viewer_: Viewer, options) -> urlstate.Reference:
@@ -90,7 +90,7 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
             st.query_params["lang"] = new_lang
             st.rerun()
 
-        options = memo.cached(type(store_).scope_provinces, store_, viewer_, memo=memo.SMALL)
+        options = cache.cached(type(store_).scope_provinces, store_, viewer_, memo=cache.SMALL)
         ref = _reference(store_, viewer_, options)
         vals = st.session_state.setdefault(_VALS, {})
         held = {param: vals[key] for param, key in WIDGETS.items() if key in vals}

@@ -4,8 +4,8 @@
 layer strings, bounds) on every run: for the national map that is most of the page's time (JSON
 of the boundaries, Jinja templates, a Python walk over every coordinate for the bounds). Those
 arguments depend only on the map, so :func:`show_map` asks ``st_folium`` itself for them once,
-keeps them in :data:`memo.MAPS` under the caller's key (data version + scope + inputs, see
-:func:`memo.key_for`) and hands them to the same component on later runs.
+keeps them in :data:`cache.MAPS` under the caller's key (data version + scope + inputs, see
+:func:`cache.key_for`) and hands them to the same component on later runs.
 
 Only the on-change callback is made anew on every run: it belongs to the session that runs.
 
@@ -29,7 +29,7 @@ import folium
 import streamlit as st
 import streamlit_folium
 
-from .. import memo
+from .. import cache
 
 # the component itself, taken once: _capture swaps the module attribute for a moment
 _COMPONENT = streamlit_folium._component_func
@@ -79,7 +79,7 @@ def show_map(
         fmap, more = built if isinstance(built, tuple) else (built, {})
         return component_args(fmap, key=key, **st_folium_kwargs, **more)
 
-    args = memo.MAPS.get(full_key, compute)
+    args = cache.MAPS.get(full_key, compute)
     hash_key = f"{args['key']}-{_PROCESS}"
 
     def _on_change() -> None:  # what st_folium's own callback does, then the page's

@@ -14,7 +14,7 @@ CALL = re.compile(r"\b_?store_?\.(\w+)\(")
 
 def test_bench_covers_every_store_read_the_pages_make():
     called = set()
-    for path in [*(ROOT / "views").glob("*.py"), *(ROOT / "dashboard_lib").glob("*.py")]:
+    for path in [*(ROOT / "views").glob("*.py"), *(ROOT / "dashboard_lib").rglob("*.py")]:
         called |= set(CALL.findall(path.read_text(encoding="utf-8")))
     src = (ROOT / "scripts" / "bench.py").read_text(encoding="utf-8")
     benched = set(re.findall(r"\bs\.(\w+)\(", src))

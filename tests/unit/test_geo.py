@@ -210,7 +210,8 @@ def test_corrupt_parquet_raises(tmp_path, monkeypatch):
     monkeypatch.setattr(geo, "data_dir", lambda: tmp_path)
     with pytest.raises(geo.GeoDataError):
         geo.load_provinces()
-    with pytest.raises(geo.GeoDataError, match="missing"):
+    with pytest.raises(geo.GeoDataError) as missing:
         geo.load_counties()
+    assert "missing" in missing.value.message("en") and "不存在" in missing.value.message("zh")
     with pytest.raises(geo.GeoDataError):
         geo.load_county_reference()

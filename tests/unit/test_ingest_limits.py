@@ -11,7 +11,6 @@ The builders (``bomb_xlsx``, ``lying_dimension_xlsx``, …) are reused by that b
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import re
 import tracemalloc
@@ -34,8 +33,8 @@ from devkit.bad_files import (
     xlsx_bytes,
 )
 
-# where ``prepare`` looks up ``read_table`` and ``validate`` (``ingest.validate`` is the function)
-CHECKS = importlib.import_module("dashboard_lib.ingest.validate")
+# where ``prepare`` looks up ``read_table`` and ``validate``
+CHECKS = ingest.checks
 TODAY = date(2026, 11, 28)
 MINISTRY = Viewer.ministry()
 GANSU = Viewer.province(620000, name="gansu-official")

@@ -140,6 +140,39 @@ def test_dossier_bad_project(value, message):
     assert any(message in w.value for w in at.warning)
 
 
+P = programme.PickState
+
+
+@pytest.mark.parametrize(
+    "wanted,ids,previous,shown,warning,state,set_url",
+    [
+        # first run: the URL's project, in the pick-list when the viewer may pick it
+        (None, [1, 2], None, None, None, P(None, None), None),
+        ("2", [1, 2], None, 2, None, P(2, "2"), None),
+        ("999", [1, 2], None, 999, None, P(None, "999"), None),  # shown → "does not exist"
+        ("abc", [1, 2], None, None, "prog_dossier_bad_id", P(None, "abc"), None),
+        # the viewer picks another project: it is shown and goes to the URL
+        ("1", [1, 2], P(2, "1"), 2, None, P(2, "2"), "2"),
+        (None, [1, 2], P(2, None), 2, None, P(2, "2"), "2"),
+        # the pick-list emptied: the URL's project stays
+        ("1", [1, 2], P(None, "1"), 1, None, P(None, "1"), None),
+        # a new ?project= (a link followed) wins over the remembered pick
+        ("2", [1, 2], P(1, "1"), 2, None, P(2, "2"), None),
+        ("abc", [1, 2], P(2, "2"), None, "prog_dossier_bad_id", P(None, "abc"), None),
+        # a remembered pick no longer in the list is dropped
+        ("1", [1], P(5, "1"), 1, None, P(None, "1"), None),
+    ],
+)
+def test_dossier_pick(wanted, ids, previous, shown, warning, state, set_url):
+    pick = programme.pick_project(wanted, ids, previous)
+    assert (pick.project_id, pick.warning, pick.state, pick.set_url) == (
+        shown,
+        warning,
+        state,
+        set_url,
+    )
+
+
 def test_dossier_of_another_province_is_refused(demo_store):
     other = demo_store.projects(Viewer.province(650000)).iloc[0]["project_id"]
     at = AppTest.from_file(str(ROOT / "views" / "dossier.py"), default_timeout=90)

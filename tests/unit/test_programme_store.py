@@ -200,5 +200,6 @@ def test_formula_injection_is_neutralised(bad):
 def test_dossier_respects_scope(tiny):
     assert programme.dossier_content(tiny, Viewer.province(650000), Filters(), 1) is None
     d = programme.dossier_content(tiny, Viewer.province(620000), Filters(), 1)
-    assert d["sources"] == ["https://example.org/a"]
-    assert len(d["activities"]) == 3
+    assert d is not None
+    assert d.sources == ["https://example.org/a"]
+    assert len(d.activities.frame) == 3

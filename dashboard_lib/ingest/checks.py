@@ -92,7 +92,7 @@ class Preview:
 
 
 def validate(
-    kind: RecordKind, table: RawTable, ref: Reference, viewer: Viewer, progress=None
+    kind: RecordKind | str, table: RawTable, ref: Reference, viewer: Viewer, progress=None
 ) -> Preview:
     """Check every row; a row with any problem is rejected as a whole (all its problems listed)."""
     kind = RecordKind(kind)
@@ -459,7 +459,7 @@ def _validate_outcome(rownum, rec, ref: Reference, viewer: Viewer, problems) -> 
             indicator == "enrolment",
             *OUTCOME_RANGES[indicator],
         )
-    if problems or pid is None or value is None:
+    if problems or pid is None or value is None or year is None:
         return None
     return {
         "_key": ("outcome", pid, int(year), indicator),

@@ -1,4 +1,4 @@
-"""The shared memo of page content (dashboard_lib/memo.py) and what keeps it honest: the data
+"""The shared memo of page content (dashboard_lib/cache.py) and what keeps it honest: the data
 version (new keys after any data change, none after a sign-in), the viewer's scope in every key,
 bounded size, one computation for concurrent misses, and the map arguments replayed unchanged."""
 
@@ -15,7 +15,7 @@ import streamlit_folium
 from conftest import ROOT, make_tiny
 from streamlit.testing.v1 import AppTest
 
-from dashboard_lib import auth, ingest, memo
+from dashboard_lib import auth, cache, ingest
 from dashboard_lib.scope import Filters, Viewer
 from dashboard_lib.store import Store
 from dashboard_lib.ui import mapview
@@ -25,7 +25,7 @@ TODAY = date(2026, 11, 28)
 
 # ---------------------------------------------------------------------------- the memo itself
 def test_hit_returns_the_first_value_and_computes_once():
-    m = memo.Memo("t", 4)
+    m = cache.Memo("t", 4)
     calls = []
     assert m.get("a", lambda: calls.append(1) or "A") == "A"
     assert m.get("a", lambda: calls.append(1) or "other") == "A"
@@ -34,7 +34,7 @@ def test_hit_returns_the_first_value_and_computes_once():
 
 
 def test_bounded_least_recently_used_goes_first():
-    m = memo.Memo("t", 3)
+    m = cache.Memo("t", 3)
     for k in "abc":
         m.get(k, lambda k=k: k)
     m.get("a", lambda: "again")  # a is now the most recent
@@ -47,7 +47,7 @@ def test_bounded_least_recently_used_goes_first():
 
 
 def test_bounded_by_approximate_size_newest_stays():
-    m = memo.Memo("t", 100, max_mb=0.25)
+    m = cache.Memo("t", 100, max_mb=0.25)
     for k in "abcd":
         m.get(k, lambda: "x" * 100_000)  # ~0.1 MB each
     assert len(m) == 2 and "c" in m and "d" in m
@@ -64,20 +64,20 @@ def test_approx_size_counts_what_is_held():
         pd.DataFrame({"a": range(10)}),
         pd.DataFrame({"s": ["甘肃省某县中学"] * 10_000, "n": range(10_000)}),
     )
-    assert memo.approx_size(big) > 50 * memo.approx_size(small)
+    assert cache.approx_size(big) > 50 * cache.approx_size(small)
     fig = go.Figure(go.Bar(x=list(range(5_000)), y=list(range(5_000))))
-    assert memo.approx_size(fig) > 5_000 * 16
+    assert cache.approx_size(fig) > 5_000 * 16
     loop: dict = {"s": "x" * 1000}
     loop["self"] = loop  # a cycle is counted once, not forever
-    assert 1000 < memo.approx_size(loop) < 2000
+    assert 1000 < cache.approx_size(loop) < 2000
     assert (
-        memo.approx_size({"fig": fig, "table": big})
-        >= memo.approx_size(fig) + memo.approx_size(big) - 1
+        cache.approx_size({"fig": fig, "table": big})
+        >= cache.approx_size(fig) + cache.approx_size(big) - 1
     )
 
 
 def test_failures_are_not_kept():
-    m = memo.Memo("t", 4)
+    m = cache.Memo("t", 4)
     with pytest.raises(ZeroDivisionError):
         m.get("k", lambda: 1 / 0)
     assert "k" not in m
@@ -85,7 +85,7 @@ def test_failures_are_not_kept():
 
 
 def test_concurrent_misses_compute_once():
-    m = memo.Memo("t", 4)
+    m = cache.Memo("t", 4)
     started, calls = threading.Event(), []
 
     def slow():
@@ -107,7 +107,7 @@ def test_concurrent_misses_compute_once():
 
 
 def test_a_waiter_computes_itself_when_the_first_caller_fails():
-    m = memo.Memo("t", 4)
+    m = cache.Memo("t", 4)
     started = threading.Event()
 
     def failing():
@@ -127,8 +127,8 @@ def test_a_waiter_computes_itself_when_the_first_caller_fails():
 
 
 def test_frozen_is_order_free_and_hashable():
-    assert memo.frozen({"b": 1, "a": "x"}) == memo.frozen({"a": "x", "b": 1})
-    hash(memo.frozen({"a": [1, 2]}))
+    assert cache.frozen({"b": 1, "a": "x"}) == cache.frozen({"a": "x", "b": 1})
+    hash(cache.frozen({"a": [1, 2]}))
 
 
 # ---------------------------------------------------------------------------- scope in the key
@@ -155,20 +155,20 @@ def test_cached_keys_on_scope(tmp_path):
             seen.append(viewer_.scope_key)
             return sorted(store_.projects(viewer_, filters_)["school_zh"])
 
-        gansu = memo.cached(
-            schools, store, Viewer.province(620000), Filters(), memo=memo.Memo("t", 8)
+        gansu = cache.cached(
+            schools, store, Viewer.province(620000), Filters(), memo=cache.Memo("t", 8)
         )
-        m = memo.Memo("t", 8)
-        everyone = memo.cached(schools, store, Viewer.ministry(), Filters(), memo=m)
-        assert memo.cached(schools, store, Viewer.province(620000), Filters(), memo=m) == gansu
-        assert memo.cached(schools, store, Viewer.province(650000), Filters(), memo=m) == [
+        m = cache.Memo("t", 8)
+        everyone = cache.cached(schools, store, Viewer.ministry(), Filters(), memo=m)
+        assert cache.cached(schools, store, Viewer.province(620000), Filters(), memo=m) == gansu
+        assert cache.cached(schools, store, Viewer.province(650000), Filters(), memo=m) == [
             "天山区某中学"
         ]
         assert len(everyone) == 4 and len(gansu) == 2
         # a second official of 甘肃 is served from the memo (same scope), no query
         n = len(seen)
         assert (
-            memo.cached(schools, store, Viewer.province(620000, "another"), Filters(), memo=m)
+            cache.cached(schools, store, Viewer.province(620000, "another"), Filters(), memo=m)
             == gansu
         )
         assert len(seen) == n
@@ -281,7 +281,7 @@ def test_component_args_are_what_st_folium_sends(monkeypatch):
 def test_show_map_builds_once_per_key_and_sends_the_same_arguments(monkeypatch):
     sent, builds = [], []
     monkeypatch.setattr(mapview, "_COMPONENT", lambda **a: sent.append(a))
-    monkeypatch.setattr(mapview.memo, "MAPS", memo.Memo("maps", 4))
+    monkeypatch.setattr(mapview.cache, "MAPS", cache.Memo("maps", 4))
 
     def build():
         builds.append(1)
@@ -345,24 +345,24 @@ def test_views_of_an_earlier_data_version_or_connection_are_dropped(tmp_path):
         def count(store_, viewer_):
             return len(store_.projects(viewer_))
 
-        memo.cached(count, first, Viewer.ministry())
-        memo.cached(count, other, Viewer.ministry())
-        memo.MAPS.get((memo.key_for(first, GANSU, "map"), "m", ()), lambda: {"script": "x"})
-        assert memo.retire_older(first) == 0 and memo.retire_older(other) == 0  # all current
-        assert len(memo.PAGES) == 2 and len(memo.MAPS) == 1
+        cache.cached(count, first, Viewer.ministry())
+        cache.cached(count, other, Viewer.ministry())
+        cache.MAPS.get((cache.key_for(first, GANSU, "map"), "m", ()), lambda: {"script": "x"})
+        assert cache.retire_older(first) == 0 and cache.retire_older(other) == 0  # all current
+        assert len(cache.PAGES) == 2 and len(cache.MAPS) == 1
 
         ingest.import_file(first, GANSU, "dispatch", _csv(DISPATCH), "d.csv", today=TODAY)
-        memo.cached(count, first, Viewer.ministry())  # the new version's view
-        assert len(memo.PAGES) == 3
-        assert memo.retire_older(first) == 2  # the old page and the old map
-        assert len(memo.MAPS) == 0 and len(memo.PAGES) == 2
-        assert memo.PAGES.bytes == sum(memo.PAGES._sizes.values()) > 0  # their bytes went too
+        cache.cached(count, first, Viewer.ministry())  # the new version's view
+        assert len(cache.PAGES) == 3
+        assert cache.retire_older(first) == 2  # the old page and the old map
+        assert len(cache.MAPS) == 0 and len(cache.PAGES) == 2
+        assert cache.PAGES.bytes == sum(cache.PAGES._sizes.values()) > 0  # their bytes went too
         # the other file's view stays, and the new version's is still a hit
-        before = memo.PAGES.stats()["hits"]
-        memo.cached(count, other, Viewer.ministry())
-        memo.cached(count, first, Viewer.ministry())
-        assert memo.PAGES.stats()["hits"] == before + 2
-        assert memo.retire_older(first) == 0  # nothing changed: nothing goes
+        before = cache.PAGES.stats()["hits"]
+        cache.cached(count, other, Viewer.ministry())
+        cache.cached(count, first, Viewer.ministry())
+        assert cache.PAGES.stats()["hits"] == before + 2
+        assert cache.retire_older(first) == 0  # nothing changed: nothing goes
     finally:
         first.close()
         other.close()
@@ -370,8 +370,40 @@ def test_views_of_an_earlier_data_version_or_connection_are_dropped(tmp_path):
     # a new connection to the same file (a replica opening a new snapshot) retires the old one's
     reopened = Store(tmp_path / "r.duckdb")
     try:
-        memo.cached(lambda s, v: 1, reopened, Viewer.ministry())
-        assert memo.retire_older(reopened) == 1  # the view of the closed connection
-        assert len(memo.PAGES) == 2
+        cache.cached(lambda s, v: 1, reopened, Viewer.ministry())
+        assert cache.retire_older(reopened) == 1  # the view of the closed connection
+        assert len(cache.PAGES) == 2
     finally:
         reopened.close()
+
+
+def test_static_values_are_read_once_per_arguments_and_failures_are_not_kept():
+    calls = []
+
+    @cache.static
+    def read(path: str, mtime: int) -> str:
+        calls.append((path, mtime))
+        if path == "bad":
+            raise OSError("unreadable")
+        return path.upper()
+
+    assert read("a", 1) == "A" and read("a", 1) == "A" and calls == [("a", 1)]
+    assert read("a", 2) == "A" and calls[-1] == ("a", 2)  # a replaced file is read again
+    for _ in range(2):
+        with pytest.raises(OSError):
+            read("bad", 1)
+    assert calls.count(("bad", 1)) == 2
+    cache.clear_all()  # views go, static files stay
+    read("a", 1)
+    assert calls.count(("a", 1)) == 1
+    cache.clear_static()
+    read("a", 1)
+    assert calls.count(("a", 1)) == 2
+
+
+def test_one_open_store_per_file_and_snapshot(monkeypatch):
+    monkeypatch.setattr(cache, "STORES", cache.Memo("stores", 2))
+    opened = []
+    for key in [("a.duckdb", "s1"), ("a.duckdb", "s1"), ("a.duckdb", "s2")]:
+        cache.store_for(key, lambda key=key: opened.append(key) or key)
+    assert opened == [("a.duckdb", "s1"), ("a.duckdb", "s2")]
