@@ -10,13 +10,101 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from .i18n import t
+
 PLOTLY_JS = "/app/static/plotly/plotly.min.js"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart's own numbers, for files that draw it natively (the PPTX): the kind, the
+    categories in order, one row of values per series, the titles. Built from the plotly figure
+    the live deck draws, so both show the same numbers."""
+
+    kind: str  # "bar" (horizontal bars), "column", "line" or "pie"
+    categories: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float | None, ...]], ...]  # (name, one value per category)
+    title: str = ""
+    category_title: str = ""
+    value_title: str = ""
+    stacked: bool = False
+    colours: tuple[str | None, ...] = ()  # one per series (a plotly colour) or None
+
+    @staticmethod
+    def _merge(orders: Sequence[Sequence[str]]) -> list[str]:
+        """The categories of all traces in one order: a category a trace adds goes before the
+        next category of that trace already placed, else last (a term one series lacks keeps
+        its place)."""
+        out: list[str] = []
+        for order in orders:
+            for i, cat in enumerate(order):
+                if cat in out:
+                    continue
+                later = next((c for c in order[i + 1 :] if c in out), None)
+                out.insert(out.index(later) if later is not None else len(out), cat)
+        return out
+
+    @classmethod
+    def from_figure(
+        cls, fig: go.Figure | None, category_title: str = "", value_title: str = ""
+    ) -> ChartSpec | None:
+        """The spec of a bar, line or pie figure (None for anything else, e.g. a map)."""
+        if fig is None or not fig.data:
+            return None
+        types = {tr.type for tr in fig.data}
+        layout = fig.layout
+        title = layout.title.text or ""
+        if types == {"pie"}:
+            tr = fig.data[0]
+            cats = [str(c) for c in tr.labels]
+            return cls(
+                "pie", tuple(cats), ((tr.name or title, tuple(_num(v) for v in tr.values)),), title
+            )
+        if not types <= {"bar", "scatter"}:
+            return None
+        horizontal = all(getattr(tr, "orientation", None) == "h" for tr in fig.data)
+        pairs = []
+        for tr in fig.data:
+            cats, vals = (tr.y, tr.x) if horizontal else (tr.x, tr.y)
+            if cats is None or vals is None:
+                return None
+            pairs.append(([str(c) for c in cats], [_num(v) for v in vals]))
+        order = cls._merge([c for c, _ in pairs])
+        series = []
+        colours = []
+        for tr, (cats, vals) in zip(fig.data, pairs):
+            by = dict(zip(cats, vals))
+            series.append((str(tr.name or ""), tuple(by.get(c) for c in order)))
+            colour = getattr(getattr(tr, "marker", None), "color", None)
+            colours.append(colour if isinstance(colour, str) else None)
+        cat_axis, val_axis = (
+            (layout.yaxis, layout.xaxis) if horizontal else (layout.xaxis, layout.yaxis)
+        )
+        kind = "line" if types == {"scatter"} else ("bar" if horizontal else "column")
+        return cls(
+            kind,
+            tuple(order),
+            tuple(series),
+            title,
+            cat_axis.title.text or category_title,
+            val_axis.title.text or value_title,
+            layout.barmode in ("stack", "relative") and kind != "line",
+            tuple(colours),
+        )
+
+
+def _num(value) -> float | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if out != out else out  # NaN: no value
 
 
 @dataclass
@@ -34,6 +122,14 @@ class Slide:
     table: pd.DataFrame | None = None  # the numbers behind the chart
     empty: str | None = None  # said instead of an empty chart
     note: str = ""  # footer note, e.g. what is simulated
+    chart: ChartSpec | None = None  # the figure's numbers for native charts in files
+    placeholder: bool = False  # says only "choose …": shown live, left out of files
+
+    def chart_spec(self) -> ChartSpec | None:
+        """The chart a file draws natively: the frozen spec, else read from the figure."""
+        if self.empty:
+            return None
+        return self.chart if self.chart is not None else ChartSpec.from_figure(self.figure)
 
     def still(self) -> go.Figure | None:
         """What files show in place of the live map. Drawn on demand: the deck on screen never
@@ -166,7 +262,7 @@ def deck_html(
     labels: dict[str, str] | None = None,
 ) -> str:
     """One HTML document holding the whole deck."""
-    labels = labels or {"prev": "‹", "next": "›", "full": "全屏 / Full screen"}
+    labels = labels or {"prev": "‹", "next": "›", "full": t("deck_full_screen")}
     sections = "".join(slide_html(s, k, len(slides), as_of_label) for k, s in enumerate(slides))
     needs_plotly = any(s.figure is not None and not s.empty for s in slides)
     plotly_tag = f"<script src='{PLOTLY_JS}'></script>" if needs_plotly else ""

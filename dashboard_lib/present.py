@@ -16,10 +16,11 @@ from urllib.parse import urlencode, urlparse
 import pandas as pd
 
 from . import deck_export, geo, maps, overview, programme
-from .deck import Slide
+from .deck import ChartSpec, Slide
 from .fmt import format_number
 from .i18n import label, t
 from .scope import Filters, Viewer
+from .strings.deck import CASE_NOTES
 from .vocab import Provenance
 
 SLIDES = ("title", "numbers", "map", "progress", "exchanges", "internships", "cases", "province")
@@ -83,7 +84,7 @@ def _title(store, viewer, filters, lang, as_of, province_name):
         "title",
         t("app_title", lang),
         province_name or sub,
-        bullets=[t("deck_title_notice", lang), t("as_of", lang, date=as_of)],
+        bullets=[t("deck_title_notice_text", lang), t("as_of", lang, date=as_of)],
         note=overview.provenance_banner(store, viewer, filters, lang) or "",
     )
 
@@ -157,7 +158,10 @@ def _progress(store, viewer, filters, lang):
         return Slide("progress", t("deck_progress", lang), empty=t("deck_no_data", lang))
     late = len(content.late.frame) if content.late is not None else 0
     attention = len(content.attention.frame) if content.attention is not None else 0
-    bullets = [f"{f.school}：{f.reasons}" for f in content.flagged[:4]]
+    bullets = [
+        t("deck_flag_line", lang, school=f.school, reasons=_in_lang(f.reasons, lang))
+        for f in content.flagged[:4]
+    ]
     return Slide(
         "progress",
         t("deck_progress", lang),
@@ -166,6 +170,9 @@ def _progress(store, viewer, filters, lang):
             (t("deck_attention", lang), f"{attention:,}"),
         ],
         figure=content.ms_fig,
+        chart=ChartSpec.from_figure(
+            content.ms_fig, t("deck_axis_milestone", lang), t("deck_axis_projects", lang)
+        ),
         table=content.ms_table,
         bullets=bullets,
         note=content.note or "",
@@ -182,6 +189,9 @@ def _exchanges(store, viewer, filters, lang):
         t("deck_exchanges", lang),
         numbers=[(t(k, lang), _fmt(v)) for k, v in kpis[:4]],
         figure=content.timeline_fig,
+        chart=ChartSpec.from_figure(
+            content.timeline_fig, t("deck_axis_term", lang), t("deck_axis_people", lang)
+        ),
         table=content.by_province,
         note=content.note or "",
     )
@@ -191,12 +201,17 @@ def _internships(store, viewer, filters, lang):
     content = programme.internships_content(store, viewer, filters, lang)
     kpis = content.kpis
     if not kpis or not kpis[0][1]:
-        return Slide("internships", t("deck_internships", lang), empty=t("deck_no_data", lang))
+        return Slide(
+            "internships", t("deck_internships_heading", lang), empty=t("deck_no_data", lang)
+        )
     return Slide(
         "internships",
-        t("deck_internships", lang),
+        t("deck_internships_heading", lang),
         numbers=[(t(k, lang), _fmt(v)) for k, v in kpis[:4]],
         figure=content.level_fig,
+        chart=ChartSpec.from_figure(
+            content.level_fig, t("deck_axis_term", lang), t("deck_axis_people", lang)
+        ),
         table=content.by_level_term,
         note=content.note or "",
     )
@@ -225,7 +240,7 @@ def published_cases(store, viewer: Viewer, filters: Filters, lang: str) -> pd.Da
                 r.start_date,
                 r.date_precision,
                 r.project_id,
-                label(r.kind, lang),
+                _kind(r.kind, lang),
                 r.note,
                 r.people,
                 r.source_url,
@@ -254,16 +269,47 @@ def published_cases(store, viewer: Viewer, filters: Filters, lang: str) -> pd.Da
     return out.sort_values("date", ascending=False).reset_index(drop=True)
 
 
+def _kind(kind: str, lang: str) -> str:
+    """An activity kind's name in the deck's one language (the app's English name of an
+    internship keeps the Chinese word 支教)."""
+    return t("deck_kind_internship", lang) if kind == "internship" else label(kind, lang)
+
+
+_LATIN_WORDS = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ,]+[A-Za-z][A-Za-z'’-]*){2,}")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_EN_PUNCT = str.maketrans({"、": ", ", "；": "; ", "：": ": ", "（": " (", "）": ")"})
+
+
+def _in_lang(text: str, lang: str) -> str:
+    """Text built by other modules, with the deck's punctuation (an English deck joins terms
+    with ", " rather than "、")."""
+    return text.translate(_EN_PUNCT).replace("  ", " ") if lang == "en" else text
+
+
+def case_note(note: str | None, lang: str) -> str:
+    """A published event's note in the deck's language: the known notes have both texts
+    (strings/deck.py); another note is shown only where it is in the deck's language."""
+    if not note:
+        return ""
+    key = CASE_NOTES.get(note.strip())
+    if key is not None:
+        return t(key, lang)
+    if lang == "en":
+        return "" if _CJK.search(note) else note
+    return "" if _LATIN_WORDS.search(note) else note
+
+
 def _cases(store, viewer, filters, lang):
     cases = published_cases(store, viewer, filters, lang)
     if cases.empty:
         return Slide("cases", t("deck_cases", lang), empty=t("deck_no_cases", lang))
     bullets, links = [], []
     for r in cases.head(6).itertuples(index=False):
-        people = f"（{int(r.people)} {t('deck_people', lang)}）" if pd.notna(r.people) else ""
+        people = t("deck_case_people", lang, n=int(r.people)) if pd.notna(r.people) else ""
+        note = case_note(r.note, lang)
         bullets.append(
             f"{r.when} · {r.university} → {r.school} · {r.what}{people}"
-            + (f"：{r.note}" if r.note else "")
+            + (t("deck_case_note", lang, note=note) if note else "")
         )
     for url in dict.fromkeys(cases["source_url"].head(6)):
         links.append((f"{t('deck_source', lang)} · {urlparse(url).hostname or url}", url))
@@ -279,7 +325,12 @@ def _cases(store, viewer, filters, lang):
 
 def _province(store, viewer, filters, lang, province):
     if province is None:
-        return Slide("province", t("deck_province", lang), empty=t("deck_pick_province", lang))
+        return Slide(
+            "province",
+            t("deck_province", lang),
+            empty=t("deck_pick_province", lang),
+            placeholder=True,
+        )
     f = Filters(provinces=(province,))
     projects = store.projects(viewer, f)
     name = _province_name(store, province, lang)

@@ -8,7 +8,7 @@ import zipfile
 
 import streamlit as st
 
-from .. import deck_export, geo, memo, present
+from .. import cache, deck_export, geo, present
 from ..deck import Slide
 from ..i18n import t
 from ..scope import Viewer
@@ -30,7 +30,7 @@ def _boundary_stamp() -> tuple:
     """The boundary files the map slide reads, by modification time: a deck built while one was
     damaged (its map left out) is built again once the file is replaced."""
     folder = geo.data_dir() / "geo"
-    stamp = []
+    stamp: list[int | None] = []
     for name in ("counties.parquet", "provinces.parquet", "national_outline.parquet"):
         try:
             stamp.append(os.stat(folder / name).st_mtime_ns)
@@ -44,7 +44,7 @@ def slides(store: Store, viewer: Viewer, choice: present.DeckChoice, lang: str) 
     language, boundary files) in the shared memo like every page's content (slides are
     read-only). Auto-advance is not part of the key: it changes how the deck plays, not what it
     shows."""
-    return memo.cached(
+    return cache.cached(
         _build, store, viewer, choice.slides, choice.province, lang, _boundary_stamp()
     )
 
@@ -86,7 +86,7 @@ def export_buttons(
     try:
         if c1.button(t("deck_make_pptx", lang), key="mk_pptx"):
             with st.spinner(t("deck_building", lang)):
-                images, why = deck_export.slide_images(files)
+                images, why = deck_export.slide_images(files, maps_only=True)
                 made["pptx"] = deck_export.to_pptx(files, as_of, images)
                 if why:
                     st.warning(why)
