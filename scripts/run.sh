@@ -14,5 +14,5 @@ echo "Dashboard: http://localhost:${PORT:-8501}  (Ctrl+C to stop)"
 # once it answers, open every page once in the background (imports, boundaries, national views):
 # the first visitors then meet a warm server (scripts/warm.py)
 .venv/bin/python scripts/warm.py --url "http://127.0.0.1:${PORT:-8501}" &
-# serve.py: app.py behind the sign-in cookie routes and security headers (dashboard_lib/web.py)
+# serve.py: app.py behind the sign-in cookie routes and security headers (dashboard_lib/ui/web.py)
 exec .venv/bin/streamlit run serve.py --server.port "${PORT:-8501}" "$@"

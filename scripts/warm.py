@@ -1,7 +1,7 @@
 """Warm a freshly started dashboard server before people arrive: one session opens every page for
 the nation and for each programme province, as the open default viewer sees them, so the heavy
 imports (geopandas, plotly, folium), the boundary files and the views most asked for are built
-(and kept in the shared page memo, dashboard_lib/memo.py) by the time the first visitor clicks.
+(and kept in the shared page memo, dashboard_lib/cache.py) by the time the first visitor clicks.
 Without it the first minute of a meeting is slow: 30 people arriving at a cold server waited up
 to 5-10 s (scripts/loadtest.py --no-warm). Views with other filters, another language or a
 signed-in scope are built when first asked for.
