@@ -179,22 +179,7 @@ def correction_values(
     if pv.problems:
         return None, pv.problems
     out = pv.accepted.iloc[0].to_dict()
-    vals = {
-        k: out.get(k)
-        for k in (
-            "start_date",
-            "end_date",
-            "people",
-            "person_months",
-            "participants",
-            "hours",
-            "mode",
-            "role",
-            "subject",
-            "level",
-            "note",
-        )
-    }
+    vals = {k: out.get(k) for k in EDITABLE_ACTIVITY_FIELDS}
     return {
         k: (None if (v is not None and not isinstance(v, (str, date)) and pd.isna(v)) else v)
         for k, v in vals.items()
@@ -310,22 +295,7 @@ def entry_preview(
     return pv
 
 
-_EDIT_COLS = [
-    "activity_id",
-    "school_zh",
-    "kind",
-    "start_date",
-    "end_date",
-    "people",
-    "person_months",
-    "participants",
-    "hours",
-    "mode",
-    "role",
-    "subject",
-    "level",
-    "note",
-]
+_EDIT_COLS = ["activity_id", "school_zh", "kind", *EDITABLE_ACTIVITY_FIELDS]
 
 
 def _cell(v) -> str:
