@@ -14,5 +14,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "Installing pinned packages from $1 …"
   .venv/bin/python -m pip install --disable-pip-version-check -q --upgrade pip
   .venv/bin/python -m pip install --disable-pip-version-check -q -r "$1"
+  .venv/bin/python -m pip install --disable-pip-version-check -q --no-deps -e .  # the project
   echo "$want" > "$stamp"
 fi
