@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import backup, build, cache, exports, geo
+from ..errors import UserError
 from ..i18n import t, tm
 from ..scope import Viewer
 from ..settings import load_settings
@@ -46,7 +47,8 @@ def _opened(language: str) -> OpenResult:
         st.stop()
     except (build.BuildError, geo.GeoDataError, OSError) as exc:
         # the database had to be built and data/ could not provide it
-        st.error(tm("db_error", language, msg=f"{t('build_failed', language)} {exc}"))
+        why = exc.message(language) if isinstance(exc, UserError) else str(exc)
+        st.error(tm("db_error", language, msg=f"{t('build_failed', language)} {why}"))
         st.stop()
 
 
@@ -82,7 +84,8 @@ def geo_guard(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except geo.GeoDataError as exc:
-        st.error(t("geo_error", lang(), msg=str(exc)))
+        language = lang()
+        st.error(t("geo_error", language, msg=exc.message(language)))
         st.stop()
 
 
