@@ -1,6 +1,6 @@
 """The backup command line: ``python -m dashboard_lib.backup`` (docs/BACKUP.md).
 
-    python -m dashboard_lib.backup create  [--db PATH] [--dir DIR]      # server stopped
+    python -m dashboard_lib.backup create  [--db PATH] [--dir DIR] [--wait S]  # server running too
     python -m dashboard_lib.backup list    [--db PATH] [--dir DIR]
     python -m dashboard_lib.backup restore BACKUP [--db PATH] [--force]
     python -m dashboard_lib.backup prune   --keep N [--db PATH] [--dir DIR]
@@ -35,6 +35,8 @@ from .store.backup import (
     manifest_path,
     prune,
     read_manifest,
+    request_from_server,
+    request_path,
     restore,
     stop_schedules,
     verify,
@@ -58,6 +60,8 @@ __all__ = [
     "manifest_path",
     "prune",
     "read_manifest",
+    "request_from_server",
+    "request_path",
     "restore",
     "stop_schedules",
     "verify",
@@ -87,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
                 default=None,
                 help="backup folder (default: XZ_BACKUP_DIR, else backups/ beside the database)",
             )
+    parsers["create"].add_argument(
+        "--wait",
+        type=float,
+        default=30.0,
+        help="while the server holds the file: seconds to wait for it to make the backup",
+    )
     parsers["restore"].add_argument("backup", type=Path)
     parsers["restore"].add_argument(
         "--force",
@@ -98,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = getattr(args, "dir", None) or backup_dir_for(args.db)
     try:
         if args.cmd == "create":
-            made = create(args.db, folder)
+            made = create(args.db, folder, wait=args.wait)
             m = read_manifest(made)
             print(
                 f"{made}  ({m['bytes'] / 1e6:.1f} MB, {sum(m['counts'].values()):,} rows, verified)"

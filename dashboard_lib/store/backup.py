@@ -16,7 +16,11 @@ with a manifest beside it (``….duckdb.json``: time, kind, schema version, row 
 DuckDB lets one process open a file read-write and no other process open it then, so:
 
 - the command line makes one from a read-only connection while the server is stopped; while
-  the server runs it says so in one sentence: the server makes its own;
+  the server runs (the file is locked) it leaves a request file beside the database
+  (``<db>.backup-request``) and waits: the server's backup thread looks for it every
+  ``REQUEST_POLL`` seconds, makes a ``manual`` backup from its own connection and answers in
+  ``<db>.backup-done-<id>`` (the path, or the failure); with no answer in time it says in one
+  sentence that the server makes its own on its schedule;
 - the running server makes one every ``XZ_BACKUP_HOURS`` hours (default 24) into
   ``XZ_BACKUP_DIR`` (default ``backups/`` beside the database, ``data/backups/``) from its own
   connection, keeping the newest ``XZ_BACKUP_KEEP`` (default 14): ``ensure_schedule``, started
@@ -289,14 +293,88 @@ def _in_use(db: Path, folder: Path, hours: float) -> BackupError:
     )
 
 
-def create(db: Path, folder: Path, kind: str = "manual") -> Path:
-    """A backup from the command line (the server stopped): a read-only connection."""
+REQUEST_POLL = 2.0  # seconds between the server thread's looks for a backup request
+
+
+def request_path(db: Path) -> Path:
+    """The file a command line leaves beside a database the running server holds."""
+    return Path(db).with_name(Path(db).name + ".backup-request")
+
+
+def _answer_path(db: Path, request_id: str) -> Path:
+    return Path(db).with_name(f"{Path(db).name}.backup-done-{request_id}")
+
+
+def request_from_server(db: Path, wait: float) -> Path | None:
+    """Ask the server that holds ``db`` for a backup and wait up to ``wait`` seconds for it:
+    the path it made, or None when no server answered (it runs no backup thread, or is busy)."""
+    db = Path(db)
+    rid = uuid.uuid4().hex[:12]
+    req = request_path(db)
+    tmp = req.with_name(f"{req.name}.{rid}.tmp")
+    tmp.write_text(json.dumps({"id": rid, "at": time.time(), "pid": os.getpid()}))
+    os.replace(tmp, req)
+    answer = _answer_path(db, rid)
+    deadline = time.monotonic() + wait
+    try:
+        while time.monotonic() < deadline:
+            if answer.exists():
+                data = json.loads(answer.read_text(encoding="utf-8"))
+                answer.unlink(missing_ok=True)
+                if data.get("error"):
+                    raise BackupError("backup_server_failed", name=db.name, error=data["error"])
+                return Path(data["path"])
+            time.sleep(0.2)
+    finally:
+        try:  # an unanswered request is withdrawn, so a server starting later does not act on it
+            if json.loads(req.read_text(encoding="utf-8")).get("id") == rid:
+                req.unlink()
+        except (OSError, ValueError):
+            pass
+    return None
+
+
+def answer_request(store, folder: Path) -> Path | None:
+    """In the server: if a command line asked for a backup of ``store``'s file, make it (a
+    ``manual`` backup from the open connection) and answer; returns the backup made."""
+    req = request_path(Path(store.path))
+    try:
+        data = json.loads(req.read_text(encoding="utf-8"))
+        req.unlink()
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        req.unlink(missing_ok=True)
+        return None
+    rid = str(data.get("id", ""))
+    if not re.fullmatch(r"[0-9a-f]{12}", rid):
+        return None
+    answer, made = _answer_path(Path(store.path), rid), None
+    try:
+        made = create_from_store(store, "manual", folder)
+        body = {"path": str(made)}
+        log.info("Backup of %s made on request: %s", store.path, made)
+    except Exception as exc:  # noqa: BLE001 - answered and logged; the server carries on
+        log.exception("Backup of %s on request failed.", store.path)
+        body = {"error": type(exc).__name__}
+    tmp = answer.with_name(answer.name + ".tmp")
+    tmp.write_text(json.dumps(body), encoding="utf-8")
+    os.replace(tmp, answer)
+    return made
+
+
+def create(db: Path, folder: Path, kind: str = "manual", wait: float = 0.0) -> Path:
+    """A backup from the command line: a read-only connection when the server is stopped; when
+    it runs, a request to it (``request_from_server``) answered within ``wait`` seconds."""
     if not db.exists():
         raise BackupError("backup_db_missing", db=db)
     try:
         con = duckdb.connect(str(db), read_only=True, config=_CONFIG)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
+            made = request_from_server(db, wait) if wait > 0 else None
+            if made is not None:
+                return made
             raise _in_use(db, folder, load_settings().backup_hours) from exc
         raise BackupError("backup_db_unreadable", name=db.name, error=type(exc).__name__) from exc
     except duckdb.Error as exc:
@@ -435,9 +513,11 @@ class _Schedule(threading.Thread):
 
     def run(self) -> None:
         store = self.store
-        while not self.stopped.wait(max(0.0, min(self.tick, self.due - time.time()))):
+        poll = min(self.tick, REQUEST_POLL)
+        while not self.stopped.wait(max(0.0, min(poll, self.due - time.time()))):
             if store.closed or store.stale or store.check_file() is not None:
                 return  # closed, replaced, or lost (check_file wrote the emergency copy)
+            answer_request(store, self.folder)
             if time.time() < self.due:
                 continue
             try:

@@ -185,12 +185,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "backup_newest": ("最近一次：{name}", "newest: {name}"),
     "backup_none_yet": ("目前还没有备份", "none made yet"),
+    "backup_server_failed": (
+        "运行中的看板服务未能备份数据库 {name}（{error}），详见服务日志。",
+        "The running dashboard server could not back up the database {name} ({error}); see "
+        "the server log.",
+    ),
     "backup_db_in_use": (
-        "数据库 {name} 正由运行中的看板服务使用，无法从外部复制；服务会按计划每 {hours:g} 小时自行备份到 "
-        "{folder}（{last}）。",
+        "数据库 {name} 正由运行中的看板服务使用，无法从外部复制，服务也未应答备份请求（它只为保存着账户或"
+        "导入数据的数据库运行备份线程）；服务会按计划每 {hours:g} 小时自行备份到 {folder}（{last}）。",
         "The database {name} is in use by the running dashboard server and cannot be copied "
-        "from outside; the server backs it up itself every {hours:g} hours into {folder} "
-        "({last}).",
+        "from outside, and the server did not answer the backup request (it runs its backup "
+        "thread only for a database holding accounts or imports); it backs the file up itself "
+        "every {hours:g} hours into {folder} ({last}).",
     ),
     "backup_db_missing": (
         "数据库文件 {db} 不存在，无从备份。",

@@ -8,6 +8,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from datetime import date
@@ -91,7 +92,16 @@ def test_create_while_the_server_holds_the_file_is_one_sentence(tmp_path):
     holder = hold_write_lock(db, tmp_path / "ready")
     try:
         out = subprocess.run(
-            [sys.executable, "-m", "dashboard_lib.backup", "create", "--db", str(db)],
+            [
+                sys.executable,
+                "-m",
+                "dashboard_lib.backup",
+                "create",
+                "--db",
+                str(db),
+                "--wait",
+                "1",
+            ],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -101,6 +111,7 @@ def test_create_while_the_server_holds_the_file_is_one_sentence(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+    assert not backup.request_path(db).exists()  # the unanswered request was withdrawn
     assert out.returncode == 2 and "Traceback" not in out.stderr
     lines = [ln for ln in out.stderr.splitlines() if ln.strip()]
     assert len(lines) == 2 and lines[0].count("。") == 1
@@ -109,6 +120,50 @@ def test_create_while_the_server_holds_the_file_is_one_sentence(tmp_path):
         "in use by the running dashboard server" in lines[1] and "itself every 12 hours" in lines[1]
     )
     assert backup.list_backups(db, tmp_path / "backups") == []
+
+
+def test_create_while_the_server_runs_is_made_by_the_server(tmp_path):
+    """The file is locked by a process that runs the server's Store and its backup thread: the
+    command line's request is answered with a verified backup holding the server's rows."""
+    db = tmp_path / "live.duckdb"
+    with_accounts(db).close()
+    ready = tmp_path / "ready"
+    code = textwrap.dedent(f"""
+        import pathlib, time
+        from dashboard_lib import auth, backup
+        from dashboard_lib.settings import load_settings
+        from dashboard_lib.store import Store
+        store = Store(pathlib.Path({str(db)!r}))
+        auth.create_user(store, "second", "ministry", {PW!r})  # written after the test's copy
+        backup.ensure_schedule(store, load_settings(), first_delay=3600, tick=0.1)
+        pathlib.Path({str(ready)!r}).touch()
+        time.sleep(120)
+    """)
+    server = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "XZ_DB_PATH": str(db)}
+    )
+    try:
+        deadline = time.time() + 60
+        while not ready.exists():
+            assert server.poll() is None and time.time() < deadline, "the server did not start"
+            time.sleep(0.05)
+        out = subprocess.run(
+            [sys.executable, "-m", "dashboard_lib.backup", "create", "--db", str(db)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+        assert server.poll() is None  # the server still runs and still holds the file
+    finally:
+        server.kill()
+        server.wait()
+    assert out.returncode == 0, out.stderr
+    found = backup.list_backups(db, tmp_path / "backups")
+    assert len(found) == 1 and found[0].kind == "manual" and str(found[0].path) in out.stdout
+    assert found[0].manifest["counts"]["app_user"] == 2 and found[0].manifest["verified"]
+    assert not backup.request_path(db).exists()
+    assert not list(tmp_path.glob("*.backup-done-*"))
 
 
 def test_restore_refuses_to_overwrite_data_and_keeps_the_old_file_when_forced(tmp_path):
