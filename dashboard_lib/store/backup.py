@@ -2,7 +2,7 @@
 
 The command line is ``python -m dashboard_lib.backup`` (``dashboard_lib/backup.py``):
 
-    python -m dashboard_lib.backup create  [--db PATH] [--dir DIR]      # server stopped
+    python -m dashboard_lib.backup create  [--db PATH] [--dir DIR] [--wait S]
     python -m dashboard_lib.backup list    [--db PATH] [--dir DIR]
     python -m dashboard_lib.backup restore BACKUP [--db PATH] [--force]
     python -m dashboard_lib.backup prune   --keep N [--db PATH] [--dir DIR]
