@@ -210,8 +210,11 @@ html,body{margin:0;height:100%;background:#111;font-family:'Noto Sans CJK SC','N
 .empty{flex:1;display:flex;align-items:center;justify-content:center;font-size:4vmin;color:#718096;
  border:.3vmin dashed #cbd5e0;border-radius:1vmin}
 .slide footer{display:flex;justify-content:space-between;font-size:1.9vmin;color:#718096;margin-top:1vmin}
-#controls{position:fixed;top:1.2vmin;right:1.2vmin;display:flex;gap:.8vmin;opacity:.35;z-index:10}
+#controls{position:fixed;top:1.2vmin;right:1.2vmin;display:flex;gap:.8vmin;opacity:.55;z-index:10;align-items:center}
 #controls:hover{opacity:1}
+#controls #leave{background:#c53030}
+#counter,#clock{font-size:2vmin;color:#fff;background:#2d3748;border-radius:.6vmin;padding:.5vmin 1.2vmin}
+body.black #deck,body.black #controls{visibility:hidden}
 #controls button{font-size:2vmin;padding:.5vmin 1.4vmin;border:0;border-radius:.6vmin;background:#2d3748;color:#fff;cursor:pointer}
 @media print{html,body{background:#fff;height:auto}#controls{display:none}
  #deck{display:block}.slide{display:flex!important;width:100vw;height:56.25vw;page-break-after:always}}
@@ -220,37 +223,80 @@ html,body{margin:0;height:100%;background:#111;font-family:'Noto Sans CJK SC','N
 JS = """
 (function(){
   const slides = Array.from(document.querySelectorAll('.slide'));
-  let i = Math.min(Math.max(%(start)d, 0), slides.length - 1), timer = null;
+  const $ = id => document.getElementById(id);
+  let i = Math.min(Math.max(%(start)d, 0), slides.length - 1), timer = null, paused = false;
+  const every = %(autoplay)d, started = Date.now();
   function show(n){
     i = (n + slides.length) %% slides.length;
     slides.forEach((s, k) => s.classList.toggle('active', k === i));
     document.body.dataset.slide = String(i);
     document.body.dataset.key = slides[i].dataset.key;
+    $('counter').textContent = (i + 1) + ' / ' + slides.length;
     slides[i].querySelectorAll('.js-plotly-plot').forEach(p => window.Plotly && Plotly.Plots.resize(p));
     slides[i].querySelectorAll('iframe.map[data-srcdoc]').forEach(f => {
       f.srcdoc = f.dataset.srcdoc; f.removeAttribute('data-srcdoc'); });
+    if (timer !== null) { clearInterval(timer); timer = setInterval(() => show(i + 1), every * 1000); }
   }
   function fullscreen(){
     const el = document.documentElement;
     if (!document.fullscreenElement) { el.requestFullscreen && el.requestFullscreen().catch(() => {}); }
     else { document.exitFullscreen(); }
   }
+  function pause(){  // autoplay only: pause or resume; the state is shown and kept on the body
+    if (every <= 0) return;
+    paused = !paused;
+    if (paused) { clearInterval(timer); timer = null; }
+    else { timer = setInterval(() => show(i + 1), every * 1000); }
+    document.body.dataset.paused = paused ? '1' : '0';
+    $('pause').textContent = paused ? $('pause').dataset.resume : $('pause').dataset.pause;
+  }
+  function black(){ document.body.classList.toggle('black');
+    document.body.dataset.black = document.body.classList.contains('black') ? '1' : '0'; }
+  function clock(){ $('clock').hidden = !$('clock').hidden; tick(); }
+  function tick(){
+    const s = Math.floor((Date.now() - started) / 1000), d = new Date();
+    const two = v => String(v).padStart(2, '0');
+    $('clock').textContent = two(d.getHours()) + ':' + two(d.getMinutes()) + ' · ' +
+      two(Math.floor(s / 60)) + ':' + two(s %% 60);
+  }
+  function exitButton(){  // the presenter page's own exit button (a same-origin frame), if any
+    try { return window.parent.document.querySelector('.st-key-exit_deck button'); } catch (err) { return null; }
+  }
+  function leave(){
+    const b = exitButton();
+    if (b) { if (document.fullscreenElement) document.exitFullscreen(); b.click(); }
+  }
   document.addEventListener('keydown', e => {
-    if (['ArrowRight','PageDown',' ','Enter'].includes(e.key)) { show(i + 1); e.preventDefault(); }
-    else if (['ArrowLeft','PageUp','Backspace'].includes(e.key)) { show(i - 1); e.preventDefault(); }
-    else if (e.key === 'Home') { show(0); } else if (e.key === 'End') { show(slides.length - 1); }
-    else if (e.key === 'f' || e.key === 'F') { fullscreen(); }
+    const k = e.key;
+    if (document.body.classList.contains('black') && !['b','B','.'].includes(k)) { black(); e.preventDefault(); return; }
+    if (k === ' ' && every > 0 || k === 'p' || k === 'P') { pause(); e.preventDefault(); }
+    else if (['ArrowRight','PageDown',' ','Enter'].includes(k)) { show(i + 1); e.preventDefault(); }
+    else if (['ArrowLeft','PageUp','Backspace'].includes(k)) { show(i - 1); e.preventDefault(); }
+    else if (k === 'Home') { show(0); } else if (k === 'End') { show(slides.length - 1); }
+    else if (k === 'f' || k === 'F') { fullscreen(); }
+    else if (k === 'b' || k === 'B' || k === '.') { black(); e.preventDefault(); }
+    else if (k === 't' || k === 'T') { clock(); }
+    else if ((k === 'Escape' && !document.fullscreenElement) || k === 'q' || k === 'Q') { leave(); }
   });
-  document.getElementById('prev').onclick = () => show(i - 1);
-  document.getElementById('next').onclick = () => show(i + 1);
-  document.getElementById('full').onclick = fullscreen;
-  const every = %(autoplay)d;
-  if (every > 0) { timer = setInterval(() => show(i + 1), every * 1000); }
+  $('prev').onclick = () => show(i - 1);
+  $('next').onclick = () => show(i + 1);
+  $('full').onclick = fullscreen;
+  $('pause').onclick = pause;
+  $('timer').onclick = clock;
+  $('blackout').onclick = black;
+  $('leave').onclick = leave;
+  if (exitButton()) { $('leave').hidden = false; document.body.dataset.leave = '1'; }
+  if (every > 0) { timer = setInterval(() => show(i + 1), every * 1000); } else { $('pause').hidden = true; }
+  document.body.dataset.paused = '0'; document.body.dataset.black = '0';
+  setInterval(tick, 1000);
   window.addEventListener('resize', () => show(i));
   show(i);
   document.body.focus();
 })();
 """
+
+
+KEY_LABELS = ("prev", "next", "full", "pause", "resume", "timer", "black", "help", "leave")
 
 
 def deck_html(
@@ -262,14 +308,22 @@ def deck_html(
     labels: dict[str, str] | None = None,
 ) -> str:
     """One HTML document holding the whole deck."""
-    labels = labels or {"prev": "‹", "next": "›", "full": t("deck_full_screen")}
+    labels = {**{k: t(f"deck_key_{k}", lang) for k in KEY_LABELS}, **(labels or {})}
     sections = "".join(slide_html(s, k, len(slides), as_of_label) for k, s in enumerate(slides))
     needs_plotly = any(s.figure is not None and not s.empty for s in slides)
     plotly_tag = f"<script src='{PLOTLY_JS}'></script>" if needs_plotly else ""
     controls = (
-        f"<div id='controls'><button id='prev' title='{_e(labels['prev'])}'>‹</button>"
+        f"<div id='controls' role='toolbar' aria-label='{_e(labels['help'])}' "
+        f"title='{_e(labels['help'])}'><span id='counter' aria-live='polite'></span>"
+        f"<span id='clock' hidden></span>"
+        f"<button id='prev' title='{_e(labels['prev'])}'>‹</button>"
         f"<button id='next' title='{_e(labels['next'])}'>›</button>"
-        f"<button id='full' title='{_e(labels['full'])}'>{_e(labels['full'])}</button></div>"
+        f"<button id='pause' data-pause='{_e(labels['pause'])}' data-resume='{_e(labels['resume'])}'"
+        f" title='{_e(labels['pause'])}'>{_e(labels['pause'])}</button>"
+        f"<button id='timer' title='{_e(labels['timer'])}'>{_e(labels['timer'])}</button>"
+        f"<button id='blackout' title='{_e(labels['black'])}'>{_e(labels['black'])}</button>"
+        f"<button id='full' title='{_e(labels['full'])}'>{_e(labels['full'])}</button>"
+        f"<button id='leave' title='{_e(labels['leave'])}' hidden>{_e(labels['leave'])}</button></div>"
     )
     script = JS % {"start": int(start), "autoplay": max(int(autoplay_seconds), 0)}
     return (

@@ -57,6 +57,7 @@ with st.form("deck_choice"):
         st.query_params.from_dict(choice.query())
 st.caption(t("deck_link", lang))
 st.code(choice.link(), language=None)
+st.caption(t("deck_key_help", lang))
 if st.button(t("deck_start", lang), type="primary", key="start_deck"):
     st.session_state["deck_presenting"] = True
     st.rerun()

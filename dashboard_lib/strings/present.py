@@ -78,7 +78,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "deck_export_pdf_failed": ("PDF 生成失败。", "The PDF could not be made."),
     # the deck's full-screen button: its title names both languages, whatever the deck's
-    "deck_full_screen": ("全屏 / Full screen", "Full screen"),
+    "deck_key_prev": ("上一页（←）", "Previous (←)"),
+    "deck_key_next": ("下一页（→ 或 空格）", "Next (→ or space)"),
+    "deck_key_full": ("全屏（F）", "Full screen (F)"),
+    "deck_key_pause": ("暂停（P）", "Pause (P)"),
+    "deck_key_resume": ("继续（P）", "Resume (P)"),
+    "deck_key_timer": ("计时（T）", "Timer (T)"),
+    "deck_key_black": ("黑屏（B）", "Black (B)"),
+    "deck_key_leave": ("✕ 退出演示（Esc）", "✕ Leave the deck (Esc)"),
+    "deck_key_help": (
+        "按键：← → 翻页，P 或空格暂停/继续自动播放，B 黑屏，T 时钟与计时，F 全屏，Esc 或 Q 退出演示",
+        "Keys: ← → turn pages, P or space pause/resume autoplay, B black screen, T clock and "
+        "timer, F full screen, Esc or Q leave the deck",
+    ),
 }
 
 LABELS: dict[str, tuple[str, str]] = {

@@ -50,7 +50,8 @@ def slides(store: Store, viewer: Viewer, choice: present.DeckChoice, lang: str) 
 
 
 def full_screen_styles() -> None:
-    """Presenting: no sidebar, no toolbar, the deck over the whole window, a small exit button."""
+    """Presenting: no sidebar, no toolbar, the deck over the whole window, the exit in the deck's
+    own toolbar (its button, Esc or Q press this page's exit button, kept under the deck)."""
     st.markdown(
         """<style>
         [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header,
@@ -58,8 +59,7 @@ def full_screen_styles() -> None:
         .block-container {padding:0!important; max-width:100%!important}
         iframe[title="st.iframe"] {position:fixed; inset:0; width:100vw!important; height:100vh!important;
             z-index:999990; border:0; background:#111}
-        .st-key-exit_deck {position:fixed; top:6px; left:6px; z-index:999999; opacity:.35}
-        .st-key-exit_deck:hover {opacity:1}
+        .st-key-exit_deck {position:fixed; bottom:0; left:0; z-index:999989; opacity:0}
         </style>""",
         unsafe_allow_html=True,
     )

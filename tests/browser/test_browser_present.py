@@ -59,3 +59,67 @@ def test_deck_full_screen_keyboard_and_screenshots(server, browser):
         assert outside == [], outside
     finally:
         context.close()
+
+
+def _present(page, url: str, query: str):
+    page.goto(url + "/presenter" + query)
+    page.get_by_role("button", name="开始演示（全屏）").click()
+    page.get_by_role("button", name="退出演示").wait_for(timeout=60_000)
+    frame = page.frame_locator("iframe[title='st.iframe'] >> nth=-1")
+    frame.locator("section.slide.active").wait_for(timeout=60_000)
+    page.locator("iframe[title='st.iframe']").last.click(position={"x": 600, "y": 400})
+    return frame
+
+
+def test_presenter_keys_pause_black_timer_counter_and_exit(server, browser):
+    """Issue 14 part 5: P/space pause autoplay and resume it, B blacks the screen and any key
+    brings it back, T shows the clock and timer, the counter follows the slide, Esc leaves."""
+    url, _ = server
+    for width, height in ((1366, 768), (1920, 1080)):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        page = context.new_page()
+        try:
+            frame = _present(page, url, "?slides=numbers,map,progress&autoplay=5")
+            body = frame.locator("body")
+            counter = frame.locator("#counter")
+            assert counter.inner_text() == "1 / 3"
+            page.keyboard.press("p")
+            assert body.get_attribute("data-paused") == "1"
+            assert "继续" in frame.locator("#pause").inner_text()
+            time.sleep(6.5)  # longer than the autoplay interval: paused, nothing moves
+            assert body.get_attribute("data-key") == "numbers" and counter.inner_text() == "1 / 3"
+            page.keyboard.press(" ")  # space resumes while autoplay runs
+            assert body.get_attribute("data-paused") == "0"
+            page.wait_for_function(
+                "() => document.querySelector('iframe[title=\"st.iframe\"]:last-of-type')"
+                ".contentDocument.body.dataset.slide === '1'",
+                timeout=15_000,
+            )
+            assert counter.inner_text() == "2 / 3"
+            page.keyboard.press("b")
+            assert body.get_attribute("data-black") == "1"
+            assert (
+                frame.locator("#deck").evaluate("e => getComputedStyle(e).visibility") == "hidden"
+            )
+            page.screenshot(path=str(SHOTS / f"deck-black-{width}.png"))
+            page.keyboard.press("ArrowRight")  # any key lifts the black screen, and only that
+            assert body.get_attribute("data-black") == "0"
+            assert frame.locator("#clock").is_hidden()
+            page.keyboard.press("t")
+            assert frame.locator("#clock").is_visible()
+            assert frame.locator("#clock").inner_text().count(":") == 2  # clock · timer
+            exit_box = frame.locator("#leave").bounding_box()
+            assert (
+                frame.locator("#leave").is_visible()
+                and "退出演示" in frame.locator("#leave").inner_text()
+            )
+            assert exit_box["height"] >= 20 and exit_box["width"] >= 100, "a clear exit"
+            page.screenshot(path=str(SHOTS / f"deck-keys-{width}.png"))
+            if width == 1366:
+                page.keyboard.press("Escape")
+            else:
+                frame.locator("#leave").click()
+            page.get_by_role("heading", name="演示模式").wait_for(timeout=30_000)
+            assert page.get_by_role("button", name="退出演示").count() == 0
+        finally:
+            context.close()
