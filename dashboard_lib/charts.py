@@ -4,6 +4,13 @@ Colours are defined once here: one per way of working, per region, per provenanc
 level, so the same thing has the same colour on every page. Nothing here loads from the internet
 (no geo traces, no mapbox): ``st.plotly_chart`` serves plotly.js itself. Category labels and hover
 texts from data are HTML-escaped (plotly renders <b>, <a href>, <br> in them).
+
+How figures read, the same on every page (issue 13): value axes group thousands (``10,000``, never
+``10k``); date axes tick in the page's language (``2022年7月`` in Chinese: plotly has no Chinese
+locale offline, so ``date_axis`` sets the tick formats itself, from the strings table); every axis
+title carries its unit (the ``prog_axis_*`` strings); ``plotly_config(lang)`` is the chart's
+config for ``st.plotly_chart`` (a Chinese locale for plotly's own texts: mode-bar titles, month
+and day names).
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from .i18n import t
 from .textsafe import plot_text, plot_texts
 
 KIND_COLORS = {
@@ -54,10 +62,87 @@ def _layout(
         xaxis_title=x_title,
         yaxis_title=y_title,
         barmode="stack",
+        separators=".,",
         # files leave through the product's exports only (scoped, neutralised)
         modebar={"remove": ["toImage"]},
     )
     return fig
+
+
+def value_axis(fig: go.Figure, axis: str = "y") -> go.Figure:
+    """A value axis with thousands grouped (``10,000``) instead of plotly's SI ``10k``."""
+    fig.update_layout({f"{axis}axis": {"tickformat": ",~r", "exponentformat": "none"}})
+    return fig
+
+
+def date_axis(fig: go.Figure, lang: str = "zh", axis: str = "x") -> go.Figure:
+    """A date axis whose ticks read in ``lang`` at every zoom: days ``2022-07-18``, months
+    ``2022年7月`` / ``Jul 2022``, years ``2022年`` / ``2022``; hovers show the day."""
+    day, month, year = (t(k, lang) for k in ("prog_tick_day", "prog_tick_month", "prog_tick_year"))
+    fig.update_layout(
+        {
+            f"{axis}axis": {
+                "type": "date",
+                "hoverformat": "%Y-%m-%d",
+                "tickformatstops": [
+                    {"dtickrange": [None, 86_400_000 * 27], "value": day},
+                    {"dtickrange": [86_400_000 * 27, 86_400_000 * 360], "value": month},
+                    {"dtickrange": [86_400_000 * 360, None], "value": year},
+                ],
+            }
+        }
+    )
+    return fig
+
+
+# plotly's own texts (mode bar, month and day names), by the English text plotly.js looks up
+_PLOTLY_TEXTS = {
+    "Autoscale": "prog_plotly_autoscale",
+    "Box Select": "prog_plotly_box_select",
+    "Lasso Select": "prog_plotly_lasso_select",
+    "Pan": "prog_plotly_pan",
+    "Reset axes": "prog_plotly_reset_axes",
+    "Zoom": "prog_plotly_zoom",
+    "Zoom in": "prog_plotly_zoom_in",
+    "Zoom out": "prog_plotly_zoom_out",
+    "Toggle Spike Lines": "prog_plotly_spikes",
+    "Show closest data on hover": "prog_plotly_hover_closest",
+    "Compare data on hover": "prog_plotly_hover_compare",
+    "Double-click to zoom back out": "prog_plotly_double_click",
+    "Produced with Plotly.js": "prog_plotly_produced",
+    "Click to enter Colorscale title": "prog_plotly_click_title",
+    "Click to enter X axis title": "prog_plotly_click_title",
+    "Click to enter Y axis title": "prog_plotly_click_title",
+    "Click to enter Plot title": "prog_plotly_click_title",
+    "Click to enter Component A title": "prog_plotly_click_title",
+}
+
+
+def plotly_config(lang: str = "zh") -> dict:
+    """``st.plotly_chart``'s config: no logo, and in Chinese a locale registered with the chart
+    itself (plotly.js ships no Chinese offline), so no English shows on the mode bar or in
+    plotly's month and day names."""
+    config: dict = {"displaylogo": False}
+    if lang == "en":
+        return config
+    months = t("prog_plotly_months", lang).split(",")
+    days = t("prog_plotly_days", lang).split(",")
+    config["locale"] = "zh-CN"
+    config["locales"] = {
+        "zh-CN": {
+            "dictionary": {en: t(key, lang) for en, key in _PLOTLY_TEXTS.items()},
+            "format": {
+                "days": days,
+                "shortDays": days,
+                "months": months,
+                "shortMonths": months,
+                "date": "%Y-%m-%d",
+                "decimal": ".",
+                "thousands": ",",
+            },
+        }
+    }
+    return config
 
 
 def stacked_bars(
@@ -105,7 +190,7 @@ def stacked_bars(
     else:
         fig.update_xaxes(categoryorder="array", categoryarray=order, type="category")
     fig.update_layout(showlegend=color is not None)
-    return fig
+    return value_axis(fig, "x" if horizontal else "y")
 
 
 def trend_lines(
@@ -135,9 +220,9 @@ def trend_lines(
         font={"color": "#e15759"},
     )
     fig = _layout(fig, title, x_title, y_title, height)
-    fig.update_xaxes(dtick=1)
+    fig.update_xaxes(dtick=1, tickformat="d")  # school years read 2023, never 2,023
     fig.update_layout(showlegend=False)
-    return fig
+    return value_axis(fig)
 
 
 def activity_dots(
@@ -147,8 +232,10 @@ def activity_dots(
     deadline_x=None,
     deadline_label: str = "",
     height: int = 320,
+    lang: str = "zh",
 ) -> go.Figure:
-    """Every activity of a project as a dot on a time line, one row per way of working."""
+    """Every activity of a project as a dot on a time line, one row per way of working; the
+    date axis ticks in ``lang`` (``2022年7月``, see :func:`date_axis`)."""
     fig = go.Figure()
     for kind, colour in KIND_COLORS.items():
         part = frame[frame["kind"] == kind]
@@ -174,4 +261,5 @@ def activity_dots(
             yanchor="top",
             font={"color": "#e15759"},
         )
-    return _layout(fig, title, height=height)
+    fig = _layout(fig, title, x_title=t("prog_axis_date", lang), height=height)
+    return date_axis(fig, lang)

@@ -8,7 +8,11 @@ HTML escapes it.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pandas as pd
+
+from .i18n import STRINGS, t
 
 SHARE_METRICS = frozenset({"milestone_share"})  # metrics whose values are shares of 1, shown as %
 
@@ -34,9 +38,55 @@ def format_value(value: float, metric: str) -> str:
 
 
 def format_date(value, precision: str | None = "day") -> str:
-    """A date as people read it: 2022-07-18, or 2022-07 when only the month is known; missing
-    dates are empty."""
+    """A date as people read it: 2022-07-18, or 2022-07 when only the month is known (never a
+    time of day); missing dates are empty."""
     if value is None or pd.isna(value):
         return ""
     ts = pd.Timestamp(value)
     return ts.strftime("%Y-%m") if precision == "month" else ts.strftime("%Y-%m-%d")
+
+
+def format_month(value, lang: str = "zh") -> str:
+    """A month as people read it: ``2022年7月`` / ``Jul 2022``; missing dates are empty."""
+    if value is None or pd.isna(value):
+        return ""
+    ts = pd.Timestamp(value)
+    month = ts.strftime("%b") if lang == "en" else ts.month
+    return t("prog_fmt_month", lang, year=ts.year, month=month)
+
+
+def _is_dates(column: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return True
+    if column.dtype != object:
+        return False
+    values = column.dropna()
+    return bool(len(values)) and all(isinstance(v, (date, datetime, pd.Timestamp)) for v in values)
+
+
+def dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every date column (datetime64, or Python dates / timestamps) as
+    ``YYYY-MM-DD`` text, missing ones empty: a table never shows ``00:00:00``. Text columns (a
+    date already written to the month, ``2022-07``) are left as they are."""
+    out = frame.copy()
+    for col in out.columns:
+        if _is_dates(out[col]):
+            out[col] = [format_date(v) for v in out[col]]
+    return out
+
+
+# Headers of number columns that are identifiers or years, never grouped (项目 1234, 学年 2023).
+PLAIN_KEYS = ("prog_project", "prog_rank", "prog_school_year", "prog_batch")
+
+
+def number_formats(frame: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
+    """Streamlit number formats for a table's columns: every numeric column but identifiers and
+    years (``PLAIN_KEYS``) reads with thousands separators (``localized``: 1,234 and 1,924.5)."""
+    plain = {t(k, lang) for k in PLAIN_KEYS if k in STRINGS}
+    return {
+        col: "localized"
+        for col in frame.columns
+        if col not in plain
+        and pd.api.types.is_numeric_dtype(frame[col])
+        and not pd.api.types.is_bool_dtype(frame[col])
+    }

@@ -5,7 +5,8 @@ import streamlit as st
 
 from dashboard_lib import cache, programme, ui
 from dashboard_lib.i18n import t
-from dashboard_lib.ui.downloads import download_buttons, numbers
+from dashboard_lib.ui.display import chart, numbers, table
+from dashboard_lib.ui.downloads import download_buttons
 from dashboard_lib.ui.filters import link_query
 
 page = ui.page("views/exchanges.py", "prog_exchanges_title", "prog_exchanges_caption")
@@ -22,11 +23,11 @@ for row in (kpis[:5], kpis[5:]):
     for col, (key, value) in zip(st.columns(5), row):
         col.metric(t(key, lang), f"{value:,.0f}")
 
-st.plotly_chart(view.timeline_fig, key="timeline_fig")
+chart(view.timeline_fig, key="timeline_fig", lang=lang)
 numbers(view.timeline, key="timeline_numbers")
-st.plotly_chart(view.direction_fig, key="direction_fig")
+chart(view.direction_fig, key="direction_fig", lang=lang)
 numbers(view.direction, key="direction_numbers")
-st.plotly_chart(view.province_fig, key="province_fig")
+chart(view.province_fig, key="province_fig", lang=lang)
 
 tabs = st.tabs(
     [t("prog_by_province", lang), t("prog_by_university", lang), t("prog_by_term", lang)]
@@ -36,36 +37,30 @@ places = (
     ("by_university", view.by_university),
     ("by_term", view.by_term),
 )
-for tab, (key, table) in zip(tabs, places):
+for tab, (key, frame) in zip(tabs, places):
     with tab:
-        st.dataframe(table, hide_index=True, width="stretch", key=f"t_{key}")
-        download_buttons(table, f"exchanges_{key}", f"dl_{key}")
+        table(frame, key=f"t_{key}", lang=lang)
+        download_buttons(frame, f"exchanges_{key}", f"dl_{key}")
 
 left, right = st.columns(2)
 if view.roles is not None:
     with left:
         st.markdown(f"**{t('prog_dispatch_roles', lang)}**")
-        st.dataframe(view.roles, hide_index=True, width="stretch", key="roles")
+        table(view.roles, key="roles", lang=lang)
         download_buttons(view.roles, "dispatch_roles", "dl_roles")
     with right:
         st.markdown(f"**{t('prog_dispatch_subjects', lang)}**")
-        st.dataframe(view.subjects, hide_index=True, width="stretch", key="subjects")
+        table(view.subjects, key="subjects", lang=lang)
         download_buttons(view.subjects, "dispatch_subjects", "dl_subjects")
 if view.modes is not None:
     st.markdown(f"**{t('prog_training_modes', lang)}**")
-    st.dataframe(view.modes, hide_index=True, width="stretch", key="modes")
+    table(view.modes, key="modes", lang=lang)
     download_buttons(view.modes, "training_modes", "dl_modes")
 
 if view.rank_universities is not None:
     st.subheader(t("prog_ranking_universities", lang))
-    st.dataframe(view.rank_universities, hide_index=True, width="stretch", key="rank_uni")
+    table(view.rank_universities, key="rank_uni", lang=lang)
     download_buttons(view.rank_universities, "ranking_universities", "dl_rank_uni")
 st.subheader(t("prog_ranking_projects", lang))
-st.dataframe(
-    view.rank_projects.frame,
-    hide_index=True,
-    width="stretch",
-    column_config={view.link_column: st.column_config.LinkColumn(display_text=view.link_column)},
-    key="rank_projects",
-)
+table(view.rank_projects.frame, key="rank_projects", link_column=view.link_column, lang=lang)
 download_buttons(view.rank_projects.download, "ranking_projects", "dl_rank_projects")

@@ -5,7 +5,8 @@ import streamlit as st
 
 from dashboard_lib import cache, programme, ui
 from dashboard_lib.i18n import t
-from dashboard_lib.ui.downloads import download_buttons, numbers
+from dashboard_lib.ui.display import chart, numbers, table
+from dashboard_lib.ui.downloads import download_buttons
 from dashboard_lib.ui.filters import link_query
 
 page = ui.page("views/internships.py", "prog_internships_title", "prog_internships_caption")
@@ -22,24 +23,18 @@ for col, (key, value) in zip(st.columns(len(view.kpis)), view.kpis):
 
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(view.level_fig, key="level_fig")
+    chart(view.level_fig, key="level_fig", lang=lang)
     numbers(view.by_level_term, key="level_numbers")
     download_buttons(view.by_level_term, "internships_by_level_term", "dl_level")
 with right:
-    st.plotly_chart(view.subject_fig, key="subject_fig")
+    chart(view.subject_fig, key="subject_fig", lang=lang)
     numbers(view.by_subject, key="subject_numbers")
     download_buttons(view.by_subject, "internships_by_subject", "dl_subject")
 
 st.subheader(t("prog_by_university", lang))
-st.dataframe(view.by_university, hide_index=True, width="stretch", key="by_university")
+table(view.by_university, key="by_university", lang=lang)
 download_buttons(view.by_university, "internships_by_university", "dl_university")
 
 st.subheader(t("prog_by_project", lang))
-st.dataframe(
-    view.by_project.frame,
-    hide_index=True,
-    width="stretch",
-    column_config={view.link_column: st.column_config.LinkColumn(display_text=view.link_column)},
-    key="by_project",
-)
+table(view.by_project.frame, key="by_project", link_column=view.link_column, lang=lang)
 download_buttons(view.by_project.download, "internships_by_project", "dl_project")

@@ -155,7 +155,8 @@ def exchanges_content(
         charts.KIND_COLORS,
         kind_names,
         t("prog_timeline", lang),
-        y_title=t("prog_people", lang),
+        x_title=t("prog_axis_term", lang),
+        y_title=t("prog_axis_people", lang),
     )
     timeline = header(
         per_kind.assign(kind_name=per_kind["kind"].map(kind_names)),
@@ -171,7 +172,8 @@ def exchanges_content(
         charts.DIRECTION_COLORS,
         {k: vlabel(k, lang) for k in charts.DIRECTION_COLORS},
         t("prog_directions", lang),
-        y_title=t("prog_people", lang),
+        x_title=t("prog_axis_term", lang),
+        y_title=t("prog_axis_people", lang),
     )
     direction = header(
         per_dir.assign(dir_name=named(per_dir, "direction", lang)),
@@ -199,7 +201,8 @@ def exchanges_content(
         charts.REGION_COLORS,
         {k: label(k, lang) for k in charts.REGION_COLORS},
         t("prog_by_province", lang),
-        y_title=t("prog_people", lang),
+        x_title=t("prog_axis_province", lang),
+        y_title=t("prog_axis_people", lang),
     )
     # dispatch by role and subject; training by mode
     roles = subjects = modes = rank_universities = None

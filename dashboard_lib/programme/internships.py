@@ -80,7 +80,8 @@ def internships_content(
         charts.LEVEL_COLORS,
         {k: vlabel(k, lang) for k in charts.LEVEL_COLORS},
         t("prog_by_level_term", lang),
-        y_title=t("prog_people", lang),
+        x_title=t("prog_axis_term", lang),
+        y_title=t("prog_axis_people", lang),
     )
     by_level_term = header(
         lt,
@@ -104,7 +105,8 @@ def internships_content(
         {"x": charts.KIND_COLORS[INTERN]},
         {},
         t("prog_by_subject", lang),
-        y_title=t("prog_people", lang),
+        x_title=t("prog_axis_subject", lang),
+        y_title=t("prog_axis_people", lang),
         height=320,
     )
     by_subject = header(

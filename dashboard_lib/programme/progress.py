@@ -3,15 +3,24 @@ against the expectation with the ranked "needs attention" list, and the outcome 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 import pandas as pd
 
+from ..fmt import dates_as_text
 from ..i18n import label, t
-from ..school_calendar import assessed_terms, term_label, term_range
+from ..school_calendar import assessed_terms, term_bounds, term_label, term_range
 from ..vocab import DEADLINES, ActivityKind, MilestoneKind
-from .attention import EXPECT, activity_grid, needs_attention
+from .attention import (
+    EXPECT,
+    RULES,
+    activity_grid,
+    formula,
+    needs_attention,
+    term_name,
+    worklist_terms,
+)
 from .milestones import cycle_position, milestone_counts, milestone_status
 from .tables import (
     LINK_COL,
@@ -65,9 +74,17 @@ class Progress:
     grid: LinkedTable | None = None
     attention: LinkedTable | None = None
     flagged: tuple[Flagged, ...] = ()  # the rows of ``attention``, in the same order
+    attention_formula: str = ""  # the score in one sentence
+    attention_scope: str = ""  # the two terms looked at, and how many of how many flag
+    attention_top: int = RULES.top  # rows shown before "show all"
     # outcomes
     outcome_figs: list = field(default_factory=list)
     outcomes: pd.DataFrame | None = None
+
+
+def header_dates(frame: pd.DataFrame, keys: dict[str, str], lang: str) -> pd.DataFrame:
+    """``header`` with every date column as ``YYYY-MM-DD`` text (``fmt.dates_as_text``)."""
+    return dates_as_text(header(frame, keys, lang))
 
 
 def progress_content(
@@ -95,7 +112,8 @@ def progress_content(
         charts.STATUS_COLORS,
         {k: vlabel(k, lang) for k in charts.STATUS_COLORS},
         t("prog_milestones", lang),
-        y_title=t("prog_projects", lang),
+        x_title=t("prog_axis_milestone", lang),
+        y_title=t("prog_axis_projects", lang),
         horizontal=True,
         height=260,
     )
@@ -112,7 +130,7 @@ def progress_content(
     late["done"] = [done_text(d, p) for d, p in zip(late["done_date"], late["date_precision"])]
     late = late.sort_values(["days_late", "project_id"], ascending=[False, True])
     late_table = linked(
-        header(
+        header_dates(
             late,
             {
                 **PROJECT_KEYS,
@@ -149,14 +167,15 @@ def progress_content(
         {"x": "#4e79a7"},
         {},
         t("prog_cycle", lang),
-        y_title=t("prog_projects", lang),
+        x_title=t("prog_axis_stage", lang),
+        y_title=t("prog_axis_projects", lang),
         height=280,
     )
     cyc = project_names(cyc, projects, lang, link_query)
     cyc["stage_name"] = cyc["stage"].map(lambda s: vlabel(s, lang))
     cyc["share"] = (cyc["share"] * 100).round(0)
     cycle_table = linked(
-        header(
+        header_dates(
             cyc,
             {
                 **PROJECT_KEYS,
@@ -176,15 +195,9 @@ def progress_content(
     terms = assessed_terms(as_of, lo, hi)
     per_term = store.activity_agg(viewer, filters, by=("project_id", "term_code"))
     check_dispatch = not filters.kinds or ActivityKind.DISPATCH.value in filters.kinds
-    disp = (
-        store.activity_agg(
-            viewer, filters, by=("project_id", "term_code"), kinds=(ActivityKind.DISPATCH.value,)
-        )
-        if check_dispatch
-        else per_term.iloc[0:0]
-    )
     expectation_note = ""
     below_fig = below_table = grid_table = attention_table = None
+    attention_scope = ""
     flagged: tuple[Flagged, ...] = ()
     if terms:
         expectation_note = t(
@@ -211,7 +224,8 @@ def progress_content(
             {"x": "#e15759"},
             {},
             t("prog_below", lang),
-            y_title="%",
+            x_title=t("prog_axis_term", lang),
+            y_title=t("prog_axis_share", lang),
             height=280,
         )
         below_table = below.rename(
@@ -230,8 +244,40 @@ def progress_content(
             ),
             lang,
         )
+        last, current = worklist_terms(terms, as_of, hi)
+        dispatch_rows = (
+            store.activities(
+                viewer,
+                replace(
+                    filters,
+                    kinds=(ActivityKind.DISPATCH.value,),
+                    # on site during the last term: started before its end, up to 2 years before
+                    date_from=term_bounds(last)[0] - timedelta(days=730),
+                    date_to=term_bounds(last)[1],
+                ),
+                limit=1_000_000,
+            )
+            if check_dispatch and last is not None
+            else None
+        )
         att = needs_attention(
-            projects, per_term, disp, status, terms, lang, check_dispatch=check_dispatch
+            projects,
+            per_term,
+            dispatch_rows if dispatch_rows is not None else pd.DataFrame(),
+            status,
+            terms,
+            as_of,
+            lang,
+            check_dispatch=check_dispatch,
+            until=hi,
+        )
+        attention_scope = t(
+            "att_scope",
+            lang,
+            last=term_name(last, lang) if last is not None else t("att_no_current", lang),
+            current=term_name(current, lang) if current is not None else t("att_no_current", lang),
+            n=len(att),
+            total=len(projects),
         )
         att = project_names(att, projects, lang, link_query)
         att.insert(0, "rank", range(1, len(att) + 1))
@@ -242,12 +288,13 @@ def progress_content(
         attention_table = linked(
             header(
                 att,
-                {
+                {  # what a reviewer reads first: who, how urgent, why
                     "rank": "prog_rank",
-                    **PROJECT_KEYS,
+                    "school_zh": "col_school",
                     "score": "prog_score",
-                    "last_term": "prog_last_term",
                     "reasons": "prog_reasons",
+                    "last_term": "att_last_term",
+                    **{k: v for k, v in PROJECT_KEYS.items() if k != "school_zh"},
                     "provenance_name": "col_provenance",
                     LINK_COL: "prog_open_dossier",
                 },
@@ -295,6 +342,8 @@ def progress_content(
         grid=grid_table,
         attention=attention_table,
         flagged=flagged,
+        attention_formula=formula(lang) if terms else "",
+        attention_scope=attention_scope,
         outcome_figs=outcome_figs,
         outcomes=outcomes,
     )

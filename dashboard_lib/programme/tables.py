@@ -18,6 +18,13 @@ LINK_COL = "_link"
 
 KIND_ORDER = [k.value for k in ActivityKind]
 
+# The unit of each outcome indicator (strings keys), said on its chart's value axis.
+OUTCOME_UNITS = {
+    "enrolment": "prog_unit_students",
+    "teacher_retention": "prog_unit_percent",
+    "admission_rate": "prog_unit_percent",
+}
+
 PROJECT_KEYS = {
     "project_id": "prog_project",
     "province": "col_province",
@@ -152,6 +159,7 @@ def outcome_figures(frame: pd.DataFrame, value_col: str, value_label: str, lang:
     for i, ind in enumerate(OUTCOME_INDICATORS):
         part = frame[frame["indicator"] == ind]
         if len(part):
+            unit = t(OUTCOME_UNITS.get(ind, "prog_unit_percent"), lang)
             figs.append(
                 charts.trend_lines(
                     part,
@@ -161,7 +169,7 @@ def outcome_figures(frame: pd.DataFrame, value_col: str, value_label: str, lang:
                     PROGRAMME_START_DATE.year,
                     t("prog_programme_start", lang),
                     t("prog_school_year", lang),
-                    value_label,
+                    t("prog_axis_with_unit", lang, label=value_label, unit=unit),
                     color=list(charts.REGION_COLORS.values())[i],
                 )
             )

@@ -10,7 +10,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "prog_filter_all": ("全部", "All"),
     "prog_prov_all": ("全部（含模拟）", "All (incl. simulated)"),
     "prog_prov_published": ("仅公开报道", "Published only"),
-    "prog_prov_real": ("公开报道 + 导入（不含模拟）", "Published + imported (no simulated)"),
+    "prog_prov_real": (
+        "公开报道 + 导入、填报（不含模拟）",
+        "Published + imported, entered (no simulated)",
+    ),
     "prog_bad_filter": (
         "链接中有无法识别的筛选条件，已忽略。",
         "The link holds a filter value that is not recognised; it was ignored.",
@@ -217,6 +220,130 @@ STRINGS.update(
         "prog_v_teacher": ("教师", "Teacher"),
         "prog_v_school leader": ("学校干部", "School leader"),
         "prog_v_student": ("学生", "Student"),
+    }
+)
+
+# the needs-attention worklist (programme.attention) and how figures read (issue 13)
+STRINGS.update(
+    {
+        "att_term_spring": ("{year}年春季学期", "Spring term {year}"),
+        "att_term_autumn": ("{year}年秋季学期", "Autumn term {year}"),
+        "att_reason_low": (
+            "{term}：活动 {n} 条，期望 ≥ {min}",
+            "{term}: {n} activities, expected ≥ {min}",
+        ),
+        "att_reason_no_dispatch": (
+            "{term}：无派驻人员在岗，期望 ≥ {min} 人",
+            "{term}: nobody dispatched on site, expected ≥ {min}",
+        ),
+        "att_reason_current_empty": (
+            "{term}（进行中）：开学 {days} 天仍无活动记录",
+            "{term} (in progress): no activity {days} days in",
+        ),
+        "att_reason_overdue": (
+            "{term}：{kind}仍未完成，已过截止日期 {days} 天",
+            "{term}: {kind} still not done, {days} days past its deadline",
+        ),
+        "att_reason_late": (
+            "{term}：{kind}逾期 {days} 天才完成",
+            "{term}: {kind} done {days} days late",
+        ),
+        "att_formula": (
+            "关注分值 = 上一学期活动缺口 {w} ×（{min} − 活动数）/ {min}（全无活动计 {w}）"
+            "＋ 上一学期无派驻人员在岗 {disp} ＋ 本学期开学 {weeks} 周后仍无活动 {cur}"
+            "＋ 每个逾期未完成的里程碑 {overdue} ＋ 本学期或上学期逾期超过 {late_days} 天"
+            "才完成的里程碑各 {late}；只看上一学期和本学期，按分值从高到低排列。",
+            "Score = the last completed term's shortfall, {w} × ({min} − activities) / {min} "
+            "(nothing at all scores {w}), + {disp} if nobody dispatched was on site that term, "
+            "+ {cur} if the current term has no activity {weeks} weeks in, + {overdue} per "
+            "milestone still open past its deadline, + {late} per milestone done more than "
+            "{late_days} days late in these two terms; only the last completed and the current "
+            "term count, highest score first.",
+        ),
+        "att_scope": (
+            "上一学期：{last}；本学期：{current}。共 {n} 个项目需要关注（共 {total} 个项目）。",
+            "Last completed term: {last}; current term: {current}. {n} of {total} projects "
+            "need attention.",
+        ),
+        "att_no_current": ("不在筛选范围内", "outside the filter"),
+        "att_show_all": ("显示全部 {n} 个", "Show all {n}"),
+        "att_last_term": ("上一学期活动数", "Activities last term"),
+        # axis titles with their units
+        "prog_axis_projects": ("项目数（个）", "Projects"),
+        "prog_axis_people": ("人次", "People (person-times)"),
+        "prog_axis_share": ("项目比例（%）", "Share of projects (%)"),
+        "prog_axis_term": ("学期", "Term"),
+        "prog_axis_province": ("省份", "Province"),
+        "prog_axis_subject": ("学科", "Subject"),
+        "prog_axis_milestone": ("里程碑", "Milestone"),
+        "prog_axis_stage": ("周期阶段", "Stage of the cycle"),
+        "prog_axis_date": ("日期", "Date"),
+        "prog_axis_with_unit": ("{label}（{unit}）", "{label} ({unit})"),
+        "prog_unit_students": ("人", "students"),
+        "prog_unit_percent": ("%", "%"),
+        # dates as text and on chart axes (fmt.format_month, charts.date_axis: d3 time formats)
+        "prog_fmt_month": ("{year}年{month}月", "{month} {year}"),
+        "prog_tick_day": ("%Y-%m-%d", "%Y-%m-%d"),
+        "prog_tick_month": ("%Y年%-m月", "%b %Y"),
+        "prog_tick_year": ("%Y年", "%Y"),
+        # plotly's own texts in Chinese (charts.plotly_config; English is plotly's own)
+        "prog_plotly_months": ("1月,2月,3月,4月,5月,6月,7月,8月,9月,10月,11月,12月", "—"),
+        "prog_plotly_days": ("周日,周一,周二,周三,周四,周五,周六", "—"),
+        "prog_plotly_autoscale": ("自动缩放", "Autoscale"),
+        "prog_plotly_box_select": ("框选", "Box Select"),
+        "prog_plotly_lasso_select": ("套索选择", "Lasso Select"),
+        "prog_plotly_pan": ("平移", "Pan"),
+        "prog_plotly_reset_axes": ("重置坐标轴", "Reset axes"),
+        "prog_plotly_zoom": ("缩放", "Zoom"),
+        "prog_plotly_zoom_in": ("放大", "Zoom in"),
+        "prog_plotly_zoom_out": ("缩小", "Zoom out"),
+        "prog_plotly_spikes": ("显示或隐藏辅助线", "Toggle Spike Lines"),
+        "prog_plotly_hover_closest": ("悬停显示最近的数据", "Show closest data on hover"),
+        "prog_plotly_hover_compare": ("悬停比较数据", "Compare data on hover"),
+        "prog_plotly_double_click": ("双击还原", "Double-click to zoom back out"),
+        "prog_plotly_produced": ("由 Plotly.js 生成", "Produced with Plotly.js"),
+        "prog_plotly_click_title": ("点击输入标题", "Click to enter a title"),
+        "prog_v_manager and backbone teacher": (
+            "管理人员和骨干教师",
+            "Managers and backbone teachers",
+        ),
+    }
+)
+
+# confidence and source grades of published rows (dossier, data-sources page; issue 13)
+STRINGS.update(
+    {
+        "prog_v_high": ("高", "High"),
+        "prog_v_medium": ("中", "Medium"),
+        "prog_source_grade": ("来源等级", "Source grade"),
+        "prog_v_primary": ("一手来源", "Primary"),
+        "prog_v_secondary": ("二手来源（转载）", "Secondary (re-post)"),
+        "prog_dossier_outcomes": ("成效指标趋势（本项目）", "Outcome indicators (this project)"),
+        "about_sources_heading": ("公开来源及其等级", "Published sources and their grades"),
+        "about_sources_rule": (
+            "来源等级按网址判断：政府、教育部门（gov.cn）和高校、学校（edu.cn）自己的网页为"
+            "**一手来源**；新闻聚合、商业网站、短链接等转载为**二手来源**。"
+            "一手来源 {primary} 个项目，仅有二手来源 {secondary} 个项目。",
+            "A source's grade follows from its address: a government or education-bureau page "
+            "(gov.cn) or a university's or school's own page (edu.cn) is **primary**; a news "
+            "aggregator, a commercial site, a short link or another re-post is **secondary**. "
+            "{primary} projects have a primary source, {secondary} only a secondary one.",
+        ),
+        "about_col_source": ("来源网页", "Source page"),
+        "about_col_site": ("网站", "Site"),
+        "about_col_what": ("类别", "What"),
+        "about_col_n": ("数量", "Count"),
+        "about_v_project": ("项目", "Projects"),
+        "about_v_activity": ("活动记录", "Activity records"),
+        "about_col_projects": ("公开项目数", "Published projects"),
+        "about_hosts_heading": ("托管单位", "Hosts"),
+        "about_hosts": (
+            "托管高校 {universities} 所，帮扶 {university_schools} 所县中；另有专业团体 "
+            "{bodies} 个（{body_names}），帮扶 {body_schools} 所县中，单独统计，不计入高校数。",
+            "{universities} host universities guide {university_schools} county high schools; "
+            "{bodies} professional body ({body_names}) guides {body_schools} more, counted apart "
+            "and never as a university.",
+        ),
     }
 )
 

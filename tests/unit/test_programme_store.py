@@ -99,34 +99,6 @@ def test_milestones_against_deadlines_by_hand(tiny):
     assert counts.loc["signed", "ms_late"] == 1 and counts.loc["filed", "ms_no_record"] == 4
 
 
-def test_needs_attention_ranks_with_reasons():
-    projects = pd.DataFrame({"project_id": [1, 2, 3]})
-    per_term = pd.DataFrame(
-        {
-            "project_id": [1, 1, 2, 2, 3],
-            "term_code": [20222, 20231, 20222, 20231, 20222],
-            "n": [9, 9, 9, 2, 0],
-        }
-    )
-    disp = pd.DataFrame(
-        {
-            "project_id": [1, 1, 2, 2],
-            "term_code": [20222, 20231, 20222, 20231],
-            "people": [1, 1, 1, 1],
-        }
-    )
-    status = pd.DataFrame(
-        {"project_id": [1], "kind": ["signed"], "status": ["ms_late"], "days_late": [3]}
-    )
-    out = programme.needs_attention(projects, per_term, disp, status, [20222, 20231], "zh")
-    # 3: two terms at 0 of 5 (recent, x2 each) + no dispatch twice = 4 + 1 = 5
-    # 2: one term at 2 of 5, recent: 0.6 * 2 = 1.2; 1: signed late 0.5
-    assert out["project_id"].tolist() == [3, 2, 1]
-    assert out["score"].tolist() == [5.0, 1.2, 0.5]
-    assert "签约逾期 3 天" in out.iloc[2]["reasons"]
-    assert "无派驻" in out.iloc[0]["reasons"]
-
-
 def test_cycle_position():
     projects = pd.DataFrame(
         {"project_id": [1], "cycle_start": [date(2022, 9, 1)], "cycle_end": [date(2025, 8, 31)]}

@@ -90,7 +90,6 @@ ALLOWED: dict[str, tuple[str, frozenset[str] | None]] = {
     "dashboard_lib/maps/national.py": ("a count in brackets after Chinese names", PUNCT),
     "dashboard_lib/maps/cards.py": ("a label and its value on a project card", PUNCT),
     "dashboard_lib/present.py": ("a school and its reasons, a case and its note", PUNCT),
-    "dashboard_lib/programme/attention.py": ("term names joined", PUNCT),
     "dashboard_lib/auth.py": ("the unknown university names, as written, joined", PUNCT),
     "dashboard_lib/ui/auth.py": ("province and university names joined", PUNCT),
     "dashboard_lib/deck_export.py": (
