@@ -19,22 +19,28 @@ kind = st.selectbox(
     format_func=lambda k: ingest.kind_label(k, lang),
     key="ingest_kind",
 )
+assert kind is not None  # a selectbox over a non-empty list without index=None
 st.markdown("**" + t("ingest_templates", lang) + "**")
-c1, c2 = st.columns(2)
-c1.download_button(
-    t("ingest_template_xlsx", lang),
-    ingest.template_xlsx(kind, lang),
-    file_name=f"template_{kind.value}.xlsx",
-    key="tpl_xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
-c2.download_button(
-    t("ingest_template_csv", lang),
-    ingest.template_csv(kind, lang),
-    file_name=f"template_{kind.value}.csv",
-    mime="text/csv",
-    key="tpl_csv",
-)
+try:  # made for this viewer: the example row names one of the viewer's own projects
+    tpl = ingest.template_files(store, viewer, kind, lang)
+except StoreError as exc:
+    st.error(exc.message(lang))
+else:
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        t("ingest_template_xlsx", lang),
+        tpl.xlsx,
+        file_name=tpl.xlsx_name,
+        key="tpl_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    c2.download_button(
+        t("ingest_template_csv", lang),
+        tpl.csv,
+        file_name=tpl.csv_name,
+        mime="text/csv",
+        key="tpl_csv",
+    )
 
 st.info(t("ingest_scope_note", lang, scope=ingest.scope_text(store, viewer, lang)))
 
@@ -150,19 +156,32 @@ else:
         st.warning(t("ingest_nothing", lang))
 
 st.subheader(t("ingest_history", lang))
+undone = st.session_state.pop("ingest_undo_result", None)  # set by the undo below, then rerun
+if undone:
+    st.success(undone)
 history = store.import_history(viewer)
 if history.empty:
     st.caption(t("ingest_history_empty", lang))
 else:
     st.dataframe(ingest.history_frame(history, lang), hide_index=True, width="stretch")
-    live = history[history["undone_at"].isna()]["import_batch_id"].tolist()
-    if live:
-        pick = st.selectbox(t("ingest_undo_pick", lang), live, key="ingest_undo_pick")
-        if st.button(t("ingest_undo", lang), key="ingest_undo"):
+    options = ingest.undo_options(history, lang)
+    if options:
+        pick = st.selectbox(
+            t("ingest_undo_pick", lang),
+            list(options),
+            format_func=lambda b: options[b],
+            key="ingest_undo_pick",
+        )
+        st.info(ingest.undo_details(history, pick, lang))
+        sure = st.checkbox(
+            ingest.undo_confirm_label(history, pick, lang), key=f"ingest_undo_sure_{pick}"
+        )
+        if st.button(t("ingest_undo", lang), key="ingest_undo", disabled=not sure):
             try:
-                store.undo_batch(viewer, pick)
+                store.undo_batch(viewer, pick)  # checks the viewer's scope in its transaction
             except StoreError as exc:
                 st.error(exc.message(lang))
             else:
-                st.success(t("ingest_undone", lang, batch=pick))
+                st.session_state["ingest_undo_result"] = ingest.undone_text(history, pick, lang)
+                st.session_state.pop("ingest_held", None)  # the preview above predates the undo
                 st.rerun()

@@ -9,7 +9,8 @@ No SQL and no Streamlit here. The package's modules, each with one job:
 - ``reference``: the provinces, counties, universities and projects rows are looked up in;
 - ``checks``: every row checked into a ``Preview`` by ``validate`` (``prepare``: read and check
   a file);
-- ``forms``: what the import and entry pages show (templates, option lists, page tables).
+- ``forms``: what the import and entry pages show (option lists, page tables);
+- ``template``: the templates to download, made for the viewer (example row, drop-downs).
 
 Callers use the names below as ``ingest.<name>``, as before the split. The constants are
 re-exported as values: a test that changes a limit patches the module that reads it
@@ -60,9 +61,10 @@ from .forms import (
     project_options,
     reasons_text,
     scope_text,
-    template_csv,
-    template_frame,
-    template_xlsx,
+    undo_confirm_label,
+    undo_details,
+    undo_options,
+    undone_text,
 )
 from .read import (
     HEADER_ROWS,
@@ -84,6 +86,14 @@ from .read import (
     read_table,
 )
 from .reference import Reference, load_reference
+from .template import (
+    example_row,
+    template_csv,
+    template_file_name,
+    template_files,
+    template_frame,
+    template_xlsx,
+)
 from .values import (
     INDICATOR_NAMES,
     LEVEL_NAMES,
@@ -132,6 +142,7 @@ __all__ = [
     "entry_fields",
     "entry_preview",
     "error_text",
+    "example_row",
     "existing_key_set",
     "field_label",
     "file_format",
@@ -157,7 +168,13 @@ __all__ = [
     "scope_text",
     "template_columns",
     "template_csv",
+    "template_file_name",
+    "template_files",
     "template_frame",
     "template_xlsx",
+    "undo_confirm_label",
+    "undo_details",
+    "undo_options",
+    "undone_text",
     "validate",
 ]

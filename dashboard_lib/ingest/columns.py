@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import t
 from ..vocab import RecordKind
 from .values import _key, norm_text
 
@@ -196,3 +197,13 @@ def map_header(text) -> str | None:
 
 def field_label(f: str, lang: str = "zh") -> str:
     return FIELDS[f][0] if lang == "zh" else FIELDS[f][1]
+
+
+def data_sheet_name(kind: RecordKind, lang: str = "zh") -> str:
+    """The name of a template's data sheet (the reader reads the sheet of this name)."""
+    return t(f"ingest_tpl_sheet_{RecordKind(kind).value}", lang)
+
+
+def data_sheet_names() -> frozenset[str]:
+    """Every template data sheet's name, in both languages (``read`` picks such a sheet)."""
+    return frozenset(data_sheet_name(k, lang) for k in RecordKind for lang in ("zh", "en"))

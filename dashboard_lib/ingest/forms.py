@@ -8,7 +8,6 @@ No Streamlit here: the pages in ``views/`` render what these functions return.
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 
 import pandas as pd
@@ -18,27 +17,10 @@ from ..i18n import label, t, tm
 from ..scope import Viewer
 from ..vocab import EDITABLE_ACTIVITY_FIELDS
 from .checks import Preview, Problem, validate
-from .columns import EXAMPLES, FIELDS, RecordKind, field_label, template_columns
+from .columns import FIELDS, RecordKind, field_label, template_columns
 from .read import IngestError, RawTable
 from .reference import Reference, load_reference
 from .values import INDICATOR_NAMES, LEVEL_NAMES, MODE_NAMES
-
-
-def template_frame(kind: RecordKind, lang: str = "zh") -> pd.DataFrame:
-    """A one-row template: headers in the user's language, an example row."""
-    cols = template_columns(kind)
-    heads = [FIELDS[c][0] if lang == "zh" else FIELDS[c][1] for c in cols]
-    return pd.DataFrame([[EXAMPLES[kind][c] for c in cols]], columns=heads)
-
-
-def template_csv(kind: RecordKind, lang: str = "zh") -> bytes:
-    return template_frame(kind, lang).to_csv(index=False).encode("utf-8-sig")
-
-
-def template_xlsx(kind: RecordKind, lang: str = "zh") -> bytes:
-    buf = io.BytesIO()
-    template_frame(kind, lang).to_excel(buf, index=False, engine="openpyxl")
-    return buf.getvalue()
 
 
 def problems_frame(preview_or_problems, lang: str = "zh") -> pd.DataFrame:
@@ -120,6 +102,58 @@ def history_frame(history: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             .fillna(""),
         }
     )
+
+
+def _batch_facts(history: pd.DataFrame, batch: int, lang: str) -> dict:
+    """One batch of ``history`` (``Store.import_history``) as the values its texts show."""
+    r = history[history["import_batch_id"] == int(batch)].iloc[0]
+    kind = r["record_kind"]
+    file_name = r["file_name"]
+    return {
+        "batch": int(batch),
+        "file": file_name
+        if isinstance(file_name, str) and file_name
+        else t("ingest_form_entry", lang),
+        "when": pd.Timestamp(r["created_at"]).strftime("%Y-%m-%d %H:%M"),
+        "kind": kind_label(kind, lang) if kind in RecordKind._value2member_map_ else str(kind),
+        "n": int(r["rows_accepted"]),
+        "user": str(r["user_name"] or ""),
+        "is_project": kind == RecordKind.PROJECT.value,
+    }
+
+
+def undo_options(history: pd.DataFrame, lang: str = "zh") -> dict[int, str]:
+    """The batches that can still be undone, by id: what each holds (file, date, kind, rows)."""
+    live = history[history["undone_at"].isna()]
+    out = {}
+    for b in live["import_batch_id"]:
+        f = _batch_facts(history, int(b), lang)
+        out[int(b)] = t("ingest_undo_option", lang, **{k: f[k] for k in _OPTION_KEYS})
+    return out
+
+
+_OPTION_KEYS = ("batch", "file", "when", "kind", "n")
+
+
+def undo_details(history: pd.DataFrame, batch: int, lang: str = "zh") -> str:
+    """What undoing ``batch`` does, for the confirm step (Markdown-safe: st.info/st.warning)."""
+    f = _batch_facts(history, batch, lang)
+    text = tm("ingest_undo_holds", lang, **{k: f[k] for k in (*_OPTION_KEYS, "user")})
+    if f["is_project"]:
+        text += " " + t("ingest_undo_holds_project", lang)
+    return text
+
+
+def undo_confirm_label(history: pd.DataFrame, batch: int, lang: str = "zh") -> str:
+    f = _batch_facts(history, batch, lang)
+    return tm("ingest_undo_confirm", lang, batch=f["batch"], n=f["n"])
+
+
+def undone_text(history: pd.DataFrame, batch: int, lang: str = "zh") -> str:
+    """The result of undoing ``batch`` (``history`` read before the undo), Markdown-safe."""
+    f = _batch_facts(history, batch, lang)
+    key = "ingest_undone_project" if f["is_project"] else "ingest_undone"
+    return tm(key, lang, **{k: f[k] for k in _OPTION_KEYS})
 
 
 def accepted_frame(preview: Preview, lang: str = "zh") -> pd.DataFrame:

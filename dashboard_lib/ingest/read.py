@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..errors import UserError
 from ..i18n import t
-from .columns import FIELDS, map_header
+from .columns import FIELDS, data_sheet_names, map_header
 from .values import norm_text
 
 # ---- file limits: everything one uploaded file may cost, in one place (the import page states
@@ -295,8 +295,15 @@ def _sheet_parser(src, ws, wb):
     )
 
 
+def _data_sheet(wb):
+    """The sheet to read: a template's data sheet by its name (its instructions and lists sheets
+    are never read), else the first worksheet."""
+    names = data_sheet_names()
+    return next((ws for ws in wb.worksheets if ws.title in names), wb.worksheets[0])
+
+
 class _XlsxRows:
-    """The first worksheet's non-blank rows as (row number, raw values), streamed: nothing is
+    """The data sheet's (``_data_sheet``) non-blank rows as (row number, raw values), streamed: nothing is
     read until iterated, reading stops when the consumer stops, a value right of
     ``MAX_COLUMNS`` refuses the file, and merged ranges carry their top-left value."""
 
@@ -306,7 +313,7 @@ class _XlsxRows:
         zf = _xlsx_package(data)  # before openpyxl sees the file
         try:
             self.wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            self.ws = self.wb.worksheets[0]
+            self.ws = _data_sheet(self.wb)
             self.merged = _merged_ranges(zf, self.ws._worksheet_path)
         except IngestError:
             raise

@@ -64,7 +64,94 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ingest_history_empty": ("还没有导入记录。", "No imports yet."),
     "ingest_undo_pick": ("撤销批次", "Batch to undo"),
     "ingest_undo": ("撤销该批次", "Undo this batch"),
-    "ingest_undone": ("批次 {batch} 已撤销。", "Batch {batch} has been undone."),
+    "ingest_undone": (
+        "已撤销批次 {batch}（{file}，{kind}）：移除 {n} 行。",
+        "Batch {batch} undone ({file}, {kind}): {n} rows removed.",
+    ),
+    # undo (issue 13): what a batch holds, a confirm step, the result
+    "ingest_undo_option": (
+        "批次 {batch} · {file} · {when} · {kind} · {n} 行",
+        "Batch {batch} · {file} · {when} · {kind} · {n} rows",
+    ),
+    "ingest_undo_holds": (
+        "批次 {batch} 于 {when} 由 {user} 导入，文件：{file}；类型：{kind}；{n} 行。撤销将删除这 {n} 行。",
+        "Batch {batch} was imported on {when} by {user}, file: {file}; kind: {kind}; {n} rows. "
+        "Undoing it deletes these {n} rows.",
+    ),
+    "ingest_undo_holds_project": (
+        "撤销后，被它替换的模拟项目及其模拟数据将恢复。",
+        "The simulated projects it replaced, and their simulated data, are restored.",
+    ),
+    "ingest_undo_confirm": (
+        "我确认撤销批次 {batch}（{n} 行）",
+        "I confirm undoing batch {batch} ({n} rows)",
+    ),
+    "ingest_undone_project": (
+        "已撤销批次 {batch}（{file}，{kind}）：移除 {n} 个项目，被替换的模拟项目已恢复。",
+        "Batch {batch} undone ({file}, {kind}): {n} projects removed, the simulated projects they "
+        "replaced restored.",
+    ),
+    # templates (issue 13): made for the viewer, read back by the data sheet's name
+    "ingest_tpl_sheet_project": ("项目名单", "Projects"),
+    "ingest_tpl_sheet_dispatch": ("派驻团队", "Dispatch"),
+    "ingest_tpl_sheet_guidance_visit": ("到校指导", "Guidance visits"),
+    "ingest_tpl_sheet_shadowing": ("跟岗挂职", "Shadowing"),
+    "ingest_tpl_sheet_training": ("培训教研", "Training"),
+    "ingest_tpl_sheet_internship": ("实习支教", "Internships"),
+    "ingest_tpl_sheet_outcome": ("成效指标", "Outcomes"),
+    "ingest_tpl_sheet_help": ("说明", "Instructions"),
+    "ingest_tpl_sheet_lists": ("选项", "Lists"),
+    "ingest_tpl_file_project": ("导入模板_项目名单", "import_template_projects"),
+    "ingest_tpl_file_dispatch": ("导入模板_派驻团队", "import_template_dispatch"),
+    "ingest_tpl_file_guidance_visit": ("导入模板_到校指导", "import_template_guidance_visits"),
+    "ingest_tpl_file_shadowing": ("导入模板_跟岗挂职", "import_template_shadowing"),
+    "ingest_tpl_file_training": ("导入模板_培训教研", "import_template_training"),
+    "ingest_tpl_file_internship": ("导入模板_实习支教", "import_template_internships"),
+    "ingest_tpl_file_outcome": ("导入模板_成效指标", "import_template_outcomes"),
+    "ingest_tpl_new_school": ("第一中学", "No. 1 High School"),
+    "ingest_tpl_sep": ("、", ", "),
+    "ingest_tpl_more": ("等 {n} 项，见下拉列表", " and more ({n} in all, see the drop-down)"),
+    "ingest_tpl_allowed_list": (
+        "从下拉列表中选择：{values}{more}",
+        "Pick from the drop-down: {values}{more}",
+    ),
+    "ingest_tpl_allowed_date": (
+        "{earliest} 及以后、不晚于今天的日期",
+        "A date from {earliest} up to today",
+    ),
+    "ingest_tpl_allowed_year": (
+        "学年开始的年份，如 2023",
+        "The year the school year starts, e.g. 2023",
+    ),
+    "ingest_tpl_allowed_range": ("{lo} 至 {hi} 之间的数", "A number from {lo} to {hi}"),
+    "ingest_tpl_allowed_value": (
+        "本科上线率、骨干教师留任率为百分数（0–100），在校生数为整数",
+        "Rates are percentages (0–100); enrolment is a whole number",
+    ),
+    "ingest_tpl_allowed_text": ("文字", "Text"),
+    "ingest_tpl_fmt_date": ("日期（年-月-日）", "Date (year-month-day)"),
+    "ingest_tpl_fmt_int": ("整数", "Whole number"),
+    "ingest_tpl_fmt_number": ("数字", "Number"),
+    "ingest_tpl_fmt_text": ("文字", "Text"),
+    "ingest_tpl_dv_list": ("请从下拉列表中选择。", "Pick a value from the drop-down list."),
+    "ingest_tpl_dv_date": ("请填写 {earliest} 及以后的日期。", "Enter a date from {earliest} on."),
+    "ingest_tpl_help_title": ("导入模板：{kind}", "Import template: {kind}"),
+    "ingest_tpl_help_sheet": (
+        "在工作表“{sheet}”中每行填写一条记录（第 1 行是表头，请勿修改）；导入时只读取这个工作表，“说明”和“选项”工作表会被忽略。",
+        'Fill in one record per row on the sheet "{sheet}" (row 1 is the header: keep it); the '
+        'import reads that sheet only, the "Instructions" and "Lists" sheets are ignored.',
+    ),
+    "ingest_tpl_help_example": (
+        "第 2 行是为您的权限范围生成的示例，原样导入也会被接受：请改成您的实际数据或删除。橙色表头为必填列。",
+        "Row 2 is an example made for your scope that is accepted as it stands: replace it with your "
+        "own data or delete it. Orange headers are required columns.",
+    ),
+    "ingest_tpl_h_column": ("列", "Column"),
+    "ingest_tpl_h_required": ("必填", "Required"),
+    "ingest_tpl_h_allowed": ("允许的值", "Allowed values"),
+    "ingest_tpl_h_format": ("格式", "Format"),
+    "ingest_tpl_yes": ("是", "yes"),
+    "ingest_tpl_no": ("否", "no"),
     "ingest_h_batch": ("批次", "Batch"),
     "ingest_h_when": ("时间", "When"),
     "ingest_h_user": ("操作人", "User"),
@@ -80,7 +167,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ingest_col_reason": ("原因", "Reason"),
     "ingest_col_replaces": ("替换模拟项目", "Replaces simulated project"),
     "ingest_accepted_cap": ("（仅显示前 500 行）", "(first 500 rows shown)"),
-    "ingest_form_entry": ("（表单填报）", "(entry form)"),
+    "ingest_form_entry": ("填报（表单）", "Entered (form)"),
     "ingest_kind_project": ("项目名单（附件）", "Project list (annex)"),
     "ingest_kind_outcome": ("成效指标", "Outcome indicators"),
     # file-level errors
@@ -270,9 +357,63 @@ STRINGS: dict[str, tuple[str, str]] = {
         "记录 {id} 不存在或不在您的权限范围内。",
         "Record {id} does not exist or is outside your scope.",
     ),
+    # the entry form's required fields and refusals, the correction grid (ingest.entry, issue 13)
+    "entry_required_label": ("{name}（必填）", "{name} (required)"),
+    "entry_pick": ("请选择", "Choose"),
+    "entry_pick_project": ("请选择项目", "Choose a project"),
+    "entry_pick_project_first": (
+        "请选择“项目（帮扶县中）”：必填。",
+        "Please choose the “Project (county high school)”: it is required.",
+    ),
+    "entry_missing_field": (
+        "请填写“{field}”：必填，不会自动填入。",
+        "Please fill in “{field}”: it is required and never filled in for you.",
+    ),
+    "entry_bad_field": ("“{field}”：{reason}。", "“{field}”: {reason}."),
+    "entry_bad_entry": ("{reason}。", "{reason}."),
+    "entry_not_saved": ("未保存，数据库没有任何改动：", "Not saved; nothing was written:"),
+    "entry_saved_row": (
+        "已保存：{kind}，{school}，开始日期 {start}；来源记为“填报”（批次 {batch}）。",
+        "Saved: {kind}, {school}, start date {start}; source recorded as “entered” "
+        "(batch {batch}).",
+    ),
+    "entry_saved_outcome": (
+        "已保存：{school}，{year} 学年{indicator}；来源记为“填报”（批次 {batch}）。",
+        "Saved: {school}, {indicator} for {year}; source recorded as “entered” (batch {batch}).",
+    ),
+    "entry_store_date_missing": (
+        "开始日期为必填项：没有开始日期的记录不能保存，数据库没有任何改动。",
+        "The start date is required: a record without one cannot be saved; nothing was written.",
+    ),
+    "entry_col_id": ("记录编号", "Record no."),
+    "entry_col_source": ("来源", "Source"),
+    "entry_col_kind": ("类型", "Kind"),
+    "entry_grid_help": (
+        "灰色列（记录编号、来源、帮扶县中、类型）不能修改；日期可点选，形式和学生层次从列表中选择。",
+        "Grey columns (record no., source, school, kind) cannot be changed; pick dates from the "
+        "calendar, mode and level from their lists.",
+    ),
+    "entry_grid_nothing": (
+        "表格没有改动，未保存任何内容。",
+        "Nothing in the table was changed; nothing was saved.",
+    ),
+    "entry_grid_saved": ("已更正 {n} 条记录：{detail}。", "{n} records corrected: {detail}."),
+    "entry_grid_row_fields": ("第 {row} 行（记录 {id}）{fields}", "row {row} (record {id}): {fields}"),
+    "entry_grid_refused": (
+        "以下记录未保存（该行的其他修改也未保存）：",
+        "These records were not saved (nor the other changes of their row):",
+    ),
+    "entry_grid_bad_cell": (
+        "第 {row} 行（记录 {id}）“{column}”：{reason}",
+        "Row {row} (record {id}), “{column}”: {reason}",
+    ),
+    "entry_grid_bad_row": ("第 {row} 行（记录 {id}）：{reason}", "Row {row} (record {id}): {reason}"),
+    "entry_sep_rows": ("；", "; "),
+    "entry_sep_fields": ("、", ", "),
+    "entry_r_not_for_kind": ("{kind}记录没有这一项", "a {kind} record has no such field"),
     # the entry form's options (ingest.form_options): the label follows the language, the value
     # stored is the same canonical one in both
-    "entry_opt_on_site": ("线下", "On site"),
+    "entry_opt_on_site": ("现场", "On site"),  # = prog_v_on_site: one vocabulary (issue 13)
     "entry_opt_online": ("线上", "Online"),
     "entry_opt_undergraduate": ("本科", "Undergraduate"),
     "entry_opt_master": ("硕士", "Master's"),
@@ -302,4 +443,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ingest_cell_head": ("（{head}）", ' ("{head}")'),
 }
 
-LABELS: dict[str, tuple[str, str]] = {}
+LABELS: dict[str, tuple[str, str]] = {
+    # provenance of rows typed into the entry form (vocab.Provenance.ENTERED); the other
+    # provenances are named in strings/core.py
+    "entered": ("填报", "Entered"),
+}
