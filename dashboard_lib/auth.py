@@ -5,6 +5,7 @@
     python -m dashboard_lib.auth create-user --user lzu --role university --university 兰州大学
     python -m dashboard_lib.auth list | disable USER | enable USER | set-password USER
     python -m dashboard_lib.auth set-scope USER --province 630000
+    python -m dashboard_lib.auth set-sso USER --oidc-subject official@gs.example   (or --clear)
 
 Passwords are asked for twice on the terminal (or read from standard input with
 ``--password-stdin``); there is no default password anywhere. Run these while the dashboard is
@@ -16,10 +17,15 @@ from __future__ import annotations
 import argparse
 import getpass
 import gzip
+import json
+import logging
+import os
 import re
 import secrets
 import sys
 import threading
+import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +39,7 @@ from .scope import Viewer
 from .settings import DATA_DIR
 from .vocab import Role
 
+log = logging.getLogger(__name__)
 _HASHER = PasswordHasher()
 PASSWORD_MIN = 10
 USER_NAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
@@ -222,6 +229,10 @@ def create_user(
     record = validate_account(store, user_name, role, province_adcode, university_ids)
     if password is None and not oidc_subject:
         raise AuthError("auth_password_or_sso")
+    if oidc_subject:
+        other = store.user_by_subject(oidc_subject)
+        if other is not None:
+            raise AuthError("auth_sso_taken", identity=oidc_subject, user=other["user_name"])
     record["password_hash"] = hash_password(password, user_name) if password is not None else None
     record["display_name"] = display_name
     record["oidc_subject"] = oidc_subject
@@ -331,18 +342,121 @@ def authenticate(
     return viewer
 
 
+# ---------------------------------------------------------------------- single sign-on
+def local_login_allowed(auth_mode: str, env: Mapping[str, str] | None = None) -> bool:
+    """Whether the log-in page offers the local form (and local sign-in cookies are honoured).
+    Always with ``XZ_AUTH=local``; with ``XZ_AUTH=oidc`` too unless ``XZ_LOCAL_LOGIN=0`` (a
+    deployment whose every user comes through the identity provider)."""
+    if auth_mode != "oidc":
+        return True
+    env = os.environ if env is None else env
+    return env.get("XZ_LOCAL_LOGIN", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+SSO_SHARED_KEYS = ("redirect_uri", "cookie_secret")
+SSO_PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+
+
+def sso_config_problem(auth_section: Mapping | None, provider: str = "") -> AuthError | None:
+    """What keeps ``st.login(provider)`` from starting, read from the ``[auth]`` section of the
+    secrets (``provider`` ``""``: the default provider, whose keys sit in ``[auth]`` itself):
+    an AuthError naming the missing keys, or None. Checked before ``st.login``, whose own
+    refusal is an English exception."""
+    if not auth_section:
+        return AuthError("auth_sso_not_configured")
+    section = auth_section.get(provider) if provider else auth_section
+    missing = [k for k in SSO_SHARED_KEYS if not auth_section.get(k)]
+    if not isinstance(section, Mapping) or "_" in provider:
+        missing += list(SSO_PROVIDER_KEYS)
+    else:
+        missing += [k for k in SSO_PROVIDER_KEYS if not section.get(k)]
+    if missing:
+        log.warning("single sign-on: the secrets' [auth] section lacks %s", ", ".join(missing))
+        return AuthError("auth_sso_incomplete", keys=", ".join(missing))
+    return None
+
+
+def provider_reachable(metadata_url: str, timeout: float = 3.0) -> bool:
+    """Whether the identity provider answers its discovery document (asked right before sending
+    the browser there, so a provider that is down gets one sentence, not an error page)."""
+    if not isinstance(metadata_url, str) or not metadata_url.startswith(("http://", "https://")):
+        return False
+    try:
+        with urllib.request.urlopen(metadata_url, timeout=timeout) as answer:  # noqa: S310
+            doc = json.loads(answer.read(1_000_000))
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and bool(doc.get("authorization_endpoint"))
+
+
+def identities(claims: Mapping) -> tuple[str | None, str | None]:
+    """(sub, e-mail) of a signed-in person's claims. The e-mail counts only when the provider
+    does not say it is unverified (``email_verified: false``): a provider that lets people type
+    any address must not let them into someone else's account."""
+    sub = claims.get("sub")
+    email = claims.get("email")
+    sub = sub.strip() if isinstance(sub, str) and sub.strip() else None
+    email = email.strip() if isinstance(email, str) and "@" in email else None
+    if claims.get("email_verified") is False or claims.get("email_verified") == "false":
+        email = None
+    return sub, email
+
+
+def account_for_claims(store, claims: Mapping) -> dict:
+    """The account a single sign-on identity is registered to: its ``oidc_subject`` equals the
+    ``sub`` claim, or (case aside) the verified ``email``. Raises AuthError: no identity, not
+    registered (``auth_sso_unregistered``: one sentence, no data), or disabled."""
+    sub, email = identities(claims)
+    if sub is None and email is None:
+        raise AuthError("auth_sso_no_identity")
+    rows = store.users_by_identity(sub, email)
+    exact = [r for r in rows if sub is not None and r["oidc_subject"] == sub]
+    chosen = exact if exact else rows
+    if len(chosen) != 1:  # none, or two accounts claim the same address: neither is opened
+        raise AuthError("auth_sso_unregistered", identity=email or sub)
+    user = chosen[0]
+    if user["disabled"]:
+        raise AuthError("auth_disabled")
+    return user
+
+
+def viewer_for_claims(store, claims: Mapping, *, audit: bool = True) -> Viewer:
+    """Single sign-on: the identity provider says who; our own table says role and scope.
+    With ``audit`` the sign-in (or its refusal) is written to the audit log: the UI asks once
+    per browser session, not on every click."""
+    sub, email = identities(claims)
+    try:
+        user = account_for_claims(store, claims)
+        viewer = viewer_for(user)
+    except AuthError as exc:
+        if audit and exc.key == "auth_sso_unregistered":
+            store.log_event(email or sub, "login_refused", "sso identity not registered")
+        elif audit and exc.key == "auth_disabled":
+            store.log_event(email or sub, "login_refused", "disabled (sso)")
+        raise
+    if audit:
+        store.record_login(user["user_name"], True, 5, 15)
+    return viewer
+
+
 def viewer_for_identity(store, subject: str | None) -> Viewer:
-    """Single sign-on: the identity provider says who; our own table says role and scope."""
+    """``viewer_for_claims`` for one identity string (a ``sub`` or an e-mail)."""
     if not subject:
         raise AuthError("auth_sso_no_identity")
-    user = store.user_by_subject(subject)
-    if user is None:
-        store.log_event(subject, "login_refused", "sso identity not registered")
-        raise AuthError("auth_sso_unregistered")
-    if user["disabled"]:
-        store.log_event(user["user_name"], "login_refused", "disabled (sso)")
-        raise AuthError("auth_disabled")
-    return viewer_for(user)
+    return viewer_for_claims(store, {"sub": subject, "email": subject})
+
+
+def set_sso_identity(store, user_name: str, identity: str | None, actor: str | None) -> None:
+    """Register (or with None remove) the single sign-on identity of an account."""
+    user = _existing(store, user_name)
+    identity = (identity or "").strip() or None
+    if identity is None and not user["password_hash"]:
+        raise AuthError("auth_password_or_sso")
+    if identity is not None:
+        other = store.user_by_subject(identity)
+        if other is not None and other["user_name"] != user_name:
+            raise AuthError("auth_sso_taken", identity=identity, user=other["user_name"])
+    store.update_user(user_name, {"oidc_subject": identity}, actor, "user_rescoped")
 
 
 def session_expired(last_seen: datetime, now: datetime, minutes: int) -> bool:
@@ -397,6 +511,10 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--role", required=True, choices=[r.value for r in Role])
     s.add_argument("--province", type=int)
     s.add_argument("--university", action="append")
+    o = sub.add_parser("set-sso", help="register (or --clear) an account's single sign-on id")
+    o.add_argument("user")
+    o.add_argument("--oidc-subject", help="the provider's sub claim or the verified e-mail")
+    o.add_argument("--clear", action="store_true")
     for name in ("disable", "enable"):
         sub.add_parser(name).add_argument("user")
     p = sub.add_parser("set-password")
@@ -438,6 +556,11 @@ def main(argv: list[str] | None = None) -> int:
                 actor,
             )
             print(f"re-scoped {args.user}")
+        elif args.cmd == "set-sso":
+            if not args.clear and not args.oidc_subject:
+                ap.error("set-sso needs --oidc-subject or --clear")
+            set_sso_identity(store, args.user, None if args.clear else args.oidc_subject, actor)
+            print(f"single sign-on identity of {args.user} set")
         elif args.cmd in ("disable", "enable"):
             set_disabled(store, args.user, args.cmd == "disable", actor)
             print(f"{args.cmd}d {args.user}")

@@ -43,6 +43,17 @@ class AuthOps(CoreStore):
         df = self._df("SELECT * FROM app_user WHERE oidc_subject = ?", [subject])
         return None if df.empty else _row(df)
 
+    def users_by_identity(self, sub: str | None, email: str | None) -> list[dict]:
+        """The accounts whose single sign-on identity is ``sub`` (exactly) or ``email`` (case
+        aside): at most a few rows; ``dashboard_lib.auth.account_for_claims`` picks one."""
+        df = self._df(
+            """SELECT * FROM app_user
+               WHERE oidc_subject = ? OR (? IS NOT NULL AND lower(oidc_subject) = lower(?))
+               ORDER BY user_name""",
+            [sub, email, email],
+        )
+        return [_row(df.iloc[[i]]) for i in range(len(df))]
+
     def users(self) -> pd.DataFrame:
         """Every account, without password hashes (for the admin page)."""
         return self._df("""SELECT user_name, display_name, role, province_adcode, university_ids,

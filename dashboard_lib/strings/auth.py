@@ -6,7 +6,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "auth_user": ("用户名", "User name"),
     "auth_password": ("密码", "Password"),
     "auth_submit": ("登录", "Sign in"),
-    "auth_sso": ("单点登录", "Sign in with single sign-on"),
+    "auth_sso": ("使用统一身份认证登录", "Sign in with single sign-on"),
+    "auth_sso_heading": ("统一身份认证", "Single sign-on"),
+    "auth_local_heading": ("本地账户登录", "Sign in with a local account"),
+    "auth_sso_signed_in": (
+        "已通过统一身份认证登录：{identity}",
+        "Signed in through single sign-on: {identity}",
+    ),
+    "auth_sso_logout": ("退出统一身份认证", "Sign out of single sign-on"),
     "auth_logout": ("退出登录", "Sign out"),
     "auth_signed_in_as": ("当前用户：{user}（{scope}）", "Signed in: {user} ({scope})"),
     "auth_demo_banner": (
@@ -127,8 +134,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "auth_sso_no_identity": ("单点登录未返回身份标识。", "Single sign-on returned no identity."),
     "auth_sso_unregistered": (
-        "您的单点登录身份尚未在本系统登记，请联系管理员。",
-        "Your single sign-on identity is not registered here; ask an administrator.",
+        "您的统一身份认证账号 {identity} 未开通本系统，请联系管理员开通。",
+        "Your single sign-on account {identity} has not been enabled for this dashboard; "
+        "ask an administrator to enable it.",
+    ),
+    "auth_sso_not_configured": (
+        "统一身份认证尚未配置，请联系系统管理员。",
+        "Single sign-on is not configured yet; ask the system administrator.",
+    ),
+    "auth_sso_incomplete": (
+        "统一身份认证的配置不完整，请联系系统管理员（服务器日志列出缺少的配置项）。",
+        "The single sign-on configuration is incomplete; ask the system administrator (the "
+        "server's log names the missing settings).",
+    ),
+    "auth_sso_unreachable": (
+        "统一身份认证服务暂时无法连接，请稍后再试。",
+        "The single sign-on service cannot be reached at the moment; please try again later.",
+    ),
+    "auth_sso_taken": (
+        "统一身份认证标识 {identity} 已登记给用户 {user}。",
+        "The single sign-on identity {identity} is registered to user {user} already.",
     ),
     "auth_passwords_differ": ("两次输入的密码不一致。", "The two passwords differ."),
     "auth_unknown_universities": ("未知高校：{names}。", "Unknown universities: {names}."),

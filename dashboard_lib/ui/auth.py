@@ -7,15 +7,22 @@ run the token is checked again against the database (revoked? idle too long? acc
 disabled?), so signing out in one tab, an administrator disabling the account or resetting its
 password ends every tab of that sign-in at its next click. The account row is re-read on every
 run too, so re-scoping a user takes effect on their next click, not on their next log-in.
+
+Single sign-on (``XZ_AUTH=oidc``): ``st.login`` sends the browser to the identity provider,
+Streamlit's own routes (``/auth/login``, ``/oauth2callback``) check its answer and keep the
+identity in a signed cookie (``st.user``). Who that is maps to an account by its
+``oidc_subject`` (the ``sub`` claim, or the verified e-mail): the account gives role and scope,
+read again on every run. An identity without an account gets one sentence and no data. The
+local form stays beside it unless ``XZ_LOCAL_LOGIN=0`` (``auth.local_login_allowed``).
 """
 
 from __future__ import annotations
 
 import html
 import json
+import logging
 import time
 from datetime import datetime
-from typing import cast
 
 import streamlit as st
 
@@ -29,9 +36,11 @@ from ..vocab import Role
 from . import web
 from .core import lang, store
 
+_log = logging.getLogger(__name__)
 _KEY = "auth"  # session_state: {"user": name, "last": datetime, "token": str} for local accounts
 COOKIE = web.COOKIE
 _GO = "_auth_go"  # session_state: (url, "in" | "out") the top page goes to on the next run
+_SSO = "_auth_sso"  # session_state: {"identity": (sub, email), "refused": sentence | None}
 _CHECKED = "_auth_checked"  # session_state: (run marker, time, token, result) of this run's check
 _ENDED = {
     "expired": "auth_timed_out",
@@ -139,15 +148,10 @@ def viewer() -> Viewer | None:
     settings = load_settings()
     language = lang()
     store_ = store()
-    if settings.auth_mode == "oidc":
-        if getattr(st.user, "is_logged_in", False):
-            try:
-                # st.user's values are typed loosely (any claim); email and sub are strings
-                identity = cast("str | None", st.user.get("email") or st.user.get("sub"))
-                return auth.viewer_for_identity(store_, identity)
-            except auth.AuthError as exc:
-                st.error(exc.message(language))
-    else:
+    if settings.auth_mode == "oidc" and sso_signed_in():
+        return _sso_viewer(store_, language)  # None when refused: no data, not even the demo
+    st.session_state.pop(_SSO, None)
+    if auth.local_login_allowed(settings.auth_mode):
         session = st.session_state.get(_KEY)
         if session is None:
             session = _resume_from_cookie(store_, settings.session_minutes)
@@ -173,6 +177,106 @@ def viewer() -> Viewer | None:
                 st.session_state.pop(_KEY, None)
                 st.session_state["auth_notice"] = exc.message(language)
     return Viewer.demo() if settings.demo_mode else None
+
+
+# ---------------------------------------------------------------------- single sign-on
+def sso_signed_in() -> bool:
+    """Whether the provider has signed this browser in (Streamlit's signed identity cookie)."""
+    try:
+        return bool(getattr(st.user, "is_logged_in", False))
+    except Exception:  # no [auth] section, no script context
+        return False
+
+
+def _claims() -> dict:
+    try:
+        info = st.user.to_dict()
+    except Exception:
+        return {}
+    return {k: info.get(k) for k in ("sub", "email", "email_verified", "name")}
+
+
+def _sso_viewer(store_, language: str) -> Viewer | None:
+    """The viewer of a person the provider signed in: their account's role and scope, re-read
+    on every run (a re-scope or a disable takes effect at the next click). The sign-in, or its
+    refusal, is audited once per browser session. A refused identity gets one sentence on the
+    log-in page (``sso_refusal``) and no viewer at all, so no page with data is offered."""
+    claims = _claims()
+    sub, email = auth.identities(claims)
+    memo = st.session_state.get(_SSO)
+    first = not (isinstance(memo, dict) and memo.get("identity") == (sub, email))
+    try:
+        with store_errors():
+            viewer_ = auth.viewer_for_claims(store_, claims, audit=first and not store_.read_only)
+    except (auth.AuthError, StoreError) as exc:
+        if exc.key == "auth_sso_unregistered":
+            text = tm("auth_sso_unregistered", language, identity=email or sub or "")
+        else:
+            text = exc.message(language)
+        st.session_state[_SSO] = {"identity": (sub, email), "refused": text}
+        return None
+    st.session_state[_SSO] = {"identity": (sub, email), "refused": None}
+    return viewer_
+
+
+def sso_refusal() -> str | None:
+    """The sentence for a person the provider signed in whom this dashboard does not open (not
+    registered, disabled, no scope), else None; set by ``viewer`` in this run."""
+    memo = st.session_state.get(_SSO)
+    return memo.get("refused") if isinstance(memo, dict) and sso_signed_in() else None
+
+
+def sso_identity() -> str:
+    sub, email = auth.identities(_claims())
+    return email or sub or ""
+
+
+def _auth_secrets():
+    """The ``[auth]`` section of the secrets (st.secrets: the files of ``secrets.files``, by
+    default ``.streamlit/secrets.toml``), None when there is none or it cannot be read."""
+    try:
+        if not st.secrets.load_if_toml_exists():
+            return None
+        return st.secrets.get("auth")
+    except Exception:  # an unreadable secrets file: not configured
+        return None
+
+
+def sso_login() -> str | None:
+    """Send the browser to the identity provider (``st.login``); or, when it cannot start, the
+    one sentence to show instead of Streamlit's English error: no or incomplete ``[auth]``
+    secrets, Authlib missing, or the provider not answering its discovery document."""
+    language = lang()
+    provider = load_settings().oidc_provider
+    section = _auth_secrets()
+    problem = auth.sso_config_problem(section, provider)
+    if problem is not None:
+        return problem.message(language)
+    from streamlit.auth_util import is_authlib_installed
+
+    if not is_authlib_installed():
+        _log.error("single sign-on: Authlib is not installed (requirements.txt pins it)")
+        return t("auth_sso_not_configured", language)
+    assert section is not None  # sso_config_problem said it is complete
+    metadata_url = (section.get(provider) if provider else section).get("server_metadata_url")
+    if not auth.provider_reachable(str(metadata_url)):
+        _log.warning("single sign-on: %s does not answer", metadata_url)
+        return t("auth_sso_unreachable", language)
+    try:
+        st.login(provider) if provider else st.login()
+    except Exception:
+        _log.exception("single sign-on: st.login refused")
+        return t("auth_sso_not_configured", language)
+    return None
+
+
+def sso_logout() -> None:
+    """End the provider's sign-in in this browser (Streamlit's identity cookie, then the
+    provider's end-session endpoint when it has one)."""
+    language = lang()
+    st.session_state.clear()
+    st.session_state["lang"] = language
+    st.logout()
 
 
 def login(user_name: str, password: str) -> str | None:
@@ -211,6 +315,7 @@ def logout(viewer_: Viewer) -> None:
     language = lang()
     store_ = store()
     token = (st.session_state.get(_KEY) or {}).get("token")
+    through_sso = load_settings().auth_mode == "oidc" and sso_signed_in()
     try:
         with store_errors():
             store_.log_event(viewer_.name, "logout")
@@ -221,7 +326,7 @@ def logout(viewer_: Viewer) -> None:
     st.session_state.clear()
     st.session_state["lang"] = language
     st.query_params.clear()
-    if load_settings().auth_mode == "oidc":
+    if through_sso:
         st.logout()
     else:
         st.session_state[_GO] = (web.logout_url(_home(language)), "out")
