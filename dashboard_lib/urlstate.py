@@ -24,13 +24,13 @@ from typing import Any, NamedTuple
 
 from .school_calendar import term_bounds
 from .scope import Filters, Viewer
-from .vocab import ActivityKind, Provenance
+from .vocab import PEOPLES_PROVENANCES, ActivityKind, Provenance
 
 PARAMS = ("province", "prefecture", "university", "term_from", "term_to", "kind", "prov")
 PROVENANCE_CHOICES: dict[str, tuple[str, ...]] = {
     "all": (),
     "published": (Provenance.PUBLISHED.value,),
-    "real": (Provenance.PUBLISHED.value, Provenance.IMPORTED.value),
+    "real": (Provenance.PUBLISHED.value, *PEOPLES_PROVENANCES),
 }
 KINDS: tuple[str, ...] = tuple(k.value for k in ActivityKind)
 ALL = 0  # the province choice "every province in the viewer's scope"

@@ -1,11 +1,14 @@
-"""数据填报 / Data entry: add a record to one of the viewer's projects, correct imported records."""
+"""数据填报 / Data entry: add a record to one of the viewer's projects (every required field
+chosen, nothing defaulted), correct imported or entered records in a grid headed and named in the
+user's language."""
 
 from datetime import date
 
 import streamlit as st
 
 from dashboard_lib import ingest, ui
-from dashboard_lib.i18n import label, t, tm
+from dashboard_lib.i18n import t
+from dashboard_lib.ingest import entry
 from dashboard_lib.store import StoreError
 
 page = ui.page("views/data_entry.py", "entry_title", writes=True)
@@ -27,72 +30,126 @@ fields = ingest.entry_fields(kind)
 with st.form("entry_form", clear_on_submit=False):
     options = ingest.project_options(projects, lang)
     pid = st.selectbox(
-        t("entry_project", lang),
+        t("entry_required_label", lang, name=t("entry_project", lang)),
         list(options),
         format_func=options.__getitem__,
+        index=None,
+        placeholder=t("entry_pick_project", lang),
         key="entry_project",
     )
-    values = {}
+    values: dict[str, object] = {}
     for f in fields:
-        name = ingest.field_label(f, lang)
-        if f in ("start_date", "end_date"):
+        name = entry.form_label(f, kind, lang)
+        if f in entry.DATE_FIELDS:  # chosen, never today by default
             values[f] = st.date_input(
                 name,
-                value=date.today() if f == "start_date" else None,
+                value=None,
                 min_value=ingest.EARLIEST,
+                max_value=date.today() if f == "start_date" else None,
                 key=f"entry_{f}",
             )
-        elif f in ("people", "participants", "hours", "person_months", "value", "school_year"):
+        elif f in entry.NUMBER_FIELDS:
             values[f] = st.number_input(
                 name,
                 value=None,
-                step=1.0 if f in ("hours", "person_months", "value") else 1,
+                min_value=0 if f in entry.INTEGER_FIELDS else 0.0,
+                step=1 if f in entry.INTEGER_FIELDS else 1.0,
                 key=f"entry_{f}",
             )
-        elif f in ingest.FORM_CHOICE_FIELDS:  # labels in the user's language, canonical values
-            choices = ingest.form_options(f, lang)
+        elif f in entry.CHOICE_FIELDS:  # labels in the user's language, canonical values
+            choices = entry.choice_options(f, lang)
             values[f] = st.selectbox(
-                name, list(choices), format_func=choices.__getitem__, key=f"entry_{f}"
+                name,
+                list(choices),
+                format_func=choices.__getitem__,
+                index=None,
+                placeholder=t("entry_pick", lang),
+                key=f"entry_{f}",
             )
         else:
             values[f] = st.text_input(name, key=f"entry_{f}")
     submitted = st.form_submit_button(t("entry_submit", lang), type="primary")
 if submitted:
-    preview = ingest.entry_preview(store, viewer, kind, projects, pid, values)
-    if preview.problems:
-        st.error(tm("entry_rejected", lang, reasons=ingest.reasons_text(preview.problems, lang)))
+    problems = entry.missing(kind, pid, values)
+    preview = None
+    if pid is not None and not problems:
+        preview = ingest.entry_preview(store, viewer, kind, projects, pid, values)
+        problems = preview.problems
+    if problems or preview is None or pid is None:
+        st.error(
+            "\n".join(
+                [t("entry_not_saved", lang)]
+                + [f"- {s}" for s in entry.form_refusal(problems, lang)]
+            )
+        )
     else:
         try:
             batch = store.import_commit(viewer, preview, None, None)
         except StoreError as exc:
             st.error(exc.message(lang))
         else:
-            st.success(t("entry_saved", lang, batch=batch))
+            st.success(entry.saved_text(kind, options[pid], values, batch, lang))
 
 st.subheader(t("entry_correct", lang))
-st.caption(t("entry_correct_help", lang))
+st.caption(t("entry_correct_help", lang) + " " + t("entry_grid_help", lang))
 editable = store.editable_activities(viewer)
 if editable.empty:
     st.caption(t("entry_none_editable", lang))
 else:
-    shown = ingest.editable_view(editable)
+    shown = entry.grid_frame(editable, lang)
+    config = {}
+    for c in entry.grid_columns(lang):
+        if c.type == "date":
+            config[c.title] = st.column_config.DateColumn(
+                c.title,
+                format="YYYY-MM-DD",
+                min_value=ingest.EARLIEST,
+                disabled=not c.editable,
+                required=c.required,
+            )
+        elif c.type == "number":
+            config[c.title] = st.column_config.NumberColumn(
+                c.title,
+                step=1 if c.integer else 0.1,
+                format="%d" if c.integer else None,
+                disabled=not c.editable,
+            )
+        elif c.type == "select":
+            config[c.title] = st.column_config.SelectboxColumn(
+                c.title, options=list(c.options), disabled=not c.editable
+            )
+        else:
+            config[c.title] = st.column_config.TextColumn(c.title, disabled=not c.editable)
     edited = st.data_editor(
         shown,
         hide_index=True,
-        disabled=["activity_id", "school_zh", "kind"],
         key="entry_editor",
         width="stretch",
-        column_config={"kind": st.column_config.TextColumn(label("kind", lang))},
+        num_rows="fixed",
+        column_config=config,
+        placeholder="",  # an empty cell is empty, not Streamlit's English "None"
     )
     if st.button(t("entry_save_corrections", lang), key="entry_save"):
-        changes, problems = ingest.corrections(store, viewer, shown, edited)
-        done = 0
-        for activity_id, vals in changes:
+        res = entry.grid_corrections(store, viewer, editable, shown, edited, lang)
+        done, said = [], []
+        for activity_id, vals in res.changes:
             try:
                 store.update_activity(viewer, activity_id, vals)
-                done += 1
+                done.append(activity_id)
             except StoreError as exc:
-                st.error(exc.message(lang))
-        if problems:
-            st.error(tm("entry_rejected", lang, reasons=ingest.reasons_text(problems, lang)))
-        st.success(t("entry_corrected", lang, n=done))
+                said.append(("error", exc.message(lang)))
+        if res.problems:
+            lines = [f"- {s}" for s in entry.grid_problem_sentences(res, lang)]
+            said.append(("error", "\n".join([t("entry_grid_refused", lang), *lines])))
+        if done:
+            said.insert(0, ("success", entry.grid_saved_text(res, done, lang)))
+        elif not res.problems and not said:
+            said.append(("info", t("entry_grid_nothing", lang)))
+        st.session_state["entry_grid_said"] = said
+        if done:  # show the stored rows: the grid starts again from the database
+            st.session_state.pop("entry_editor", None)
+            st.rerun()
+    elif entry.grid_edited(shown, edited):  # new edits: what the last save said no longer applies
+        st.session_state.pop("entry_grid_said", None)
+    for how, text in st.session_state.get("entry_grid_said", []):
+        getattr(st, how)(text)

@@ -35,6 +35,7 @@ from .values import (
     MODE_NAMES,
     _key,
     _lookup_name,
+    choice_names,
     norm_text,
     parse_date,
     parse_number,
@@ -384,7 +385,9 @@ def _validate_activity(
             mode = _lookup_name(rec["mode"], MODE_NAMES)
             if mode is None:
                 problems.append(
-                    Problem(rownum, "mode", rec["mode"], "ingest_r_bad_choice", "线上、线下")
+                    Problem(
+                        rownum, "mode", rec["mode"], "ingest_r_bad_choice", choice_names(MODE_NAMES)
+                    )
                 )
     else:
         mode = "on_site"
@@ -392,7 +395,9 @@ def _validate_activity(
         level = _lookup_name(rec["level"], LEVEL_NAMES)
         if level is None:
             problems.append(
-                Problem(rownum, "level", rec["level"], "ingest_r_bad_choice", "本科、硕士、博士")
+                Problem(
+                    rownum, "level", rec["level"], "ingest_r_bad_choice", choice_names(LEVEL_NAMES)
+                )
             )
     if kind in (ActivityKind.DISPATCH, ActivityKind.SHADOWING, ActivityKind.INTERNSHIP):
         pm = _number_of(

@@ -12,7 +12,8 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from ..vocab import OUTCOME_INDICATORS
+from ..i18n import t
+from ..vocab import LEVEL_LABEL_KEYS, MODE_LABEL_KEYS, OUTCOME_INDICATORS, Mode, StudentLevel
 
 
 def norm_text(value) -> str:
@@ -76,18 +77,33 @@ def _lookup_name(text: str, table: Mapping[str, tuple[str, ...]]) -> str | None:
 
 
 # the accepted spellings of a choice, by the canonical value stored (the first is the Chinese name)
-INDICATOR_NAMES = {
+INDICATOR_NAMES: dict[str, tuple[str, ...]] = {
     "enrolment": ("在校生数", "在校生", "enrolment", "enrollment"),
     "teacher_retention": ("骨干教师留任率", "教师留任率", "teacher_retention", "teacherretention"),
     "admission_rate": ("本科上线率", "本科率", "admission_rate", "admissionrate"),
 }
 assert set(INDICATOR_NAMES) == set(OUTCOME_INDICATORS), "indicator names out of step with vocab"
-MODE_NAMES = {
-    "online": ("线上", "网络", "在线", "online"),
-    "on_site": ("线下", "现场", "到校", "on_site", "onsite", "on-site", "offline"),
+# modes and levels: the product's own name first (``vocab.MODE_LABEL_KEYS``, one vocabulary: 现场,
+# not 线下), in Chinese and English, then the other spellings a file may use
+_MODE_ALIASES = {
+    Mode.ON_SITE.value: ("线下", "到校", "on_site", "onsite", "on-site", "offline"),
+    Mode.ONLINE.value: ("网络", "在线", "online"),
 }
-LEVEL_NAMES = {
-    "undergraduate": ("本科", "本科生", "undergraduate"),
-    "master": ("硕士", "硕士生", "研究生", "master"),
-    "doctoral": ("博士", "博士生", "doctoral", "phd"),
+MODE_NAMES: dict[str, tuple[str, ...]] = {
+    m: (t(MODE_LABEL_KEYS[m], "zh"), t(MODE_LABEL_KEYS[m], "en"), *_MODE_ALIASES[m])
+    for m in (Mode.ON_SITE.value, Mode.ONLINE.value)
 }
+_LEVEL_ALIASES = {
+    StudentLevel.UNDERGRADUATE.value: ("本科", "undergraduate"),
+    StudentLevel.MASTER.value: ("硕士", "研究生", "master"),
+    StudentLevel.DOCTORAL.value: ("博士", "doctoral", "phd"),
+}
+LEVEL_NAMES: dict[str, tuple[str, ...]] = {
+    v: (t(LEVEL_LABEL_KEYS[v], "zh"), t(LEVEL_LABEL_KEYS[v], "en"), *_LEVEL_ALIASES[v])
+    for v in LEVEL_LABEL_KEYS
+}
+
+
+def choice_names(table: Mapping[str, tuple[str, ...]]) -> str:
+    """The Chinese names of a choice, for a refusal ("choose from: 现场、线上")."""
+    return "、".join(names[0] for names in table.values())

@@ -5,7 +5,8 @@ A mixin of ``dashboard_lib.store.Store``: methods use ``self._df``, ``self._scal
 (``scope.project_predicate``).
 
 - ``import_commit`` writes one batch in ONE transaction (BEGIN … COMMIT, ROLLBACK on any error):
-  the accepted rows with provenance 'imported' and their ``import_batch_id``, the rejected rows
+  the accepted rows with provenance 'imported' (a file) or 'entered' (the entry form: a batch
+  without a file) and their ``import_batch_id``, the rejected rows
   (``ingest_rejected``), the importer's scope (``ingest_batch_scope``), an audit line, and
   ``refresh_summaries``. The scope is checked again in SQL inside the transaction.
 - A project that replaces a simulated one keeps its id: the old project row and its simulated
@@ -23,7 +24,15 @@ import duckdb
 import pandas as pd
 
 from ..scope import Filters, Viewer, project_predicate
-from ..vocab import DEADLINES, EDITABLE_ACTIVITY_FIELDS, MilestoneKind, RecordKind, Role
+from ..vocab import (
+    DEADLINES,
+    EDITABLE_ACTIVITY_FIELDS,
+    PEOPLES_PROVENANCES,
+    MilestoneKind,
+    Provenance,
+    RecordKind,
+    Role,
+)
 from .core import CoreStore, StoreError
 from .schema import INGEST_SCHEMA, INGEST_TABLES
 from .summary import refresh_summaries
@@ -124,8 +133,44 @@ def existing_key_set(kind: RecordKind, frame: pd.DataFrame) -> set:
     }
 
 
+# SQL list of the provenances of rows people made (fixed vocabulary values, never user input)
+_PEOPLES = ", ".join(f"'{p}'" for p in PEOPLES_PROVENANCES)
+
+
+def batch_provenance(file_name: str | None) -> str:
+    """The provenance of the rows of a batch: 'imported' from a file, 'entered' from the form."""
+    return (Provenance.IMPORTED if file_name else Provenance.ENTERED).value
+
+
 class IngestOps(CoreStore):
     _ingest_ready = False
+
+    def label_entered_rows(self) -> int:
+        """Migration of files written before 'entered' existed: the activity and outcome rows of
+        a batch without a file (the entry form) were stored as 'imported'; they become
+        'entered'. Idempotent; nothing is written when nothing is to change (a read-only file,
+        a database without such rows). Returns the number of rows relabelled."""
+        have = self._known_tables()
+        if not {"activity", "outcome", "import_batch"} <= have:
+            return 0
+        form = "SELECT import_batch_id FROM import_batch WHERE file_name IS NULL"
+        todo = self._scalar(
+            f"""SELECT (SELECT count(*) FROM activity WHERE provenance = 'imported'
+                          AND import_batch_id IN ({form}))
+                     + (SELECT count(*) FROM outcome WHERE provenance = 'imported'
+                          AND import_batch_id IN ({form}))"""
+        )
+        if not todo or self.read_only:
+            return 0
+        with self._transaction("store_write_failed") as cur:
+            for table in ("activity", "outcome"):
+                cur.execute(
+                    f"UPDATE {table} SET provenance = 'entered' WHERE provenance = 'imported' "
+                    f"AND import_batch_id IN ({form})"
+                )
+            refresh_summaries(cur)
+        log.info("%s entered rows relabelled from 'imported' to 'entered'", todo)
+        return int(todo)
 
     def _ensure_ingest_schema(self) -> None:
         """Add this module's tables to a database built before they existed (same schema version)."""
@@ -248,9 +293,9 @@ class IngestOps(CoreStore):
         return self._df(
             f"""SELECT a.activity_id, p.school_zh, a.kind, a.start_date, a.end_date, a.people,
                                    a.person_months, a.participants, a.hours, a.mode, a.role, a.subject,
-                                   a.level, a.note, a.import_batch_id, a.project_id
+                                   a.level, a.note, a.import_batch_id, a.project_id, a.provenance
                             FROM activity a JOIN project p USING (project_id)
-                            WHERE a.provenance = 'imported' AND {where}
+                            WHERE a.provenance IN ({_PEOPLES}) AND {where}
                             ORDER BY a.activity_id DESC LIMIT 5000""",
             params,
         )
@@ -271,6 +316,11 @@ class IngestOps(CoreStore):
         if sha256 and self.already_imported(viewer, sha256, kind.value):
             raise StoreError("store_already_imported")
         acc = preview.accepted.copy()
+        prov = batch_provenance(file_name)
+        if kind.is_activity and not acc.empty:
+            # a start date is required (the schema says NOT NULL): refused in words, not by DuckDB
+            if "start_date" not in acc or acc["start_date"].isna().any():
+                raise StoreError("entry_store_date_missing")
         with self._transaction(
             "store_write_failed",
             (duckdb.Error, ValueError, KeyError, TypeError),
@@ -326,9 +376,9 @@ class IngestOps(CoreStore):
             if kind is RecordKind.PROJECT:
                 stored = self._commit_projects(cur, batch, acc)
             elif kind is RecordKind.OUTCOME:
-                stored = self._commit_outcomes(cur, batch, acc)
+                stored = self._commit_outcomes(cur, batch, acc, prov)
             else:
-                stored = self._commit_activities(cur, batch, acc)
+                stored = self._commit_activities(cur, batch, acc, prov)
             if progress:
                 progress(0.8)
             self._check_written(cur, batch, where, params)  # ... and everything that was
@@ -504,7 +554,7 @@ class IngestOps(CoreStore):
             )
         return len(acc)
 
-    def _commit_activities(self, cur, batch: int, acc: pd.DataFrame) -> int:
+    def _commit_activities(self, cur, batch: int, acc: pd.DataFrame, prov: str) -> int:
         if acc.empty:
             return 0
         start = int(
@@ -528,7 +578,7 @@ class IngestOps(CoreStore):
                            provenance, import_batch_id)
                        SELECT i.activity_id, i.project_id, i.kind, i.start_date::DATE, i.end_date::DATE,
                               i.people, i.person_months, i.participants, i.hours, i.mode, i.role,
-                              i.subject, i.level, i.direction, i.note, 'imported', ?
+                              i.subject, i.level, i.direction, i.note, ?, ?
                        FROM _acts i
                        WHERE NOT EXISTS (SELECT 1 FROM activity a WHERE a.project_id = i.project_id
                              AND a.kind = i.kind AND a.start_date = i.start_date::DATE
@@ -538,12 +588,12 @@ class IngestOps(CoreStore):
                              AND coalesce(a.level, '') = coalesce(i.level, '')
                              AND a.people IS NOT DISTINCT FROM i.people
                              AND a.participants IS NOT DISTINCT FROM i.participants)""",
-            [batch],
+            [prov, batch],
         )
         cur.unregister("_acts")
         return int(cur.execute("SELECT count(*) FROM activity").fetchone()[0] - n0)
 
-    def _commit_outcomes(self, cur, batch: int, acc: pd.DataFrame) -> int:
+    def _commit_outcomes(self, cur, batch: int, acc: pd.DataFrame, prov: str) -> int:
         if acc.empty:
             return 0
         frame = acc[["project_id", "school_year", "indicator", "value"]].copy()
@@ -551,10 +601,10 @@ class IngestOps(CoreStore):
         n0 = cur.execute("SELECT count(*) FROM outcome").fetchone()[0]
         cur.execute(
             """INSERT INTO outcome (project_id, school_year, indicator, value, provenance, import_batch_id)
-                       SELECT i.project_id, i.school_year, i.indicator, i.value, 'imported', ? FROM _outc i
+                       SELECT i.project_id, i.school_year, i.indicator, i.value, ?, ? FROM _outc i
                        WHERE NOT EXISTS (SELECT 1 FROM outcome o WHERE o.project_id = i.project_id
                              AND o.school_year = i.school_year AND o.indicator = i.indicator)""",
-            [batch],
+            [prov, batch],
         )
         cur.unregister("_outc")
         return int(cur.execute("SELECT count(*) FROM outcome").fetchone()[0] - n0)
@@ -649,11 +699,14 @@ class IngestOps(CoreStore):
         caller with ``ingest``); one audit line with the old and new values."""
         self._require_writer(viewer)
         sets = {k: v for k, v in values.items() if k in self._EDITABLE}
+        if "start_date" in sets and (sets["start_date"] is None or pd.isna(sets["start_date"])):
+            raise StoreError("entry_store_date_missing")
         where, params = project_predicate(viewer, None)
         with self._transaction("store_save_failed") as cur:
             old = cur.execute(
                 f"""SELECT a.* FROM activity a JOIN project p USING (project_id)
-                                  WHERE a.activity_id = ? AND a.provenance = 'imported' AND {where}""",
+                                  WHERE a.activity_id = ? AND a.provenance IN ({_PEOPLES})
+                                    AND {where}""",
                 [int(activity_id), *params],
             ).df()
             if old.empty:

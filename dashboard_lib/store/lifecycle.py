@@ -488,4 +488,18 @@ def open_store(
         builder(path)
         store = Store(path)
         notices.append(pair("store_notice_old_version", version=version, moved=moved.name))
+    _migrate_rows(store)
     return OpenResult(store, notices)
+
+
+def _migrate_rows(store: CoreStore) -> None:
+    """Data migrations that need no new schema version (idempotent, written only when there is
+    something to change): form-entered rows once stored as 'imported' become 'entered'
+    (``IngestOps.label_entered_rows``). A failure is logged; the file still opens."""
+    relabel = getattr(store, "label_entered_rows", None)
+    if relabel is None:
+        return
+    try:
+        relabel()
+    except StoreError as exc:
+        log.warning("relabelling entered rows of %s failed: %s", store.path, exc)

@@ -398,7 +398,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Nothing in the table was changed; nothing was saved.",
     ),
     "entry_grid_saved": ("已更正 {n} 条记录：{detail}。", "{n} records corrected: {detail}."),
-    "entry_grid_row_fields": ("第 {row} 行（记录 {id}）{fields}", "row {row} (record {id}): {fields}"),
+    "entry_grid_row_fields": (
+        "第 {row} 行（记录 {id}）{fields}",
+        "row {row} (record {id}): {fields}",
+    ),
     "entry_grid_refused": (
         "以下记录未保存（该行的其他修改也未保存）：",
         "These records were not saved (nor the other changes of their row):",
@@ -407,7 +410,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "第 {row} 行（记录 {id}）“{column}”：{reason}",
         "Row {row} (record {id}), “{column}”: {reason}",
     ),
-    "entry_grid_bad_row": ("第 {row} 行（记录 {id}）：{reason}", "Row {row} (record {id}): {reason}"),
+    "entry_grid_bad_row": (
+        "第 {row} 行（记录 {id}）：{reason}",
+        "Row {row} (record {id}): {reason}",
+    ),
     "entry_sep_rows": ("；", "; "),
     "entry_sep_fields": ("、", ", "),
     "entry_r_not_for_kind": ("{kind}记录没有这一项", "a {kind} record has no such field"),

@@ -138,7 +138,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "prog_ranking_projects": ("项目排名（交流人次）", "Projects ranked by people exchanged"),
     # internships page
-    "prog_internships_title": ("实习支教", "Internships and 支教"),
+    "prog_internships_title": ("实习支教", "Internships and student teaching"),
     "prog_internships_caption": (
         "高校本科生、研究生到县中实习支教：层次、学科、学期，在县人天。",
         "University students teaching or interning in the county school: "
@@ -336,7 +336,11 @@ STRINGS.update(
         "about_v_project": ("项目", "Projects"),
         "about_v_activity": ("活动记录", "Activity records"),
         "about_col_projects": ("公开项目数", "Published projects"),
-        "about_hosts_heading": ("托管单位", "Hosts"),
+        "host_body": ("专业团体", "Professional body"),
+        "deck_map_sub_body": (
+            "{n} 个项目 · {u} 所托管高校 · {b} 个专业团体",
+            "{n} projects · {u} host universities · {b} professional body",
+        ),
         "about_hosts": (
             "托管高校 {universities} 所，帮扶 {university_schools} 所县中；另有专业团体 "
             "{bodies} 个（{body_names}），帮扶 {body_schools} 所县中，单独统计，不计入高校数。",
@@ -347,4 +351,16 @@ STRINGS.update(
     }
 )
 
-LABELS: dict[str, tuple[str, str]] = {}
+LABELS: dict[str, tuple[str, str]] = {
+    # the subjects stored in activity rows (named through programme.vlabel / named)
+    "语文": ("语文", "Chinese"),
+    "数学": ("数学", "Mathematics"),
+    "英语": ("英语", "English"),
+    "物理": ("物理", "Physics"),
+    "化学": ("化学", "Chemistry"),
+    "生物": ("生物", "Biology"),
+    "思想政治": ("思想政治", "Politics"),
+    "历史": ("历史", "History"),
+    "地理": ("地理", "Geography"),
+    "信息技术": ("信息技术", "Information technology"),
+}

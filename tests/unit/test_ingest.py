@@ -515,7 +515,7 @@ def test_entry_form_and_correction(tiny):
         "guidance_visit",
         6,
         "数学",
-        "imported",
+        "entered",  # a form entry is labelled 填报, not 导入 (issue 13)
     )
     bad = ingest.entry_preview(
         tiny,

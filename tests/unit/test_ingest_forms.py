@@ -13,6 +13,7 @@ from conftest import AS_OF, make_tiny
 from conftest import run_page as run
 
 from dashboard_lib import build, ingest, ui
+from dashboard_lib.ingest import entry
 from dashboard_lib.ingest.values import _lookup_name
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
@@ -26,7 +27,7 @@ NAMES = {
 }
 # what the Chinese form offered before the option lists moved out of the page
 CHINESE_BEFORE = {
-    "mode": ["", "线下", "线上"],
+    "mode": ["", "现场", "线上"],  # 现场 as everywhere else, not 线下 (issue 13)
     "level": ["", "本科", "硕士", "博士"],
     "indicator": ["在校生数", "骨干教师留任率", "本科上线率"],
 }
@@ -99,7 +100,9 @@ def test_entry_page_shows_english_options_and_stores_canonical_values(fresh_db, 
         at.selectbox(key="entry_kind").set_value(ingest.RecordKind.TRAINING).run()
         assert not at.exception
         mode = at.selectbox(key="entry_mode")
-        assert mode.options == list(ingest.form_options("mode", lang).values())
+        # the product's one vocabulary, no blank first option (an untouched select is empty)
+        assert mode.options == list(entry.choice_options("mode", lang).values())
+        assert mode.value is None
         if lang == "en":
             assert not any(CJK.search(o) for o in mode.options), mode.options
         at.selectbox(key="entry_project").set_value(int(first["project_id"]))
@@ -112,7 +115,7 @@ def test_entry_page_shows_english_options_and_stores_canonical_values(fresh_db, 
     s = Store(fresh_db)
     try:
         rows = s._df(
-            "SELECT participants, mode FROM activity WHERE provenance = 'imported' ORDER BY 1"
+            "SELECT participants, mode FROM activity WHERE provenance = 'entered' ORDER BY 1"
         )
     finally:
         s.close()

@@ -46,7 +46,7 @@ def test_entry_form_adds_a_record(fresh_db, monkeypatch):
     s = Store(fresh_db)
     try:
         first = s.projects(Viewer.ministry()).iloc[0]
-        before = s._scalar("SELECT count(*) FROM activity WHERE provenance = 'imported'")
+        before = s._scalar("SELECT count(*) FROM activity WHERE provenance = 'entered'")
     finally:
         s.close()
     uni = int(first["university_id"])
@@ -77,7 +77,7 @@ def test_entry_form_adds_a_record(fresh_db, monkeypatch):
     assert any("结束日期早于开始日期" in e.value for e in at.error)
     s = Store(fresh_db)
     try:
-        rows = s._df("SELECT * FROM activity WHERE provenance = 'imported'")
+        rows = s._df("SELECT * FROM activity WHERE provenance = 'entered'")  # 填报, not 导入
         assert len(rows) == before + 1
         r = rows.iloc[0]
         assert (int(r["project_id"]), r["kind"], int(r["people"]), r["role"]) == (

@@ -136,7 +136,7 @@ CASES = [
     ("kind-very-long", "ministry", {"kind": "internship," + "x" * 50_000}, Filters(kinds=("internship",)), (BAD,)),
     # provenance
     ("published", "ministry", {"prov": "published"}, Filters(provenance=("published",)), ()),
-    ("real", "ministry", {"prov": "real"}, Filters(provenance=("published", "imported")), ()),
+    ("real", "ministry", {"prov": "real"}, Filters(provenance=("published", "imported", "entered")), ()),
     ("all", "ministry", {"prov": "all"}, NONE, ()),
     ("prov-imported", "demo", {"prov": "imported"}, NONE, (BAD,)),
     ("prov-simulated", "ministry", {"prov": "simulated"}, NONE, (BAD,)),
