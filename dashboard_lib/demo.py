@@ -26,20 +26,21 @@ from .vocab import (
 
 SIM = Provenance.SIMULATED.value
 
-# Projects per programme unit at the programme's scale (115). 山西, 内蒙古, 广西 and 云南 are the
-# per-province totals public sources give; the others are a simulated spread that sums to 115.
+# Per-province totals that public sources give: 山西, 内蒙古, 广西 and 云南 from the provinces'
+# announcements, 江西 from the one source that lists all five of its pairs (every one of them is a
+# row of data/published/projects_published.csv). The build keeps them exactly.
+PUBLISHED_TOTALS = {140000: 5, 150000: 5, 450000: 5, 530000: 8, 360000: 5}
+PUBLISHED_TOTAL_PROVINCES = tuple(PUBLISHED_TOTALS)
+# Projects per programme unit at the programme's scale (115): the published totals above, and a
+# simulated spread for the others that sums to 115.
 PROVINCE_TOTALS_115 = {
-    140000: 5,
-    150000: 5,
-    450000: 5,
-    530000: 8,  # published totals
+    **PUBLISHED_TOTALS,
     130000: 4,
     460000: 3,  # 河北 海南
     340000: 4,
-    360000: 5,
     410000: 6,
     420000: 4,
-    430000: 6,  # 安徽 江西 河南 湖北 湖南
+    430000: 6,  # 安徽 河南 湖北 湖南 (江西: published)
     500000: 4,
     510000: 7,
     520000: 7,
@@ -54,7 +55,6 @@ PROVINCE_TOTALS_115 = {
     230000: 4,  # 辽宁 吉林 黑龙江
     CORPS_ADCODE: 4,
 }
-PUBLISHED_TOTAL_PROVINCES = (140000, 150000, 450000, 530000)
 SOCIETY_PROJECTS_115 = 3  # the notice gives the 创新人才教育研究会 three schools
 
 SCHOOL_SUFFIXES = ("第一中学", "高级中学", "第二中学", "民族中学", "第三中学", "实验中学")
@@ -150,6 +150,11 @@ def _projects(
     rows = []
     for province in sorted(alloc):
         needed = alloc[province] - have.get(province, 0)
+        if needed < 0:  # the published record holds more than the unit's total
+            raise ValueError(
+                f"{have[province]} published projects in {province}, more than its "
+                f"{alloc[province]} at {spec.projects} projects"
+            )
         for county, nth in _pick_counties(rng, counties, province, max(needed, 0), taken):
             taken.add(county)
             c = names.loc[county]

@@ -5,11 +5,19 @@ import streamlit as st
 
 from dashboard_lib import cache, programme, ui
 from dashboard_lib.i18n import t
+from dashboard_lib.programme.dossier import as_shown
 from dashboard_lib.textsafe import md_link
+from dashboard_lib.ui.display import chart
 from dashboard_lib.ui.downloads import download_buttons, numbers
 
 page = ui.page("views/dossier.py", "prog_dossier_title")
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
+if st.query_params.get("county"):  # opened from the map's card: back to that view, as it was
+    st.page_link(
+        "views/explorer.py",
+        label=t("explorer_back_to_map", lang),
+        query_params={k: v for k, v in st.query_params.to_dict().items() if k != "project"},
+    )
 choices = cache.cached(type(store).programme_projects, store, viewer, filters)
 ids = choices["project_id"].astype(int).tolist()
 names = programme.pick_labels(choices)
@@ -49,7 +57,13 @@ if view.note:
 left, right = st.columns(2)
 with left:
     st.subheader(t("prog_pairing", lang))
-    st.dataframe(view.pairing, hide_index=True, width="stretch", key="pairing")
+    st.dataframe(
+        view.pairing,
+        hide_index=True,
+        width="stretch",
+        key="pairing",
+        height=(len(view.pairing) + 1) * 35 + 3,  # every row in view, no inner scroll bar
+    )
 with right:
     st.subheader(t("prog_agreement", lang))
     st.dataframe(
@@ -62,12 +76,12 @@ with right:
     download_buttons(view.agreement.frame, f"project_{view.project_id}_agreement", "dl_agreement")
 
 st.subheader(t("prog_activity_timeline", lang))
-st.plotly_chart(view.timeline_fig, key="dossier_timeline")
+chart(view.timeline_fig, key="dossier_timeline", lang=lang)
 if view.capped_note:
     st.info(view.capped_note)
 st.markdown(f"**{t('prog_activity_table', lang)}**")
 st.dataframe(
-    view.activities.frame,
+    as_shown(view.activities.frame),
     hide_index=True,
     width="stretch",
     key="activities",
@@ -75,15 +89,16 @@ st.dataframe(
 )
 download_buttons(view.activities.frame, f"project_{view.project_id}_activities", "dl_activities")
 
-st.subheader(t("prog_outcomes", lang))
+st.subheader(view.outcomes_title)
 for col, fig in zip(st.columns(len(view.outcome_figs) or 1), view.outcome_figs):
     with col:
-        st.plotly_chart(fig, key=f"dossier_outcome_{fig.layout.title.text}")
+        chart(fig, key=f"dossier_outcome_{fig.layout.title.text}", lang=lang)
 numbers(view.outcomes, key="dossier_outcomes")
 
 st.subheader(t("prog_sources", lang))
 if view.sources:
     for url in view.sources:
-        st.markdown(f"- {md_link(url, url)}")
+        grade = view.source_grades.get(url)
+        st.markdown(f"- {md_link(url, url)}" + (f" · {grade}" if grade else ""))
 else:
     st.info(t("prog_no_sources", lang))

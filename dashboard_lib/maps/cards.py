@@ -42,7 +42,7 @@ def cards_html(cards: list[dict], lang: str = "zh") -> str:
             prov += f' · <a href="{esc(src)}" target="_blank" rel="noopener">{esc(t("explorer_source", lang))}</a>'
         parts.append(
             f"<div class='xz-card' style='margin-bottom:6px'><b>{esc(c['school'])}</b><br>"
-            f"{esc(c['county'])} · {esc(t('explorer_card_university', lang))}：{esc(c['university'])}<br>"
+            f"{esc(c['county'])} · {esc(c.get('host_label') or t('explorer_card_university', lang))}：{esc(c['university'])}<br>"
             f"{esc(t('explorer_card_affiliated', lang))}：{esc(c['affiliated'])}<br>"
             f"{esc(t('explorer_card_signed', lang))}：{esc(c['signed'])} · "
             f"{esc(t('explorer_card_cycle', lang))}：{esc(c['cycle'])}<br>"

@@ -1,16 +1,23 @@
 """One project's dossier: pairing, agreement milestones, every activity on a timeline, outcomes,
 provenance and sources, as a frozen ``Dossier`` (``dossier_content``); which project the page
-shows, from its ``?project=`` and the pick-list (``pick_project``); the pick-list's labels."""
+shows, from its ``?project=`` and the pick-list (``pick_project``); the pick-list's labels.
+
+Everything reads in the page's language: confidence as 高/中, each source with its grade
+(``sources.source_grade``: primary or secondary), dates as ``YYYY-MM-DD`` text (``YYYY-MM`` when
+only the month is known), the timeline's date axis in Chinese months; the activity table (and so
+its download) gives people, participants, person-months, hours and mode as their own columns."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..fmt import format_date, format_number
 from ..i18n import label, t
 from ..school_calendar import PROGRAMME_START_DATE, term_code, term_label
+from ..sources import source_grade
 from ..textsafe import md, safe_url
 from ..vocab import MilestoneKind
 from .milestones import milestone_status
@@ -35,7 +42,9 @@ class Dossier:
     (university → province county) are Markdown with the names as text. ``agreement`` and
     ``activities`` hold each row's source URL in their ``link_column`` (a link column on
     screen); their downloads keep that column, so the page downloads ``.frame``.
-    ``capped_note`` is the sentence shown when the activity list was cut (else None)."""
+    ``capped_note`` is the sentence shown when the activity list was cut (else None).
+    ``outcomes_title`` heads the outcome charts (one project's own figures, no average);
+    ``source_grades`` gives each URL of ``sources`` its grade's name."""
 
     project_id: int
     title: str
@@ -49,6 +58,8 @@ class Dossier:
     outcome_figs: list
     outcomes: pd.DataFrame
     sources: list[str]
+    outcomes_title: str = ""
+    source_grades: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,11 +118,38 @@ def pick_labels(choices: pd.DataFrame) -> dict[int, str]:
 
 
 def _day(value) -> str:
-    return "—" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+    return format_date(value) or "—"
 
 
-def describe_activity(row, lang: str) -> str:
-    """One activity in a few words: who, how many, for how long."""
+def grade_name(url, lang: str) -> str:
+    """The name of the grade of the source at ``url`` (一手来源 / 二手来源), '' without a URL."""
+    grade = source_grade(url if isinstance(url, str) else None)
+    return "" if grade is None else vlabel(grade.value, lang)
+
+
+# the activity table's measure columns, each its own column (and so in the download)
+MEASURES = {
+    "people": "prog_people",
+    "participants": "prog_participants",
+    "person_months": "prog_person_months",
+    "hours": "prog_hours",
+}
+
+
+def as_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` for the screen: a number column with gaps as text, a gap empty (the grid would
+    write a missing number as its own English "None"). The download keeps the numbers."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_numeric_dtype(values) and values.isna().any():
+            out[col] = ["" if pd.isna(v) else format_number(float(v)) for v in values]
+    return out
+
+
+def describe_activity(row, lang: str, measures: bool = True) -> str:
+    """One activity in a few words: who, how many, for how long (``measures=False``: who only,
+    for a table that gives the measures and the mode their own columns)."""
     parts = []
     if row.get("role"):
         parts.append(vlabel(row["role"], lang))
@@ -119,12 +157,9 @@ def describe_activity(row, lang: str) -> str:
         parts.append(vlabel(row["level"], lang))
     if row.get("subject"):
         parts.append(str(row["subject"]))
-    for col, key in (
-        ("people", "prog_people"),
-        ("participants", "prog_participants"),
-        ("person_months", "prog_person_months"),
-        ("hours", "prog_hours"),
-    ):
+    if not measures:
+        return " · ".join(parts)
+    for col, key in MEASURES.items():
         v = row.get(col)
         if v is not None and not pd.isna(v):
             parts.append(f"{t(key, lang)} {v:g}")
@@ -149,7 +184,8 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
     pairing = pd.DataFrame(
         {
             t("prog_what", lang): [
-                t("col_university", lang),
+                # a professional body hosts schools too, but is no university
+                t("host_body" if p.get("host_kind") == "society" else "col_university", lang),
                 t("col_school", lang),
                 t("col_county", lang),
                 t("col_province", lang),
@@ -159,6 +195,7 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
                 t("prog_cycle_end", lang),
                 t("col_provenance", lang),
                 t("prog_confidence", lang),
+                t("prog_source_grade", lang),
             ],
             t("prog_value", lang): [
                 university_name(p, lang),
@@ -170,7 +207,8 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
                 _day(p["cycle_start"]),
                 _day(p["cycle_end"]),
                 label(p["provenance"], lang),
-                p["confidence"] or "—",
+                vlabel(p["confidence"], lang) if isinstance(p["confidence"], str) else "—",
+                grade_name(p["source_url"], lang) or "—",
             ],
         }
     )
@@ -185,8 +223,10 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
     status["done"] = [
         done_text(d, q) for d, q in zip(status["done_date"], status["date_precision"])
     ]
+    status["deadline"] = status["deadline"].map(format_date)
     status["provenance_name"] = status["provenance"].map(lambda v: label(v, lang))
     status["source"] = status["source_url"].map(lambda u: safe_url(u) or "")
+    status["grade"] = status["source_url"].map(lambda u: grade_name(u, lang))
     source_column = t("prog_source", lang)
     agreement = LinkedTable(
         header(
@@ -198,6 +238,7 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
                 "days_late": "prog_days_late",
                 "status_name": "prog_status",
                 "provenance_name": "col_provenance",
+                "grade": "prog_source_grade",
                 "source": "prog_source",
             },
             lang,
@@ -206,8 +247,9 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
     )
     acts = store.project_activities(viewer, f, project_id)
     capped = len(acts) >= ACTIVITY_CAP
-    acts["what"] = [describe_activity(r, lang) for r in acts.to_dict("records")]
-    acts["hover"] = acts["what"]
+    records = acts.to_dict("records")
+    acts["hover"] = [describe_activity(r, lang) for r in records]
+    acts["what"] = [describe_activity(r, lang, measures=False) for r in records]
     kind_names = {k: label(k, lang) for k in charts.KIND_COLORS}
     timeline_fig = charts.activity_dots(
         acts,
@@ -215,12 +257,24 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
         t("prog_activity_timeline", lang),
         PROGRAMME_START_DATE,
         t("prog_programme_start", lang),
+        lang=lang,
     )
     acts["kind_name"] = acts["kind"].map(kind_names)
     acts["dir_name"] = named(acts.fillna({"direction": ""}), "direction", lang)
     acts["provenance_name"] = acts["provenance"].map(lambda v: label(v, lang))
     acts["source"] = acts["source_url"].map(lambda u: safe_url(u) or "")
+    acts["grade"] = acts["source_url"].map(lambda u: grade_name(u, lang))
     acts["term"] = [term_label(term_code(d), lang) for d in acts["start_date"]]
+    acts["mode_name"] = [vlabel(m, lang) if isinstance(m, str) and m else "" for m in acts["mode"]]
+    for col in MEASURES:  # counts of people whole, months and hours as they are
+        whole = col in ("people", "participants")
+        acts[col] = pd.to_numeric(acts[col], errors="coerce").astype(
+            "Int64" if whole else "Float64"
+        )
+    acts["start_date"] = [
+        format_date(d, q) for d, q in zip(acts["start_date"], acts["date_precision"])
+    ]
+    acts["end_date"] = acts["end_date"].map(format_date)
     activities = LinkedTable(
         header(
             acts,
@@ -231,7 +285,10 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
                 "kind_name": "prog_kind",
                 "dir_name": "prog_direction",
                 "what": "prog_what",
+                **MEASURES,
+                "mode_name": "prog_mode",
                 "provenance_name": "col_provenance",
+                "grade": "prog_source_grade",
                 "source": "prog_source",
             },
             lang,
@@ -275,6 +332,7 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
         if n_sim or p["provenance"] == "simulated"
         else None
     )
+    sources = list(dict.fromkeys(u for u in map(safe_url, urls) if u))
     return Dossier(
         project_id=int(project_id),
         title=md(p["school_zh"]),
@@ -289,5 +347,7 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
         capped_note=(t("prog_capped", lang, n=f"{len(activities.frame):,}") if capped else None),
         outcome_figs=outcome_figs,
         outcomes=outcomes,
-        sources=list(dict.fromkeys(u for u in map(safe_url, urls) if u)),
+        sources=sources,
+        outcomes_title=t("prog_dossier_outcomes", lang),
+        source_grades={u: grade_name(u, lang) for u in sources},
     )

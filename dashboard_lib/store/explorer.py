@@ -86,7 +86,7 @@ class ExplorerQueries(CoreStore):
                 GROUP BY a.project_id)
             SELECT p.project_id, p.school_zh, p.province_adcode, pr.short_zh AS province_zh,
                    pr.name_en AS province_en, p.county_adcode, c.name_zh AS county_zh,
-                   u.name_zh AS university_zh, u.name_en AS university_en,
+                   u.name_zh AS university_zh, u.name_en AS university_en, u.kind AS host_kind,
                    coalesce(p.affiliated_school, u.affiliated_high_schools, '') AS affiliated_school,
                    sg.done_date AS signed_date, sg.date_precision AS signed_precision,
                    p.cycle_start, p.cycle_end,

