@@ -9,7 +9,9 @@ value in it is untrusted and checked against the viewer's scope and the referenc
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -28,6 +30,7 @@ _SHARES = frozenset(m.key for m in metrics.CATALOGUE if m.kind is metrics.Kind.M
 METHODS = ("quantile", "jenks")
 N_CLASSES = 5
 FLOW_CAP = 300  # more project lines than this in view: aggregate to university → province
+FLOW_TOP = 100  # of the aggregated lines only the largest this many are drawn (the rest counted)
 _CODE_RE = re.compile(r"[（(](\d{6})[）)]")
 
 
@@ -50,10 +53,65 @@ class ViewState:
         return out
 
 
+VIEW_PARAMS = ("level", "province", "county", "metric", "classes")
+
+
 @dataclass(frozen=True)
 class Parsed:
     state: ViewState
     refused: bool = False  # something in the URL was outside the scope or unknown
+    own_province: bool = False  # no province named: the viewer's only province was opened
+
+
+def _one(query: Mapping, name: str) -> str | None:
+    """A parameter's value as ``st.query_params.get`` gives it (the last of a repeated key)."""
+    value = query.get(name)
+    if value is not None and not isinstance(value, str):
+        value = value[-1] if len(value) else None
+    return value or None
+
+
+def url_agrees(query: Mapping, parsed: Parsed) -> bool:
+    """Whether the URL already says what the page shows, so it need not be written again.
+
+    Each write of the URL is a browser history entry (Streamlit pushes one for every change of
+    the query string), so the page rewrites the URL only when it disagrees: a refused or stale
+    value, a wrong ``level``. Parameters left out (no ``level``, the default metric) agree, and
+    so does a missing province when the viewer's only province was opened (``own_province``):
+    a plain ``/explorer`` makes no entry of its own that Back would have to step over."""
+    s = parsed.state
+    if parsed.refused:
+        return False
+    province = _one(query, "province")
+    if province != (str(s.province) if s.province is not None else None) and not (
+        province is None and parsed.own_province
+    ):
+        return False
+    if _one(query, "county") != (str(s.county) if s.county is not None else None):
+        return False
+    level = _one(query, "level")
+    return (
+        (level is None or level == s.level)
+        and (_one(query, "metric") or "projects") == s.metric
+        and (_one(query, "classes") or "quantile") == s.method
+    )
+
+
+def view_query(query: Mapping, state: ViewState) -> dict[str, str]:
+    """The whole query string of ``state``: the other parameters of ``query`` (language, the
+    shared filters) kept, the view's own replaced. Written at once, it is one history entry."""
+    out = {k: v for k, v in query.items() if k not in VIEW_PARAMS and _one(query, k) is not None}
+    out = {k: v if isinstance(v, str) else v[-1] for k, v in out.items()}
+    out.update(state.to_params())
+    return out
+
+
+def dossier_href(project_id: int, query: Mapping[str, str] | None = None) -> str:
+    """The dossier of a project, carrying the language, the shared filters and the map view
+    (``query``), so the next page and its way back keep them."""
+    params = {"project": str(int(project_id))}
+    params.update({k: str(v) for k, v in (query or {}).items() if k != "project" and v})
+    return "/dossier?" + urlencode(params)
 
 
 def _int(value) -> int | None:
@@ -87,6 +145,10 @@ def parse_view(params, viewer: Viewer, province_codes, county_province: dict[int
     province = _int(get("province"))
     if province is not None and (province not in allowed or not viewer.may_see_province(province)):
         province, refused = None, True
+    # an official of one province (or the Corps) starts at it; an explicit level=nation is kept
+    own = len(allowed) == 1 and province is None and get("level") != "nation"
+    if own:
+        (province,) = allowed
     county = _int(get("county"))
     if county is not None:
         if province is None or county_province.get(county) != province:
@@ -98,7 +160,7 @@ def parse_view(params, viewer: Viewer, province_codes, county_province: dict[int
         level = "province"
     else:
         level = "nation"
-    return Parsed(ViewState(level, province, county, metric, method), refused)
+    return Parsed(ViewState(level, province, county, metric, method), refused, own and not refused)
 
 
 def drill(
@@ -117,7 +179,8 @@ def drill(
 
 
 def up(state: ViewState) -> ViewState:
-    """One level up (the back control)."""
+    """One level up (the back control). The nation is named in the URL (``level=nation``), so
+    an official of one province who goes up is not sent back to it."""
     if state.level == "county":
         return replace(state, level="province", county=None)
     return replace(state, level="nation", province=None, county=None)
@@ -259,14 +322,16 @@ def nation_layer(
         cls = classify(v, breaks) if has_data(v, state.metric) else None
         if is_in:
             val_txt = (
-                format_value(v, state.metric) if cls is not None else t("explorer_nodata", lang)
+                maps.value_text(state.metric, v, lang)
+                if cls is not None
+                else t("explorer_nodata", lang)
             )
             tip = t(
                 "explorer_tip_area",
                 lang,
                 name=shown,
                 code=code,
-                metric=label(state.metric, lang),
+                metric=maps.metric_name(state.metric, lang),
                 value=val_txt,
             )
         else:
@@ -309,14 +374,16 @@ def province_layer(
         cls = classify(v, breaks) if is_helped and has_data(v, state.metric) else None
         if is_helped:
             val_txt = (
-                format_value(v, state.metric) if cls is not None else t("explorer_nodata", lang)
+                maps.value_text(state.metric, v, lang)
+                if cls is not None
+                else t("explorer_nodata", lang)
             )
             tip = t(
                 "explorer_tip_area",
                 lang,
                 name=name,
                 code=c,
-                metric=label(state.metric, lang),
+                metric=maps.metric_name(state.metric, lang),
                 value=val_txt,
             )
         else:
@@ -362,8 +429,8 @@ def province_layer(
                     lang,
                     name=n,
                     code=int(a),
-                    metric=label(state.metric, lang),
-                    value=format_value(values[int(a)], state.metric),
+                    metric=maps.metric_name(state.metric, lang),
+                    value=maps.value_text(state.metric, values[int(a)], lang),
                 )
                 for a, n in zip(pts["adcode"], pts["name_zh"])
             ],
@@ -373,12 +440,19 @@ def province_layer(
 
 
 def flow_lines(
-    store: Store, viewer: Viewer, filters: Filters, lang: str = "zh", cap: int = FLOW_CAP
+    store: Store,
+    viewer: Viewer,
+    filters: Filters,
+    lang: str = "zh",
+    cap: int = FLOW_CAP,
+    top: int = FLOW_TOP,
 ) -> tuple[pd.DataFrame, bool]:
     """University → county lines, one per project; above ``cap`` lines, one per university and
     province (drawn to the mean point of that province's helped counties, weighted by its
-    projects). Returns (lines, aggregated). Columns: from_lat, from_lon, to_lat, to_lon,
-    projects, activities, tip."""
+    projects), and of those only the ``top`` with the most projects: 2,000 projects make ~900
+    such links, a mass. Returns (lines, aggregated); aggregated lines carry
+    ``attrs["flows_hidden"]`` (links, shown, projects, drawn_projects) for the legend's note.
+    Columns: from_lat, from_lon, to_lat, to_lon, projects, activities, tip."""
     df = store.explorer_flows(viewer, filters)
     uni = "university_en" if lang == "en" else "university_zh"
     if len(df) <= cap:
@@ -408,6 +482,12 @@ def flow_lines(
         .reset_index()
     )
     names = store.provinces().set_index("adcode")["name_en" if lang == "en" else "short_zh"]
+    links, total = len(g), int(g["projects"].sum())
+    g = g.sort_values(
+        ["projects", "activities", "university_id", "province_adcode"],
+        ascending=[False, False, True, True],
+        kind="stable",
+    ).head(top)
     out = pd.DataFrame(
         {
             "from_lat": g["university_lat"],
@@ -428,7 +508,14 @@ def flow_lines(
                 for u, p, n, a in zip(g[uni], g["province_adcode"], g["projects"], g["activities"])
             ],
         }
-    )
+    ).reset_index(drop=True)
+    # what is left out, for the legend's note (maps.explorer_legend): kept with the lines
+    out.attrs["flows_hidden"] = {
+        "links": links,
+        "shown": len(out),
+        "projects": total,
+        "drawn_projects": int(out["projects"].sum()),
+    }
     return out, True
 
 
@@ -446,8 +533,11 @@ def universities(flows: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- cards
-def card_rows(cards: pd.DataFrame, lang: str = "zh") -> list[dict]:
-    """What each project card shows, as plain (unescaped) text and a few links."""
+def card_rows(
+    cards: pd.DataFrame, lang: str = "zh", link_query: Mapping[str, str] | None = None
+) -> list[dict]:
+    """What each project card shows, as plain (unescaped) text and a few links. ``link_query``:
+    what the dossier link carries besides the project (language, filters, map view)."""
     out = []
     for r in cards.itertuples(index=False):
         prov = label(r.provenance, lang)
@@ -478,6 +568,10 @@ def card_rows(cards: pd.DataFrame, lang: str = "zh") -> list[dict]:
                 "university": r.university_en
                 if lang == "en" and r.university_en
                 else r.university_zh,
+                # a professional body hosts too, but is no university (issue 13)
+                "host_label": t(
+                    "host_body" if r.host_kind == "society" else "explorer_card_university", lang
+                ),
                 "affiliated": r.affiliated_school or "—",
                 "signed": format_date(r.signed_date, r.signed_precision) or "—",
                 "cycle": cycle or "—",
@@ -487,7 +581,7 @@ def card_rows(cards: pd.DataFrame, lang: str = "zh") -> list[dict]:
                 "source_url": r.source_url
                 if isinstance(r.source_url, str) and r.source_url
                 else None,
-                "dossier": f"/dossier?project={int(r.project_id)}",
+                "dossier": dossier_href(int(r.project_id), link_query),
             }
         )
     return out
@@ -525,8 +619,10 @@ def view_data(
     state: ViewState,
     lang: str = "zh",
     show_flows: bool = True,
+    link_query: Mapping[str, str] | None = None,
 ) -> ViewData:
-    """Everything one view of the explorer shows, from the store under the viewer's scope."""
+    """Everything one view of the explorer shows, from the store under the viewer's scope.
+    ``link_query``: what the cards' dossier links carry (see ``card_rows``)."""
     f = scoped_filters(viewer, filters, state)
     if state.level == "nation":
         layer = nation_layer(store, viewer, filters, state, lang)
@@ -547,7 +643,7 @@ def view_data(
     if state.level == "county":
         assert state.province is not None  # a county view is inside its province
         raw = store.explorer_cards(viewer, f, county_adcode=state.county)
-        cards = card_rows(raw, lang)
+        cards = card_rows(raw, lang, link_query)
         sel = layer.frame[layer.frame["selected"]]
         ref = store.counties([state.province])
         row = ref[ref["adcode"] == state.county]
@@ -588,6 +684,65 @@ def view_layers(data: ViewData, lang: str = "zh", wgs84: bool = False):
         wgs84=wgs84,
         universities=universities(data.flows) if data.flows is not None else None,
     )
+
+
+def helped_counties(data: ViewData) -> list[tuple[int, str]]:
+    """The helped counties of a province view as (adcode, name), by name: the list under the
+    map that makes every one of them one click away, the Corps' small 师市 too."""
+    if data.state.level == "nation":
+        return []
+    f = data.layer.frame
+    rows = list(zip(f.loc[f["helped"], "adcode"].astype(int), f.loc[f["helped"], "name"]))
+    pts = data.layer.points
+    if len(pts):
+        rows += list(zip(pts["adcode"].astype(int), pts["name"]))
+    return sorted(dict(rows).items(), key=lambda r: (r[1], r[0]))
+
+
+@dataclass(frozen=True)
+class Found:
+    """One entry of the explorer's search: a county with helped schools, or a school."""
+
+    key: str  # "county:620123" or "school:17": what the search box holds
+    label: str  # what it shows and what typing matches
+    province: int
+    county: int
+
+
+def find_entries(projects: pd.DataFrame, lang: str = "zh") -> list[Found]:
+    """What the explorer's search box offers: every county with a project and every school in
+    ``projects`` (the store's rows, already in the viewer's scope), counties first."""
+    if projects.empty:
+        return []
+    prov = "province_en" if lang == "en" else "province_short"
+    rows = projects.sort_values(["province_adcode", "county_adcode", "school_zh"], kind="stable")
+    counties: dict[int, Found] = {}
+    schools: list[Found] = []
+    for r in rows.itertuples(index=False):
+        county, province = int(r.county_adcode), int(r.province_adcode)
+        where = f"{getattr(r, prov)} {r.county_zh}"
+        if county not in counties:
+            counties[county] = Found(
+                f"county:{county}", t("explorer_find_county", lang, name=where), province, county
+            )
+        schools.append(
+            Found(
+                f"school:{int(r.project_id)}",
+                t("explorer_find_school", lang, name=r.school_zh, where=where),
+                province,
+                county,
+            )
+        )
+    return list(counties.values()) + schools
+
+
+def jump(state: ViewState, found: Found, allowed_provinces, county_province) -> ViewState | None:
+    """The county view a search entry opens (None: not in the viewer's provinces after all)."""
+    if found.province not in {int(c) for c in allowed_provinces}:
+        return None
+    if county_province.get(found.county) != found.province:
+        return None
+    return replace(state, level="county", province=found.province, county=found.county)
 
 
 def breadcrumb(

@@ -12,13 +12,14 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import MacroElement, Template
 
 from .. import geo
 from ..cache import static
 from ..fmt import format_value
-from ..i18n import label, t
+from ..i18n import t
 from .cards import CardPopup, cards_html
-from .classify import NO_DATA, class_colour
+from .classify import NO_DATA, class_colour, class_labels
 from .geojson import feature_collection, geometry_json, to_wgs84_frame, to_wgs84_points
 from .leaflet import (
     FLOW,
@@ -34,8 +35,38 @@ from .leaflet import (
     make_offline,
     script_json,
 )
+from .national import legend_title
 
 NATION_FIT = [[17.0, 73.0], [53.8, 135.2]]  # mainland, Hainan and Taiwan; the inset shows the rest
+
+
+class ClickWithoutScroll(MacroElement):
+    """One click on an area drills, wherever the map sits on the page (issue 13).
+
+    Leaflet's keyboard handler focuses the map's container on every mousedown. When the map's
+    frame is not wholly on screen (the 640 px map at 1366×768 or 1400×1000), the browser then
+    scrolls the *page* to show the focused container: the page jumped by up to ~300 px between
+    mousedown and mouseup, the mouseup landed on another element (the background), and Leaflet
+    saw no click. Here the container is focused without scrolling (``preventScroll``), so the
+    keyboard still works after a click. The focus outline that a click left around the area's
+    path (Leaflet makes paths with a tooltip focusable) is shown for keyboard focus only."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>.leaflet-container:focus:not(:focus-visible),
+        .leaflet-interactive:focus:not(:focus-visible){outline:none}</style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function(map){
+          var c = map.getContainer();
+          c.focus = function(){ return HTMLElement.prototype.focus.call(c, {preventScroll: true}); };
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "ClickWithoutScroll"
 
 
 @static
@@ -82,22 +113,24 @@ def explorer_base_map(
             )
         )
     MetricScale().add_to(m)
+    ClickWithoutScroll().add_to(m)
     Fullscreen(t("explorer_fullscreen", lang)).add_to(m)
     OutlineWithInset(data, t("explorer_inset", lang)).add_to(m)
     return make_offline(m)
 
 
-def explorer_legend(layer, lang: str, level: str, flows_shown: bool, aggregated: bool) -> str:
-    """The legend's HTML (every text escaped): metric classes, no data, outside, helped, lines."""
+def explorer_legend(
+    layer, lang: str, level: str, flows_shown: bool, aggregated: bool, hidden: dict | None = None
+) -> str:
+    """The legend's HTML (every text escaped): metric classes (one "all equal" row when every
+    value is the same), no data, outside, helped, lines and what of them is left out
+    (``hidden``: ``flows.attrs["flows_hidden"]`` of ``explorer.flow_lines``)."""
     breaks = layer.breaks
     rows = []
-    for i, b in enumerate(breaks):
-        lo = None if i == 0 else breaks[i - 1]
-        text = (
-            f"≤ {format_value(b, layer.metric)}"
-            if lo is None
-            else f"{format_value(lo, layer.metric)} – {format_value(b, layer.metric)}"
-        )
+    classed = layer.frame["value"][layer.frame["cls"].notna()] if len(layer.frame) else []
+    for i, text in class_labels(
+        breaks, classed, lambda v: format_value(v, layer.metric), lang, zero_is_data=True
+    ):
         rows.append(("fill", class_colour(i, len(breaks)), esc(text)))
     rows.append(("fill", NO_DATA, esc(t("explorer_legend_nodata", lang))))
     if level == "nation":
@@ -114,7 +147,17 @@ def explorer_legend(layer, lang: str, level: str, flows_shown: bool, aggregated:
             )
         )
         rows.append(("dot", FLOW, esc(t("legend_university", lang))))
-    return legend_html(label(layer.metric, lang), rows)
+        if hidden and hidden["links"] > hidden["shown"]:
+            note = t(
+                "legend_flow_top",
+                lang,
+                shown=hidden["shown"],
+                covered=f"{hidden['drawn_projects']:,}",
+                total=f"{hidden['projects']:,}",
+                hidden=f"{hidden['links'] - hidden['shown']:,}",
+            )
+            rows.append(("note", FLOW, esc(note)))
+    return legend_html(legend_title(layer.metric, lang), rows)
 
 
 def _area_style(f):
@@ -200,7 +243,8 @@ def explorer_layers(
                 tooltip=esc(tip).replace("\n", "<br>"),
             ).add_to(areas)
     flows_shown = flows is not None and len(flows) > 0
-    legend = explorer_legend(layer, lang, level, flows_shown, aggregated)
+    hidden = flows.attrs.get("flows_hidden") if flows is not None and flows_shown else None
+    legend = explorer_legend(layer, lang, level, flows_shown, aggregated, hidden)
     ViewScript(
         view_key, bounds, legend, inset=(level == "nation"), max_zoom=9 if level == "county" else 8
     ).add_to(areas)

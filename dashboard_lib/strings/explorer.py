@@ -15,6 +15,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "explorer_nation": ("全国", "Nation"),
     "explorer_back": ("上一级", "Up"),
     "explorer_back_nation": ("返回全国", "Back to the nation"),
+    "explorer_find": ("查找县或学校", "Find a county or school"),
+    "explorer_find_placeholder": (
+        "输入县名或学校名（可只输入一部分）",
+        "Type a county's or a school's name (or part of it)",
+    ),
+    "explorer_find_county": ("县 · {name}", "County · {name}"),
+    "explorer_find_school": ("学校 · {name}（{where}）", "School · {name} ({where})"),
+    "explorer_counties_list": (
+        "有帮扶学校的县（市、区），点击直接查看：",
+        "Counties with helped schools (click one to open it):",
+    ),
+    "explorer_back_to_map": ("← 返回地图", "← Back to the map"),
     "explorer_refused": (
         "网址中的视图超出您的权限或无效，已改为显示您权限内的上一级视图。",
         "The view in the link is outside your scope or invalid; showing the "

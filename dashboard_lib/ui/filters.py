@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .. import cache, urlstate
 from ..i18n import label, t
@@ -49,6 +50,14 @@ def _put(key: str, value) -> None:
     """Set a widget's value before it is drawn. Always: on another page the same key is a new
     widget, which would otherwise start from its default."""
     st.session_state[key] = value
+
+
+def _history_navigation() -> bool:
+    """Whether this run is the browser's Back or Forward. The URL of that history entry then
+    says everything (a parameter it lacks is the default), as for a link opened anew: without
+    this, the session's values won and wrote themselves back, so Back from a province to the
+    nation (no ``province`` in that URL) stayed on the province (issue 13)."""
+    return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
 
 
 def _choices(store_: Store, viewer_: Viewer, provinces: tuple[int, ...]) -> dict:
@@ -94,6 +103,8 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
         ref = _reference(store_, viewer_, options)
         vals = st.session_state.setdefault(_VALS, {})
         held = {param: vals[key] for param, key in WIDGETS.items() if key in vals}
+        if _history_navigation():
+            held = {}
         start, warnings = urlstate.resolve(
             st.query_params.to_dict(), viewer_, ref, held, st.session_state.get(_SHADOW, {})
         )
@@ -196,11 +207,15 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
     ).ordered()
     st.session_state[_VALS] = {WIDGETS[p]: v for p, v in shown.held().items()}
     values = urlstate.to_params(shown, terms)
-    for k, v in values.items():
-        if v is None:
-            st.query_params.pop(k, None)
-        elif st.query_params.get(k) != v:
-            st.query_params[k] = v
+    # one write, and only on a change: each write of the URL is a browser history entry. The
+    # language goes with it, so a page of the menu (which opens without the old query) keeps it.
+    current = st.query_params.to_dict()
+    wanted = {k: v for k, v in current.items() if k not in values}
+    wanted.update({k: v for k, v in values.items() if v is not None})
+    if language == "en":
+        wanted["lang"] = "en"
+    if wanted != current:
+        st.query_params.from_dict(wanted)
     st.session_state[_SHADOW] = {k: v for k, v in values.items() if v is not None}
     return urlstate.to_filters(shown, terms)
 

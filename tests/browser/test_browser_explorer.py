@@ -93,7 +93,11 @@ def test_drill_down_and_back(server, page):
     card.wait_for(timeout=30_000)
     text = card.inner_text()
     assert "数据来源" in text and ("公开报道" in text or "模拟" in text)
-    assert card.locator(f'a[href="/dossier?project={int(row["project_id"])}"]').count() == 1
+    # the dossier link keeps the view: the province and the county go with it (issue 13)
+    dossier = (
+        f"/dossier?project={int(row['project_id'])}&province={GANSU}&level=county&county={code}"
+    )
+    assert card.locator(f'a[href="{dossier}"]').count() == 1
     if row["provenance"] == "published":
         assert card.locator(f'a[href="{row["source_url"]}"]').count() == 1
     assert frame_handle(page).evaluate("() => window.__xzSameMap") == 1

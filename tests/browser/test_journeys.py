@@ -137,7 +137,8 @@ def test_leader_explores_the_map(server, page):
     page.get_by_text("当前用户：leader").wait_for()  # still signed in after three clicks
     shot(page, "a3-leader-county-card.png")
 
-    link = card.locator(f'a[href="/dossier?project={int(row["project_id"])}"]')
+    # the link keeps the view (issue 13): the project first, then the province and the county
+    link = card.locator(f'a[href^="/dossier?project={int(row["project_id"])}&province={GANSU}"]')
     assert link.count() == 1
     link.click()
     page.wait_for_url(f"**/dossier?project={int(row['project_id'])}**")

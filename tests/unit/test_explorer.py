@@ -188,6 +188,57 @@ def test_flow_rule_aggregates_above_the_cap(tiny_store):
     )
     assert agg and sorted(lines["projects"]) == [1, 1]
 
+    # above the cap and over ``top`` links: the largest drawn, the rest counted for the legend
+    lines, agg = explorer.flow_lines(tiny_store, Viewer.ministry(), Filters(), cap=3, top=2)
+    assert agg and len(lines) == 2
+    assert lines.attrs["flows_hidden"] == {
+        "links": 4,
+        "shown": 2,
+        "projects": 4,
+        "drawn_projects": 2,
+    }
+
+
+def test_legend_says_what_flows_are_hidden(nation_view):
+    hidden = {"links": 890, "shown": 100, "projects": 2000, "drawn_projects": 481}
+    html = maps.explorer_legend(nation_view.layer, "en", "nation", True, True, hidden)
+    assert "Only the 100 largest links are drawn (481 of 2,000 projects); 790 smaller" in html
+    zh = maps.explorer_legend(nation_view.layer, "zh", "nation", True, True, hidden)
+    assert "仅画出项目最多的 100 条连线（481/2,000 个项目），其余 790 条未画出" in zh
+    assert "仅画出" not in maps.explorer_legend(nation_view.layer, "zh", "nation", True, True)
+
+
+@pytest.mark.parametrize("lang,unit", [("zh", "{n} 人次"), ("en", "{n} person-trips")])
+def test_explorer_tooltips_give_the_unit(demo_store, lang, unit):
+    state = ViewState(metric="people_dispatched")
+    layer = explorer.nation_layer(demo_store, Viewer.ministry(), Filters(), state, lang)
+    tip = layer.frame.set_index("adcode").loc[620000, "tip"]
+    n = int(demo_store.metrics(Viewer.province(620000)).iloc[0]["people_dispatched"])
+    assert tip.endswith(unit.format(n=f"{n:,}")), tip
+    gansu = ViewState("province", 620000, metric="people_dispatched")
+    counties = explorer.province_layer(demo_store, Viewer.ministry(), Filters(), gansu, lang)
+    per = demo_store.metrics(Viewer.province(620000), by="county").set_index("key")
+    code, v = next((int(k), int(x)) for k, x in per["people_dispatched"].items() if x > 0)
+    frame = counties.frame.set_index("adcode")
+    shown = (
+        frame.loc[code, "tip"]
+        if code in frame.index
+        else counties.points.set_index("adcode").loc[code, "tip"]
+    )
+    assert shown.endswith(unit.format(n=f"{v:,}")), shown
+
+
+def test_explorer_legend_all_equal_values():
+    frame = pd.DataFrame(
+        {"value": [2.0, 2.0, float("nan")], "cls": [0, 0, None], "geometry": [None] * 3}
+    )
+    layer = AreaLayer(frame, [2.0], "trainings")
+    html = maps.explorer_legend(layer, "zh", "province", False, False)
+    assert "全部相同：2" in html and "≤ 2" not in html
+    assert "（场）</b>" in html  # the legend title carries the unit
+    differ = AreaLayer(frame.assign(value=[1.0, 2.0, None], cls=[0, 0, None]), [2.0], "trainings")
+    assert "≤ 2" in maps.explorer_legend(differ, "en", "province", False, False)
+
 
 # ---------------------------------------------------------------------------- map builders
 def _geojsons(groups):
@@ -388,7 +439,8 @@ def test_page_county_link_shows_cards(demo_db, demo_store, monkeypatch):
     assert not at.exception
     n = int((gansu["county_adcode"] == county).sum())
     assert any(f"（{n}）" in s.value for s in at.subheader)
-    assert _qp(at, "level") == "county" and _qp(at, "county") == str(county)
+    # the URL already says this view: it is not written again (each write is a history entry)
+    assert _qp(at, "level") is None and _qp(at, "county") == str(county)
     assert not any("超出" in w.value for w in at.warning)
 
 
