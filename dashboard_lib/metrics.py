@@ -35,7 +35,12 @@ Activity figures come from the activity table or, when it can answer, from the s
 column that holds each figure's aggregate, so both paths give the same numbers
 (tests/unit/test_metrics.py checks every metric against the two paths and against pandas).
 
-A base module: it imports nothing from ``dashboard_lib`` but ``vocab``.
+The unit of a figure in a language is :func:`unit_text` (``Metric.unit`` is a strings key; a
+share carries its "%" in the number); the maps' tooltips show value and unit together
+("派驻人员：173 人次", "People dispatched: 173 person-trips") through ``maps.value_text``.
+
+A base module: it imports nothing from ``dashboard_lib`` but the base modules ``vocab`` and
+``i18n``.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .i18n import t
 from .vocab import ActivityKind, Provenance
 
 
@@ -178,6 +184,12 @@ class Metric:
         return f"coalesce(a.{self.key}, 0)::{self.sql_type}"
 
 
+# the host of a project, when it is a university (NULL for a professional body)
+UNIVERSITY_HOSTS_ONLY = (
+    "CASE WHEN p.university_id IN (SELECT university_id FROM university WHERE kind = 'university')"
+    " THEN p.university_id END"
+)
+
 _DISPATCH, _VISIT, _TRAINING = (
     ActivityKind.DISPATCH,
     ActivityKind.GUIDANCE_VISIT,
@@ -200,7 +212,9 @@ CATALOGUE: tuple[Metric, ...] = (
     Metric(
         "universities",
         Kind.PROJECT_COUNT,
-        "p.university_id",
+        # host universities only: a professional body (the 创新人才教育研究会, kind 'society')
+        # hosts schools too but is no university, so it is counted apart (the about page)
+        UNIVERSITY_HOSTS_ONLY,
         "COUNT DISTINCT",
         "unit_universities",
         "metric_universities",
@@ -400,6 +414,13 @@ def card_metrics() -> tuple[Metric, ...]:
 def computed_by(store_method: str) -> tuple[Metric, ...]:
     """The metrics the Store method ``store_method`` returns, in catalogue order."""
     return tuple(m for m in CATALOGUE if m.store_method == store_method)
+
+
+def unit_text(key: str, lang: str = "zh") -> str:
+    """The unit of the metric ``key`` in ``lang`` ("人次", "person-trips"); empty for shares,
+    whose number already ends in "%"."""
+    m = by_key(key)
+    return "" if m.kind is Kind.MILESTONE_SHARE else t(m.unit, lang)
 
 
 def keys(ms: tuple[Metric, ...]) -> tuple[str, ...]:

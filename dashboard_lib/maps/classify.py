@@ -11,8 +11,12 @@ bound it does not exceed (within 1e-12, float noise); above the last bound it is
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import numpy as np
 import pandas as pd
+
+from ..i18n import t
 
 # Sequential classes (light → dark) and the no-data colour.
 PALETTE = ("#fde0c5", "#facba6", "#f59e72", "#e8684a", "#c73e3a")
@@ -65,3 +69,30 @@ def class_colour(idx: int | float | None, n_classes: int) -> str:
     # spread the classes present over the palette so 2 classes still contrast
     pos = 0 if n_classes <= 1 else round(idx * (len(PALETTE) - 1) / (n_classes - 1))
     return PALETTE[pos]
+
+
+def all_equal(values: Iterable, *, zero_is_data: bool = False) -> float | None:
+    """The one value every data value has (no-data values left out by the one rule), or None
+    when they differ or there is none."""
+    v = {float(x) for x in values if not is_no_data(x, zero_is_data)}
+    return v.pop() if len(v) == 1 else None
+
+
+def class_labels(
+    breaks: list[float],
+    values: Iterable,
+    text: Callable[[float], str],
+    lang: str = "zh",
+    *,
+    zero_is_data: bool = False,
+) -> list[tuple[int, str]]:
+    """The legend's rows of classes: (class index, plain label) — "≤ b" for the first class,
+    "a – b" for the others, each value through ``text``. When every data value is the same the
+    one row says so ("全部相同：3 个") instead of a class "≤ 3" that reads like a range."""
+    same = all_equal(values, zero_is_data=zero_is_data) if breaks else None
+    if same is not None:
+        return [(0, t("legend_all_equal", lang, value=text(same)))]
+    return [
+        (i, f"≤ {text(b)}" if i == 0 else f"{text(breaks[i - 1])} – {text(b)}")
+        for i, b in enumerate(breaks)
+    ]

@@ -83,15 +83,23 @@ class MetricScale(MacroElement):
 
 
 class Legend(MacroElement):
-    """A legend as plain HTML in the map's corner (no external script)."""
+    """A legend as plain HTML (no external script), as a Leaflet control in the lower left corner:
+    Leaflet stacks the controls of one corner, so the legend sits above the scale bar instead of
+    over it (a box placed with CSS covered it). ``body`` is escaped HTML; it may be changed until
+    the map is rendered."""
 
     _template = Template("""
-        {% macro html(this, kwargs) %}
-        <div class="xz-legend" style="position:absolute;z-index:1000;bottom:18px;left:12px;
-             background:rgba(255,255,255,.92);padding:8px 10px;border-radius:6px;
-             font:13px/1.45 'Noto Sans CJK SC','Noto Sans SC',sans-serif;box-shadow:0 1px 4px #999">
-        {{ this.body }}
-        </div>
+        {% macro script(this, kwargs) %}
+        (function(map){
+          var Lg = L.Control.extend({options:{position:'bottomleft'}, onAdd:function(){
+            var d = L.DomUtil.create('div','xz-legend');
+            d.style.cssText = 'background:rgba(255,255,255,.92);padding:8px 10px;border-radius:6px;'
+              + "font:13px/1.45 'Noto Sans CJK SC','Noto Sans SC',sans-serif;box-shadow:0 1px 4px #999";
+            d.innerHTML = {{ this.body_json }};
+            L.DomEvent.disableClickPropagation(d); L.DomEvent.disableScrollPropagation(d);
+            return d; }});
+          new Lg().addTo(map);
+        })({{ this._parent.get_name() }});
         {% endmacro %}
     """)
 
@@ -100,11 +108,19 @@ class Legend(MacroElement):
         self._name = "Legend"
         self.body = body
 
+    @property
+    def body_json(self) -> str:
+        return script_json(self.body)
+
 
 def legend_html(title: str, rows: list[tuple[str, str, str]]) -> str:
-    """``rows``: (kind 'fill'|'line'|'dot'|'outline', colour, escaped label)."""
+    """``rows``: (kind 'fill'|'line'|'dot'|'outline'|'note', colour, escaped label); a note is a
+    line of small text without a swatch (what a layer leaves out)."""
     out = [f"<b>{esc(title)}</b>"]
     for kind, colour, text in rows:
+        if kind == "note":
+            out.append(f"<div style='font-size:11px;color:#555;max-width:240px'>{text}</div>")
+            continue
         if kind == "line":
             sw = f"<span style='display:inline-block;width:18px;height:0;border-top:2px solid {colour};vertical-align:middle'></span>"
         elif kind == "dot":

@@ -10,7 +10,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unit_universities": ("所", "universities"),
     "unit_provinces": ("个", "provinces"),
     "unit_counties": ("个", "counties"),
-    "unit_person_times": ("人次", "people"),
+    "unit_person_times": ("人次", "person-trips"),
     "unit_person_months": ("人月", "person-months"),
     "unit_times": ("次", "visits"),
     "unit_sessions": ("场", "sessions"),

@@ -61,6 +61,24 @@ def test_corrupted_boundary_file_is_one_sentence_on_screen(demo_db, tmp_path, mo
     assert next(m.value for m in at.metric if m.label == "托管项目") == "115"
 
 
+def test_corrupted_county_file_costs_the_map_only(demo_db, tmp_path, monkeypatch):
+    """Issue 17: a damaged counties.parquet used to take the KPI cards with it (the page's
+    content read the county boundaries); now the cards, the headings and the project list stay
+    and only the map says it is left out."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("*.duckdb*"))
+    (data / "geo" / "counties.parquet").write_bytes(b"PAR1 garbage")
+    monkeypatch.setattr(geo, "data_dir", lambda: data)
+    at = overview(demo_db, monkeypatch)
+    assert not at.exception
+    assert len(at.error) == 1 and "地图边界数据不可用" in at.error[0].value
+    assert next(m.value for m in at.metric if m.label == "托管项目") == "115"
+    assert len(at.metric) >= 6
+    assert at.header[0].value == "全国概览"
+    assert [s.value for s in at.subheader] == ["全国托管帮扶分布", "项目清单"]
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 115
+
+
 def test_unreadable_database_moved_aside_page_still_works(tmp_path, monkeypatch):
     bad = tmp_path / "bad.duckdb"
     bad.write_bytes(os.urandom(4096))

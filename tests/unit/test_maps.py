@@ -92,6 +92,8 @@ def test_programme_provinces_coloured_others_grey(national):
 
 
 def test_province_view_only_its_features(demo_store):
+    """A 甘肃 official's overview map is 甘肃's counties (issue 13), not the nation framed on it:
+    every drawn area is a 甘肃 county, the coloured ones are exactly its helped counties."""
     m, pointed = overview.overview_map(
         demo_store, Viewer.province(620000), Filters(), "projects", "en"
     )
@@ -100,26 +102,25 @@ def test_province_view_only_its_features(demo_store):
         for g in geojson_layers(m)
         if g.data["features"] and "inside" in g.data["features"][0]["properties"]
     )
-    inside = [
+    codes = [f["properties"]["adcode"] for f in layer.data["features"]]
+    assert all(c // 10000 == 62 for c in codes)
+    assert len(codes) == len(geo.load_counties([620000]))
+    inside = {
         f["properties"]["adcode"] for f in layer.data["features"] if f["properties"]["inside"]
-    ]
-    assert inside == [620000]
-    counties = [
-        g
-        for g in geojson_layers(m)
-        if g.data["features"]
-        and "inside" not in g.data["features"][0]["properties"]
-        and "tip" in g.data["features"][0]["properties"]
-        and g.data["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
-    ]
+    }
     gansu = demo_store.projects(Viewer.province(620000))
-    assert (
-        sum(len(g.data["features"]) for g in counties) + len(pointed)
-        == gansu["county_adcode"].nunique()
-    )
-    for g in counties:
-        for f in g.data["features"]:
-            assert f["properties"]["adcode"] // 10000 == 62
+    assert inside | set(pointed["county_adcode"]) == set(gansu["county_adcode"])
+    others = [f for f in layer.data["features"] if not f["properties"]["inside"]]
+    assert others and all(f["properties"]["fill"] == maps.OUTSIDE for f in others)
+    assert all("not a helped county" in f["properties"]["tip"] for f in others)
+    # one line per 甘肃 project, nothing of another province
+    lines = [
+        f
+        for g in geojson_layers(m)
+        for f in g.data["features"]
+        if f["geometry"]["type"] == "LineString"
+    ]
+    assert len(lines) == len(gansu)
 
 
 def test_text_in_map_html_is_escaped():
@@ -258,3 +259,173 @@ def test_explorer_classify_is_the_one_classifier_with_zero_as_data():
     for value in (None, float("nan"), 0, 0.0, 1, 3, 3.5, 12, 29, 30, 99):
         assert explorer.classify(value, B) == maps.classify(value, B, zero_is_data=True)
     assert explorer.classify(0.0, [0.5, 1.0]) == 0  # a share of 0 % is coloured, not "no data"
+
+
+# ---------------------------------------------------------------------------- issue 13
+def _area_tips(m) -> dict[int, str]:
+    layer = next(
+        g
+        for g in geojson_layers(m)
+        if g.data["features"] and "inside" in g.data["features"][0]["properties"]
+    )
+    return {f["properties"]["adcode"]: f["properties"]["tip"] for f in layer.data["features"]}
+
+
+@pytest.mark.parametrize(
+    "lang,expected",
+    [("zh", "甘肃 · 派驻人员：{n} 人次"), ("en", "Gansu · People dispatched: {n} person-trips")],
+)
+def test_national_tooltip_gives_the_unit(demo_store, lang, expected):
+    m, _ = overview.overview_map(
+        demo_store, Viewer.ministry(), Filters(), "people_dispatched", lang
+    )
+    n = int(demo_store.metrics(Viewer.province(620000)).iloc[0]["people_dispatched"])
+    assert n > 0
+    assert _area_tips(m)[620000] == expected.format(n=f"{n:,}")
+
+
+def test_province_map_tooltip_gives_the_unit(demo_store):
+    m, _ = overview.overview_map(demo_store, Viewer.province(620000), Filters(), "trainings", "en")
+    per = demo_store.metrics(Viewer.province(620000), by="county").set_index("key")
+    county, n = next((int(k), int(v)) for k, v in per["trainings"].items() if v > 0)
+    assert _area_tips(m)[county].endswith(f"Trainings: {n:,} sessions")
+
+
+def _equal_values_map(lang: str, values: list[int]) -> str:
+    codes = [620000, 630000, 640000]
+    frame = pd.DataFrame(
+        {
+            "adcode": codes,
+            "short_zh": ["甘", "青", "宁"],
+            "name_en": ["G", "Q", "N"],
+            "projects": values,
+        }
+    )
+    return (
+        maps.national_map(geo.load_provinces(), frame, "projects", geo.load_outline(), lang=lang)
+        .get_root()
+        .render()
+    )
+
+
+def test_all_equal_values_say_so_instead_of_one_class():
+    html = _equal_values_map("zh", [4, 4, 4])
+    assert "全部相同：4" in html
+    assert "≤ 4" not in html
+    assert "All equal: 4" in _equal_values_map("en", [4, 4, 4])
+    # values that differ keep their classes
+    differ = _equal_values_map("zh", [1, 4, 9])
+    assert "全部相同" not in differ and "≤ " in differ
+
+
+def test_all_equal_ignores_no_data():
+    assert maps.classify(3, [3.0]) == 0
+    from dashboard_lib.maps.classify import all_equal, class_labels
+
+    assert all_equal([3, 3, 0, None, float("nan")]) == 3.0
+    assert all_equal([3, 4]) is None
+    assert all_equal([]) is None
+    assert all_equal([0.0, 0.0], zero_is_data=True) == 0.0
+    # [2, 3] are whole numbers whose quantiles all round up to 3: one class, but not "equal"
+    assert class_labels([3.0], [2, 3], str) == [(0, "≤ 3.0")]
+
+
+def test_legend_is_a_leaflet_control_in_the_scale_bars_corner(national):
+    _, _, html = national
+    # Leaflet stacks one corner's controls: the legend goes above the scale bar, not over it
+    assert "L.control.scale" in html
+    assert "position:'bottomleft'" in html and "xz-legend" in html
+    assert 'class="xz-legend" style="position:absolute' not in html
+    assert html.index("L.control.scale") < html.index("new Lg().addTo")
+
+
+def _many_projects(groups: dict[tuple[str, int], int]) -> pd.DataFrame:
+    rows = []
+    for (uni, prov), n in groups.items():
+        for i in range(n):
+            rows.append(
+                {
+                    "university_zh": uni,
+                    "university_en": uni.upper(),
+                    "school_zh": f"{uni}-{prov}-{i}",
+                    "university_lon": 100.0 + ord(uni[0]) % 20,
+                    "university_lat": 30.0,
+                    "county_lon": 90.0 + prov % 30 + i * 0.01,
+                    "county_lat": 35.0,
+                    "province_adcode": prov,
+                    "province_short": f"省{prov}",
+                    "province_en": f"P{prov}",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_flows_at_scale_show_the_largest_links_and_say_what_is_hidden():
+    # 40 universities × 10 provinces; link (u, p) has 1 + (u + p) % 5 projects
+    groups = {(f"u{u:02d}", 610000 + p): 1 + (u + p) % 5 for u in range(40) for p in range(10)}
+    projects = _many_projects(groups)
+    total = len(projects)
+    assert total > maps.national.FLOW_CAP
+    plan = maps.flow_plan(projects, "zh", top=50)
+    assert plan.aggregated and len(plan.features) == 50
+    assert plan.links == 400 and plan.hidden == 350 and plan.projects == total
+    biggest = sorted(groups.values(), reverse=True)[:50]
+    assert plan.drawn_projects == sum(biggest) == 250  # 80 links have 5 projects
+    assert all(f["geometry"]["type"] == "LineString" for f in plan.features)
+    assert all("5 个项目" in f["properties"]["tip"] for f in plan.features)
+    rows = plan.legend_rows("zh")
+    assert rows[-1][0] == "note"
+    assert "50 条" in rows[-1][2] and f"250/{total:,}" in rows[-1][2] and "350 条" in rows[-1][2]
+    # under the cap: one line per project, nothing hidden, no note
+    few = maps.flow_plan(projects.head(120), "zh")
+    assert not few.aggregated and len(few.features) == 120 and few.hidden == 0
+    assert [k for k, _, _ in few.legend_rows("zh")] == ["line"]
+
+
+def test_dense_national_map_draws_at_most_the_top_links(demo_store):
+    projects = _many_projects(
+        {(f"u{u:02d}", 620000): 10 for u in range(40)}  # 400 projects, 40 links
+    )
+    fg = maps.flow_layer(projects, "en", maps.flow_plan(projects, "en", top=25))
+    lines = [f for g in geojson_layers(fg) for f in g.data["features"]]
+    assert len(lines) == 25
+    assert all(f["properties"]["tip"].endswith("P620000: 10 projects") for f in lines)
+
+
+def _overview_page(demo_db, monkeypatch, viewer=None):
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("XZ_DB_PATH", str(demo_db))
+    if viewer is not None:
+        from dashboard_lib import ui
+
+        monkeypatch.setattr(ui, "viewer", lambda: viewer)
+    return AppTest.from_file(str(ROOT / "views" / "overview.py"), default_timeout=90).run()
+
+
+def test_metric_menu_sends_its_new_label_on_a_language_switch(demo_db, monkeypatch):
+    """The menu's value travels as its label: on the first run in English the page must send
+    "Projects" as the value (the browser otherwise kept showing 项目数 until the next page)."""
+    at = _overview_page(demo_db, monkeypatch)
+    box = at.selectbox(key="metric")
+    assert box.value == "projects" and box.options[0] == "项目数"
+    at.radio(key="lang_radio").set_value("English").run()
+    assert not at.exception
+    box = at.selectbox(key="metric")
+    assert box.options[0] == "Projects" and box.value == "projects"
+    assert box.proto.set_value and box.proto.raw_value == "Projects"
+    # a later run in the same language leaves the user's choice alone
+    box.set_value("trainings").run()
+    box = at.selectbox(key="metric")
+    assert box.value == "trainings" and not box.proto.set_value
+
+
+def test_official_lands_on_their_province(demo_db, monkeypatch):
+    at = _overview_page(demo_db, monkeypatch, Viewer.province(620000))
+    assert not at.exception
+    assert at.header[0].value == "甘肃省概览"
+    assert at.subheader[0].value == "甘肃省托管帮扶分布"
+    assert all("全国" not in h.value for h in [*at.header, *at.subheader])
+    corps = _overview_page(demo_db, monkeypatch, Viewer.province(660000))
+    assert corps.header[0].value == "新疆生产建设兵团概览"

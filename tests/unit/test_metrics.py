@@ -60,7 +60,8 @@ ACTIVITY_FIGURES = {
 # over the projects of a group (a pandas GroupBy of the project rows)
 PROJECT_FIGURES = {
     "projects": lambda g: g.size(),
-    "universities": lambda g: g["university_id"].nunique(),
+    # a professional body (kind 'society') hosts schools but is no university
+    "universities": lambda g: g["university_only"].nunique(),
     "provinces": lambda g: g["province_adcode"].nunique(),
     "counties": lambda g: g["county_adcode"].nunique(),
 }
@@ -78,7 +79,13 @@ def test_every_metric_has_a_pandas_computation_here():
 
 
 def _tables(store) -> dict[str, pd.DataFrame]:
-    return {t: store._df(f"SELECT * FROM {t}") for t in ("project", "activity", "milestone")}
+    out = {t: store._df(f"SELECT * FROM {t}") for t in ("project", "activity", "milestone")}
+    kind = store._df("SELECT university_id, kind FROM university").set_index("university_id")
+    p = out["project"]
+    p["university_only"] = p["university_id"].where(
+        p["university_id"].map(kind["kind"]) == "university"
+    )
+    return out
 
 
 def _projects(tables, viewer: Viewer, f: Filters) -> pd.DataFrame:
