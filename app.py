@@ -1,18 +1,39 @@
-"""Entry point: page config, who is signed in, and the page list built from the viewer's role."""
+"""Entry point: page config, who is signed in, and the page list built from the viewer's role.
+
+Every page's address is routed for every viewer (``navigation.routes``): the viewer's own pages
+run their file and are in the menu; any other address runs a one-sentence stand-in (a sign-in
+that ended, or a page of another role), never Streamlit's English "Page not found". Streamlit's
+own texts follow the interface language (``ui.chrome.apply``), and an unexpected exception
+anywhere in a run shows one sentence with an error id, its traceback in the log
+(``ui.chrome.guarded``).
+"""
 
 import streamlit as st
 
 from dashboard_lib import navigation, offline, ui
 from dashboard_lib.i18n import t
+from dashboard_lib.ui import chrome
 
 st.set_page_config(page_title="县中托管帮扶监测", layout="wide")
-offline.ensure_static()
-
 language = ui.lang()
-viewer = ui.viewer()
-ui.account_box(viewer)
-pages = [
-    st.Page(spec.file, title=t(spec.title_key, language), url_path=spec.url_path, default=(i == 0))
-    for i, spec in enumerate(navigation.pages_for(viewer))
-]
-st.navigation(pages).run()
+chrome.apply(language)
+
+
+def main() -> None:
+    offline.ensure_static()
+    viewer = ui.viewer()
+    ui.account_box(viewer)
+    pages = [
+        st.Page(
+            r.spec.file if r.opens else chrome.stand_in(viewer, language, navigation.LOGIN.file),
+            title=t(r.spec.title_key, language),
+            url_path=r.spec.url_path,
+            default=(i == 0),
+            visibility="visible" if r.in_menu else "hidden",
+        )
+        for i, r in enumerate(navigation.routes(viewer))
+    ]
+    st.navigation(pages).run()
+
+
+chrome.guarded(main, language)

@@ -7,7 +7,8 @@ command-line tools print their own progress; tests leave it alone and read recor
 What is logged: a database built (INFO) or moved aside (WARNING), a file refused because it held
 data (ERROR, with what to do), a published snapshot opened by a replica, views of an older data
 version retired from the cache, every import batch written and undone (who, what, how many
-rows), backups made and pruned.
+rows), backups made and pruned, and every unexpected exception of a page (ERROR, with its
+traceback, under the 8-hex-digit error id the page shows: ``dashboard_lib.ui.chrome``).
 """
 
 from __future__ import annotations

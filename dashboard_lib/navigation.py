@@ -1,5 +1,10 @@
-"""Which pages exist and which roles may open them. ``app.py`` builds ``st.navigation`` from
-``pages_for(role)``, so a page a role may not open is not even routed for it."""
+"""Which pages exist and which roles may open them.
+
+``app.py`` builds ``st.navigation`` from ``routes(viewer)``: every page's address is always
+routed (so an address opened after a time-out, or a bookmark of a page of another role, never
+meets Streamlit's English "Page not found"), but only the pages of ``pages_for(viewer)`` are in
+the menu and run their file; every other address runs a stand-in that shows one sentence and no
+data."""
 
 from __future__ import annotations
 
@@ -56,6 +61,28 @@ def pages_for(viewer: Viewer | None, root: Path = REPO_ROOT) -> list[PageSpec]:
         and (root / p.file).exists()
     ]
     return pages + [LOGIN] if viewer.read_only else pages
+
+
+@dataclass(frozen=True)
+class Route:
+    """One address of ``st.navigation``: ``opens`` says whether the page's own file runs or the
+    stand-in that says why the page cannot be opened; ``in_menu`` whether the menu lists it."""
+
+    spec: PageSpec
+    opens: bool
+    in_menu: bool
+
+
+def routes(viewer: Viewer | None, root: Path = REPO_ROOT) -> list[Route]:
+    """Every page's address, the viewer's own pages first in menu order (the first of them is the
+    default page), then every other page that exists, as a stand-in. The log-in page always runs
+    its own file (signing in is open to anyone), in the menu only where ``pages_for`` puts it."""
+    own = pages_for(viewer, root)
+    out = [Route(p, True, True) for p in own]
+    for p in (*PAGES, LOGIN):
+        if p not in own and (root / p.file).exists():
+            out.append(Route(p, p is LOGIN, False))
+    return out
 
 
 def may_open(viewer: Viewer | None, file: str) -> bool:

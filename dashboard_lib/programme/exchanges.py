@@ -216,6 +216,7 @@ def exchanges_content(
         )
         subj = store.activity_agg(viewer, filters, by=("value",), dim="subject", kinds=(D,))
         subj = subj[subj["value"] != ""].sort_values("people", ascending=False)
+        subj["value"] = named(subj, "value", lang)
         subjects = header(
             subj,
             {

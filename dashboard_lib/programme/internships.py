@@ -96,7 +96,7 @@ def internships_content(
     )
     subj = store.activity_agg(viewer, filters, by=("value",), dim="subject", kinds=kinds)
     subj = subj.sort_values(["people", "value"], ascending=[False, True])
-    subj["subject"] = subj["value"].replace("", "—")
+    subj["subject"] = named(subj, "value", lang)
     subject_fig = charts.stacked_bars(
         subj,
         "subject",

@@ -44,7 +44,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "deck_late_items": ("逾期里程碑", "Late milestones"),
     "deck_attention": ("需关注项目", "Projects needing attention"),
     "deck_exchanges": ("教师交流", "Teacher exchanges"),
-    "deck_internships": ("实习支教", "Internships and 支教"),
+    "deck_internships": ("实习支教", "Internships and student teaching"),
     "deck_cases": ("案例聚焦（公开报道）", "Case spotlights (published)"),
     "deck_cases_sub": ("共 {n} 条公开报道的事件", "{n} published events"),
     "deck_cases_note": (

@@ -331,6 +331,7 @@ STRINGS.update(
         ),
         "about_col_source": ("来源网页", "Source page"),
         "about_col_site": ("网站", "Site"),
+        "about_list_sep": ("、", ", "),  # between the items of a list in a sentence
         "about_col_what": ("类别", "What"),
         "about_col_n": ("数量", "Count"),
         "about_v_project": ("项目", "Projects"),

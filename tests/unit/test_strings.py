@@ -104,9 +104,6 @@ EN_QUOTES_CHINESE = {
     "language": "the language switch is labelled in both languages",
     "ingest_r_bad_date": "a date the way a Chinese file may write it (2022年7月18日)",
     "deck_title_notice": "the notice's official number, 教基厅函〔2022〕13号",
-    "deck_internships": "支教 has no English word",
-    "prog_internships_title": "支教 has no English word",
-    "internship": "支教 has no English word",
     "about_body": "the notice's number and the published province counts (山西 5 …)",
 }
 
