@@ -11,7 +11,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "48 所托管高校 · 115 所帮扶县中 · 23 个省份和新疆生产建设兵团",
         "48 host universities · 115 county high schools · 23 provinces and the Corps",
     ),
-    "nav_overview": ("全国概览", "National overview"),
+    "nav_overview": ("概览", "Overview"),
     "nav_about": ("数据来源", "Data sources"),
     "nav_explorer": ("地图探索", "Map explorer"),
     "nav_progress": ("项目进展", "Progress"),

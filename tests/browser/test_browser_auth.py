@@ -55,7 +55,7 @@ def test_gansu_official_sees_only_gansu(gansu_server, page):
     page.get_by_label("密码").fill(PW)
     page.get_by_role("button", name="登录").click()
     page.get_by_text("当前用户：gansu").wait_for(timeout=30_000)
-    page.get_by_role("link", name="全国概览").click()
+    page.get_by_role("link", name="概览").click()
     page.locator('[data-testid="stMetricValue"]', has_text=str(len(gansu))).first.wait_for(
         timeout=30_000
     )

@@ -197,7 +197,7 @@ def test_official_lands_on_their_province(server, browser, width, height):
         pg.get_by_label("密码").fill(PW)
         pg.get_by_role("button", name="登录").click()
         pg.get_by_text("当前用户：gansu").wait_for(timeout=30_000)
-        pg.get_by_role("link", name="全国概览").click()
+        pg.get_by_role("link", name="概览").click()
         pg.get_by_role("heading", name="甘肃省概览").wait_for(timeout=60_000)
         pg.get_by_role("heading", name="甘肃省托管帮扶分布").wait_for(timeout=60_000)
         drawn = areas(pg, lambda a: len(a) > 20 and all(c // 10000 == 62 for c, _, _ in a), 90)

@@ -106,7 +106,7 @@ def test_a_gansu_official_signs_in_through_the_provider_and_sees_gansu_only(sso,
         pg.get_by_text("当前用户：gs-sso（省级 · 甘肃）").wait_for(timeout=60_000)
         assert "/authorize" in idp.requests and "/token" in idp.requests
         assert idp.token_errors == []
-        pg.get_by_role("link", name="全国概览").click()
+        pg.get_by_role("link", name="概览").click()
         pg.locator('[data-testid="stMetricValue"]', has_text=str(len(gansu))).first.wait_for(
             timeout=60_000
         )
@@ -142,7 +142,7 @@ def test_an_identity_without_an_account_is_told_so_and_sees_no_data(sso, browser
         # no data: no figures, no map, no page but the log-in page, not even the open demo
         assert pg.locator('[data-testid="stMetricValue"]').count() == 0
         assert pg.locator("iframe").count() == 0
-        for name in ("全国概览", "地图探索", "项目进展"):
+        for name in ("概览", "地图探索", "项目进展"):
             assert pg.get_by_role("link", name=name).count() == 0
         pg.screenshot(path=str(SHOTS / f"oidc_unregistered_{size[0]}.png"))
         # a page's own address opens nothing either: the page is not offered, no data drawn

@@ -158,7 +158,7 @@ def test_province_official_filters_opens_a_dossier_and_downloads(server, page):
     url, truth = server
     gansu = truth["gansu"]
     sign_in(page, url, "gansu")
-    page.get_by_role("link", name="全国概览").click()
+    page.get_by_role("link", name="概览").click()
     page.locator('[data-testid="stMetricValue"]', has_text=str(len(gansu))).first.wait_for(
         timeout=60_000
     )
