@@ -1,25 +1,41 @@
 """Files to take away from a meeting: the deck as PPTX and PDF, a province report, charts as PNG.
 
 Images are drawn by plotly's kaleido, which needs a Chromium-family browser on the machine
-(Debian's /usr/bin/chromium here); PDFs are printed by the same browser. Where no browser can be
-found the export says so in one sentence (``ExportUnavailable``) instead of failing: the PPTX then
-carries the numbers as editable tables in place of the chart pictures.
+(Debian's /usr/bin/chromium here); PDFs are printed by the same browser. One export starts that
+browser once (``BrowserSession``): every picture and the PDF's pages come from the one Chromium,
+which on a 2-core server is most of an export's time when started per picture. Where no browser
+can be found the export says so in one sentence (``ExportUnavailable``) instead of failing: the
+PPTX then carries the numbers as editable tables in place of the chart pictures.
+
+The still map (``map_figure``) is a map in its own right: title, legend with its classes and the
+no-data class, scale bar, north arrow, source line, the South China Sea inset on national maps;
+one trace per colour class, so it draws in a fraction of a second.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import base64
 import html
 import io
+import math
 import os
 import re
 import shutil
-import subprocess
 import tempfile
+import threading
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from lxml import etree
@@ -31,10 +47,16 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
+from shapely.geometry.polygon import orient
 
+from . import cache as memo
 from .deck import ChartSpec, Slide
 from .errors import UserError
 from .i18n import t
+
+Progress = Callable[
+    [float, str], None
+]  # (share done 0..1, the stage's name in the user's language)
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 FONT = "Noto Sans CJK SC"
@@ -59,82 +81,661 @@ def browser_path() -> str | None:
     return shutil.which("chromium") or shutil.which("google-chrome")
 
 
-def chart_png(fig: go.Figure, width: int = 1280, height: int = 640) -> bytes:
-    """A chart as PNG, drawn offline by kaleido in the local Chromium."""
-    path = browser_path()
-    if path is None:
-        raise ExportUnavailable("deck_export_no_browser")
-    os.environ.setdefault("BROWSER_PATH", path)
+class BrowserSession:
+    """One headless Chromium (kaleido's) for one export: every picture and the PDF of the export
+    come from it, started on the first picture asked for (an export whose pictures are all
+    remembered starts none) and closed on leaving the ``with`` block.
+
+    kaleido is asynchronous; its loop runs in a thread of this session, so the caller — a
+    Streamlit script between two progress updates — calls plain methods."""
+
+    def __init__(self, timeout: float = 90) -> None:
+        self.timeout = timeout
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._k: Any = None
+        self.started = False  # whether a browser was started (the bench reports it)
+
+    def __enter__(self) -> BrowserSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self, coro, timeout: float | None = None):
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        return future.result(timeout if timeout is not None else self.timeout + 30)
+
+    def _open(self) -> None:
+        if self._k is not None:
+            return
+        path = browser_path()
+        if path is None:
+            raise ExportUnavailable(NO_BROWSER)
+        import kaleido  # imported on first use: the deck on screen never needs it
+
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+
+        async def start():
+            k = kaleido.Kaleido(n=1, timeout=self.timeout, path=path)
+            await k.open()
+            return k
+
+        try:
+            self._k = self._run(start())
+        except Exception as exc:  # a missing or broken browser shows in several ways
+            self.close()
+            raise ExportUnavailable("deck_export_chart_failed", error=type(exc).__name__) from exc
+        self.started = True
+
+    def png(self, fig: go.Figure, width: int = 1280, height: int = 640, scale: float = 1) -> bytes:
+        """A figure as PNG."""
+        self._open()
+        opts = {"format": "png", "width": width, "height": height, "scale": scale}
+        try:
+            return self._run(self._k.calc_fig(fig, opts=opts))
+        except Exception as exc:
+            raise ExportUnavailable("deck_export_chart_failed", error=type(exc).__name__) from exc
+
+    def pdf(self, document: str) -> bytes:
+        """An HTML document printed to PDF (its CSS page size and margins, backgrounds kept)."""
+        self._open()
+
+        async def print_pdf(uri: str) -> bytes:
+            tab = await self._k.create_tab("")
+            try:
+                await tab.send_command("Page.enable")
+                loaded = tab.subscribe_once("Page.loadEventFired")
+                await tab.send_command("Page.navigate", params={"url": uri})
+                await asyncio.wait_for(loaded, self.timeout)
+                answer = await tab.send_command(
+                    "Page.printToPDF",
+                    params={"printBackground": True, "preferCSSPageSize": True},
+                )
+            finally:
+                await self._k.close_tab(tab)
+            return base64.b64decode(answer["result"]["data"])
+
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / "doc.html"
+            src.write_text(document, encoding="utf-8")
+            try:
+                pdf = self._run(print_pdf(src.as_uri()))
+            except TimeoutError as exc:
+                raise ExportUnavailable("deck_export_pdf_no_answer") from exc
+            except Exception as exc:
+                raise ExportUnavailable("deck_export_pdf_failed") from exc
+        if not pdf.startswith(b"%PDF"):
+            raise ExportUnavailable("deck_export_pdf_failed")
+        return pdf
+
+    def close(self) -> None:
+        if self._loop is None:
+            return
+        if self._k is not None:
+            try:
+                self._run(self._k.close(), timeout=20)
+            except Exception:  # the browser is gone already: nothing to close
+                pass
+            self._k = None
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+        self._loop.close()
+        self._loop = self._thread = None
+
+
+IDLE_SECONDS = 300  # the warm browser is closed after this long without an export
+_shared_lock = threading.Lock()
+_shared: BrowserSession | None = None
+_idle_timer: threading.Timer | None = None
+_warming = threading.Event()  # set while the warm-up starts the browser: exports wait for it
+
+
+def _close_when_idle() -> None:
+    global _shared
+    if not _shared_lock.acquire(blocking=False):
+        return  # in use: the export that holds it schedules the next check
     try:
-        return fig.to_image(format="png", width=width, height=height, scale=1)
-    except Exception as exc:  # kaleido reports a missing or broken browser in several ways
-        raise ExportUnavailable("deck_export_chart_failed", error=type(exc).__name__) from exc
+        if _shared is not None:
+            _shared.close()
+            _shared = None
+    finally:
+        _shared_lock.release()
+
+
+def _keep_for_a_while() -> None:
+    """(Re)start the idle clock of the warm browser (called with the lock held)."""
+    global _idle_timer
+    if _idle_timer is not None:
+        _idle_timer.cancel()
+    _idle_timer = threading.Timer(IDLE_SECONDS, _close_when_idle)
+    _idle_timer.daemon = True
+    _idle_timer.start()
+
+
+@contextmanager
+def export_session() -> Iterator[BrowserSession]:
+    """The browser of one export: the process's warm one (kept ``IDLE_SECONDS`` after its last
+    use, so a second file or a second viewer's file starts no Chromium), or — while another
+    export holds it — one of its own. Starting Chromium is most of a cold export's time on a
+    2-core server (2–8 s, by the load)."""
+    global _shared
+    got = _shared_lock.acquire(timeout=30) if _warming.is_set() else _shared_lock.acquire(False)
+    if not got:
+        with BrowserSession() as own:
+            yield own
+        return
+    try:
+        if _shared is None:
+            _shared = BrowserSession()
+        try:
+            yield _shared
+        except BaseException:
+            _shared.close()  # a failed export does not leave a doubtful browser behind
+            raise
+        finally:
+            _keep_for_a_while()
+    finally:
+        _shared_lock.release()
+
+
+def warm_up() -> bool:
+    """Start the warm browser in the background (the presenter page calls it as it shows its
+    export buttons, so the first click does not wait for Chromium); whether one is being
+    started. Nothing happens without a browser, or while an export holds it."""
+    if browser_path() is None or not _shared_lock.acquire(blocking=False):
+        return False
+    try:
+        if _shared is not None and _shared.started:
+            _keep_for_a_while()
+            return False
+    finally:
+        _shared_lock.release()
+
+    def start() -> None:
+        try:
+            with export_session() as session:
+                session._open()
+        except ExportUnavailable:  # said when a file is asked for
+            pass
+        finally:
+            _warming.clear()
+
+    _warming.set()
+    threading.Thread(target=start, daemon=True, name="deck-browser-warm-up").start()
+    return True
+
+
+def _close_shared_at_exit() -> None:
+    if _shared is not None:
+        _shared.close()
+
+
+atexit.register(_close_shared_at_exit)
+
+
+def chart_png(fig: go.Figure, width: int = 1280, height: int = 640) -> bytes:
+    """A chart as PNG, drawn offline by kaleido in the local Chromium (a session of its own: an
+    export of several pictures shares one ``BrowserSession``)."""
+    with BrowserSession() as session:
+        return session.png(fig, width, height)
+
+
+# ---------------------------------------------------------------------- the still map
+SCS_BOX = (106.0, 3.4, 123.5, 24.6)  # what the South China Sea inset frames (lon/lat)
+NATION_BOX = (73.0, 17.0, 135.2, 53.8)  # mainland, Hainan and Taiwan; the inset shows the rest
+KM_PER_DEG = 111.32
+UNIVERSITY = "#1a365d"
+HELPED = "#ff7f0e"
+FLOW = "#2b6cb0"
+EDGE = "#666666"
+
+
+@dataclass(frozen=True)
+class MapText:
+    """The still map's words, all in the deck's language."""
+
+    title: str
+    legend_title: str
+    source: str  # boundary data, its date, and the 审图号 (or that the base map has none)
+    north: str  # 北 / N
+    km: str  # "{n} 公里" / "{n} km"
+    universities: str
+    helped: str
+    pairings: str
+    inset: str = ""  # the South China Sea inset's caption
+    side: str = ""  # lines under the legend (e.g. the universities linked to a province)
+
+
+def _joined(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinate runs as one path, NaN between runs (a gap plotly.js does not draw across);
+    numpy arrays, which plotly takes without checking each number."""
+    if not parts:
+        return np.array([np.nan]), np.array([np.nan])
+    gap = np.array([np.nan])
+    xs = np.concatenate([a for x, _ in parts for a in (x, gap)])
+    ys = np.concatenate([a for _, y in parts for a in (y, gap)])
+    return np.round(xs, 3), np.round(ys, 3)
+
+
+def _ring_xy(geoms: Iterable) -> tuple[np.ndarray, np.ndarray]:
+    """Every ring of the polygons as one gap-separated path: outer rings counter-clockwise,
+    holes clockwise, so one filled trace keeps the holes open (non-zero fill rule)."""
+    parts = []
+    for geom in geoms:
+        if geom is None or geom.is_empty:
+            continue
+        for poly in getattr(geom, "geoms", [geom]):
+            if poly.geom_type != "Polygon":
+                continue
+            poly = orient(poly, 1.0)
+            for ring in (poly.exterior, *poly.interiors):
+                xy = np.asarray(ring.coords)
+                parts.append((xy[:, 0], xy[:, 1]))
+    return _joined(parts)
+
+
+def _line_xy(geoms: Iterable) -> tuple[np.ndarray, np.ndarray]:
+    parts = []
+    for geom in geoms:
+        for line in getattr(geom, "geoms", [geom]):
+            if line.is_empty:
+                continue
+            if line.geom_type == "Polygon":
+                line = line.exterior
+            xy = np.asarray(line.coords)
+            parts.append((xy[:, 0], xy[:, 1]))
+    return _joined(parts)
+
+
+def _fit(bounds: tuple[float, float, float, float], px_w: float, px_h: float):
+    """Axis ranges holding ``bounds`` at equal kilometres per pixel both ways (a degree of
+    longitude is cos(latitude) of a degree of latitude), centred; and pixels per degree of
+    latitude."""
+    x0, y0, x1, y1 = bounds
+    k = math.cos(math.radians((y0 + y1) / 2))
+    s = min(px_w / ((x1 - x0) * k), px_h / (y1 - y0))
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_x, half_y = px_w / (s * k) / 2, px_h / s / 2
+    return [cx - half_x, cx + half_x], [cy - half_y, cy + half_y], s, k
+
+
+def _nice_km(km_wanted: float) -> int:
+    for n in (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000):
+        if n >= km_wanted * 0.75:
+            return n
+    return 2000
 
 
 def map_figure(
-    provinces: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
     colours: dict[int, str],
+    legend: list[tuple[str, str]],
+    text: MapText,
+    *,
+    bounds: tuple[float, float, float, float] = NATION_BOX,
     flows: pd.DataFrame | None = None,
+    universities: pd.DataFrame | None = None,
+    points: pd.DataFrame | None = None,
+    border: gpd.GeoDataFrame | None = None,
     outline: gpd.GeoDataFrame | None = None,
-    title: str = "",
+    highlight: Iterable[int] = (),
+    labels: pd.DataFrame | None = None,
+    on_top: Iterable[int] = (),
+    inset: bool = False,
+    width: int = 1280,
+    height: int = 600,
 ) -> go.Figure:
-    """A still map for files: provinces filled with the given colours (plotly shapes on plain
-    axes, so it needs no map tiles and no topojson from the internet)."""
+    """A still map for files, drawn on plain axes (no tiles, no topojson from the internet).
+
+    ``areas`` (adcode, geometry) are filled with ``colours`` (by adcode; a missing one is the
+    first no-data colour of ``legend``), one trace per colour named by its ``legend`` row
+    (colour, label) — every row appears, also a class no area has. ``flows`` (university_lon/lat,
+    county_lon/lat) are the pairings, ``universities`` (lon, lat) the host universities,
+    ``points`` (lon, lat) helped counties drawn as dots, ``highlight`` the adcodes outlined as
+    helped, ``labels`` (lon, lat, name) names written on the map, ``on_top`` areas drawn over
+    the others (the Corps inside Xinjiang), ``border`` a boundary drawn
+    over it, ``outline`` the national outline (its maritime line dashed). ``inset``: the South
+    China Sea in a box of its own. Title, source line, north arrow and scale bar always."""
+    ml, mr, mt, mb = 12, 12, 52, 46
+    map_share = 0.68  # the map's share of the width; the legend and inset take the rest
+    pw, ph = (width - ml - mr) * map_share, height - mt - mb
+    xr, yr, s, k = _fit(bounds, pw, ph)
+    # detail finer than a third of a pixel is not drawn (the national map: 69k points → ~20k)
+    tolerance = 0.35 / s
+    main_box = (xr[0], yr[0], xr[1], yr[1])  # what lies outside a box is not sent to draw
+    full = areas.geometry.simplify(tolerance, preserve_topology=True)
+    areas = areas.assign(geometry=full.clip_by_rect(*main_box))
+    in_inset = dict(zip(areas["adcode"].astype(int), full.clip_by_rect(*SCS_BOX))) if inset else {}
     fig = go.Figure()
-    for code, geom in zip(provinces["adcode"], provinces.geometry):
-        polys = getattr(geom, "geoms", [geom])
-        for poly in polys:
-            x, y = poly.exterior.coords.xy
-            fig.add_trace(
-                go.Scatter(
-                    x=list(x),
-                    y=list(y),
-                    fill="toself",
-                    mode="lines",
-                    line={"color": "#666", "width": 0.6},
-                    fillcolor=colours.get(int(code), "#d9d9d9"),
-                    hoverinfo="skip",
-                    showlegend=False,
-                )
+    top = {int(c) for c in on_top}
+    layers: list[dict[str, list]] = [{}, {}]
+    fallback = legend[-1][0] if legend else "#d9d9d9"
+    for code, geom in zip(areas["adcode"].astype(int), areas.geometry):
+        colour = colours.get(code, fallback)
+        layers[code in top].setdefault(colour, []).append((code, geom))
+    named = {r[0] for r in legend}
+    rows = list(legend) + [(c, "") for layer in layers for c in layer if c not in named]
+    for rank, (colour, name) in enumerate(legend):  # the legend's patches, in its order
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={
+                    "symbol": "square",
+                    "size": 15,
+                    "color": colour,
+                    "line": {"color": EDGE, "width": 1},
+                },
+                name=name,
+                meta="class",
+                legendrank=100 + rank,
             )
-    if flows is not None and len(flows):
-        xs, ys = [], []
-        for r in flows.itertuples(index=False):
-            xs += [r.university_lon, r.county_lon, None]
-            ys += [r.university_lat, r.county_lat, None]
+        )
+    # the fills: the legend's last rows (no data, outside) first, so the classes lie on top;
+    # a colour no area has draws nothing (an empty filled trace upsets the next one's fill)
+    for n_layer, by_colour in enumerate(layers):
+        for colour, _ in rows[::-1] if n_layer == 0 else [(c, "") for c in by_colour]:
+            coded = by_colour.get(colour, [])
+            if not coded:
+                continue
+            for axis, near in (
+                ("", [g for _, g in coded]),
+                ("2", [in_inset[c] for c, _ in coded if c in in_inset]),
+            ):
+                near = [g for g in near if not g.is_empty]
+                if not near:
+                    continue
+                xs, ys = _ring_xy(near)
+                fig.add_trace(
+                    go.Scatter(
+                        x=xs,
+                        y=ys,
+                        fill="toself",
+                        mode="lines",
+                        line={"color": EDGE, "width": 0.5},
+                        fillcolor=colour,
+                        hoverinfo="skip",
+                        showlegend=False,
+                        xaxis="x" + axis,
+                        yaxis="y" + axis,
+                    )
+                )
+    if highlight:
+        wanted = set(int(c) for c in highlight)
+        xs, ys = _line_xy(g for c, g in zip(areas["adcode"], areas.geometry) if int(c) in wanted)
         fig.add_trace(
             go.Scatter(
                 x=xs,
                 y=ys,
                 mode="lines",
-                line={"color": "#2b6cb0", "width": 0.8},
-                opacity=0.5,
+                line={"color": HELPED, "width": 2},
+                hoverinfo="skip",
+                name=text.helped,
+            )
+        )
+    for frame, axes in ((border, ("x", "y")), (outline, ("x", "y"))):
+        if frame is None or not len(frame):
+            continue
+        land = frame[frame["layer"] == "land"] if "layer" in frame else frame
+        sea = frame[frame["layer"] != "land"] if "layer" in frame else frame.iloc[0:0]
+        for part, dash, axis_sets in (
+            (land, "solid", [axes] + ([("x2", "y2")] if inset else [])),
+            (sea, "dash", [axes] + ([("x2", "y2")] if inset else [])),
+        ):
+            if not len(part):
+                continue
+            lines = part.geometry.simplify(tolerance, preserve_topology=True)
+            for xa, ya in axis_sets:
+                clipped = lines.clip_by_rect(*(main_box if xa == "x" else SCS_BOX))
+                xs, ys = _line_xy(g for g in clipped if not g.is_empty)
+                fig.add_trace(
+                    go.Scatter(
+                        x=xs,
+                        y=ys,
+                        mode="lines",
+                        line={
+                            "color": "#333",
+                            "width": 1.2 if dash == "solid" else 1,
+                            "dash": dash,
+                        },
+                        hoverinfo="skip",
+                        showlegend=False,
+                        xaxis=xa,
+                        yaxis=ya,
+                    )
+                )
+    if flows is not None and len(flows):
+        n = len(flows)
+        xs = np.full(3 * n, np.nan)
+        ys = np.full(3 * n, np.nan)
+        xs[0::3], xs[1::3] = (
+            flows["university_lon"].to_numpy(float),
+            flows["county_lon"].to_numpy(float),
+        )
+        ys[0::3], ys[1::3] = (
+            flows["university_lat"].to_numpy(float),
+            flows["county_lat"].to_numpy(float),
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": FLOW, "width": 1},
+                opacity=0.45,
+                hoverinfo="skip",
+                name=text.pairings,
+            )
+        )
+    if points is not None and len(points):
+        fig.add_trace(
+            go.Scatter(
+                x=list(points["lon"]),
+                y=list(points["lat"]),
+                mode="markers",
+                marker={"color": HELPED, "size": 7, "line": {"color": "#ffffff", "width": 1}},
+                hoverinfo="skip",
+                name=text.helped,
+            )
+        )
+    if labels is not None and len(labels):
+        fig.add_trace(
+            go.Scatter(
+                x=list(labels["lon"]),
+                y=list(labels["lat"]),
+                mode="text",
+                text=list(labels["name"]),
+                textfont={"size": 12, "color": "#1a202c"},
+                textposition="top center",
                 hoverinfo="skip",
                 showlegend=False,
             )
         )
-    if outline is not None:
-        for geom in outline[outline["layer"] != "land"].geometry:
-            for line in getattr(geom, "geoms", [geom]):
-                x, y = line.coords.xy
-                fig.add_trace(
-                    go.Scatter(
-                        x=list(x),
-                        y=list(y),
-                        mode="lines",
-                        showlegend=False,
-                        line={"color": "#333", "width": 1, "dash": "dash"},
-                        hoverinfo="skip",
-                    )
-                )
-    fig.update_xaxes(visible=False, range=[73, 136])
-    fig.update_yaxes(visible=False, range=[3, 54], scaleanchor="x", scaleratio=1.2)
+    if universities is not None and len(universities):
+        fig.add_trace(
+            go.Scatter(
+                x=list(universities["lon"]),
+                y=list(universities["lat"]),
+                mode="markers",
+                marker={
+                    "color": UNIVERSITY,
+                    "size": 10,
+                    "symbol": "diamond",
+                    "line": {"color": "#ffffff", "width": 1},
+                },
+                hoverinfo="skip",
+                name=text.universities,
+            )
+        )
+    # scale bar (true at the map's middle latitude), bottom left of the map
+    km = _nice_km((xr[1] - xr[0]) * k * KM_PER_DEG / 6)
+    bar = km / (KM_PER_DEG * k)
+    sx = xr[0] + (xr[1] - xr[0]) * 0.03
+    sy = yr[0] + (yr[1] - yr[0]) * 0.04
+    tick = (yr[1] - yr[0]) * 0.012
+    shapes = [
+        {"type": "line", "x0": sx, "x1": sx + bar, "y0": sy, "y1": sy, "name": "scale"},
+        {"type": "line", "x0": sx, "x1": sx, "y0": sy, "y1": sy + tick, "name": "scale"},
+        {
+            "type": "line",
+            "x0": sx + bar,
+            "x1": sx + bar,
+            "y0": sy,
+            "y1": sy + tick,
+            "name": "scale",
+        },
+    ]
+    for shape in shapes:
+        shape.update(xref="x", yref="y", line={"color": "#1a202c", "width": 2})
+    annotations = [
+        {
+            "x": sx + bar / 2,
+            "y": sy + tick,
+            "xref": "x",
+            "yref": "y",
+            "text": text.km.format(n=f"{km:,}"),
+            "showarrow": False,
+            "yanchor": "bottom",
+            "font": {"size": 13},
+            "name": "scale",
+        },
+        {  # the north arrow: its head, then the letter above it
+            "x": 0.03,
+            "y": 0.86,
+            "xref": "x domain",
+            "yref": "y domain",
+            "ax": 0,
+            "ay": 40,
+            "text": "",
+            "showarrow": True,
+            "arrowhead": 2,
+            "arrowsize": 1.6,
+            "arrowwidth": 2.5,
+            "arrowcolor": "#1a202c",
+            "name": "north",
+        },
+        {
+            "x": 0.03,
+            "y": 0.87,
+            "xref": "x domain",
+            "yref": "y domain",
+            "text": f"<b>{html.escape(text.north)}</b>",
+            "showarrow": False,
+            "yanchor": "bottom",
+            "font": {"size": 16},
+            "name": "north",
+        },
+        {
+            "x": 0,
+            "y": 0,
+            "xref": "paper",
+            "yref": "paper",
+            "xanchor": "left",
+            "yanchor": "top",
+            "yshift": -8,
+            "align": "left",
+            "text": html.escape(text.source),
+            "showarrow": False,
+            "font": {"size": 12, "color": "#4a5568"},
+            "name": "source",
+        },
+    ]
+    if text.side:
+        annotations.append(
+            {
+                "x": map_share + 0.02,
+                "y": 0.44 if inset else 0.40,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "top",
+                "align": "left",
+                "text": "<br>".join(html.escape(line) for line in text.side.split("\n")),
+                "showarrow": False,
+                "font": {"size": 13, "color": "#1a202c"},
+                "name": "side",
+            }
+        )
+    layout: dict[str, Any] = {
+        "xaxis": {"visible": False, "range": xr, "domain": [0, map_share]},
+        "yaxis": {"visible": False, "range": yr, "domain": [0, 1]},
+    }
+    if inset:
+        # the inset keeps its own kilometres per pixel; its box sits at the bottom right
+        box_h = ph * 0.46
+        ix0, iy0, ix1, iy1 = SCS_BOX
+        ik = math.cos(math.radians((iy0 + iy1) / 2))
+        box_w = box_h * (ix1 - ix0) * ik / (iy1 - iy0)
+        x_right = 1 - 4 / (width - ml - mr)
+        x_left = x_right - box_w / (width - ml - mr)
+        layout["xaxis2"] = {
+            "visible": False,
+            "range": [ix0, ix1],
+            "domain": [x_left, x_right],
+            "anchor": "y2",
+        }
+        layout["yaxis2"] = {
+            "visible": False,
+            "range": [iy0, iy1],
+            "domain": [0.02, 0.02 + box_h / ph],
+            "anchor": "x2",
+        }
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x2 domain",
+                "yref": "y2 domain",
+                "x0": 0,
+                "x1": 1,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#4a5568", "width": 1},
+                "name": "inset",
+            }
+        )
+        annotations.append(
+            {
+                "x": 0.97,
+                "y": 0.03,
+                "xref": "x2 domain",
+                "yref": "y2 domain",
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "text": html.escape(text.inset),
+                "showarrow": False,
+                "font": {"size": 11, "color": "#4a5568"},
+                "name": "inset",
+            }
+        )
     fig.update_layout(
-        title=title,
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        **layout,
+        title={"text": html.escape(text.title), "x": 0.01, "xanchor": "left", "font": {"size": 22}},
+        margin={"l": ml, "r": mr, "t": mt, "b": mb},
         plot_bgcolor="#f4f7fb",
         paper_bgcolor="#ffffff",
-        font={"family": FONT},
+        font={"family": FONT, "size": 13, "color": "#1a202c"},
+        showlegend=True,
+        legend={
+            "title": {"text": html.escape(text.legend_title), "font": {"size": 14}},
+            "x": map_share + 0.02,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "top",
+            "font": {"size": 13},
+            "bgcolor": "rgba(255,255,255,0)",
+            "itemsizing": "constant",
+            "traceorder": "normal",
+        },
+        shapes=shapes,
+        annotations=annotations,
+        width=width,
+        height=height,
     )
     return fig
 
@@ -509,13 +1110,28 @@ def for_files(slides: list[Slide]) -> list[tuple[int, Slide]]:
     return [(k, s) for k, s in enumerate(slides) if not s.placeholder]
 
 
-def to_pptx(slides: list[Slide], as_of_label: str, images: dict[int, bytes] | None = None) -> bytes:
+def to_pptx(
+    slides: list[Slide],
+    as_of_label: str,
+    images: dict[int, bytes] | None = None,
+    author: str | None = None,
+    title: str | None = None,
+    created: datetime | None = None,
+) -> bytes:
     """Real slides: titles and figures as editable text that fits its box, charts as native
     PowerPoint charts carrying the slide's numbers, the still map as a picture (``images``, by
     the slide's place in ``slides``; other pictures are not used), the sources listed, the
-    as-of date on every slide. Placeholder slides are left out."""
+    as-of date on every slide. Placeholder slides are left out. The file's properties: its
+    title (the deck's title and as-of date), author (``author``, the viewer's unit, else the
+    programme's name) and creation time (``created``, else now)."""
     images = images or {}
     prs = Presentation()
+    props = prs.core_properties
+    props.title = title or (f"{slides[0].title} · {as_of_label}" if slides else as_of_label)
+    props.author = author or t("deck_file_author")
+    props.last_modified_by = props.author
+    props.created = props.modified = (created or datetime.now(UTC)).replace(tzinfo=None)
+    props.revision = 1
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
     _theme_fonts(prs)
     blank = prs.slide_layouts[6]
@@ -598,9 +1214,19 @@ def _pdf_string(text: str) -> bytes:
     return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
 
 
-def pdf_with_info(pdf: bytes, title: str, author: str) -> bytes:
-    """The PDF with its document information (Title, Author) set by an incremental update:
-    a new Info dictionary and a cross-reference section appended, the pages untouched."""
+def pdf_date(when: datetime | None = None) -> str:
+    """A PDF date (ISO 32000 7.9.4) in UTC: D:YYYYMMDDHHmmSS+00'00'."""
+    when = (when or datetime.now(UTC)).astimezone(UTC)
+    return when.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+PRODUCER = "xianzhong-dashboard (Chromium, kaleido)"
+
+
+def pdf_with_info(pdf: bytes, title: str, author: str, created: datetime | None = None) -> bytes:
+    """The PDF with its document information (Title, Author, CreationDate, Producer) set by an
+    incremental update: a new Info dictionary and a cross-reference section appended, the pages
+    untouched (the Info Chromium wrote is replaced, so its dates are written again)."""
     starts = re.findall(rb"startxref\s+(\d+)", pdf)
     sizes = re.findall(rb"/Size\s+(\d+)", pdf)
     roots = re.findall(rb"/Root\s+(\d+\s+\d+\s+R)", pdf)
@@ -614,6 +1240,9 @@ def pdf_with_info(pdf: bytes, title: str, author: str) -> bytes:
         + _pdf_string(title)
         + b" /Author "
         + _pdf_string(author)
+        + f" /CreationDate ({pdf_date(created)}) /ModDate ({pdf_date(created)})".encode()
+        + b" /Producer "
+        + _pdf_string(PRODUCER)
         + b" >>\nendobj\n"
     )
     xref = len(body) + len(info)
@@ -634,41 +1263,24 @@ def _head(document: str, name: str) -> str:
 
 
 def html_to_pdf(
-    document: str, timeout: int = 120, author: str | None = None, title: str | None = None
+    document: str,
+    timeout: int = 120,
+    author: str | None = None,
+    title: str | None = None,
+    session: BrowserSession | None = None,
+    created: datetime | None = None,
 ) -> bytes:
-    """Print an HTML document to PDF with the local headless Chromium. The PDF's Title is the
-    document's ``<title>`` (or ``title``), its Author ``author`` — the viewer's unit where the
-    caller knows it — else the document's author, else the programme's name."""
-    path = browser_path()
-    if path is None:
-        raise ExportUnavailable("deck_export_no_browser")
-    with tempfile.TemporaryDirectory() as tmp:
-        src, out = Path(tmp) / "doc.html", Path(tmp) / "out.pdf"
-        src.write_text(document, encoding="utf-8")
-        cmd = [
-            path,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={Path(tmp) / 'profile'}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={out}",
-            src.as_uri(),
-        ]
-        try:
-            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ExportUnavailable("deck_export_pdf_no_answer") from exc
-        if not out.exists() or out.stat().st_size == 0:
-            raise ExportUnavailable("deck_export_pdf_failed")
-        pdf = out.read_bytes()
+    """Print an HTML document to PDF with the local headless Chromium (``session``'s, else one
+    started for it). The PDF's Title is the document's ``<title>`` (or ``title``), its Author
+    ``author`` — the viewer's unit where the caller knows it — else the document's author, else
+    the programme's name; its CreationDate ``created`` (else now) and Producer are set too."""
+    if session is None:
+        with BrowserSession(timeout=timeout) as own:
+            return html_to_pdf(document, timeout, author, title, own, created)
+    pdf = session.pdf(document)
     title = title or _head(document, "title")
     author = author or _head(document, "author") or t("deck_file_author")
-    return pdf_with_info(pdf, title, author) if title else pdf
+    return pdf_with_info(pdf, title, author, created) if title else pdf
 
 
 PRINT_CSS = """
@@ -759,21 +1371,188 @@ def print_html(
     return f"<!DOCTYPE html><html><head>{head}</head><body>{''.join(pages)}</body></html>"
 
 
+def _report(progress: Progress | None, share: float, key: str, lang: str, **values) -> None:
+    if progress is not None:
+        progress(min(max(share, 0.0), 1.0), t(key, lang, **values))
+
+
 def slide_images(
-    slides: list[Slide], width: int = 1280, height: int = 600, maps_only: bool = False
+    slides: list[Slide],
+    width: int = 1280,
+    height: int = 600,
+    maps_only: bool = False,
+    *,
+    session: BrowserSession | None = None,
+    lang: str = "zh",
+    progress: Progress | None = None,
+    cache_key: tuple | None = None,
+    span: tuple[float, float] = (0.0, 1.0),
 ) -> tuple[dict[int, bytes], str | None]:
-    """PNG of every slide's chart (and still map); the reason when none could be made.
-    ``maps_only``: the still maps alone (the PPTX draws every other chart natively)."""
-    images: dict[int, bytes] = {}
+    """PNG of every slide's chart (and still map); the reason when none could be made, in the
+    viewer's language. ``maps_only``: the still maps alone (the PPTX draws every other chart
+    natively). One browser (``session``'s, else one of its own) draws them all; with
+    ``cache_key`` (the deck's key, see ``cache.key_for``) a picture made once for that deck is
+    remembered in ``cache.PAGES``. ``progress`` hears each picture, within ``span``."""
+    if session is None:
+        with BrowserSession() as own:
+            return slide_images(
+                slides,
+                width,
+                height,
+                maps_only,
+                session=own,
+                lang=lang,
+                progress=progress,
+                cache_key=cache_key,
+                span=span,
+            )
+    todo: list[tuple[int, Slide]] = []
     for k, s in enumerate(slides):
-        still = s.still()
-        if maps_only and still is None:
+        if s.empty:
             continue
-        fig = still if still is not None else s.figure
-        if fig is None or s.empty:
+        if maps_only and s.make_still is None and s.still_figure is None:
             continue
+        if s.make_still is None and s.still_figure is None and s.figure is None:
+            continue
+        todo.append((k, s))
+    images: dict[int, bytes] = {}
+    lo, hi = span
+    for i, (k, s) in enumerate(todo):
+        _report(
+            progress,
+            lo + (hi - lo) * i / max(len(todo), 1),
+            "deck_stage_picture",
+            lang,
+            i=i + 1,
+            n=len(todo),
+            name=s.title,
+        )
+
+        def draw(s: Slide = s) -> bytes | None:
+            still = s.still()
+            fig = still if still is not None else (None if maps_only else s.figure)
+            if fig is None:
+                return None
+            if still is not None:  # the map is drawn at its own size, twice as sharp
+                return session.png(
+                    fig, int(fig.layout.width or width), int(fig.layout.height or height), scale=2
+                )
+            return session.png(fig, width, height)
+
         try:
-            images[k] = chart_png(fig, width, height)
+            png = (
+                draw()
+                if cache_key is None
+                else memo.PAGES.get((cache_key, "deck_png", k, width, height), draw)
+            )
         except ExportUnavailable as exc:
-            return images, exc.zh + " / " + exc.en
+            session.close()  # a browser that failed is not used again (it reopens on demand)
+            return images, exc.message(lang)
+        if png is not None:
+            images[k] = png
+    _report(progress, hi, "deck_stage_pictures_done", lang)
     return images, None
+
+
+def file_title(slides: list[Slide], as_of_label: str, lang: str) -> str:
+    """A file's title: the deck's title and its as-of date."""
+    head = slides[0].title if slides else t("app_title", lang)
+    return t("deck_file_title", lang, title=head, as_of=as_of_label)
+
+
+def make_pptx(
+    slides: list[Slide],
+    as_of_label: str,
+    *,
+    lang: str = "zh",
+    author: str | None = None,
+    progress: Progress | None = None,
+    cache_key: tuple | None = None,
+) -> tuple[bytes, str | None]:
+    """The deck as PPTX (its still maps as pictures), and why the pictures are missing if they
+    are (the file is made anyway, with the numbers as tables)."""
+    with export_session() as session:
+        images, why = slide_images(
+            slides,
+            maps_only=True,
+            session=session,
+            lang=lang,
+            progress=progress,
+            cache_key=cache_key,
+            span=(0.05, 0.7),
+        )
+    _report(progress, 0.75, "deck_stage_slides", lang)
+    data = to_pptx(
+        slides,
+        as_of_label,
+        images,
+        author=author or t("deck_file_author", lang),
+        title=file_title(slides, as_of_label, lang),
+    )
+    _report(progress, 1.0, "deck_stage_done", lang)
+    return data, why
+
+
+def make_pdf(
+    slides: list[Slide],
+    as_of_label: str,
+    *,
+    lang: str = "zh",
+    author: str | None = None,
+    progress: Progress | None = None,
+    cache_key: tuple | None = None,
+    page_css: str | None = None,
+    image_size: tuple[int, int] = (1280, 600),
+) -> bytes:
+    """The deck (or a report) as PDF: the pictures and the pages printed by one browser."""
+    title = file_title(slides, as_of_label, lang)
+    author = author or t("deck_file_author", lang)
+    with export_session() as session:
+        images, why = slide_images(
+            slides,
+            *image_size,
+            session=session,
+            lang=lang,
+            progress=progress,
+            cache_key=cache_key,
+            span=(0.05, 0.75),
+        )
+        if why:
+            raise (
+                ExportUnavailable(NO_BROWSER)
+                if browser_path() is None
+                else ExportUnavailable("deck_export_pdf_failed")
+            )
+        _report(progress, 0.8, "deck_stage_print", lang)
+        document = print_html(
+            slides, as_of_label, images, page_css=page_css or PRINT_CSS, title=title, author=author
+        )
+        pdf = html_to_pdf(document, author=author, title=title, session=session)
+    _report(progress, 1.0, "deck_stage_done", lang)
+    return pdf
+
+
+def make_png_zip(
+    slides: list[Slide],
+    *,
+    lang: str = "zh",
+    progress: Progress | None = None,
+    cache_key: tuple | None = None,
+) -> tuple[bytes, str | None]:
+    """Every slide's picture (charts and the still map) in one ZIP, named by place and slide."""
+    with export_session() as session:
+        images, why = slide_images(
+            slides,
+            session=session,
+            lang=lang,
+            progress=progress,
+            cache_key=cache_key,
+            span=(0.05, 0.9),
+        )
+    _report(progress, 0.95, "deck_stage_zip", lang)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for k, png in images.items():
+            zf.writestr(f"{k + 1:02d}_{slides[k].key}.png", png)
+    _report(progress, 1.0, "deck_stage_done", lang)
+    return buf.getvalue(), why

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlencode, urlparse
 
+import geopandas as gpd
 import pandas as pd
 
 from . import deck_export, geo, maps, overview, programme
@@ -21,7 +22,7 @@ from .fmt import format_number
 from .i18n import label, t
 from .scope import Filters, Viewer
 from .strings.deck import CASE_NOTES
-from .vocab import Provenance
+from .vocab import Provenance, Role
 
 SLIDES = ("title", "numbers", "map", "progress", "exchanges", "internships", "cases", "province")
 MAX_AUTOPLAY = 120
@@ -118,18 +119,29 @@ def _map(store, viewer, filters, lang):
 
     def still():
         try:
-            return still_map(ReadOnce.unwrap(store), viewer, filters, projects)
+            return still_map(ReadOnce.unwrap(store), viewer, filters, projects, lang)
         except geo.GeoDataError:  # files then carry the slide without its picture
             return None
 
     return Slide(
         "map",
         t("deck_map", lang),
-        t("deck_map_sub", lang, n=len(projects), u=projects["university_id"].nunique()),
+        _map_sub(store, projects, lang),
         map_html=fmap.get_root().render(),
         make_still=cache(still),
         note=t("map_caption", lang),
     )
+
+
+def _map_sub(store, projects: pd.DataFrame, lang: str) -> str:
+    """The map slide's line: projects, host universities, and a professional body apart (it
+    hosts schools but is no university)."""
+    kind = projects["university_id"].map(store.universities().set_index("university_id")["kind"])
+    u = int(projects.loc[kind == "university", "university_id"].nunique())
+    b = int(projects.loc[kind == "society", "university_id"].nunique())
+    if b:
+        return t("deck_map_sub_body", lang, n=len(projects), u=u, b=b)
+    return t("deck_map_sub", lang, n=len(projects), u=u)
 
 
 def map_left_out(slides: list[Slide], lang: str) -> str | None:
@@ -140,16 +152,149 @@ def map_left_out(slides: list[Slide], lang: str) -> str | None:
     return None
 
 
-def still_map(store, viewer: Viewer, filters: Filters, projects: pd.DataFrame):
-    """The map slide as a still picture for files: provinces coloured by their number of
-    projects (the live map's classes), the pairings as lines. Only made when a file is made."""
+STILL_METRIC = "projects"  # what the still map is coloured by (the live map's default)
+OTHER_COUNTY = "#eeeeee"  # a province's counties that are not helped
+MAX_LINKED = 12  # universities named beside a province's map
+
+
+def _classes(values: pd.Series, lang: str) -> tuple[list[float], list[tuple[str, str]]]:
+    """The quantile classes of ``values`` and the legend's rows (colour, label)."""
+    from .maps.classify import class_labels
+    from .maps.national import value_text
+
+    breaks = maps.quantile_breaks(values.tolist())
+    rows = class_labels(breaks, values.tolist(), lambda v: value_text(STILL_METRIC, v, lang), lang)
+    legend = [(maps.class_colour(i, len(breaks)), text) for i, text in rows]
+    return breaks, legend
+
+
+def _colour(value, breaks: list[float]) -> str:
+    return maps.class_colour(maps.classify(float(value), breaks), len(breaks))
+
+
+def _universities(projects: pd.DataFrame) -> pd.DataFrame:
+    return (
+        projects.drop_duplicates("university_id")
+        .rename(columns={"university_lon": "lon", "university_lat": "lat"})
+        .dropna(subset=["lon", "lat"])
+    )
+
+
+def _map_text(lang: str, title: str, **extra) -> deck_export.MapText:
+    from .maps.national import legend_title
+
+    return deck_export.MapText(
+        title=title,
+        legend_title=legend_title(STILL_METRIC, lang),
+        source=t("deck_still_source", lang),
+        north=t("deck_still_north", lang),
+        km=t("deck_still_km", lang, n="{n}"),
+        universities=t("deck_still_universities", lang),
+        helped=t("deck_still_helped", lang),
+        pairings=t("deck_still_pairings", lang),
+        **extra,
+    )
+
+
+def still_map(store, viewer: Viewer, filters: Filters, projects: pd.DataFrame, lang: str = "zh"):
+    """The map slide as a still picture for files, a map in its own right (title, legend with
+    the no-data class, scale bar, north arrow, source line). National: provinces coloured by
+    their number of projects (the live map's classes), the helped counties as dots, the host
+    universities, the pairings as lines, the South China Sea inset. A province's deck (or a
+    province official's): that province's counties, the helped ones coloured by their projects
+    and outlined, the universities linked to it (named beside the map). Only made when a file
+    is made."""
+    area = overview.area_in_view(viewer, filters)
+    if area is not None:
+        return _province_still(store, viewer, filters, projects, lang, area)
     per = store.metrics(viewer, filters, by="province").rename(columns={"key": "adcode"})
-    breaks = maps.quantile_breaks(per["projects"].tolist())
+    per = per[per[STILL_METRIC] > 0]
+    breaks, legend = _classes(per[STILL_METRIC], lang)
+    provinces = geo.load_provinces()
+    ref = store.provinces()
+    in_programme = set(ref.loc[ref["in_programme"].astype(bool), "adcode"].astype(int))
+    seen = viewer.provinces
+    colours: dict[int, str] = {}
+    for code in provinces["adcode"].astype(int):
+        if code not in in_programme or (seen is not None and code not in seen):
+            colours[code] = maps.OUTSIDE
+        else:
+            colours[code] = maps.NO_DATA
+    for code, value in zip(per["adcode"].astype(int), per[STILL_METRIC]):
+        colours[code] = _colour(value, breaks)
+    legend += [
+        (maps.NO_DATA, t("legend_nodata", lang)),
+        (maps.OUTSIDE, t("deck_still_outside", lang)),
+    ]
+    helped = (
+        projects.drop_duplicates("county_adcode")
+        .rename(columns={"county_lon": "lon", "county_lat": "lat"})
+        .dropna(subset=["lon", "lat"])
+    )
+    return deck_export.map_figure(
+        provinces,
+        colours,
+        legend,
+        _map_text(lang, t("map_title", lang), inset=t("deck_still_inset", lang)),
+        flows=projects,
+        universities=_universities(projects),
+        points=helped,
+        outline=geo.load_outline(),
+        on_top=(geo.CORPS_ADCODE,),
+        inset=True,
+    )
+
+
+def _province_still(store, viewer, filters, projects, lang, code: int):
+    counties = geo.load_counties([code])
+    f = filters if filters.provinces else Filters(provinces=(code,))
+    per = store.metrics(viewer, f, by="county").rename(columns={"key": "adcode"})
+    per["adcode"] = per["adcode"].astype(int)
+    helped = set(projects["county_adcode"].astype(int))
+    per = per[per["adcode"].isin(helped) & (per[STILL_METRIC] > 0)]
+    breaks, legend = _classes(per[STILL_METRIC], lang)
     colours = {
-        int(c): maps.class_colour(maps.classify(float(v), breaks), len(breaks))
-        for c, v in zip(per["adcode"], per["projects"])
+        int(c): (maps.NO_DATA if int(c) in helped else OTHER_COUNTY) for c in counties["adcode"]
     }
-    return deck_export.map_figure(geo.load_provinces(), colours, projects, geo.load_outline())
+    for c, value in zip(per["adcode"], per[STILL_METRIC]):
+        colours[int(c)] = _colour(value, breaks)
+    legend += [
+        (maps.NO_DATA, t("legend_nodata", lang)),
+        (OTHER_COUNTY, t("deck_still_other_counties", lang)),
+    ]
+    full = geo.load_provinces()
+    border = gpd.GeoDataFrame(
+        full[full["adcode"] == code][["geometry"]].assign(layer="land"),
+        geometry="geometry",
+        crs=full.crs,
+    )
+    b = border.total_bounds if len(border) else counties.total_bounds
+    unis = _universities(projects)
+    names = list(unis["university_en" if lang == "en" else "university_zh"])
+    per_line, most = (1, MAX_LINKED - 4) if lang == "en" else (3, MAX_LINKED)  # English is wider
+    shown = names[:most]
+    lines = [t("deck_still_linked", lang, n=len(names))]
+    lines += ["、".join(shown[i : i + per_line]) for i in range(0, len(shown), per_line)]
+    if len(names) > most:
+        lines.append(t("deck_still_more", lang, n=len(names)))
+    labels = (
+        projects.drop_duplicates("county_adcode")
+        .rename(columns={"county_lon": "lon", "county_lat": "lat", "county_zh": "name"})
+        .dropna(subset=["lon", "lat"])
+    )
+    name = _province_name(store, code, lang)
+    return deck_export.map_figure(
+        counties,
+        colours,
+        legend,
+        _map_text(lang, t("deck_still_title_province", lang, name=name), side="\n".join(lines)),
+        bounds=(b[0] - 0.3, b[1] - 0.3, b[2] + 0.3, b[3] + 0.3),
+        flows=projects,
+        universities=unis,
+        border=border,
+        highlight=sorted(helped),
+        labels=labels,
+    )
 
 
 def _progress(store, viewer, filters, lang):
@@ -420,27 +565,69 @@ def as_of_label(store, lang: str) -> str:
     return t("as_of", lang, date=store.meta().get("as_of", ""))
 
 
-def province_report_pdf(store, viewer: Viewer, province: int, lang: str = "zh") -> bytes:
+def viewer_unit(store, viewer: Viewer, lang: str = "zh") -> str:
+    """The unit a viewer's files are authored by: 教育部 for a ministry user, the province's
+    name (甘肃省) for a province official, the university's name for a coordinator, the
+    programme's name for presenters and the open demo."""
+    if viewer.role is Role.MINISTRY and not viewer.read_only:
+        return t("deck_author_ministry", lang)
+    if viewer.role is Role.PROVINCE and viewer.provinces:
+        sep = ", " if lang == "en" else "、"
+        return sep.join(_province_name(store, int(c), lang) for c in sorted(viewer.provinces))
+    if viewer.role is Role.UNIVERSITY and viewer.universities:
+        unis = store.universities().set_index("university_id")
+        col = "name_en" if lang == "en" else "name_zh"
+        names = [str(unis.at[u, col]) for u in sorted(viewer.universities) if u in unis.index]
+        if names:
+            return (", " if lang == "en" else "、").join(names)
+    return t("deck_file_author", lang)
+
+
+def file_name(store, choice: DeckChoice, lang: str, ext: str, kind: str = "deck") -> str:
+    """A download's name in the user's language: 托管帮扶_甘肃省_2026-11-28.pptx,
+    xz-deck-gansu-2026-11-28.pptx (``kind``: deck, report or png)."""
+    if choice.province is None:
+        area = t("deck_file_national", lang)
+    elif lang == "en":
+        area = re.sub(r"[^a-z0-9]+", "-", _province_name(store, choice.province, "en").lower())
+        area = area.strip("-") or str(choice.province)
+    else:
+        area = _province_name(store, choice.province, "zh")
+    date = str(store.meta().get("as_of", "")) or "undated"
+    key = {"deck": "deck_file_name", "report": "deck_report_file_name", "png": "deck_png_file_name"}
+    return f"{t(key[kind], lang, area=area, date=date)}.{ext}"
+
+
+def province_report_pdf(
+    store,
+    viewer: Viewer,
+    province: int,
+    lang: str = "zh",
+    progress: deck_export.Progress | None = None,
+) -> bytes:
     """One page for a province official: its figures, milestones chart, projects needing
     attention and the project list, printed by the local Chromium."""
     choice = DeckChoice(("numbers", "progress", "province"), province, 0)
     slides = build_deck(store, viewer, choice, lang)
     name = _province_name(store, province, lang)
-    numbers, progress, own = slides
+    numbers, progress_slide, own = slides
     page = Slide(
         "report",
         t("deck_report_title", lang, name=name),
         t("as_of", lang, date=store.meta().get("as_of", "")),
         numbers=numbers.numbers,
-        figure=progress.figure,
-        empty=progress.empty,
-        bullets=progress.bullets,
+        figure=progress_slide.figure,
+        empty=progress_slide.empty,
+        bullets=progress_slide.bullets,
         table=own.table,
         note=numbers.note,
     )
-    images, _ = deck_export.slide_images([page], width=1100, height=300)
-    return deck_export.html_to_pdf(
-        deck_export.print_html(
-            [page], as_of_label(store, lang), images, page_css=deck_export.REPORT_CSS
-        )
+    return deck_export.make_pdf(
+        [page],
+        as_of_label(store, lang),
+        lang=lang,
+        author=viewer_unit(store, viewer, lang),
+        progress=progress,
+        page_css=deck_export.REPORT_CSS,
+        image_size=(1100, 300),
     )

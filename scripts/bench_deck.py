@@ -1,10 +1,15 @@
 """Rehearsal figures for the presenter deck, in headless Chromium at 1920×1080 on a real server:
 
-    .venv/bin/python scripts/bench_deck.py [--db PATH] [--repeat 5]
+    .venv/bin/python scripts/bench_deck.py [--db PATH] [--repeat 5] [--exports-only]
 
 Prints: slide build time (cold, then cached), deck HTML size, time from the "start" click to the
 first slide shown, and the time of each keyboard advance (key press → next slide shown).
 Targets: opens in ≤ 3 s, advances in ≤ 1 s.
+
+Then the files (issue 14): PPTX, PDF and PNG (ZIP) of the national deck and of 甘肃's, each
+timed from a cold picture cache (as the first click on its button, the slides already built),
+with the machine's load (``os.getloadavg()``) before and after. Targets: national ≤ 10 s,
+a province ≤ 5 s.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from dashboard_lib import build, deck, present  # noqa: E402
+from dashboard_lib import build, cache, deck, deck_export, present  # noqa: E402
 from dashboard_lib.scope import Viewer  # noqa: E402
 from dashboard_lib.store import Store  # noqa: E402
 
@@ -34,12 +39,18 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", type=Path)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--exports-only", action="store_true", help="time the files alone")
     args = ap.parse_args()
     db = args.db or Path(tempfile.mkdtemp()) / "deck.duckdb"
     if not db.exists():
         build.build_database(
             db, build.spec_for(115, None, 2022, date(2026, 11, 28)), progress=lambda _m: None
         )
+    if args.exports_only:
+        s = Store(db)
+        time_exports(s)
+        s.close()
+        return 0
     s = Store(db)
     t0 = time.perf_counter()
     slides = present.build_deck(s, Viewer.demo(), present.DeckChoice(), "zh")
@@ -125,7 +136,60 @@ def main() -> int:
         f"{'advance: key → next slide, p50':40s} {statistics.median(advances) * 1000:>9.0f} ms   ≤ 1 s"
     )
     print(f"{'advance: key → next slide, p95':40s} {q(advances, 0.95) * 1000:>9.0f} ms")
+    s = Store(db)
+    time_exports(s)
+    s.close()
     return 0
+
+
+GANSU = 620000
+
+
+def time_exports(store: Store) -> list[tuple[str, str, str, float]]:
+    """Each file of the national and the 甘肃 deck: (deck, file, start, seconds), printed.
+
+    Every file is timed with no picture remembered (the still maps drawn again), twice: "cold"
+    with no browser running (the first export after the warm browser was closed), "warm" with
+    the browser the presenter page starts as it shows its buttons (``deck_export.warm_up``)."""
+    viewer = Viewer.ministry()
+    rows = []
+    load_before = os.getloadavg()
+    for name, province, target in (("national", None, 10.0), ("gansu", GANSU, 5.0)):
+        choice = present.DeckChoice(province=province)
+        slides = present.build_deck(store, viewer, choice, "zh")
+        as_of = present.as_of_label(store, "zh")
+        key = cache.key_for(store, viewer, "bench", choice.slides, province)
+        author = present.viewer_unit(store, viewer, "zh")
+        for kind in ("pptx", "pdf", "png"):
+            for start in ("cold", "warm"):
+                deck_export._close_when_idle()  # no browser running
+                if start == "warm":
+                    deck_export.warm_up()
+                    time.sleep(0.2)
+                    with deck_export.export_session():  # waits for the warm-up to finish
+                        pass
+                cache.clear_all()  # no picture remembered, still maps drawn again
+                for sl in slides:
+                    if sl.make_still is not None:
+                        sl.make_still.cache_clear()  # type: ignore[attr-defined]
+                t = time.perf_counter()
+                if kind == "pptx":
+                    deck_export.make_pptx(slides, as_of, author=author, cache_key=key)
+                elif kind == "pdf":
+                    deck_export.make_pdf(slides, as_of, author=author, cache_key=key)
+                else:
+                    deck_export.make_png_zip(slides, cache_key=key)
+                rows.append((name, kind, start, time.perf_counter() - t, target))
+    deck_export._close_when_idle()
+    load_after = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores; load before {load_before}, after {load_after}")
+    print(f"{'export (no picture remembered)':40s} {'seconds':>10s}   target")
+    for name, kind, start, secs, target in rows:
+        mark = "ok" if secs <= target else "OVER"
+        print(
+            f"{name + ' ' + kind + ' (' + start + ')':40s} {secs:>10.2f}   ≤ {target:.0f} s  {mark}"
+        )
+    return [(n, k, st, s) for n, k, st, s, _ in rows]
 
 
 if __name__ == "__main__":

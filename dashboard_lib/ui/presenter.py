@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import os
-import zipfile
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -72,11 +71,32 @@ def _for_files(viewer: Viewer, slides_: list[Slide]) -> list[Slide]:
     return [Slide(**{**s.__dict__, "table": None}) for s in slides_]
 
 
+def _with_progress(lang: str, make: Callable):
+    """``make(progress)`` under a real progress bar: each stage named in the user's language,
+    the bar gone when the file is ready."""
+    bar = st.progress(0.0, text=t("deck_stage_start", lang))
+    try:
+        return make(lambda share, text: bar.progress(share, text=text))
+    finally:
+        bar.empty()
+
+
 def export_buttons(
     store: Store, viewer: Viewer, choice: present.DeckChoice, slides_: list[Slide], lang: str
 ) -> None:
+    """PPTX, PDF, the province report and the pictures: each made on its button under a
+    progress bar, then offered for download under a name in the user's language
+    (托管帮扶_甘肃省_2026-11-28.pptx / xz-deck-gansu-2026-11-28.pptx). The files' author is the
+    viewer's unit; their pictures are remembered per deck (``cache.PAGES``), so a second file
+    of the same deck draws them no more, and the browser that draws them is started (in the
+    background) as the buttons are shown."""
+    deck_export.warm_up()  # Chromium starts while the user looks at the buttons
     as_of = present.as_of_label(store, lang)
     files = _for_files(viewer, slides_)
+    author = present.viewer_unit(store, viewer, lang)
+    pictures = cache.key_for(
+        store, viewer, "deck_pictures", choice.slides, choice.province, lang, _boundary_stamp()
+    )
     made = st.session_state.setdefault("deck_files", {})
     key = (store.data_version(), viewer, choice, lang)
     if made.get("key") != key:
@@ -85,59 +105,67 @@ def export_buttons(
     c1, c2, c3, c4 = st.columns(4)
     try:
         if c1.button(t("deck_make_pptx", lang), key="mk_pptx"):
-            with st.spinner(t("deck_building", lang)):
-                images, why = deck_export.slide_images(files, maps_only=True)
-                made["pptx"] = deck_export.to_pptx(files, as_of, images)
-                if why:
-                    st.warning(why)
+            made["pptx"], why = _with_progress(
+                lang,
+                lambda progress: deck_export.make_pptx(
+                    files, as_of, lang=lang, author=author, progress=progress, cache_key=pictures
+                ),
+            )
+            if why:
+                st.warning(why)
         if "pptx" in made:
             c1.download_button(
                 t("deck_download_pptx", lang),
                 made["pptx"],
-                file_name="deck.pptx",
+                file_name=present.file_name(store, choice, lang, "pptx"),
                 mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
             )
         if c2.button(t("deck_make_pdf", lang), key="mk_pdf"):
-            with st.spinner(t("deck_building", lang)):
-                images, why = deck_export.slide_images(files)
-                made["pdf"] = deck_export.html_to_pdf(deck_export.print_html(files, as_of, images))
+            made["pdf"] = _with_progress(
+                lang,
+                lambda progress: deck_export.make_pdf(
+                    files, as_of, lang=lang, author=author, progress=progress, cache_key=pictures
+                ),
+            )
         if "pdf" in made:
             c2.download_button(
                 t("deck_download_pdf", lang),
                 made["pdf"],
-                file_name="deck.pdf",
+                file_name=present.file_name(store, choice, lang, "pdf"),
                 mime="application/pdf",
             )
         if viewer.can_download_rows and c3.button(t("deck_make_report", lang), key="mk_report"):
             if choice.province is None:
                 st.warning(t("deck_report_needs_province", lang))
             else:
-                with st.spinner(t("deck_building", lang)):
-                    made["report"] = present.province_report_pdf(
-                        store, viewer, choice.province, lang
-                    )
+                province = choice.province
+                made["report"] = _with_progress(
+                    lang,
+                    lambda progress: present.province_report_pdf(
+                        store, viewer, province, lang, progress=progress
+                    ),
+                )
         if "report" in made:
             c3.download_button(
                 t("deck_download_report", lang),
                 made["report"],
-                file_name=f"report_{choice.province}.pdf",
+                file_name=present.file_name(store, choice, lang, "pdf", kind="report"),
                 mime="application/pdf",
             )
         if c4.button(t("deck_make_png", lang), key="mk_png"):
-            with st.spinner(t("deck_building", lang)):
-                images, why = deck_export.slide_images(files)
-                if why:
-                    st.warning(why)
-                buf = io.BytesIO()
-                with zipfile.ZipFile(buf, "w") as zf:
-                    for k, png in images.items():
-                        zf.writestr(f"{k + 1:02d}_{files[k].key}.png", png)
-                made["png"] = buf.getvalue()
+            made["png"], why = _with_progress(
+                lang,
+                lambda progress: deck_export.make_png_zip(
+                    files, lang=lang, progress=progress, cache_key=pictures
+                ),
+            )
+            if why:
+                st.warning(why)
         if "png" in made:
             c4.download_button(
                 t("deck_download_png", lang),
                 made["png"],
-                file_name="charts.zip",
+                file_name=present.file_name(store, choice, lang, "zip", kind="png"),
                 mime="application/zip",
             )
     except deck_export.ExportUnavailable as exc:

@@ -162,16 +162,19 @@ def test_still_map_is_drawn_only_when_a_file_needs_it(demo_store, monkeypatch):
     assert drawn == []  # the deck on screen never needs the still map
     assert slides[0].map_html and slides[0].still_figure is None
     still = slides[0].still()
-    assert isinstance(still, go.Figure) and len(still.data) > 30 and len(drawn) == 1
+    assert isinstance(still, go.Figure) and len(drawn) == 1
     assert slides[0].still() is still and len(drawn) == 1  # drawn once, whichever files ask
-    # coloured by the projects of the chosen province, with its pairings as lines
-    colours = drawn[0][1]
-    assert set(colours) == {620000} and drawn[0][2]["province_adcode"].eq(620000).all()
+    # a province's deck: the province's counties (not the country), its pairings as lines
+    areas, colours = drawn[0][0], drawn[0][1]
+    assert len(areas) > 50 and (areas["adcode"] // 10000).eq(62).all()
+    assert set(colours) == set(areas["adcode"].astype(int))
     # a presenter's files (tables left out) still carry the picture of the map
     files = deck_ui._for_files(Viewer.presenter(), slides)
     assert files[0].table is None and files[0].still() is still
     monkeypatch.setattr(
-        deck_export, "chart_png", lambda fig, w, h: b"\x89PNG" + str(id(fig)).encode()
+        deck_export.BrowserSession,
+        "png",
+        lambda self, fig, w, h, scale=1: b"\x89PNG" + str(id(fig)).encode(),
     )
     images, why = deck_export.slide_images(files)
     assert why is None and images == {0: b"\x89PNG" + str(id(still)).encode()}
