@@ -48,6 +48,26 @@ from playwright.sync_api import sync_playwright  # noqa: E402  (after the skip)
 from devkit.stclient import wait_healthy  # noqa: E402
 
 
+def build_demo(db: Path, as_of) -> Path:
+    """The embedded default database at ``db``, built by the command a user runs
+    (``python -m dashboard_lib.build``) with a fixed as-of date; returns ``db``."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dashboard_lib.build",
+            "--db",
+            str(db),
+            "--as-of",
+            as_of.isoformat(),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return db
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

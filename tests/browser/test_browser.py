@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, AS_OF, ROOT
+from conftest import ARTIFACTS, AS_OF
 
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
-from devkit.browser import start_server, stop_server, watched_page
+from devkit.browser import build_demo, start_server, stop_server, watched_page
 
 SHOTS = ARTIFACTS / "browser"
 
@@ -27,20 +25,7 @@ SHOTS = ARTIFACTS / "browser"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("browser") / "dashboard.duckdb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dashboard_lib.build",
-            "--db",
-            str(db),
-            "--as-of",
-            AS_OF.isoformat(),
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    build_demo(db, AS_OF)
     # the expected figures, read before the server takes the file's lock
     store = Store(db, read_only=True)
     truth = {

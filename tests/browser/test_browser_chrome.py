@@ -14,8 +14,6 @@ an error id whose traceback is in the server log. Screenshots: artifacts/chrome/
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from dashboard_lib import auth, navigation
 from dashboard_lib.i18n import t
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
-from devkit.browser import start_server, stop_server, watched_page
+from devkit.browser import build_demo, start_server, stop_server, watched_page
 
 SHOTS = ARTIFACTS / "chrome"
 PW = "chrome-password-2026"
@@ -90,20 +88,7 @@ VISIBLE_TEXT = """() => {
 
 def _build(tmp: Path) -> Path:
     db = tmp / "dashboard.duckdb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dashboard_lib.build",
-            "--db",
-            str(db),
-            "--as-of",
-            AS_OF.isoformat(),
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    build_demo(db, AS_OF)
     store = Store(db)
     unis = store.universities()
     lzu = int(unis.loc[unis["name_zh"] == "兰州大学", "university_id"].iloc[0])

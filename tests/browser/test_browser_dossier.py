@@ -6,16 +6,14 @@ the outcome section is not titled an average. Screenshots: artifacts/browser/dos
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 
 import pytest
-from conftest import ARTIFACTS, AS_OF, ROOT
+from conftest import ARTIFACTS, AS_OF
 
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
-from devkit.browser import start_server, stop_server, watched_page
+from devkit.browser import build_demo, start_server, stop_server, watched_page
 
 SHOTS = ARTIFACTS / "browser"
 ENGLISH_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
@@ -25,20 +23,7 @@ CHINESE_TICK = re.compile(r"^\d{4}年(\d{1,2}月)?$|^\d{4}-\d{2}-\d{2}$")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("dossier") / "dashboard.duckdb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dashboard_lib.build",
-            "--db",
-            str(db),
-            "--as-of",
-            AS_OF.isoformat(),
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    build_demo(db, AS_OF)
     store = Store(db, read_only=True)
     p = store.projects(Viewer.ministry())
     ids = {s: int(p.loc[p["school_zh"] == s, "project_id"].iloc[0]) for s in p["school_zh"]}

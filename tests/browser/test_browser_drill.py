@@ -9,18 +9,16 @@ Screenshots: artifacts/drill/*.png.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from conftest import ARTIFACTS, AS_OF, ROOT
+from conftest import ARTIFACTS, AS_OF
 
 from dashboard_lib import auth, geo
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
-from devkit.browser import start_server, stop_server, watched_page
+from devkit.browser import build_demo, start_server, stop_server, watched_page
 from devkit.explorer_page import FRAME, areas, click_area, is_nation
 
 SHOTS = ARTIFACTS / "drill"
@@ -33,20 +31,7 @@ SIZES = [(1366, 768), (1400, 1000), (1920, 1080)]
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("drill")
     db = tmp / "dashboard.duckdb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dashboard_lib.build",
-            "--db",
-            str(db),
-            "--as-of",
-            AS_OF.isoformat(),
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    build_demo(db, AS_OF)
     store = Store(db)
     auth.create_user(store, "gansu", "province", PW, province_adcode=GANSU)
     auth.create_user(store, "corps", "province", PW, province_adcode=CORPS)

@@ -6,17 +6,15 @@ No request may leave localhost. Screenshots: artifacts/browser/explorer-*.png.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import pytest
-from conftest import ARTIFACTS, AS_OF, ROOT
+from conftest import ARTIFACTS, AS_OF
 
 from dashboard_lib import geo
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
-from devkit.browser import start_server, stop_server, watched_page
+from devkit.browser import build_demo, start_server, stop_server, watched_page
 from devkit.explorer_page import areas, click_area, frame_handle, frame_of, is_nation
 
 SHOTS = ARTIFACTS / "browser"
@@ -26,20 +24,7 @@ GANSU = 620000
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("explorer") / "dashboard.duckdb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dashboard_lib.build",
-            "--db",
-            str(db),
-            "--as-of",
-            AS_OF.isoformat(),
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    build_demo(db, AS_OF)
     store = Store(db, read_only=True)  # expected values, read before the server locks the file
     gansu = store.projects(Viewer.province(GANSU))
     store.close()

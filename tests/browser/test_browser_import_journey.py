@@ -10,15 +10,13 @@ then runs views/data_import.py unchanged.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import openpyxl
 from conftest import ARTIFACTS, AS_OF, ROOT
 
 from dashboard_lib.store import Store
-from devkit.browser import chromium, start_server, stop_server, watched_page
+from devkit.browser import build_demo, chromium, start_server, stop_server, watched_page
 
 SHOTS = ARTIFACTS / "browser"
 WRAPPER = """
@@ -33,20 +31,7 @@ SIZES = ((1366, 768), (1920, 1080))
 
 def test_gansu_official_template_import_and_undo(tmp_path):
     db = tmp_path / "dashboard.duckdb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dashboard_lib.build",
-            "--db",
-            str(db),
-            "--as-of",
-            AS_OF.isoformat(),
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    build_demo(db, AS_OF)
     store = Store(db, read_only=True)
     before = store._df("SELECT * FROM project ORDER BY project_id")
     store.close()

@@ -11,17 +11,15 @@ Screenshots: artifacts/maps/*.png (kept after the run, not committed).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import pytest
-from conftest import ARTIFACTS, AS_OF, ROOT
+from conftest import ARTIFACTS, AS_OF
 
 from dashboard_lib import auth, geo
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
-from devkit.browser import start_server, stop_server, watched_page
+from devkit.browser import build_demo, start_server, stop_server, watched_page
 from devkit.explorer_page import FRAME, areas, frame_handle, interior_points, is_nation
 
 SHOTS = ARTIFACTS / "maps"
@@ -53,20 +51,7 @@ JS_HOVER_POINT = """([code, candidates]) => { const m = window.map; let target =
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("maps")
     db = tmp / "dashboard.duckdb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dashboard_lib.build",
-            "--db",
-            str(db),
-            "--as-of",
-            AS_OF.isoformat(),
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    build_demo(db, AS_OF)
     store = Store(db)
     auth.create_user(store, "gansu", "province", PW, province_adcode=GANSU)
     truth = {

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 import time
 
 from conftest import ARTIFACTS, AS_OF, ROOT
 
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
-from devkit.browser import chromium, start_server, stop_server, watched_page  # noqa: E402
+from devkit.browser import build_demo, chromium, start_server, stop_server, watched_page  # noqa: E402
 
 SHOTS = ARTIFACTS / "browser"
 WRAPPER = """
@@ -33,20 +31,7 @@ runpy.run_path({page!r}, run_name="__main__")
 
 def test_gansu_official_imports_an_annex(tmp_path):
     db = tmp_path / "dashboard.duckdb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dashboard_lib.build",
-            "--db",
-            str(db),
-            "--as-of",
-            AS_OF.isoformat(),
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    build_demo(db, AS_OF)
     store = Store(db, read_only=True)
     gansu = store.projects(Viewer.province(620000))
     sim = gansu[gansu["provenance"] == "simulated"].iloc[0]

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from dashboard_lib import auth, geo, present
 from dashboard_lib.i18n import t
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
-from devkit.browser import start_server, stop_server, watched_page
+from devkit.browser import build_demo, start_server, stop_server, watched_page
 from devkit.explorer_page import areas, click_area, is_nation
 
 SHOTS = ARTIFACTS / "journeys"
@@ -39,20 +37,7 @@ PW = "journey-password-2026"
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("journeys")
     db = tmp / "dashboard.duckdb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dashboard_lib.build",
-            "--db",
-            str(db),
-            "--as-of",
-            AS_OF.isoformat(),
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    build_demo(db, AS_OF)
     store = Store(db)
     auth.create_user(store, "leader", "ministry", PW)
     auth.create_user(store, "gansu", "province", PW, province_adcode=GANSU)
