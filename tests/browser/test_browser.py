@@ -89,10 +89,12 @@ def test_one_province_every_figure_and_feature_is_its_own(server, page, tmp_path
     assert kpi(page, "托管项目") == str(len(gansu))
     assert kpi(page, "驻校人月") == f"{figures['person_months']:,.0f}"
     assert kpi(page, "省份/兵团") == "1"
-    # helped counties are the orange-outlined polygons: exactly 甘肃's
-    orange = map_frame(page).locator('path.leaflet-interactive[stroke="#ff7f0e"]').count()
+    # one province's map is its counties: the helped ones coloured by the metric (drawn as the
+    # map's own areas, dark-edged), the others grey: exactly 甘肃's helped counties
+    helped = map_frame(page).locator('path.leaflet-interactive[stroke="#555"]').count()
     with_boundary = gansu[gansu["has_boundary"]]["county_adcode"].nunique()
-    assert orange == with_boundary
+    assert helped == with_boundary
+    assert map_frame(page).locator('path.leaflet-interactive[stroke="#aaa"]').count() > helped
     # the download holds exactly the rows on screen, all of them 甘肃's
     with page.expect_download() as dl:
         page.get_by_role("button", name="下载 CSV").click()

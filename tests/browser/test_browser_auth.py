@@ -12,6 +12,7 @@ from conftest import AS_OF
 from test_browser import SHOTS, kpi, map_frame, page, wait_for_polygons  # noqa: F401
 
 from dashboard_lib import auth, build
+from dashboard_lib.i18n import t
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
 from devkit.browser import start_server, stop_server
@@ -37,10 +38,12 @@ def gansu_server(tmp_path_factory):
 
 def test_admin_path_first_on_a_fresh_server_is_not_served(gansu_server, page):
     """The first request of the server's life goes straight to /admin as an anonymous visitor:
-    the page must not run (a pages/ folder would make Streamlit serve it directly)."""
+    the page must not run (a pages/ folder would make Streamlit serve it directly): the address
+    shows the stand-in that says to sign in, and nothing of the admin page."""
     url, _ = gansu_server
     page.goto(url + "/admin")
-    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=60_000)  # the default page
+    page.get_by_text(t("chrome_session_ended", "zh")).wait_for(timeout=60_000)
+    assert page.get_by_role("heading", name=t("chrome_unavailable_title", "zh")).count() == 1
     text = page.locator("body").inner_text()
     assert "用户管理与审计日志" not in text and "审计日志" not in text
     assert page.get_by_role("link", name="用户管理").count() == 0
@@ -67,8 +70,9 @@ def test_gansu_official_sees_only_gansu(gansu_server, page):
     for school in others["school_zh"]:
         assert school not in text
     # map: the helped counties drawn are 甘肃's only
-    orange = map_frame(page).locator('path.leaflet-interactive[stroke="#ff7f0e"]').count()
-    assert orange == gansu[gansu["has_boundary"]]["county_adcode"].nunique()
+    # (the official's overview map is 甘肃's counties: the helped ones are its coloured areas)
+    helped = map_frame(page).locator('path.leaflet-interactive[stroke="#555"]').count()
+    assert helped == gansu[gansu["has_boundary"]]["county_adcode"].nunique()
     # the province filter offers 甘肃 alone
     page.locator('[data-testid="stSelectbox"]').first.click()
     options = page.locator('[role="option"]').all_inner_texts()
