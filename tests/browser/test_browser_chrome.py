@@ -106,6 +106,13 @@ def db(tmp_path_factory) -> Path:
     return _build(tmp_path_factory.mktemp("chrome"))
 
 
+@pytest.fixture
+def own_db(tmp_path) -> Path:
+    """A database of a test's own, for a server of its own: the module's server holds ``db``
+    (DuckDB lets one process open a file for writing)."""
+    return _build(tmp_path)
+
+
 @pytest.fixture(scope="module")
 def names(db) -> frozenset[str]:
     """The Chinese proper names the data has no English form of."""
@@ -273,9 +280,9 @@ def test_uploader_states_the_product_limit_once(server, browser):
         context.close()
 
 
-def test_timed_out_sign_in_then_admin_says_so_in_chinese(db, browser, tmp_path):
+def test_timed_out_sign_in_then_admin_says_so_in_chinese(own_db, browser, tmp_path):
     # every signed-in run is "idle too long" with a zero-minute timeout: the sign-in ends at once
-    proc, log, url = start_server(db, tmp_path / "s.log", {"XZ_SESSION_MINUTES": "0"})
+    proc, log, url = start_server(own_db, tmp_path / "s.log", {"XZ_SESSION_MINUTES": "0"})
     context, pg = watched_page(browser, 1366, 768)
     try:
         pg.goto(url + "/login")
@@ -316,12 +323,14 @@ runpy.run_path({app!r}, run_name="__main__")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_an_unexpected_error_is_one_sentence_with_its_id_in_the_log(db, browser, tmp_path, lang):
+def test_an_unexpected_error_is_one_sentence_with_its_id_in_the_log(
+    own_db, browser, tmp_path, lang
+):
     script = tmp_path / "failing_app.py"
     script.write_text(FAILING_APP.format(app=str(ROOT / "app.py")), encoding="utf-8")
     (tmp_path / "views").symlink_to(ROOT / "views")  # Streamlit finds pages beside the script
     log_path = tmp_path / "s.log"
-    proc, log, url = start_server(db, log_path, script=str(script))
+    proc, log, url = start_server(own_db, log_path, script=str(script))
     context, pg = watched_page(browser, 1366, 768)
     try:
         pg.goto(url + "/about" + ("?lang=en" if lang == "en" else ""))
