@@ -183,6 +183,7 @@ NOT_QUERIES = {
     "update_user",
     "user",
     "user_by_subject",
+    "users_by_identity",
     "users",
 }
 

@@ -117,7 +117,9 @@ def test_one_click_drills_and_back_forward_walk_it(server, browser, size):
         q = wait_query(pg, lambda q: q.get("level") == "province")
         assert "county" not in q and q.get("province") == str(GANSU)
         assert areas(pg, in_province(GANSU))
-        assert pg.locator("div.xz-card").count() == 0
+        pg.locator("div.xz-card").first.wait_for(
+            state="detached", timeout=30_000
+        )  # the rerun after Back
         pg.go_back()
         q = wait_query(pg, lambda q: "province" not in q)
         assert is_nation(areas(pg, is_nation) or []), "Back reached the nation"
