@@ -266,6 +266,12 @@ def overview_map(
         lang=lang,
         bounds=bounds,
     )
+    _add_points(m, pointed)
+    return m, pointed
+
+
+def _add_points(m: folium.Map, pointed: pd.DataFrame) -> None:
+    """Helped counties without a boundary polygon, as points (one per county, with its count)."""
     for r in pointed.itertuples(index=False):
         folium.CircleMarker(
             [r.county_lat, r.county_lon],
@@ -274,7 +280,6 @@ def overview_map(
             fill=True,
             tooltip=maps.esc(f"{r.province_zh} {r.county_zh}（{r.projects}）"),
         ).add_to(m)
-    return m, pointed
 
 
 def _province_map(
@@ -322,14 +327,7 @@ def _province_map(
         .size()
         .reset_index(name="projects")
     )
-    for r in pointed.itertuples(index=False):
-        folium.CircleMarker(
-            [r.county_lat, r.county_lon],
-            radius=6,
-            color=maps.HELPED,
-            fill=True,
-            tooltip=maps.esc(f"{r.province_zh} {r.county_zh}（{r.projects}）"),
-        ).add_to(m)
+    _add_points(m, pointed)
     return m, pointed
 
 
