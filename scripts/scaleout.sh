@@ -12,32 +12,20 @@ ROOT=$PWD
 PY=$ROOT/.venv/bin/python
 SESSIONS=${SESSIONS:-30}
 DURATION=${DURATION:-60}
-NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
-if [ ! -x "$NGINX" ]; then
-  echo "nginx is not installed (apt-get install nginx); nothing was started." >&2
-  exit 2
-fi
-[ -x "$PY" ] || { echo "run 'bash scripts/run.sh' or 'bash scripts/test.sh' once first (.venv)" >&2; exit 2; }
+source scripts/_deploy_common.sh         # need_nginx, free_port, wait_health, start_nginx, …
+need_nginx
+need_venv
 
 WORK=$(mktemp -d /tmp/xz-scaleout.XXXXXX)
 chmod 755 "$WORK"                        # nginx workers (user nobody when started as root) read it
 PIDS=()
 cleanup() {
-  [ -f "$WORK/nginx/nginx.pid" ] && "$NGINX" -p "$WORK/nginx" -c conf/nginx.conf -s quit 2>/dev/null || true
+  stop_nginx
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_health() {
-  for _ in $(seq 1 300); do
-    if "$PY" -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('$1/_stcore/health',timeout=2).status!=200)" 2>/dev/null; then return 0; fi
-    sleep 0.3
-  done
-  echo "no answer from $1" >&2; return 1
-}
 
 echo "1. the import job builds the database and publishes a read-only snapshot"
 "$PY" -m dashboard_lib.build --db "$WORK/job.duckdb" >/dev/null
@@ -62,17 +50,7 @@ for n in 1 2; do
 done
 
 echo "3. nginx in front (sticky by route cookie, websocket upgrade)"
-NPORT=$(free_port)
-mkdir -p "$WORK/nginx/conf" "$WORK/nginx/logs" "$WORK/nginx/tmp"
-"$PY" - "$ROOT/deploy/nginx.conf" "$WORK/nginx/conf/nginx.conf" "$WORK/nginx" "127.0.0.1:$NPORT" "$UPSTREAMS" <<'PYEOF'
-import sys
-src, dst, prefix, listen, upstreams = sys.argv[1:]
-text = open(src).read().replace("@PREFIX@", prefix).replace("@LISTEN@", listen)
-open(dst, "w").write(text.replace("@UPSTREAMS@", upstreams.rstrip("\n")))
-PYEOF
-chmod -R a+rwX "$WORK/nginx/tmp"
-"$NGINX" -p "$WORK/nginx" -c conf/nginx.conf -e "$WORK/nginx/logs/error.log"
-wait_health "http://127.0.0.1:$NPORT"
+start_nginx "$(free_port)" "$UPSTREAMS"
 echo "   nginx on 127.0.0.1:$NPORT"
 
 echo "4. load test through nginx: $SESSIONS sessions, $DURATION s (a new snapshot is published half-way)"
