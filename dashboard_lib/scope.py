@@ -92,7 +92,7 @@ def row_provenance_predicate(viewer: Viewer, alias: str) -> tuple[str, list]:
     outcomes, …): the demo mode never shows imported rows."""
     if viewer.provenances is None:
         return "TRUE", []
-    return f"list_contains(?::VARCHAR[], {alias}.provenance)", [sorted(viewer.provenances)]
+    return f"({alias}.provenance = ANY(?::VARCHAR[]))", [sorted(viewer.provenances)]
 
 
 def project_predicate(
@@ -106,25 +106,25 @@ def project_predicate(
     clauses: list[str] = []
     params: list = []
     if viewer.provinces is not None:
-        clauses.append(f"list_contains(?::INTEGER[], {alias}.province_adcode)")
+        clauses.append(f"({alias}.province_adcode = ANY(?::INTEGER[]))")
         params.append(sorted(viewer.provinces))
     if viewer.universities is not None:
-        clauses.append(f"list_contains(?::INTEGER[], {alias}.university_id)")
+        clauses.append(f"({alias}.university_id = ANY(?::INTEGER[]))")
         params.append(sorted(viewer.universities))
     if viewer.provenances is not None:
-        clauses.append(f"list_contains(?::VARCHAR[], {alias}.provenance)")
+        clauses.append(f"({alias}.provenance = ANY(?::VARCHAR[]))")
         params.append(sorted(viewer.provenances))
     if filters.provinces:
-        clauses.append(f"list_contains(?::INTEGER[], {alias}.province_adcode)")
+        clauses.append(f"({alias}.province_adcode = ANY(?::INTEGER[]))")
         params.append(sorted(int(x) for x in filters.provinces))
     if filters.prefectures:
-        clauses.append(f"list_contains(?::VARCHAR[], {alias}.prefecture_zh)")
+        clauses.append(f"({alias}.prefecture_zh = ANY(?::VARCHAR[]))")
         params.append(sorted(filters.prefectures))
     if filters.universities:
-        clauses.append(f"list_contains(?::INTEGER[], {alias}.university_id)")
+        clauses.append(f"({alias}.university_id = ANY(?::INTEGER[]))")
         params.append(sorted(int(x) for x in filters.universities))
     if filters.provenance:
-        clauses.append(f"list_contains(?::VARCHAR[], {alias}.provenance)")
+        clauses.append(f"({alias}.provenance = ANY(?::VARCHAR[]))")
         params.append(sorted(filters.provenance))
     return (" AND ".join(clauses) or "TRUE"), params
 
@@ -138,7 +138,7 @@ def activity_predicate(
     clauses: list[str] = []
     params: list = []
     if viewer is not None and viewer.provenances is not None:
-        clauses.append(f"list_contains(?::VARCHAR[], {alias}.provenance)")
+        clauses.append(f"({alias}.provenance = ANY(?::VARCHAR[]))")
         params.append(sorted(viewer.provenances))
     if filters.date_from is not None:
         clauses.append(f"{alias}.start_date >= ?")
@@ -147,9 +147,9 @@ def activity_predicate(
         clauses.append(f"{alias}.start_date <= ?")
         params.append(filters.date_to)
     if filters.kinds:
-        clauses.append(f"list_contains(?::VARCHAR[], {alias}.kind)")
+        clauses.append(f"({alias}.kind = ANY(?::VARCHAR[]))")
         params.append(sorted(filters.kinds))
     if filters.provenance:
-        clauses.append(f"list_contains(?::VARCHAR[], {alias}.provenance)")
+        clauses.append(f"({alias}.provenance = ANY(?::VARCHAR[]))")
         params.append(sorted(filters.provenance))
     return (" AND ".join(clauses) or "TRUE"), params

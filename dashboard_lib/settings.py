@@ -32,6 +32,9 @@ class Settings:
     )
     backup_hours: float = 24.0  # XZ_BACKUP_HOURS: the running server's backup interval (0: none)
     backup_keep: int = 14  # XZ_BACKUP_KEEP: regular backups kept per database (newest first)
+    # XZ_DATABASE_URL=postgresql://…: PostgreSQL is the system of record for every write (issue
+    # 15); this process then reads the DuckDB snapshot that ``pgsync job`` publishes at db_path
+    database_url: str | None = None
 
 
 def backup_dir_for(db_path: Path | str, env: Mapping[str, str] | None = None) -> Path:
@@ -60,8 +63,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         session_minutes=int(env.get("XZ_SESSION_MINUTES", "30")),
         lock_after=int(env.get("XZ_LOCK_AFTER", "5")),
         lock_minutes=int(env.get("XZ_LOCK_MINUTES", "15")),
-        db_readonly=env.get("XZ_DB_READONLY", "0").lower() in ("1", "true", "yes", "on"),
+        # with PostgreSQL behind it, the DuckDB file is always the published read-only snapshot
+        db_readonly=env.get("XZ_DB_READONLY", "0").lower() in ("1", "true", "yes", "on")
+        or bool(env.get("XZ_DATABASE_URL")),
         backup_dir=backup_dir_for(db_path, env),
         backup_hours=float(env.get("XZ_BACKUP_HOURS", "24")),
         backup_keep=max(1, int(env.get("XZ_BACKUP_KEEP", "14"))),
+        database_url=env.get("XZ_DATABASE_URL") or None,
     )

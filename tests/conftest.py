@@ -3,7 +3,10 @@ small hand-made database for checking query results against values computed by h
 
 from __future__ import annotations
 
+import itertools
+import os
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -51,6 +54,51 @@ def browser():
         yield b
 
 
+def require_postgres() -> None:
+    """Skip the calling test when Debian's PostgreSQL 15 is not installed, or fail it in CI
+    (``CI`` set), where .ci/run installs it: skipped locally, failing in CI."""
+    from devkit import pgcluster
+
+    if not pgcluster.available():
+        msg = f"PostgreSQL 15 is not installed ({pgcluster.PG_BIN}/initdb missing)"
+        if os.environ.get("CI"):
+            pytest.fail(msg + "; .ci/run installs postgresql-15")
+        pytest.skip(msg + ": apt-get install postgresql-15")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A private PostgreSQL 15 cluster (devkit.pgcluster, fsync off) for the whole run, stopped
+    and removed at the end. Tests that kill or stop it must start it again."""
+    require_postgres()
+    import shutil
+
+    from devkit.pgcluster import PgCluster, make_base_dir
+
+    base = make_base_dir("xz-pytest-pg-")
+    cluster = PgCluster(base, fast=True)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+_pg_db_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> Iterator[str]:
+    """The URL of a FRESH empty database on the session's cluster (``t_<pid>_<n>``, owned by
+    the role ``xz``), dropped at the end of the test."""
+    name = f"t_{os.getpid()}_{next(_pg_db_numbers)}"
+    url = pg_cluster.create_database(name)
+    yield url
+    pg_cluster.start()  # a test that stopped or killed the server leaves it running again
+    pg_cluster.drop_database(name)
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """The embedded default database (115 projects, seed 2022, a fixed as-of date)."""
@@ -60,7 +108,7 @@ def demo_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_store(demo_db) -> Store:
+def demo_store(demo_db) -> Iterator[Store]:
     store = Store(demo_db)  # same configuration as the app's own connection in this process
     yield store
     store.close()
@@ -181,10 +229,45 @@ def make_tiny(path: Path) -> Store:
 
 
 @pytest.fixture
-def tiny_store(tmp_path) -> Store:
+def tiny_store(tmp_path) -> Iterator[Store]:
     s = make_tiny(tmp_path / "tiny.duckdb")
     yield s
     s.close()
+
+
+class ReadsFromPostgres(Store):
+    """A replica's store (PostgreSQL the system of record, issue 15) whose reads ALSO go to
+    PostgreSQL: the write tests read back at once what they wrote, without waiting for the
+    snapshot job (whose publishing tests/unit/test_pg_deploy.py checks on its own)."""
+
+    def _df(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+        return self._sor_df(sql, params)
+
+    def _scalar(self, sql: str, params: list | tuple = ()):
+        return self._sor_scalar(sql, params)
+
+
+def on_backend(store: Store, backend: str, request) -> Store:
+    """``store`` as it is (``duckdb``), or its data loaded into a fresh PostgreSQL database and
+    a store writing there (``postgresql``): the same write tests run on both backends."""
+    if backend == "duckdb":
+        return store
+    from dashboard_lib.store.pgsync import init_database
+
+    url = request.getfixturevalue("pg_url")
+    path = store.path
+    store.close()
+    assert init_database(url, path) == "created"
+    return ReadsFromPostgres(path, read_only=True, database_url=url)
+
+
+def run_sql(store: Store, sql: str, params: list | tuple = ()) -> None:
+    """A statement a test runs behind the app's back, on the store's system of record."""
+    if store.writer is not None:
+        with store.writer.transaction() as cur:
+            cur.execute(sql, params)
+    else:
+        store._con.execute(sql, list(params))
 
 
 def table_fingerprints(store: Store, tables=None) -> dict[str, tuple[int, str]]:
@@ -193,7 +276,7 @@ def table_fingerprints(store: Store, tables=None) -> dict[str, tuple[int, str]]:
     if tables is None:
         tables = store._df(
             "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = 'main' ORDER BY 1"
+            "WHERE table_schema = current_schema() ORDER BY 1"
         )["table_name"].tolist()
     out = {}
     for name in tables:

@@ -88,7 +88,7 @@ if submitted:
         except StoreError as exc:
             st.error(exc.message(lang))
         else:
-            st.success(entry.saved_text(kind, options[pid], values, batch, lang))
+            ui.accepted(entry.saved_text(kind, options[pid], values, batch, lang), lang)
 
 st.subheader(t("entry_correct", lang))
 st.caption(t("entry_correct_help", lang) + " " + t("entry_grid_help", lang))

@@ -151,14 +151,14 @@ else:
                 st.error(tm("ingest_failed", lang, msg=exc.message(lang)))
             else:
                 cbar.empty()
-                st.success(t("ingest_done", lang, batch=batch, n=preview.n_accepted))
+                ui.accepted(t("ingest_done", lang, batch=batch, n=preview.n_accepted), lang)
     else:
         st.warning(t("ingest_nothing", lang))
 
 st.subheader(t("ingest_history", lang))
 undone = st.session_state.pop("ingest_undo_result", None)  # set by the undo below, then rerun
 if undone:
-    st.success(undone)
+    ui.accepted(undone, lang)
 history = store.import_history(viewer)
 if history.empty:
     st.caption(t("ingest_history_empty", lang))

@@ -33,7 +33,7 @@ if settings.auth_mode == "oidc":
 if local and not (settings.auth_mode == "oidc" and ui_auth.sso_signed_in()):
     if settings.auth_mode == "oidc":
         st.subheader(t("auth_local_heading", lang))
-    if ui.store().read_only:
+    if not ui.store().accepts_writes:
         st.warning(t("auth_read_only", lang), icon=":material/lock:")  # no session to write
     else:
         with st.form("login", clear_on_submit=False):

@@ -36,17 +36,17 @@ USER_COLUMNS = (
 class AuthOps(CoreStore):
     # ------------------------------------------------------------------ reads
     def user(self, user_name: str) -> dict | None:
-        df = self._df("SELECT * FROM app_user WHERE user_name = ?", [user_name])
+        df = self._sor_df("SELECT * FROM app_user WHERE user_name = ?", [user_name])
         return None if df.empty else _row(df)
 
     def user_by_subject(self, subject: str) -> dict | None:
-        df = self._df("SELECT * FROM app_user WHERE oidc_subject = ?", [subject])
+        df = self._sor_df("SELECT * FROM app_user WHERE oidc_subject = ?", [subject])
         return None if df.empty else _row(df)
 
     def users_by_identity(self, sub: str | None, email: str | None) -> list[dict]:
         """The accounts whose single sign-on identity is ``sub`` (exactly) or ``email`` (case
         aside): at most a few rows; ``dashboard_lib.auth.account_for_claims`` picks one."""
-        df = self._df(
+        df = self._sor_df(
             """SELECT * FROM app_user
                WHERE oidc_subject = ? OR (? IS NOT NULL AND lower(oidc_subject) = lower(?))
                ORDER BY user_name""",
@@ -56,18 +56,18 @@ class AuthOps(CoreStore):
 
     def users(self) -> pd.DataFrame:
         """Every account, without password hashes (for the admin page)."""
-        return self._df("""SELECT user_name, display_name, role, province_adcode, university_ids,
+        return self._sor_df("""SELECT user_name, display_name, role, province_adcode, university_ids,
                                   oidc_subject, disabled, failed_count, locked_until, created_at,
                                   updated_at, last_login
                            FROM app_user ORDER BY user_name""")
 
     def audit_log(self, limit: int = 5000) -> pd.DataFrame:
-        return self._df("SELECT * FROM audit_log ORDER BY logged_at DESC LIMIT ?", [int(limit)])
+        return self._sor_df("SELECT * FROM audit_log ORDER BY logged_at DESC LIMIT ?", [int(limit)])
 
     def count_users(self, role: str | None = None) -> int:
         if role is None:
-            return int(self._scalar("SELECT count(*) FROM app_user"))
-        return int(self._scalar("SELECT count(*) FROM app_user WHERE role = ?", [role]))
+            return int(self._sor_scalar("SELECT count(*) FROM app_user"))
+        return int(self._sor_scalar("SELECT count(*) FROM app_user WHERE role = ?", [role]))
 
     # ------------------------------------------------------------------ writes (each one transaction)
     def _tx(self, fn):
@@ -212,13 +212,12 @@ class AuthOps(CoreStore):
         ``last_seen`` is older than ``SESSION_TOUCH_SECONDS`` (never on a read-only file)."""
         now = now or datetime.now()
         key = _sha(token)
-        with self._con.cursor() as cur:
-            row = cur.execute(
-                """SELECT s.user_name, s.last_seen, s.revoked, u.disabled
-                                 FROM app_session s LEFT JOIN app_user u USING (user_name)
-                                 WHERE s.token_sha256 = ?""",
-                [key],
-            ).fetchall()
+        row = self._sor_rows(
+            """SELECT s.user_name, s.last_seen, s.revoked, u.disabled
+                             FROM app_session s LEFT JOIN app_user u USING (user_name)
+                             WHERE s.token_sha256 = ?""",
+            [key],
+        )
         if not row:
             return None, "unknown"
         user, last_seen, revoked, disabled = row[0]
@@ -231,7 +230,7 @@ class AuthOps(CoreStore):
         if now - last_seen > timedelta(minutes=idle_minutes):
             self._end_session(key, user, "session_timeout", "cookie")
             return None, "expired"
-        if (now - last_seen).total_seconds() >= self.SESSION_TOUCH_SECONDS and not self.read_only:
+        if (now - last_seen).total_seconds() >= self.SESSION_TOUCH_SECONDS and self.accepts_writes:
             self._tx(
                 lambda cur: cur.execute(
                     "UPDATE app_session SET last_seen = ? WHERE token_sha256 = ?", [now, key]
@@ -240,7 +239,7 @@ class AuthOps(CoreStore):
         return user, "ok"
 
     def _end_session(self, key: str, user: str, action: str, detail: str) -> None:
-        if self.read_only:
+        if not self.accepts_writes:
             return
 
         def run(cur):

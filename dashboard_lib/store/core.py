@@ -17,6 +17,7 @@ import logging
 import threading
 import uuid
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -44,7 +45,9 @@ from .lifecycle import (
     snapshot_stamp,
     write_marker,
 )
+from .pg import PgWriter, pg_errors, reachable, writer_for
 from .schema import SCHEMA, SCHEMA_VERSION, TABLES
+from .summary import refresh_summaries
 
 _SERIALS = itertools.count(1)
 log = logging.getLogger(__name__)
@@ -90,9 +93,13 @@ class CoreStore:
         """Every table ``schema_sql`` creates, in order (``schema.TABLES``)."""
         return schema.TABLES
 
-    def __init__(self, path: Path | str, read_only: bool = False):
+    def __init__(self, path: Path | str, read_only: bool = False, database_url: str | None = None):
         self.path = Path(path)
         self.read_only = read_only
+        # issue 15: with a PostgreSQL URL, every write (and every read of accounts, sessions and
+        # import bookkeeping) goes to PostgreSQL, the system of record; this DuckDB file is then
+        # the published analytics snapshot, opened read-only (``pg.py``, ``dashboard_lib.pgsync``)
+        self.writer: PgWriter | None = writer_for(database_url) if database_url else None
         self._con = duckdb.connect(
             str(self.path),
             read_only=read_only,
@@ -116,7 +123,48 @@ class CoreStore:
     # ------------------------------------------------------------------ plumbing
     def close(self) -> None:
         self.closed = True
-        self._con.close()
+        self._con.close()  # the PostgreSQL pool (``writer``) is the process's, shared: kept
+
+    @property
+    def accepts_writes(self) -> bool:
+        """A read-only file alone never writes; a snapshot with PostgreSQL behind it does."""
+        return not self.read_only or self.writer is not None
+
+    @property
+    def backend(self) -> str:
+        """Where writes go: ``"duckdb"`` (the embedded file) or ``"postgresql"``."""
+        return "duckdb" if self.writer is None else "postgresql"
+
+    def _sor_df(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+        """A read from the system of record: the DuckDB file, or PostgreSQL when it is one."""
+        if self.writer is not None:
+            return self.writer.df(sql, params)
+        return self._df(sql, params)
+
+    def _sor_rows(self, sql: str, params: list | tuple = ()) -> list[tuple]:
+        """Rows as Python tuples from the system of record."""
+        if self.writer is not None:
+            return self.writer.rows(sql, params)
+        with self._con.cursor() as cur:
+            return cur.execute(sql, list(params)).fetchall()
+
+    def _sor_scalar(self, sql: str, params: list | tuple = ()):
+        if self.writer is not None:
+            return self.writer.scalar(sql, params)
+        return self._scalar(sql, params)
+
+    def _lock_writes(self, cur) -> None:
+        """Inside a programme-data write: one writer at a time on PostgreSQL (DuckDB has one)."""
+        if self.writer is not None:
+            cur.lock_writes()
+
+    def _after_write(self, cur, what: str = "programme") -> None:
+        """Inside the write's transaction: refresh the summaries (DuckDB), or tell the snapshot
+        job that ``what`` changed (PostgreSQL sends the NOTIFY at COMMIT)."""
+        if self.writer is not None:
+            cur.notify(what)
+        elif what == "programme":
+            refresh_summaries(cur)
 
     def _df(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
         with self._con.cursor() as cur:
@@ -181,11 +229,16 @@ class CoreStore:
         return lose_file(self, kinds, replaced)
 
     def writable(self) -> bool:
-        """May this Store write now? Not read-only, its file still where it was (one stat)."""
+        """May this Store write now? Not read-only, its file still where it was (one stat);
+        with PostgreSQL as the system of record, always (the snapshot is read-only by design)."""
+        if self.writer is not None:
+            return True
         return not self.read_only and self.check_file() is None and not self.stale
 
     def _guard_write(self) -> None:
         """Refuse a write to a file that is no longer at its path (see ``check_file``)."""
+        if self.writer is not None:
+            return
         lost = self.check_file()
         if lost is not None:
             raise lost
@@ -249,7 +302,11 @@ class CoreStore:
         self._guard_write()
         self._changed()
         with self._con.cursor() as cur:
-            cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
+            cur.execute(
+                "INSERT INTO meta VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, str(value)],
+            )
 
     def bulk_insert(self, table: str, frame: pd.DataFrame) -> int:
         """Insert a DataFrame whose columns are a subset of ``table``'s, by name."""
@@ -258,9 +315,7 @@ class CoreStore:
         if frame.empty:
             return 0
         cols = ", ".join(f'"{c}"' for c in frame.columns)
-        self._guard_write()
-        self._changed()
-        with self._con.cursor() as cur:
+        with self._transaction() as cur:  # the DuckDB file, or PostgreSQL when it is the record
             cur.register("_incoming", frame)
             cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
             cur.unregister("_incoming")
@@ -281,6 +336,20 @@ class CoreStore:
         ``file_token`` in ``meta``, then the marker file beside it (``open_store`` never
         rebuilds such a file away)."""
         self._guard_write()
+        if self.writer is not None:
+            if duckdb.Error in translate:
+                translate = translate + pg_errors()
+            try:
+                with reachable(), self.writer.transaction() as pcur:
+                    yield pcur
+            except BaseException as exc:
+                if failed and isinstance(exc, translate) and not isinstance(exc, StoreError):
+                    log.warning("write failed on PostgreSQL: %s", exc)
+                    raise StoreError(failed, name=type(exc).__name__) from exc
+                raise
+            finally:
+                self._changed()
+            return
         if self.watched and len(self._held) < 2:
             self._known_tables()
         cur = self._con.cursor()
@@ -305,7 +374,10 @@ class CoreStore:
     @staticmethod
     def _audit(cur, user_name: str | None, action: str, detail: str = "") -> None:
         """One line of the audit log, written on the caller's cursor (inside its transaction)."""
-        cur.execute("INSERT INTO audit_log VALUES (now(), ?, ?, ?)", [user_name, action, detail])
+        cur.execute(
+            "INSERT INTO audit_log VALUES (?, ?, ?, ?)",
+            [datetime.now(), user_name, action, detail],
+        )
 
     def checkpoint(self) -> None:
         with self._con.cursor() as cur:
@@ -320,7 +392,7 @@ class CoreStore:
         """Programme provinces the viewer may choose in a filter."""
         where, params = "in_programme", []
         if viewer.provinces is not None:
-            where += " AND list_contains(?::INTEGER[], adcode)"
+            where += " AND (adcode = ANY(?::INTEGER[]))"
             params.append(sorted(viewer.provinces))
         return self._df(
             f"SELECT adcode, name_zh, short_zh, name_en, region FROM province "
@@ -339,8 +411,7 @@ class CoreStore:
         if province_adcodes is None:
             return self._df("SELECT * FROM county ORDER BY adcode")
         return self._df(
-            "SELECT * FROM county WHERE list_contains(?::INTEGER[], province_adcode) "
-            "ORDER BY adcode",
+            "SELECT * FROM county WHERE (province_adcode = ANY(?::INTEGER[])) ORDER BY adcode",
             [sorted(int(x) for x in province_adcodes)],
         )
 
@@ -360,7 +431,7 @@ class CoreStore:
                                         (SELECT count(*) FROM import_batch),
                                         (SELECT count(undone_at) FROM import_batch),
                                         (SELECT count(*) FROM audit_log
-                                         WHERE NOT list_contains(?::VARCHAR[], action)
+                                         WHERE NOT (action = ANY(?::VARCHAR[]))
                                            AND NOT starts_with(action, 'user_')
                                            AND NOT starts_with(action, 'password_'))""",
                 [list(ACCOUNT_ACTIONS)],

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import duckdb
+import psycopg
 
 from ..errors import UserError
 
@@ -28,5 +29,8 @@ def store_errors(failed: str = DB_FAILED) -> Iterator[None]:
     ``StoreError`` and every other exception pass as they are."""
     try:
         yield
-    except duckdb.Error as exc:
+    except (duckdb.Error, psycopg.Error) as exc:
+        # psycopg: PostgreSQL as the system of record (issue 15) down, or a statement refused
+        if isinstance(exc, psycopg.OperationalError):
+            raise StoreError("store_pg_unavailable") from exc
         raise StoreError(failed, name=type(exc).__name__) from exc

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import pandas as pd
@@ -35,7 +35,6 @@ from ..vocab import (
 )
 from .core import CoreStore, StoreError
 from .schema import INGEST_SCHEMA, INGEST_TABLES
-from .summary import refresh_summaries
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +159,7 @@ class IngestOps(CoreStore):
                      + (SELECT count(*) FROM outcome WHERE provenance = 'imported'
                           AND import_batch_id IN ({form}))"""
         )
-        if not todo or self.read_only:
+        if not todo or self.read_only or self.writer is not None:
             return 0
         with self._transaction("store_write_failed") as cur:
             for table in ("activity", "outcome"):
@@ -168,13 +167,16 @@ class IngestOps(CoreStore):
                     f"UPDATE {table} SET provenance = 'entered' WHERE provenance = 'imported' "
                     f"AND import_batch_id IN ({form})"
                 )
-            refresh_summaries(cur)
+            self._after_write(cur)
         log.info("%s entered rows relabelled from 'imported' to 'entered'", todo)
         return int(todo)
 
     def _ensure_ingest_schema(self) -> None:
         """Add this module's tables to a database built before they existed (same schema version)."""
         if self._ingest_ready:
+            return
+        if self.writer is not None:  # PostgreSQL: its tables are made by ``pgsync init``
+            self._ingest_ready = True
             return
         have = set(self._df("SELECT table_name FROM information_schema.tables")["table_name"])
         if not set(INGEST_TABLES) <= have:
@@ -192,15 +194,17 @@ class IngestOps(CoreStore):
         """Everything ``ingest.validate`` needs: reference tables, the projects in scope and the
         natural keys of the existing rows of this kind in scope."""
         kind = RecordKind(kind)
-        provinces = self._df(
+        provinces = self._sor_df(
             "SELECT adcode, name_zh, short_zh, name_en FROM province ORDER BY adcode"
         )
-        counties = self._df("SELECT adcode, name_zh, province_adcode, prefecture_zh FROM county")
+        counties = self._sor_df(
+            "SELECT adcode, name_zh, province_adcode, prefecture_zh FROM county"
+        )
         universities = self.ingest_universities()
         # the projects in the viewer's WHOLE scope (provinces and universities): only these may be
         # replaced or receive rows (issue 17: a university viewer once matched every province)
         where, params = project_predicate(viewer, None)
-        projects = self._df(
+        projects = self._sor_df(
             f"""SELECT p.project_id, p.school_zh, p.county_adcode, p.province_adcode,
                                    p.university_id, p.provenance FROM project p WHERE {where}""",
             params,
@@ -209,14 +213,14 @@ class IngestOps(CoreStore):
         if kind is RecordKind.PROJECT:
             # natural keys (school + county) of the other projects: a row naming one is refused,
             # neither replacing it nor registering the school a second time
-            outside = self._df(
+            outside = self._sor_df(
                 f"""SELECT p.school_zh, p.county_adcode FROM project p
                                    WHERE NOT ({where})""",
                 params,
             )
         existing = set()
         if kind.is_activity:
-            frame = self._df(
+            frame = self._sor_df(
                 f"""SELECT a.project_id, a.kind, a.start_date, a.end_date, a.role, a.subject,
                                      a.level, a.people, a.participants
                                  FROM activity a JOIN project p USING (project_id)
@@ -225,7 +229,7 @@ class IngestOps(CoreStore):
             )
             existing = existing_key_set(kind, frame)
         elif kind is RecordKind.OUTCOME:
-            frame = self._df(
+            frame = self._sor_df(
                 f"""SELECT o.project_id, o.school_year, o.indicator FROM outcome o
                                  JOIN project p USING (project_id) WHERE {where}""",
                 params,
@@ -237,7 +241,7 @@ class IngestOps(CoreStore):
 
     def ingest_universities(self) -> pd.DataFrame:
         """The host universities (reference data, visible to every viewer)."""
-        return self._df(
+        return self._sor_df(
             "SELECT university_id, name_zh, name_en FROM university ORDER BY university_id"
         )
 
@@ -245,12 +249,10 @@ class IngestOps(CoreStore):
         """Batches a viewer may see: made within (a subset of) the viewer's own scope."""
         clauses, params = [], []
         if viewer.provinces is not None:
-            clauses.append("s.provinces IS NOT NULL AND list_has_all(?::INTEGER[], s.provinces)")
+            clauses.append("s.provinces IS NOT NULL AND (?::INTEGER[] @> s.provinces)")
             params.append(sorted(viewer.provinces))
         if viewer.universities is not None:
-            clauses.append(
-                "s.universities IS NOT NULL AND list_has_all(?::INTEGER[], s.universities)"
-            )
+            clauses.append("s.universities IS NOT NULL AND (?::INTEGER[] @> s.universities)")
             params.append(sorted(viewer.universities))
         return (" AND ".join(clauses) or "TRUE"), params
 
@@ -258,8 +260,8 @@ class IngestOps(CoreStore):
         self._ensure_ingest_schema()
         where, params = self._batch_visible(viewer)
         if not self._ingest_ready:
-            return self._df("SELECT * FROM import_batch WHERE FALSE")
-        return self._df(
+            return self._sor_df("SELECT * FROM import_batch WHERE FALSE")
+        return self._sor_df(
             f"""SELECT b.* FROM import_batch b JOIN ingest_batch_scope s USING (import_batch_id)
                             WHERE {where} ORDER BY b.import_batch_id DESC""",
             params,
@@ -268,29 +270,37 @@ class IngestOps(CoreStore):
     def import_rejected(self, viewer: Viewer, batch_id: int) -> pd.DataFrame:
         self._ensure_ingest_schema()
         where, params = self._batch_visible(viewer)
-        return self._df(
+        return self._sor_df(
             f"""SELECT r.* FROM ingest_rejected r JOIN ingest_batch_scope s USING (import_batch_id)
                             WHERE r.import_batch_id = ? AND {where} ORDER BY r.row_number""",
             [int(batch_id), *params],
         )
 
-    def already_imported(self, viewer: Viewer, sha256: str, kind: str) -> dict | None:
-        """The live batch that already holds this file (same hash and kind), if any."""
-        self._ensure_ingest_schema()
+    def _already_imported_sql(self, viewer: Viewer, sha256: str, kind: str) -> tuple[str, list]:
         where, params = self._batch_visible(viewer)
-        df = self._df(
+        return (
             f"""SELECT b.import_batch_id, b.created_at, b.file_name FROM import_batch b
                           JOIN ingest_batch_scope s USING (import_batch_id)
                           WHERE b.file_sha256 = ? AND b.record_kind = ? AND b.undone_at IS NULL
                             AND {where} ORDER BY 1 LIMIT 1""",
             [sha256, str(kind), *params],
         )
+
+    def already_imported(self, viewer: Viewer, sha256: str, kind: str) -> dict | None:
+        """The live batch that already holds this file (same hash and kind), if any."""
+        self._ensure_ingest_schema()
+        df = self._sor_df(*self._already_imported_sql(viewer, sha256, kind))
         return None if df.empty else df.iloc[0].to_dict()
+
+    def _already_imported(self, cur, viewer: Viewer, sha256: str, kind: str) -> bool:
+        """The same, asked inside the commit's transaction (after ``_lock_writes``): of one
+        file sent twice at once, through two replicas, one batch is written."""
+        return bool(cur.execute(*self._already_imported_sql(viewer, sha256, kind)).fetchall())
 
     def editable_activities(self, viewer: Viewer) -> pd.DataFrame:
         """Imported or entered activity rows of the viewer's projects (the ones a form may correct)."""
         where, params = project_predicate(viewer, Filters())
-        return self._df(
+        return self._sor_df(
             f"""SELECT a.activity_id, p.school_zh, a.kind, a.start_date, a.end_date, a.people,
                                    a.person_months, a.participants, a.hours, a.mode, a.role, a.subject,
                                    a.level, a.note, a.import_batch_id, a.project_id, a.provenance
@@ -313,8 +323,6 @@ class IngestOps(CoreStore):
         self._ensure_ingest_schema()
         self._require_writer(viewer)
         kind = RecordKind(preview.kind)
-        if sha256 and self.already_imported(viewer, sha256, kind.value):
-            raise StoreError("store_already_imported")
         acc = preview.accepted.copy()
         prov = batch_provenance(file_name)
         if kind.is_activity and not acc.empty:
@@ -325,15 +333,19 @@ class IngestOps(CoreStore):
             "store_write_failed",
             (duckdb.Error, ValueError, KeyError, TypeError),
         ) as cur:
+            self._lock_writes(cur)  # replicas: one batch at a time takes ids and checks duplicates
+            if sha256 and self._already_imported(cur, viewer, sha256, kind.value):
+                raise StoreError("store_already_imported")
             batch = int(
                 cur.execute(
                     "SELECT coalesce(max(import_batch_id), 0) + 1 FROM import_batch"
                 ).fetchone()[0]
             )
             cur.execute(
-                "INSERT INTO import_batch VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, NULL)",
+                "INSERT INTO import_batch VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
                 [
                     batch,
+                    datetime.now(),
                     viewer.name or viewer.role.value,
                     file_name,
                     sha256,
@@ -367,7 +379,8 @@ class IngestOps(CoreStore):
                     ],
                 )
                 cur.register("_rej", rej)
-                cur.execute("INSERT INTO ingest_rejected SELECT * FROM _rej")
+                cols = ", ".join(rej.columns)
+                cur.execute(f"INSERT INTO ingest_rejected ({cols}) SELECT {cols} FROM _rej")
                 cur.unregister("_rej")
             if progress:
                 progress(0.2)
@@ -393,7 +406,7 @@ class IngestOps(CoreStore):
                 f"batch={batch} kind={kind.value} file={file_name} sha256={sha256} "
                 f"accepted={stored} rejected={preview.n_rejected} replaced={preview.replaces}",
             )
-            refresh_summaries(cur)
+            self._after_write(cur)
         log.info(
             "import batch %s written by %s: %s, %s rows, %s rejected, %s replaced, file %s",
             batch,
@@ -436,8 +449,7 @@ class IngestOps(CoreStore):
         if kind is RecordKind.PROJECT and len(ids) != len(set(ids)):
             raise StoreError("store_replaced_twice")
         found = cur.execute(
-            f"SELECT count(*) FROM project p WHERE list_contains(?::INTEGER[], p.project_id) "
-            f"AND {where}",
+            f"SELECT count(*) FROM project p WHERE (p.project_id = ANY(?::INTEGER[])) AND {where}",
             [sorted(set(ids)), *params],
         ).fetchone()[0]
         if found != len(set(ids)):
@@ -472,7 +484,7 @@ class IngestOps(CoreStore):
         rep_ids = [int(x) for x in rep["replaces"]]
         if rep_ids:
             still = cur.execute(
-                "SELECT count(*) FROM project WHERE list_contains(?::INTEGER[], project_id) "
+                "SELECT count(*) FROM project WHERE (project_id = ANY(?::INTEGER[])) "
                 "AND provenance = 'simulated'",
                 [rep_ids],
             ).fetchone()[0]
@@ -480,17 +492,17 @@ class IngestOps(CoreStore):
                 raise StoreError("store_replaced_changed")
             cur.execute(
                 "INSERT INTO ingest_shelf_project SELECT ?, * FROM project "
-                "WHERE list_contains(?::INTEGER[], project_id)",
+                "WHERE (project_id = ANY(?::INTEGER[]))",
                 [batch, rep_ids],
             )
             for t in _SHELVED:
                 cur.execute(
                     f"INSERT INTO ingest_shelf_{t} SELECT ?, * FROM {t} "
-                    f"WHERE list_contains(?::INTEGER[], project_id) AND provenance = 'simulated'",
+                    f"WHERE (project_id = ANY(?::INTEGER[])) AND provenance = 'simulated'",
                     [batch, rep_ids],
                 )
                 cur.execute(
-                    f"DELETE FROM {t} WHERE list_contains(?::INTEGER[], project_id) "
+                    f"DELETE FROM {t} WHERE (project_id = ANY(?::INTEGER[])) "
                     f"AND provenance = 'simulated'",
                     [rep_ids],
                 )
@@ -616,6 +628,7 @@ class IngestOps(CoreStore):
         batch_id = int(batch_id)
         where, params = self._batch_visible(viewer)
         with self._transaction("store_undo_failed") as cur:
+            self._lock_writes(cur)
             row = cur.execute(
                 f"""SELECT b.undone_at, b.record_kind FROM import_batch b
                                   JOIN ingest_batch_scope s USING (import_batch_id)
@@ -661,8 +674,8 @@ class IngestOps(CoreStore):
                     SELECT min(import_batch_id) FROM (
                         SELECT import_batch_id, project_id FROM activity UNION ALL
                         SELECT import_batch_id, project_id FROM outcome UNION ALL
-                        SELECT import_batch_id, project_id FROM milestone)
-                    WHERE list_contains(?::INTEGER[], project_id) AND import_batch_id IS NOT NULL
+                        SELECT import_batch_id, project_id FROM milestone) later_rows
+                    WHERE (project_id = ANY(?::INTEGER[])) AND import_batch_id IS NOT NULL
                       AND import_batch_id <> ?""",
                     [projects, batch_id],
                 ).fetchone()[0]
@@ -671,25 +684,21 @@ class IngestOps(CoreStore):
             for t in ("activity", "outcome", "milestone"):
                 cur.execute(f"DELETE FROM {t} WHERE import_batch_id = ?", [batch_id])
             cur.execute("DELETE FROM project WHERE import_batch_id = ?", [batch_id])
-            cur.execute(
-                "INSERT INTO project SELECT * EXCLUDE (shelf_batch_id) FROM ingest_shelf_project "
-                "WHERE shelf_batch_id = ?",
-                [batch_id],
-            )
-            for t in _SHELVED:
+            for t in ("project", *_SHELVED):
+                cols = ", ".join(_columns(cur, t))
                 cur.execute(
-                    f"INSERT INTO {t} SELECT * EXCLUDE (shelf_batch_id) FROM ingest_shelf_{t} "
+                    f"INSERT INTO {t} ({cols}) SELECT {cols} FROM ingest_shelf_{t} "
                     f"WHERE shelf_batch_id = ?",
                     [batch_id],
                 )
             for t in ("project", *_SHELVED):
                 cur.execute(f"DELETE FROM ingest_shelf_{t} WHERE shelf_batch_id = ?", [batch_id])
             cur.execute(
-                "UPDATE import_batch SET undone_at = now()::TIMESTAMP WHERE import_batch_id = ?",
-                [batch_id],
+                "UPDATE import_batch SET undone_at = ? WHERE import_batch_id = ?",
+                [datetime.now(), batch_id],
             )
             self._audit(cur, viewer.name or viewer.role.value, "undo_import", f"batch={batch_id}")
-            refresh_summaries(cur)
+            self._after_write(cur)
         log.info("import batch %s undone by %s", batch_id, viewer.name or viewer.role.value)
 
     _EDITABLE = EDITABLE_ACTIVITY_FIELDS
@@ -703,6 +712,7 @@ class IngestOps(CoreStore):
             raise StoreError("entry_store_date_missing")
         where, params = project_predicate(viewer, None)
         with self._transaction("store_save_failed") as cur:
+            self._lock_writes(cur)
             old = cur.execute(
                 f"""SELECT a.* FROM activity a JOIN project p USING (project_id)
                                   WHERE a.activity_id = ? AND a.provenance IN ({_PEOPLES})
@@ -731,4 +741,14 @@ class IngestOps(CoreStore):
                     "correct_activity",
                     f"activity_id={activity_id} before={before} after={sets}",
                 )
-            refresh_summaries(cur)
+            self._after_write(cur)
+
+
+def _columns(cur, table: str) -> list[str]:
+    """The columns of ``table`` in their order (information_schema: both databases)."""
+    rows = cur.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "AND table_schema = current_schema() ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]

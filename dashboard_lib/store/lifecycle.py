@@ -400,8 +400,10 @@ def _open_snapshot(path: Path, Store) -> OpenResult:
     """XZ_DB_READONLY=1: a replica reading the published snapshot; never builds, never writes."""
     if not path.exists():
         raise StoreError("store_snapshot_missing")
+    from ..settings import load_settings
+
     try:
-        store = Store(path.resolve(), read_only=True)
+        store = Store(path.resolve(), read_only=True, database_url=load_settings().database_url)
     except duckdb.Error as exc:
         raise StoreError("store_snapshot_unreadable") from exc
     if store.schema_version() != SCHEMA_VERSION:

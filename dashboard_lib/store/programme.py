@@ -105,13 +105,13 @@ class ProgrammeQueries(CoreStore):
                 clauses.append("a.term_code <= ?")
                 params.append(hi)
             if filters.kinds:
-                clauses.append("list_contains(?::VARCHAR[], a.kind)")
+                clauses.append("(a.kind = ANY(?::VARCHAR[]))")
                 params.append(sorted(filters.kinds))
             if filters.provenance:
-                clauses.append("list_contains(?::VARCHAR[], a.provenance)")
+                clauses.append("(a.provenance = ANY(?::VARCHAR[]))")
                 params.append(sorted(filters.provenance))
             if viewer.provenances is not None:  # the demo mode sees no imported rows
-                clauses.append("list_contains(?::VARCHAR[], a.provenance)")
+                clauses.append("(a.provenance = ANY(?::VARCHAR[]))")
                 params.append(sorted(viewer.provenances))
             measures = ", ".join(f"sum(a.{m}) AS {m}" for m in MEASURES)
         else:
@@ -126,7 +126,7 @@ class ProgrammeQueries(CoreStore):
             params.extend(aparams)
             measures = ", ".join(f"CAST({sql} AS DOUBLE) AS {m}" for m, sql in MEASURES_SQL.items())
         if kinds:
-            clauses.append("list_contains(?::VARCHAR[], a.kind)")
+            clauses.append("(a.kind = ANY(?::VARCHAR[]))")
             params.append(sorted(kinds))
         cols = [GROUP_COLUMNS[c] if use_summary or c != "mode" else "a.mode_" for c in by]
         select = ", ".join(f"{c} AS {name}" for c, name in zip(cols, by))

@@ -23,12 +23,12 @@ CREATE TABLE province (
 CREATE TABLE county (
     adcode INTEGER PRIMARY KEY, name_zh VARCHAR NOT NULL, prefecture_adcode INTEGER,
     prefecture_zh VARCHAR, province_adcode INTEGER NOT NULL, has_boundary BOOLEAN NOT NULL,
-    lon DOUBLE NOT NULL, lat DOUBLE NOT NULL, note VARCHAR);
+    lon DOUBLE PRECISION NOT NULL, lat DOUBLE PRECISION NOT NULL, note VARCHAR);
 CREATE TABLE adcode_crosswalk (old_adcode INTEGER PRIMARY KEY, new_adcode INTEGER NOT NULL,
     name_zh VARCHAR, note VARCHAR);
 CREATE TABLE university (
     university_id INTEGER PRIMARY KEY, name_zh VARCHAR NOT NULL UNIQUE, name_en VARCHAR,
-    kind VARCHAR NOT NULL, district_adcode INTEGER, lon DOUBLE, lat DOUBLE, location_note VARCHAR,
+    kind VARCHAR NOT NULL, district_adcode INTEGER, lon DOUBLE PRECISION, lat DOUBLE PRECISION, location_note VARCHAR,
     affiliated_high_schools VARCHAR, host_basis VARCHAR NOT NULL);
 CREATE TABLE project (
     project_id INTEGER PRIMARY KEY, university_id INTEGER NOT NULL, school_zh VARCHAR NOT NULL,
@@ -44,12 +44,12 @@ CREATE TABLE milestone (
 CREATE TABLE activity (
     activity_id BIGINT PRIMARY KEY, project_id INTEGER NOT NULL, kind VARCHAR NOT NULL,
     start_date DATE NOT NULL, end_date DATE, date_precision VARCHAR NOT NULL DEFAULT 'day',
-    people INTEGER, person_months DOUBLE, participants INTEGER, hours DOUBLE, mode VARCHAR,
+    people INTEGER, person_months DOUBLE PRECISION, participants INTEGER, hours DOUBLE PRECISION, mode VARCHAR,
     role VARCHAR, subject VARCHAR, level VARCHAR, direction VARCHAR NOT NULL, note VARCHAR,
     provenance VARCHAR NOT NULL, source_url VARCHAR, import_batch_id INTEGER);
 CREATE TABLE outcome (
     project_id INTEGER NOT NULL, school_year INTEGER NOT NULL, indicator VARCHAR NOT NULL,
-    value DOUBLE NOT NULL, provenance VARCHAR NOT NULL, source_url VARCHAR, import_batch_id INTEGER,
+    value DOUBLE PRECISION NOT NULL, provenance VARCHAR NOT NULL, source_url VARCHAR, import_batch_id INTEGER,
     PRIMARY KEY (project_id, school_year, indicator));
 CREATE TABLE import_batch (
     import_batch_id INTEGER PRIMARY KEY, created_at TIMESTAMP NOT NULL, user_name VARCHAR,

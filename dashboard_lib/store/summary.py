@@ -102,7 +102,7 @@ def summary_predicate(filters, viewer=None, alias: str = "a") -> tuple[str, list
     clauses = [f"{alias}.dim = ''"]
     params: list[object] = []
     if viewer is not None and viewer.provenances is not None:
-        clauses.append(f"list_contains(?::VARCHAR[], {alias}.provenance)")
+        clauses.append(f"({alias}.provenance = ANY(?::VARCHAR[]))")
         params.append(sorted(viewer.provenances))
     lo, hi = terms
     if lo is not None:
@@ -112,9 +112,9 @@ def summary_predicate(filters, viewer=None, alias: str = "a") -> tuple[str, list
         clauses.append(f"{alias}.term_code <= ?")
         params.append(hi)
     if filters is not None and filters.kinds:
-        clauses.append(f"list_contains(?::VARCHAR[], {alias}.kind)")
+        clauses.append(f"({alias}.kind = ANY(?::VARCHAR[]))")
         params.append(sorted(filters.kinds))
     if filters is not None and filters.provenance:
-        clauses.append(f"list_contains(?::VARCHAR[], {alias}.provenance)")
+        clauses.append(f"({alias}.provenance = ANY(?::VARCHAR[]))")
         params.append(sorted(filters.provenance))
     return " AND ".join(clauses), params

@@ -6,6 +6,15 @@ from __future__ import annotations
 STRINGS: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------- a database operation
     "store_db_failed": ("数据库操作失败（{name}）。", "The database operation failed ({name})."),
+    "store_pg_unavailable": (
+        "暂时连不上主数据库（PostgreSQL），本次修改未保存。请稍候片刻再试；已显示的数据仍可浏览。",
+        "The main database (PostgreSQL) cannot be reached just now; this change was not saved. "
+        "Try again in a moment; the data shown can still be browsed.",
+    ),
+    "store_pg_saved_shows_in": (
+        "已保存到主数据库。各页面的图表约在 {seconds} 秒内更新。",
+        "Saved to the main database. The charts on every page update within about {seconds} s.",
+    ),
     "store_replaced_reload": (
         "数据库文件已被替换，本次修改未保存，请刷新页面后重试。",
         "The database file was replaced; this change was not saved. Reload the page and try again.",

@@ -5,11 +5,12 @@ Caching sits here, at the page boundary, keyed on primitive values.
 
 from .auth import account_box, login, logout, require_page, require_role, require_writer, viewer
 from .context import PageContext, page
-from .core import download_csv, geo_guard, lang, store
+from .core import accepted, download_csv, geo_guard, lang, store
 from .filters import set_province, sidebar
 
 __all__ = [
     "PageContext",
+    "accepted",
     "account_box",
     "download_csv",
     "geo_guard",

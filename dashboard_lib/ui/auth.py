@@ -207,7 +207,7 @@ def _sso_viewer(store_, language: str) -> Viewer | None:
     first = not (isinstance(memo, dict) and memo.get("identity") == (sub, email))
     try:
         with store_errors():
-            viewer_ = auth.viewer_for_claims(store_, claims, audit=first and not store_.read_only)
+            viewer_ = auth.viewer_for_claims(store_, claims, audit=first and store_.accepts_writes)
     except (auth.AuthError, StoreError) as exc:
         if exc.key == "auth_sso_unregistered":
             text = tm("auth_sso_unregistered", language, identity=email or sub or "")
@@ -286,7 +286,7 @@ def login(user_name: str, password: str) -> str | None:
     language = lang()
     store_ = store()
     user_name = (user_name or "").strip()
-    if store_.read_only:
+    if not store_.accepts_writes:
         return t("auth_read_only", language)
     try:
         with store_errors():
@@ -375,7 +375,7 @@ def require_page(viewer_: Viewer | None, file: str) -> Viewer:
 def require_writer(viewer_: Viewer | None, store_, file: str, title: str) -> Viewer:
     """Stop a page that changes data when the viewer (the demo mode) or the database file is
     read-only, saying so under the page's title; then the page check of ``require_page``."""
-    if (viewer_ is not None and viewer_.read_only) or store_.read_only:
+    if (viewer_ is not None and viewer_.read_only) or not store_.accepts_writes:
         st.title(title)
         st.warning(t("ingest_read_only", lang()), icon=":material/lock:")
         st.stop()

@@ -103,3 +103,16 @@ def download_csv(frame: pd.DataFrame, file_name: str, key: str, viewer: Viewer) 
         key=key,
         on_click="ignore",
     )
+
+
+SHOWS_WITHIN_SECONDS = 10  # issue 15: a committed write reaches every replica's pages (p95)
+
+
+def accepted(message: str, language: str) -> None:
+    """A write was committed: say so at once. With PostgreSQL behind several replicas the pages
+    read the published snapshot, so also say when the charts will show it."""
+    if store().backend == "postgresql":
+        message = (
+            f"{message} {t('store_pg_saved_shows_in', language, seconds=SHOWS_WITHIN_SECONDS)}"
+        )
+    st.success(message)

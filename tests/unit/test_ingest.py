@@ -16,7 +16,7 @@ from datetime import date, datetime
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import make_tiny
+from conftest import make_tiny, on_backend, run_sql
 
 from dashboard_lib import ingest
 from dashboard_lib.scope import Viewer
@@ -28,9 +28,10 @@ MINISTRY = Viewer.ministry()
 DATA_TABLES = ("project", "milestone", "activity", "outcome")
 
 
-@pytest.fixture
-def tiny(tmp_path):
-    s = make_tiny(tmp_path / "ingest.duckdb")
+@pytest.fixture(params=["duckdb", "postgresql"])
+def tiny(tmp_path, request):
+    """The tiny database on each backend (issue 15: every write runs on both)."""
+    s = on_backend(make_tiny(tmp_path / "ingest.duckdb"), request.param, request)
     yield s
     s.close()
 
@@ -42,7 +43,11 @@ def csv_bytes(rows: list[list], encoding: str = "utf-8") -> bytes:
 
 
 def snapshot(store, tables=DATA_TABLES) -> dict[str, pd.DataFrame]:
-    return {t: store._df(f"SELECT * FROM {t} ORDER BY ALL").reset_index(drop=True) for t in tables}
+    def rows(t: str) -> pd.DataFrame:
+        df = store._df(f"SELECT * FROM {t}")
+        return df.loc[df.astype(str).sort_values(list(df.columns)).index].reset_index(drop=True)
+
+    return {t: rows(t) for t in tables}
 
 
 def assert_same(a: dict, b: dict) -> None:
@@ -217,9 +222,7 @@ def test_english_headers_utf8_bom(tiny):
             }
         ),
     )
-    tiny._con.execute(
-        "UPDATE university SET name_en = 'Lanzhou University' WHERE university_id = 1"
-    )
+    run_sql(tiny, "UPDATE university SET name_en = 'Lanzhou University' WHERE university_id = 1")
     pv = prepare(tiny, MINISTRY, "project", data, "list.csv")
     assert pv.n_accepted == 1 and pv.n_rejected == 0
     assert pv.accepted.iloc[0]["university_id"] == 1
@@ -407,17 +410,17 @@ def test_limits_and_unreadable_files(tiny, monkeypatch):
 
 # ------------------------------------------------------------------ transactions and permissions
 def test_failed_commit_leaves_database_untouched(tiny, monkeypatch):
-    from dashboard_lib.store import ingest as store_ingest
+    from dashboard_lib.store import core as store_core
 
     data = csv_bytes(DISPATCH, "utf-8")
     pv = prepare(tiny, GANSU, "dispatch", data, "r.csv")
     everything = tiny.tables()
     before = snapshot(tiny, everything)
 
-    def boom(cur):
-        raise RuntimeError("summaries failed")
+    def boom(self, cur, what="programme"):
+        raise RuntimeError("summaries failed")  # the last step inside the transaction
 
-    monkeypatch.setattr(store_ingest, "refresh_summaries", boom)
+    monkeypatch.setattr(store_core.CoreStore, "_after_write", boom)
     with pytest.raises(RuntimeError):
         tiny.import_commit(GANSU, pv, "r.csv", ingest.file_sha256(data))
     assert_same(snapshot(tiny, everything), before)

@@ -232,14 +232,14 @@ def test_any_failure_inside_the_commit_leaves_everything_unchanged(store, case, 
 
 @pytest.fixture(scope="module")
 def monkeypatch_module():
-    from dashboard_lib.store import ingest as store_ingest
+    from dashboard_lib.store import core as store_core
 
     mp = pytest.MonkeyPatch()
 
     def boom(cur):
         raise RuntimeError("failure injected after the writes")
 
-    mp.setattr(store_ingest, "refresh_summaries", boom)
+    mp.setattr(store_core, "refresh_summaries", boom)
     yield mp
     mp.undo()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import AS_OF, ROOT
+from conftest import AS_OF, ROOT, on_backend, run_sql
 from starlette.requests import Request
 from streamlit.testing.v1 import AppTest
 
@@ -47,9 +47,10 @@ def db(built, tmp_path) -> Path:
     return path
 
 
-@pytest.fixture
-def store(db):
-    s = Store(db)
+@pytest.fixture(params=["duckdb", "postgresql"])
+def store(db, request):
+    """The accounts on each backend: the embedded file, and PostgreSQL (issue 15)."""
+    s = on_backend(Store(db), request.param, request)
     yield s
     s.close()
 
@@ -284,12 +285,11 @@ def test_disable_revokes_every_session_and_enable_does_not_revive(store):
 
 def test_a_session_of_a_disabled_account_is_refused_even_if_not_revoked(store):
     token = store.create_session("gansu")
-    with store._con.cursor() as cur:  # disabled behind the application's back
-        cur.execute("UPDATE app_user SET disabled = true WHERE user_name = 'gansu'")
+    # disabled behind the application's back
+    run_sql(store, "UPDATE app_user SET disabled = true WHERE user_name = 'gansu'")
     assert store.session_status(token, 30) == (None, "disabled")
     assert store._scalar("SELECT revoked FROM app_session") is True  # and revoked on the way
-    with store._con.cursor() as cur:
-        cur.execute("UPDATE app_user SET disabled = false WHERE user_name = 'gansu'")
+    run_sql(store, "UPDATE app_user SET disabled = false WHERE user_name = 'gansu'")
     assert store.session_status(token, 30) == (None, "revoked")
 
 

@@ -22,7 +22,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from conftest import make_tiny, table_fingerprints
+from conftest import make_tiny, on_backend, run_sql, table_fingerprints
 
 from dashboard_lib import ingest
 from dashboard_lib.i18n import t
@@ -66,10 +66,13 @@ SCOPE_REASONS = {
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture
-def store(tmp_path):
+@pytest.fixture(params=["duckdb", "postgresql"])
+def store(tmp_path, request):
+    """The tiny database on each backend: the embedded DuckDB file, and PostgreSQL as the
+    system of record (issue 15) — every write test of this module runs on both."""
     s = make_tiny(tmp_path / "scope.duckdb")
     s._con.execute("UPDATE project SET provenance = 'simulated' WHERE project_id = 4")
+    s = on_backend(s, request.param, request)
     yield s
     s.close()
 
@@ -342,8 +345,9 @@ def test_undo_refusal_leaves_database_unchanged(store):
         [["托管高校", "省份", "县", "帮扶县中"], ["兰州大学", "甘肃", "靖远县", "靖远县第四中学"]]
     )
     _, legacy = ingest.import_file(store, MINISTRY, "project", annex, "a.csv", today=TODAY)
-    store._con.execute(
-        "UPDATE ingest_batch_scope SET role = 'university', universities = [1] "
+    run_sql(
+        store,
+        "UPDATE ingest_batch_scope SET role = 'university', universities = ARRAY[1] "
         "WHERE import_batch_id = ?",
         [legacy],
     )
