@@ -6,4 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/_venv.sh requirements-dev.txt
 .venv/bin/python -m dashboard_lib.offline >/dev/null
 bash scripts/check.sh
-exec .venv/bin/python -m pytest -q "$@"
+# three worker processes, each taking whole test files (module servers stay one per file);
+# browser journeys mostly wait on servers and Chromium, so 3 workers pay on 2 cores.
+# XZ_TEST_WORKERS=0 runs in this process (pytest -n 0), for debugging.
+exec .venv/bin/python -m pytest -q -n "${XZ_TEST_WORKERS:-3}" --dist loadfile "$@"

@@ -216,14 +216,10 @@ def _menu(user: str) -> list[navigation.PageSpec]:
     return [p for p in navigation.pages_for(ROLES[user]) if p is not navigation.LOGIN]
 
 
-# every role in Chinese at 1366×768 (with the lists open); the widest menus also at 1920×1080
-# and in English (the texts are the same at any size: the sizes show what fits)
-CASES = [(user, "zh", 1366, 768) for user in ROLES] + [
-    ("leader", "zh", 1920, 1080),
-    ("gansu", "zh", 1920, 1080),
-    ("leader", "en", 1366, 768),
-    ("lzu", "en", 1920, 1080),
-]
+# every role in Chinese at 1366×768 (with the lists open), and the widest menu in English at
+# 1920×1080. The texts read are the same at any size; what fits at each size is checked by
+# the journeys and the map tests, so the other sizes are not scanned again (suite time).
+CASES = [(user, "zh", 1366, 768) for user in ROLES] + [("leader", "en", 1920, 1080)]
 
 
 @pytest.mark.parametrize(("user", "lang", "width", "height"), CASES)

@@ -182,6 +182,12 @@ def test_the_coordinators_entry_journey(server, browser, width, height):
         pg.wait_for_timeout(300)
         pg.keyboard.press("Escape")
         settle(pg)
+        # both edits must stand in the grid before saving (a loaded machine lags the editor)
+        for _ in range(50):
+            text = grid.locator("table").inner_text()
+            if "现场" in text and "2024-03-05" in text:
+                break
+            pg.wait_for_timeout(200)
         pg.get_by_role("button", name="保存更正").click()
         pg.get_by_text("已更正 1 条记录").wait_for(timeout=30_000)
         said = alerts(pg)

@@ -14,6 +14,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -215,6 +217,26 @@ def test_postgres_down_is_one_sentence_and_writes_resume_after(deployment, pg_cl
     assert pg_count(url, "SELECT count(*) FROM activity WHERE import_batch_id = %s", [batch]) == 1
 
 
+@contextmanager
+def job_thread(url: str, snap: Path) -> Iterator[list[float]]:
+    """The snapshot job following the writes in a thread; yields the times it published."""
+    job = SnapshotJob(url, snap)
+    published: list[float] = []
+    stop = threading.Event()
+    runner = threading.Thread(
+        target=job.run,
+        kwargs={"stop": stop.is_set, "on_publish": lambda _p, _t: published.append(time.time())},
+        daemon=True,
+    )
+    runner.start()
+    try:
+        yield published
+    finally:
+        stop.set()
+        runner.join(10)
+        job.close()
+
+
 def wait_for(cond, timeout: float, step: float = 0.05) -> float:
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < timeout:
@@ -226,16 +248,7 @@ def wait_for(cond, timeout: float, step: float = 0.05) -> float:
 
 def test_the_job_publishes_after_each_committed_write_and_not_otherwise(deployment):
     url, snap, replica = deployment
-    job = SnapshotJob(url, snap)
-    published: list[float] = []
-    stop = threading.Event()
-    runner = threading.Thread(
-        target=job.run,
-        kwargs={"stop": stop.is_set, "on_publish": lambda _p, _t: published.append(time.time())},
-        daemon=True,
-    )
-    runner.start()
-    try:
+    with job_thread(url, snap) as published:
         wait_for(lambda: len(published) == 1, 30)  # the build at start
         time.sleep(2.5)
         assert len(published) == 1  # no write, no publish: woken by NOTIFY, not polling
@@ -257,10 +270,6 @@ def test_the_job_publishes_after_each_committed_write_and_not_otherwise(deployme
         # a replica opening the path now reads the new rows, and its summaries count them
         r2 = replica()
         assert r2.metrics(Viewer.ministry()).iloc[0]["projects"] == 4
-    finally:
-        stop.set()
-        runner.join(10)
-        job.close()
 
 
 def test_a_killed_job_leaves_the_old_snapshot_and_a_new_job_catches_up(deployment, tmp_path):
@@ -364,16 +373,7 @@ def test_a_replica_killed_in_the_middle_of_an_import_leaves_nothing_half_written
 
 def test_the_job_follows_postgres_through_a_restart(deployment, pg_cluster):
     url, snap, replica = deployment
-    job = SnapshotJob(url, snap)
-    published: list[float] = []
-    stop = threading.Event()
-    runner = threading.Thread(
-        target=job.run,
-        kwargs={"stop": stop.is_set, "on_publish": lambda _p, _t: published.append(time.time())},
-        daemon=True,
-    )
-    runner.start()
-    try:
+    with job_thread(url, snap) as published:
         wait_for(lambda: len(published) == 1, 30)
         pg_cluster.restart()
         wait_for(lambda: len(published) == 2, 30)  # reconnected: a whole copy again
@@ -383,7 +383,3 @@ def test_the_job_follows_postgres_through_a_restart(deployment, pg_cluster):
         )
         sql = f"SELECT count(*) FROM activity WHERE import_batch_id = {batch}"
         wait_for(lambda: snap_count(snap, sql) == 1, 10)
-    finally:
-        stop.set()
-        runner.join(10)
-        job.close()
