@@ -37,6 +37,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/dossier.py", "nav_dossier", "dossier", ALL),
     PageSpec("views/data_import.py", "nav_import", "import", STAFF, writes=True),
     PageSpec("views/data_entry.py", "nav_entry", "entry", STAFF, writes=True),
+    PageSpec("views/reporting.py", "nav_reporting", "reporting", STAFF, writes=True),
     PageSpec("views/presenter.py", "nav_presenter", "presenter", ALL),
     PageSpec("views/admin.py", "nav_admin", "admin", frozenset({Role.MINISTRY}), writes=True),
     PageSpec("views/about.py", "nav_about", "about", ALL),

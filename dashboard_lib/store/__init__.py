@@ -15,11 +15,12 @@ from .explorer import ExplorerQueries
 from .ingest import IngestOps
 from .lifecycle import OpenResult, open_store
 from .programme import ProgrammeQueries
+from .reporting import ReportingOps
 from .schema import SCHEMA_VERSION
 from .summary import refresh_summaries
 
 
-class Store(ExplorerQueries, ProgrammeQueries, IngestOps, AuthOps, CoreStore):
+class Store(ExplorerQueries, ProgrammeQueries, ReportingOps, IngestOps, AuthOps, CoreStore):
     """The data layer as the app uses it (feature mixins are added to the bases)."""
 
 

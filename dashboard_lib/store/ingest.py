@@ -34,6 +34,8 @@ from ..vocab import (
     Role,
 )
 from .core import CoreStore, StoreError
+from .lifecycle import columns_of
+from .reporting import refuse_locked
 from .schema import INGEST_SCHEMA, INGEST_TABLES
 
 log = logging.getLogger(__name__)
@@ -395,6 +397,7 @@ class IngestOps(CoreStore):
             if progress:
                 progress(0.8)
             self._check_written(cur, batch, where, params)  # ... and everything that was
+            refuse_locked(cur, batch=batch)  # issue 16: nothing of an approved term
             cur.execute(
                 "UPDATE import_batch SET rows_accepted = ? WHERE import_batch_id = ?",
                 [stored, batch],
@@ -662,6 +665,7 @@ class IngestOps(CoreStore):
             ).fetchall()
             if outside:
                 raise StoreError("store_undo_out_of_scope", batch=batch_id)
+            refuse_locked(cur, batch=batch_id)  # issue 16: what it deletes and restores
             projects = [
                 r[0]
                 for r in cur.execute(
@@ -685,7 +689,7 @@ class IngestOps(CoreStore):
                 cur.execute(f"DELETE FROM {t} WHERE import_batch_id = ?", [batch_id])
             cur.execute("DELETE FROM project WHERE import_batch_id = ?", [batch_id])
             for t in ("project", *_SHELVED):
-                cols = ", ".join(_columns(cur, t))
+                cols = ", ".join(columns_of(cur, t))
                 cur.execute(
                     f"INSERT INTO {t} ({cols}) SELECT {cols} FROM ingest_shelf_{t} "
                     f"WHERE shelf_batch_id = ?",
@@ -726,6 +730,10 @@ class IngestOps(CoreStore):
             for k, v in values.items():
                 if k in old.columns and k not in self._EDITABLE and str(v) != str(old.iloc[0][k]):
                     raise StoreError("store_record_cannot_move", record=activity_id, field=k)
+            pid = old.iloc[0]["project_id"]  # issue 16: the row's term before and after
+            refuse_locked(
+                cur, dated=[(pid, old.iloc[0]["start_date"]), (pid, sets.get("start_date"))]
+            )
             if sets:
                 assign = ", ".join(
                     f"{k} = ?" for k in sets
@@ -742,13 +750,3 @@ class IngestOps(CoreStore):
                     f"activity_id={activity_id} before={before} after={sets}",
                 )
             self._after_write(cur)
-
-
-def _columns(cur, table: str) -> list[str]:
-    """The columns of ``table`` in their order (information_schema: both databases)."""
-    rows = cur.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-        "AND table_schema = current_schema() ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
-    return [r[0] for r in rows]

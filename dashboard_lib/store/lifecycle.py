@@ -71,6 +71,17 @@ def _tables_of(cur) -> set[str]:
     }
 
 
+def columns_of(cur, table: str) -> list[str]:
+    """The columns of ``table`` in their order, on a DuckDB or a PostgreSQL cursor
+    (information_schema answers the same on both)."""
+    rows = cur.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "AND table_schema = current_schema() ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def _user_data_kinds(cur, have: set[str] | None = None) -> list[str]:
     """What people made that the file holds: "accounts" (app_user rows), "imports"
     (import_batch rows). Raises nothing on a file without those tables (safe in a transaction,

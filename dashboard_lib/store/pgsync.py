@@ -29,7 +29,7 @@ import pandas as pd
 import psycopg
 
 from . import schema
-from .lifecycle import publish_snapshot
+from .lifecycle import columns_of, publish_snapshot
 from .pg import CHANNEL
 from .summary import refresh_summaries
 
@@ -43,19 +43,11 @@ PROGRAMME_TABLES = (
     "outcome",
     "import_batch",
     *schema.INGEST_TABLES,
+    *schema.REPORTING_TABLES,
 )
 # accounts, sign-in sessions and the audit log never leave PostgreSQL
 PRIVATE_TABLES = ("app_user", "app_session", "audit_log")
 KEEP_SNAPSHOTS = 4  # published files kept beside the link (older ones are deleted)
-
-
-def _columns_duck(con, table: str) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-        "AND table_schema = current_schema() ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 def is_initialised(url: str) -> bool:
@@ -102,7 +94,7 @@ def init_database(
 
 def copy_duck_to_pg(duck, conn: psycopg.Connection, table: str) -> int:
     """Every row of one DuckDB table into the same PostgreSQL table (COPY, by column name)."""
-    cols = _columns_duck(duck, table)
+    cols = columns_of(duck, table)
     names = ", ".join(f'"{c}"' for c in cols)
     rows = duck.execute(f"SELECT {names} FROM {table}").fetchall()
     with conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
@@ -113,7 +105,7 @@ def copy_duck_to_pg(duck, conn: psycopg.Connection, table: str) -> int:
 
 def copy_pg_to_duck(conn: psycopg.Connection, duck, table: str) -> int:
     """Replace one DuckDB table's rows by PostgreSQL's (inside the caller's transaction)."""
-    cols = _columns_duck(duck, table)
+    cols = columns_of(duck, table)
     names = ", ".join(f'"{c}"' for c in cols)
     with conn.cursor() as cur:
         cur.execute(f"SELECT {names} FROM {table}")

@@ -109,6 +109,25 @@ INGEST_TABLES: tuple[str, ...] = (
     "ingest_shelf_outcome",
 )
 
+# ---------------------------------------------------------------------- term reports (store/reporting.py)
+# Added to a file built before they existed by ``ReportingOps._ensure_reporting_schema`` (same
+# schema version). ``term_report.first_submitted_at`` decides timeliness (a report returned for a
+# correction was still filed on time); a term is locked for a province while its
+# ``term_approval`` row has ``approved_at`` and no ``reopened_at``.
+REPORTING_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reporting_period (term INTEGER PRIMARY KEY, due_date DATE NOT NULL,
+    changed_by VARCHAR, changed_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS term_report (project_id INTEGER NOT NULL, term INTEGER NOT NULL,
+    status VARCHAR NOT NULL, first_submitted_at TIMESTAMP, submitted_by VARCHAR,
+    submitted_at TIMESTAMP, reviewed_by VARCHAR, reviewed_at TIMESTAMP, review_comment VARCHAR,
+    PRIMARY KEY (project_id, term));
+CREATE TABLE IF NOT EXISTS term_approval (term INTEGER NOT NULL, province_adcode INTEGER NOT NULL,
+    approved_by VARCHAR, approved_at TIMESTAMP, reopened_by VARCHAR, reopened_at TIMESTAMP,
+    reopen_reason VARCHAR, PRIMARY KEY (term, province_adcode));
+"""
+
+REPORTING_TABLES: tuple[str, ...] = ("reporting_period", "term_report", "term_approval")
+
 # ---------------------------------------------------------------------- the whole database
-SCHEMA = "\n".join((CORE_SCHEMA, AUTH_SCHEMA, INGEST_SCHEMA))
-TABLES: tuple[str, ...] = CORE_TABLES + AUTH_TABLES + INGEST_TABLES
+SCHEMA = "\n".join((CORE_SCHEMA, AUTH_SCHEMA, INGEST_SCHEMA, REPORTING_SCHEMA))
+TABLES: tuple[str, ...] = CORE_TABLES + AUTH_TABLES + INGEST_TABLES + REPORTING_TABLES
