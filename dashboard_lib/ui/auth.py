@@ -87,10 +87,21 @@ def _token_status(store_, token: str, idle_minutes: int) -> tuple[str | None, st
     try:
         with store_errors():
             result = store_.session_status(token, idle_minutes)
-    except StoreError:
+    except StoreError as exc:
+        if exc.key == "store_pg_unavailable":
+            # PostgreSQL (the system of record) away for a moment: the sign-in is not in
+            # doubt, it cannot be checked; say so and keep it (``_stop_unavailable``)
+            _stop_unavailable()
         result = (None, "unknown")
     st.session_state[_CHECKED] = (marker, time.monotonic(), token, result)
     return result
+
+
+def _stop_unavailable() -> None:
+    """One sentence while PostgreSQL cannot be reached, the tab's sign-in kept: the next click
+    after it is back carries on where it was, without a reload."""
+    st.error(t("store_pg_unavailable", lang()))
+    st.stop()
 
 
 def _resume_from_cookie(store_, idle_minutes: int) -> dict | None:
@@ -167,7 +178,13 @@ def viewer() -> Viewer | None:
             _end_session(store_, session, "auth_timed_out", "session_timeout")
             session = None
         if session:
-            account = store_.user(session["user"])
+            try:
+                with store_errors():
+                    account = store_.user(session["user"])
+            except StoreError as exc:
+                if exc.key == "store_pg_unavailable":
+                    _stop_unavailable()
+                raise
             try:
                 if account is None or account["disabled"]:
                     raise auth.AuthError("auth_disabled")
