@@ -22,6 +22,12 @@ from pathlib import Path
 from .store.pgsync import SnapshotJob, init_database
 
 
+def job_args(url: str, snapshot: Path | str, once: bool = False) -> list[str]:
+    """The arguments after ``python`` that start the snapshot job (scripts and tests)."""
+    args = ["-m", "dashboard_lib.pgsync", "job", "--database-url", url, "--snapshot", str(snapshot)]
+    return args + ["--once"] if once else args
+
+
 def _url(arg: str | None) -> str:
     url = arg or os.environ.get("XZ_DATABASE_URL")
     if not url:

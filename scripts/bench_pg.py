@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dashboard_lib import ingest  # noqa: E402
+from dashboard_lib.pgsync import job_args  # noqa: E402
 from dashboard_lib.scope import Viewer  # noqa: E402
 from dashboard_lib.store import Store, StoreError  # noqa: E402
 from dashboard_lib.store.lifecycle import snapshot_stamp  # noqa: E402
@@ -111,16 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             snap = base / "snapshot.duckdb"
             job = subprocess.Popen(
-                [
-                    py,
-                    "-m",
-                    "dashboard_lib.pgsync",
-                    "job",
-                    "--database-url",
-                    url,
-                    "--snapshot",
-                    str(snap),
-                ],
+                [py, *job_args(url, snap)],
                 cwd=ROOT,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,

@@ -38,6 +38,7 @@ from conftest import ARTIFACTS, ROOT
 from test_browser_chrome import CODE, VISIBLE_TEXT, WORD, ZH_ALLOWED
 
 from dashboard_lib.i18n import t
+from dashboard_lib.pgsync import job_args
 from dashboard_lib.ui import web
 from devkit.browser import free_port, start_server, stop_server, watched_page
 
@@ -118,16 +119,7 @@ def deployment(tmp_path_factory, pg_cluster):
     snapshot = tmp / "snap" / "snapshot.duckdb"
     snapshot.parent.mkdir()
     _run("-m", "dashboard_lib.pgsync", "init", "--database-url", url)
-    _run(
-        "-m",
-        "dashboard_lib.pgsync",
-        "job",
-        "--database-url",
-        url,
-        "--snapshot",
-        str(snapshot),
-        "--once",
-    )
+    _run(*job_args(url, snapshot, once=True))
     env = {
         "XZ_DATABASE_URL": url,
         "XZ_DB_PATH": str(snapshot),

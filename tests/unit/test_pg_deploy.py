@@ -25,6 +25,7 @@ from conftest import make_tiny
 
 from dashboard_lib import auth, ingest
 from dashboard_lib.i18n import t
+from dashboard_lib.pgsync import job_args
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store, StoreError
 from dashboard_lib.store.pgsync import SnapshotJob, init_database
@@ -277,16 +278,7 @@ def test_a_killed_job_leaves_the_old_snapshot_and_a_new_job_catches_up(deploymen
     r1 = replica()
     for i in range(3):
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dashboard_lib.pgsync",
-                "job",
-                "--database-url",
-                url,
-                "--snapshot",
-                str(snap),
-            ],
+            [sys.executable, *job_args(url, snap)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
