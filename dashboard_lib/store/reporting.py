@@ -293,6 +293,18 @@ class ReportingOps(CoreStore):
             raise StoreError("reporting_project_out_of_scope", project=int(project_id))
         return int(row[0][0])
 
+    def _open_report(self, cur, viewer: Viewer, project_id: int, term: int) -> str | None:
+        """Inside a report write: one writer at a time, the project in the viewer's scope, its
+        province's term not approved; the report's status now (None: never submitted)."""
+        self._lock_writes(cur)
+        province = self._project_in_scope(cur, viewer, project_id)
+        self._refuse_if_approved(cur, term, province)
+        row = cur.execute(
+            "SELECT status FROM term_report WHERE project_id = ? AND term = ?",
+            [int(project_id), term],
+        ).fetchall()
+        return row[0][0] if row else None
+
     @staticmethod
     def _refuse_if_approved(cur, term: int, province: int) -> None:
         row = cur.execute(
@@ -323,21 +335,15 @@ class ReportingOps(CoreStore):
             )
         self._ensure_reporting_schema()
         with self._transaction("store_write_failed") as cur:
-            self._lock_writes(cur)
-            province = self._project_in_scope(cur, viewer, project_id)
-            self._refuse_if_approved(cur, term, province)
-            row = cur.execute(
-                "SELECT status FROM term_report WHERE project_id = ? AND term = ?",
-                [int(project_id), term],
-            ).fetchall()
-            if row and row[0][0] != ReportState.RETURNED.value:
+            status_now = self._open_report(cur, viewer, project_id, term)
+            if status_now is not None and status_now != ReportState.RETURNED.value:
                 already = (
                     "reporting_already_accepted"
-                    if row[0][0] == ReportState.ACCEPTED.value
+                    if status_now == ReportState.ACCEPTED.value
                     else "reporting_already_submitted"
                 )
                 raise StoreError(already, project=int(project_id))
-            if row:
+            if status_now is not None:
                 cur.execute(
                     "UPDATE term_report SET status = ?, submitted_by = ?, submitted_at = ? "
                     "WHERE project_id = ? AND term = ?",
@@ -360,7 +366,7 @@ class ReportingOps(CoreStore):
                 cur,
                 self._actor(viewer),
                 "term_report_submit",
-                f"project_id={int(project_id)} term={term} again={bool(row)}",
+                f"project_id={int(project_id)} term={term} again={status_now is not None}",
             )
             self._after_write(cur, "reporting")
         return ReportState.SUBMITTED.value
@@ -378,14 +384,8 @@ class ReportingOps(CoreStore):
         self._ensure_reporting_schema()
         status = (ReportState.ACCEPTED if accept else ReportState.RETURNED).value
         with self._transaction("store_write_failed") as cur:
-            self._lock_writes(cur)
-            province = self._project_in_scope(cur, viewer, project_id)
-            self._refuse_if_approved(cur, term, province)
-            row = cur.execute(
-                "SELECT status FROM term_report WHERE project_id = ? AND term = ?",
-                [int(project_id), term],
-            ).fetchall()
-            if not row or row[0][0] != ReportState.SUBMITTED.value:
+            status_now = self._open_report(cur, viewer, project_id, term)
+            if status_now != ReportState.SUBMITTED.value:
                 raise StoreError(
                     "reporting_not_submitted",
                     project=int(project_id),
