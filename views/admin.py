@@ -39,7 +39,7 @@ def draw(table: admin.Table) -> None:
     if table.frame.empty:
         st.caption(table.empty)
         return
-    st.dataframe(
+    ui.rows(
         table.frame,
         hide_index=True,
         width="stretch",

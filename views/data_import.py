@@ -116,11 +116,11 @@ else:
     if preview.problems:
         st.subheader(t("ingest_rejected", lang))
         rejected = ingest.problems_frame(preview, lang)
-        st.dataframe(rejected, hide_index=True, width="stretch")
+        ui.rows(rejected)
         ui.download_csv(rejected, "rejected_rows.csv", key="dl_rejected", viewer=viewer)
     if preview.n_accepted:
         st.subheader(t("ingest_accepted", lang))
-        st.dataframe(ingest.accepted_frame(preview, lang), hide_index=True, width="stretch")
+        ui.rows(ingest.accepted_frame(preview, lang))
         if preview.n_accepted > len(preview.shown):
             st.caption(t("ingest_accepted_cap", lang))
         done = store.already_imported(viewer, sha, kind.value)
@@ -163,7 +163,7 @@ history = store.import_history(viewer)
 if history.empty:
     st.caption(t("ingest_history_empty", lang))
 else:
-    st.dataframe(ingest.history_frame(history, lang), hide_index=True, width="stretch")
+    ui.rows(ingest.history_frame(history, lang))
     options = ingest.undo_options(history, lang)
     if options:
         pick = st.selectbox(

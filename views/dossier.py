@@ -57,7 +57,7 @@ if view.note:
 left, right = st.columns(2)
 with left:
     st.subheader(t("prog_pairing", lang))
-    st.dataframe(
+    ui.rows(
         view.pairing,
         hide_index=True,
         width="stretch",
@@ -66,7 +66,7 @@ with left:
     )
 with right:
     st.subheader(t("prog_agreement", lang))
-    st.dataframe(
+    ui.rows(
         view.agreement.frame,
         hide_index=True,
         width="stretch",
@@ -80,7 +80,7 @@ chart(view.timeline_fig, key="dossier_timeline", lang=lang)
 if view.capped_note:
     st.info(view.capped_note)
 st.markdown(f"**{t('prog_activity_table', lang)}**")
-st.dataframe(
+ui.rows(
     as_shown(view.activities.frame),
     hide_index=True,
     width="stretch",

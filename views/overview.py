@@ -63,7 +63,7 @@ else:
         )
 
 st.subheader(t("table_projects", lang))
-st.dataframe(
+ui.rows(
     view.table,
     hide_index=True,
     width="stretch",

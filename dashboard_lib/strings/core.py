@@ -72,6 +72,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{n} helped counties have no boundary and are shown as points: {names}",
     ),
     "table_projects": ("项目清单", "Projects"),
+    "table_empty": ("没有符合条件的记录。", "No matching records."),
     "download_csv": ("下载 CSV", "Download CSV"),
     "col_school": ("帮扶县中", "School"),
     "col_county": ("县", "County"),

@@ -6,6 +6,7 @@ Caching sits here, at the page boundary, keyed on primitive values.
 from .auth import account_box, login, logout, require_page, require_role, require_writer, viewer
 from .context import PageContext, page
 from .core import accepted, download_csv, geo_guard, lang, store
+from .display import rows
 from .filters import set_province, sidebar
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "require_page",
     "require_role",
     "require_writer",
+    "rows",
     "set_province",
     "sidebar",
     "store",

@@ -1,7 +1,9 @@
 """Tables and charts as every page shows them (issue 13): the rules are in ``fmt`` and ``charts``,
 this module only hands them to Streamlit.
 
-- ``table``: ``st.dataframe`` with dates as ``YYYY-MM-DD`` text, numbers with thousands separators
+- ``rows``: ``st.dataframe`` for every table of the product; an empty frame shows one sentence
+  instead (Streamlit draws an empty table as the English word "empty" on a canvas);
+- ``table``: ``rows`` with dates as ``YYYY-MM-DD`` text, numbers with thousands separators
   (``fmt.number_formats``: a number format on the column, so it still sorts as a number) and an
   optional dossier-link column;
 - ``numbers``: a chart's numbers in an expander, the same way;
@@ -30,6 +32,15 @@ def column_config(frame: pd.DataFrame, lang: str, link_column: str | None = None
     return config
 
 
+def rows(frame: pd.DataFrame, lang: str | None = None, **kwargs) -> None:
+    """``st.dataframe(frame, hide_index=True, width="stretch", **kwargs)``, or, when ``frame`` has
+    no row, the sentence ``table_empty`` in the page's language."""
+    if frame.empty:
+        st.caption(t("table_empty", lang or current_lang()))
+        return
+    st.dataframe(frame, **{"hide_index": True, "width": "stretch", **kwargs})
+
+
 def table(
     frame: pd.DataFrame,
     key: str | None,
@@ -39,13 +50,7 @@ def table(
     """A table as the pages show it (see the module docstring)."""
     language = lang or current_lang()
     shown = fmt.dates_as_text(frame)
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config=column_config(shown, language, link_column),
-        key=key,
-    )
+    rows(shown, language, column_config=column_config(shown, language, link_column), key=key)
 
 
 def numbers(frame: pd.DataFrame, key: str | None = None) -> None:

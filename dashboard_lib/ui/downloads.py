@@ -9,6 +9,7 @@ from .. import exports
 from ..i18n import t
 from .auth import viewer as current_viewer
 from .core import lang
+from .display import rows
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,4 +51,4 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
 def numbers(frame: pd.DataFrame, key: str | None = None) -> None:
     """A chart's numbers, one click away."""
     with st.expander(t("prog_chart_numbers", lang())):
-        st.dataframe(frame, hide_index=True, width="stretch", key=key)
+        rows(frame, key=key)

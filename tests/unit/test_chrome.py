@@ -210,3 +210,38 @@ def test_no_product_code_uses_the_removed_components_html():
         if re.search(r"components\.v1|components\.html|components\.iframe", f.read_text("utf-8"))
     ]
     assert hits == []
+
+
+def _rows_app(n: int, lang: str) -> AppTest:
+    def app(n: int, lang: str) -> None:
+        import pandas as pd
+
+        from dashboard_lib.ui.display import rows
+
+        rows(pd.DataFrame({"项目": [f"p{i}" for i in range(n)]}), lang, key="t")
+
+    return AppTest.from_function(app, args=(n, lang))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_empty_table_is_one_sentence_not_streamlits_english_empty(lang):
+    """Streamlit draws a frame without rows as the English word "empty" on its canvas."""
+    at = _rows_app(0, lang)
+    at.run()
+    assert not at.dataframe
+    assert [c.value for c in at.caption] == [t("table_empty", lang)]
+    at = _rows_app(2, lang)
+    at.run()
+    assert len(at.dataframe) == 1 and not at.caption
+
+
+def test_every_table_of_the_product_goes_through_ui_rows():
+    """One place draws tables, so an empty one never reaches Streamlit's canvas."""
+    files = [ROOT / "app.py", *ROOT.glob("views/*.py"), *ROOT.glob("dashboard_lib/**/*.py")]
+    hits = [
+        str(f.relative_to(ROOT))
+        for f in files
+        if "st.dataframe(" in f.read_text("utf-8")
+        and f.relative_to(ROOT).as_posix() != "dashboard_lib/ui/display.py"
+    ]
+    assert hits == []
