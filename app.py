@@ -27,11 +27,11 @@ def main() -> None:
         st.Page(
             r.spec.file if r.opens else chrome.stand_in(viewer, language, navigation.LOGIN.file),
             title=t(r.spec.title_key, language),
-            url_path=r.spec.url_path,
-            default=(i == 0),
+            url_path=r.address,
+            default=r.default,
             visibility="visible" if r.in_menu else "hidden",
         )
-        for i, r in enumerate(navigation.routes(viewer))
+        for r in navigation.routes(viewer)
     ]
     st.navigation(pages).run()
 

@@ -72,17 +72,34 @@ class Route:
     spec: PageSpec
     opens: bool
     in_menu: bool
+    address: str = (
+        ""  # the URL path; the default page's is DEFAULT_ADDRESS (Streamlit serves it at /)
+    )
+
+    @property
+    def default(self) -> bool:
+        return self.address == DEFAULT_ADDRESS
+
+
+# Streamlit serves the default page at ``/`` only, so its own address typed in (``/overview``)
+# met the not-found dialog. The default page therefore takes this inner name (never shown: the
+# default page's address is ``/``), and its real address is routed again, hidden from the menu.
+DEFAULT_ADDRESS = "_home"
 
 
 def routes(viewer: Viewer | None, root: Path = REPO_ROOT) -> list[Route]:
     """Every page's address, the viewer's own pages first in menu order (the first of them is the
-    default page), then every other page that exists, as a stand-in. The log-in page always runs
+    default page, served at ``/``; its own address follows, hidden), then every other page that
+    exists, as a stand-in. The log-in page always runs
     its own file (signing in is open to anyone), in the menu only where ``pages_for`` puts it."""
     own = pages_for(viewer, root)
-    out = [Route(p, True, True) for p in own]
+    out = [
+        Route(p, True, True, DEFAULT_ADDRESS if i == 0 else p.url_path) for i, p in enumerate(own)
+    ]
+    out.append(Route(own[0], True, False, own[0].url_path))
     for p in (*PAGES, LOGIN):
         if p not in own and (root / p.file).exists():
-            out.append(Route(p, p is LOGIN, False))
+            out.append(Route(p, p is LOGIN, False, p.url_path))
     return out
 
 

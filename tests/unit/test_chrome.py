@@ -165,6 +165,11 @@ def test_every_address_is_routed_for_every_viewer():
         own = navigation.pages_for(viewer)
         assert [r.spec for r in routes if r.in_menu] == own, "the menu is unchanged"
         assert routes[0].spec == own[0], "the default page is the viewer's first"
+        assert [r.default for r in routes].count(True) == 1 and routes[0].default
+        addresses = [r.address for r in routes]
+        assert len(set(addresses)) == len(addresses), "no two pages share an address"
+        # the default page's own address, typed in, runs it too (Streamlit serves it at / only)
+        assert any(r.address == own[0].url_path and r.opens and r.spec == own[0] for r in routes)
         for r in routes:
             # only the viewer's own pages (and the log-in form) run their file
             assert r.opens == (r.spec in own or r.spec is navigation.LOGIN)
