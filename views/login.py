@@ -3,7 +3,7 @@ local accounts' form (beside it unless ``XZ_LOCAL_LOGIN=0``)."""
 
 import streamlit as st
 
-from dashboard_lib import auth, ui
+from dashboard_lib import auth, navigation, ui
 from dashboard_lib.i18n import t, tm
 from dashboard_lib.settings import load_settings
 from dashboard_lib.ui import auth as ui_auth
@@ -30,7 +30,13 @@ if settings.auth_mode == "oidc":
             problem = ui_auth.sso_login()
             if problem:
                 st.error(problem)
-if local and not (settings.auth_mode == "oidc" and ui_auth.sso_signed_in()):
+viewer = ui.viewer()
+sso_in = settings.auth_mode == "oidc" and ui_auth.sso_signed_in()
+if local and viewer is not None and not viewer.read_only and not sso_in:
+    # this tab is signed in with a local account: no second form, a way on instead
+    st.info(tm("auth_already_in", lang, user=viewer.name), icon=":material/person:")
+    st.page_link(navigation.pages_for(viewer)[0].file, label=t("auth_go_home", lang))
+elif local and not sso_in:
     if settings.auth_mode == "oidc":
         st.subheader(t("auth_local_heading", lang))
     if not ui.store().accepts_writes:

@@ -15,6 +15,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "auth_sso_logout": ("退出统一身份认证", "Sign out of single sign-on"),
     "auth_logout": ("退出登录", "Sign out"),
+    "auth_already_in": (
+        "您已登录为 {user}。如需换用其他账号，请先在左侧点击“退出登录”。",
+        "You are signed in as {user}. To use another account, sign out first (on the left).",
+    ),
+    "auth_go_home": ("前往首页", "Go to the start page"),
     "auth_signed_in_as": ("当前用户：{user}（{scope}）", "Signed in: {user} ({scope})"),
     "auth_demo_banner": (
         "演示模式：只读，仅显示公开和模拟数据。工作人员请在左侧“登录”页登录。",

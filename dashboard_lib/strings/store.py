@@ -6,6 +6,11 @@ from __future__ import annotations
 STRINGS: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------- a database operation
     "store_db_failed": ("数据库操作失败（{name}）。", "The database operation failed ({name})."),
+    "store_pg_unavailable_read": (
+        "暂时连不上主数据库（PostgreSQL），此页暂时打不开。请稍候片刻再点一次；您的登录状态会保留。",
+        "The main database (PostgreSQL) cannot be reached just now, so this page cannot open. "
+        "Click again in a moment; you stay signed in.",
+    ),
     "store_pg_unavailable": (
         "暂时连不上主数据库（PostgreSQL），本次修改未保存。请稍候片刻再试；已显示的数据仍可浏览。",
         "The main database (PostgreSQL) cannot be reached just now; this change was not saved. "

@@ -99,8 +99,9 @@ def _token_status(store_, token: str, idle_minutes: int) -> tuple[str | None, st
 
 def _stop_unavailable() -> None:
     """One sentence while PostgreSQL cannot be reached, the tab's sign-in kept: the next click
-    after it is back carries on where it was, without a reload."""
-    st.error(t("store_pg_unavailable", lang()))
+    after it is back carries on where it was, without a reload. It is said on a read (the
+    sign-in check), so it is the read's sentence, not the unsaved change's."""
+    st.error(t("store_pg_unavailable_read", lang()))
     st.stop()
 
 

@@ -31,6 +31,7 @@ import streamlit as st
 
 from ..i18n import STRINGS, t
 from ..scope import Viewer
+from ..store.errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -187,13 +188,27 @@ def new_error_id() -> str:
 def guarded(run: Callable[[], object], lang: str) -> None:
     """Run a page. Streamlit's own stop and rerun (``BaseException``s) pass through; any other
     exception goes to the log with its traceback under a new error id, and the page shows one
-    sentence in ``lang`` with that id."""
+    sentence in ``lang`` with that id. PostgreSQL out of reach during a page's read is not
+    unexpected: it gets the outage's own sentence for a read (``store_pg_unavailable_read``)."""
     try:
         run()
+    except StoreError as exc:
+        if exc.key != "store_pg_unavailable":
+            _unexpected(lang)
+            return
+        # a page's read met PostgreSQL away (issue 15): the outage's sentence for a read
+        log.warning("PostgreSQL out of reach while a page read: %s", exc.__cause__)
+        st.error(t("store_pg_unavailable_read", lang))
     except Exception:
-        error_id = new_error_id()
-        log.exception("unexpected error on a page, error id %s", error_id)
-        st.error(t("chrome_error", lang, error_id=error_id), icon=":material/error:")
+        _unexpected(lang)
+
+
+def _unexpected(lang: str) -> None:
+    """The one sentence with a new error id; the traceback (of the exception being handled) goes
+    to the log."""
+    error_id = new_error_id()
+    log.exception("unexpected error on a page, error id %s", error_id)
+    st.error(t("chrome_error", lang, error_id=error_id), icon=":material/error:")
 
 
 def stand_in(viewer: Viewer | None, lang: str, login_file: str) -> Callable[[], None]:

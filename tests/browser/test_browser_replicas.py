@@ -327,7 +327,7 @@ def test_postgres_stopped_and_started_under_a_signed_in_tab(deployment, context,
     assert "甘肃" in signed_in(pg)
     assert not login_form_shown(pg)
     assert pg.evaluate("window.__same_document === true"), "the page was reloaded"
-    assert t("store_pg_unavailable", "zh") in during, (
+    assert t("store_pg_unavailable_read", "zh") in during, (
         "during the outage the tab was told something else than the outage sentence",
         during,
     )

@@ -7,6 +7,7 @@ from conftest import AS_OF, ROOT, metric
 from streamlit.testing.v1 import AppTest
 
 from dashboard_lib import auth, build
+from dashboard_lib.i18n import tm
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
 
@@ -53,6 +54,15 @@ def test_province_official_sees_only_their_province(db):
     at.switch_page("views/overview.py").run()
     assert metric(at, "托管项目") == str(db[1]["gansu_projects"])
     assert metric(at, "省份/兵团") == "1"
+
+
+def test_the_login_page_of_a_signed_in_tab_offers_no_second_form():
+    at = signed_in("gansu")
+    at.switch_page("views/login.py").run()
+    assert not at.exception
+    assert not at.text_input, "no user name / password form for a tab already signed in"
+    assert [i.value for i in at.main.info] == [tm("auth_already_in", "zh", user="gansu")]
+    assert "auth" in at.session_state, "still signed in"
 
 
 def test_wrong_password_shows_one_sentence():

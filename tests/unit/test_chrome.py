@@ -113,6 +113,40 @@ def test_an_unexpected_error_is_one_sentence_with_an_id_and_logged(tmp_path, cap
     assert record.exc_info and record.exc_info[0] is KeyError
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_postgresql_away_during_a_read_is_the_reads_sentence(tmp_path, lang):
+    """Not "this change was not saved" (nothing was being changed) and no error id: the outage is
+    expected and passes (issue 15)."""
+    script = tmp_path / "down.py"
+    script.write_text(
+        _app(
+            "    from dashboard_lib.store.errors import StoreError\n"
+            "    raise StoreError('store_pg_unavailable')"
+        ),
+        encoding="utf-8",
+    )
+    at = AppTest.from_file(str(script))
+    at.query_params["lang"] = lang
+    at.run()
+    assert [e.value for e in at.error] == [t("store_pg_unavailable_read", lang)]
+    assert t("store_pg_unavailable_read", lang) != t("store_pg_unavailable", lang)
+    # another store error is unexpected on a page: the sentence with an error id
+    script.write_text(
+        _app(
+            "    from dashboard_lib.store.errors import StoreError\n"
+            "    raise StoreError('store_db_failed', name='IOException')"
+        ),
+        encoding="utf-8",
+    )
+    at = AppTest.from_file(str(script))
+    at.query_params["lang"] = lang
+    at.run()
+    (message,) = [e.value for e in at.error]
+    assert re.fullmatch(
+        re.escape(t("chrome_error", lang, error_id="@")).replace("@", "[0-9a-f]{8}"), message
+    )
+
+
 def test_the_error_sentence_follows_the_language(tmp_path):
     script = tmp_path / "boom.py"
     script.write_text(_app("    raise RuntimeError('x')"), encoding="utf-8")
