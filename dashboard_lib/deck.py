@@ -144,6 +144,11 @@ def _e(text) -> str:
 
 
 def _figure_html(fig: go.Figure, div_id: str) -> str:
+    """The figure as the slide draws it: its axes make room for their labels and titles (a
+    4:3 slide is narrower than the page the figure was made for) and it takes the height the
+    slide leaves it, not the page's fixed height."""
+    fig = go.Figure(fig).update_xaxes(automargin=True).update_yaxes(automargin=True)
+    fig.update_layout(height=None, width=None, autosize=True)  # the slide's room, not the page's
     return fig.to_html(
         full_html=False,
         include_plotlyjs=False,
@@ -191,7 +196,7 @@ def slide_html(slide: Slide, index: int, total: int, as_of_label: str) -> str:
 CSS = """
 html,body{margin:0;height:100%;background:#111;font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif}
 #deck{position:relative;width:100%;height:100%;display:flex;align-items:center;justify-content:center}
-.slide{display:none;box-sizing:border-box;width:min(100vw,177.78vh);height:min(56.25vw,100vh);
+.slide{display:none;box-sizing:border-box;width:min(100vw,177.78vh);height:min(75vw,100vh);
  background:#fff;color:#1a202c;padding:3.2vmin 4.5vmin 2vmin;flex-direction:column}
 .slide.active{display:flex}
 .slide header h1{margin:0;font-size:5.2vmin;color:#9b2c2c;line-height:1.2}
@@ -205,7 +210,7 @@ html,body{margin:0;height:100%;background:#111;font-family:'Noto Sans CJK SC','N
 .num .l{font-size:2.6vmin;color:#4a5568}
 .chart{flex:1;min-height:0}.chart>div{height:100%!important}
 .map{flex:1;width:100%;border:0;min-height:0}
-.bullets{font-size:3vmin;line-height:1.5;margin:0;padding-left:3vmin}
+.bullets{font-size:2.7vmin;line-height:1.45;margin:0;padding-left:3vmin}
 .links{font-size:2vmin;margin:0;padding-left:3vmin;color:#2b6cb0}
 .empty{flex:1;display:flex;align-items:center;justify-content:center;font-size:4vmin;color:#718096;
  border:.3vmin dashed #cbd5e0;border-radius:1vmin}

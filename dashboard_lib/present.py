@@ -304,8 +304,13 @@ def _progress(store, viewer, filters, lang):
     late = len(content.late.frame) if content.late is not None else 0
     attention = len(content.attention.frame) if content.attention is not None else 0
     bullets = [
-        t("deck_flag_line", lang, school=f.school, reasons=_in_lang(f.reasons, lang))
-        for f in content.flagged[:4]
+        t(
+            "deck_flag_line",
+            lang,
+            school=f.school,
+            reasons=_in_lang(first_reason(f.reasons, lang), lang),
+        )
+        for f in content.flagged[:3]
     ]
     return Slide(
         "progress",
@@ -423,6 +428,15 @@ def _kind(kind: str, lang: str) -> str:
 _LATIN_WORDS = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ,]+[A-Za-z][A-Za-z'’-]*){2,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _EN_PUNCT = str.maketrans({"、": ", ", "；": "; ", "：": ": ", "（": " (", "）": ")"})
+
+
+def first_reason(reasons: str, lang: str) -> str:
+    """A flagged project's first (highest-weighted) reason, and how many more there are: one
+    line per project on a slide, even on a 4:3 projector; the page lists them all."""
+    parts = [r for r in reasons.split(t("prog_reason_sep", lang)) if r.strip()]
+    if len(parts) <= 1:
+        return reasons
+    return parts[0] + t("deck_more_reasons", lang, n=len(parts) - 1)
 
 
 def _in_lang(text: str, lang: str) -> str:

@@ -15,6 +15,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "deck_case_people": ("（{n} 人）", " ({n} people)"),
     "deck_case_note": ("：{note}", ": {note}"),
     "deck_flag_line": ("{school}：{reasons}", "{school}: {reasons}"),
+    "deck_more_reasons": ("（另有 {n} 项）", " (and {n} more)"),
     # the published events' notes (data/published/events_published.csv keeps them in English)
     "deck_note_agreement_signed": ("签署三方协议", "Three-party agreement signed"),
     "deck_note_video_link": ("以视频连线方式签署", "Signed by video link"),

@@ -134,3 +134,74 @@ def test_presenter_keys_pause_black_timer_counter_and_exit(server, browser):
             assert page.get_by_role("button", name="退出演示").count() == 0
         finally:
             context.close()
+
+
+# Everything drawn on the active slide: its box must lie inside the slide, a text box must not be
+# cut by its own box (overflow hidden with more inside), and a chart's texts (tick labels, legend,
+# titles) must lie inside the chart's own drawing.
+FIT = """() => {
+  const slide = document.querySelector('section.slide.active');
+  const s = slide.getBoundingClientRect();
+  const out = [];
+  const name = e => (e.className && e.className.baseVal !== undefined ? e.className.baseVal
+                     : e.className) + ' ' + (e.textContent || '').trim().slice(0, 30);
+  if (s.right > innerWidth + 1 || s.bottom > innerHeight + 1) out.push('slide outside the window');
+  for (const e of slide.querySelectorAll('*')) {
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height || getComputedStyle(e).visibility === 'hidden') continue;
+    if (r.left < s.left - 1 || r.right > s.right + 1 || r.top < s.top - 1 || r.bottom > s.bottom + 1)
+      out.push('outside the slide: ' + name(e));
+    if (!(e instanceof SVGElement) && e.children.length === 0 && e.textContent.trim()
+        && (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+        && getComputedStyle(e).overflow !== 'visible')
+      out.push('text cut: ' + name(e));
+  }
+  for (const c of slide.querySelectorAll('.chart')) {  // the drawing inside its frame
+    const b = c.getBoundingClientRect();
+    for (const svg of c.querySelectorAll('svg.main-svg')) {
+      const r = svg.getBoundingClientRect();
+      if (r.bottom > b.bottom + 1 || r.right > b.right + 1) out.push('chart larger than its frame');
+    }
+  }
+  const parts = [...slide.querySelectorAll('main > *')].map(e => e.getBoundingClientRect());
+  for (let k = 1; k < parts.length; k++)  // the slide's parts one below the other, none on another
+    if (parts[k].top < parts[k - 1].bottom - 1) out.push('parts overlap: ' + k);
+  for (const svg of slide.querySelectorAll('.js-plotly-plot svg.main-svg')) {
+    const b = svg.getBoundingClientRect();
+    for (const txt of svg.parentElement.querySelectorAll('text')) {
+      const r = txt.getBoundingClientRect();
+      if (!r.width || !txt.textContent.trim()) continue;
+      if (r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.bottom > b.bottom + 1)
+        out.push('chart text cut: ' + txt.textContent.trim().slice(0, 30));
+    }
+  }
+  return [...new Set(out)];
+}"""
+
+
+def test_every_live_slide_fits_at_4_3_and_16_9(server, browser):
+    """Issue 14 part 1: the live deck at a 4:3 projector's 1024×768 and at 1920×1080 — every
+    slide inside the window, no text cut by its box, no chart label or legend outside its chart."""
+    url, _ = server
+    for width, height in ((1024, 768), (1920, 1080)):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        page = context.new_page()
+        try:
+            frame = _present(page, url, "")
+            found: dict[str, list[str]] = {}
+            for k in range(len(present.SLIDES)):
+                body = frame.locator("body")
+                key = body.get_attribute("data-key")
+                if key == "map":
+                    frame.frame_locator("iframe.map").locator(
+                        "path.leaflet-interactive"
+                    ).first.wait_for(state="attached", timeout=30_000)
+                time.sleep(0.6)  # the slide's charts are resized to it on the change
+                bad = frame.locator("body").evaluate(f"(_b) => ({FIT})()")
+                if bad:
+                    found[key] = bad
+                page.screenshot(path=str(SHOTS / f"deck-fit-{width}-{k + 1:02d}-{key}.png"))
+                page.keyboard.press("ArrowRight")
+            assert not found, found
+        finally:
+            context.close()

@@ -481,3 +481,12 @@ def test_a_chart_spec_keeps_the_order_of_terms():
     spec = deck.ChartSpec.from_figure(fig)
     assert spec.categories == ("2022秋", "2023春", "2023秋", "2024春")
     assert spec.series == (("a", (None, 1.0, 2.0, None)), ("b", (3.0, 4.0, None, 5.0)))
+
+
+def test_a_flagged_projects_slide_line_is_its_first_reason_and_a_count():
+    """One line per project on the progress slide, even at 4:3 (the page lists every reason)."""
+    from dashboard_lib.present import first_reason
+
+    assert first_reason("活动 2 条；无人驻校；里程碑逾期", "zh") == "活动 2 条（另有 2 项）"
+    assert first_reason("2 activities; nobody on site", "en") == "2 activities (and 1 more)"
+    assert first_reason("活动 2 条", "zh") == "活动 2 条"
