@@ -736,6 +736,21 @@ def find_entries(projects: pd.DataFrame, lang: str = "zh") -> list[Found]:
     return list(counties.values()) + schools
 
 
+def found_project(found: Found) -> int | None:
+    """The project a search entry names (a school), else None (a county)."""
+    kind, _, value = found.key.partition(":")
+    return int(value) if kind == "school" and value.isdigit() else None
+
+
+def focus_first(cards: list[dict], project_id: int | None) -> list[dict]:
+    """The cards with the one a search found first and marked ``focus`` (the page outlines it);
+    the others keep their order. Unchanged when that project has no card here."""
+    if project_id is None or not any(c["project_id"] == project_id for c in cards):
+        return cards
+    hit = [{**c, "focus": True} for c in cards if c["project_id"] == project_id]
+    return hit + [c for c in cards if c["project_id"] != project_id]
+
+
 def jump(state: ViewState, found: Found, allowed_provinces, county_province) -> ViewState | None:
     """The county view a search entry opens (None: not in the viewer's provinces after all)."""
     if found.province not in {int(c) for c in allowed_provinces}:

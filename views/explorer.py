@@ -75,6 +75,8 @@ def _on_find() -> None:
         return
     target = explorer.jump(current, entry, allowed, county_province)
     if target is not None:
+        # a school found: its card comes first and outlined, while its county is open
+        st.session_state["explorer_focus"] = (target.county, explorer.found_project(entry))
         _move(target)
 
 
@@ -241,8 +243,12 @@ if state.level == "county":
     st.subheader(tm("explorer_cards_title", lang, county=data.area_name, n=len(data.cards)))
     if not data.cards:
         st.info(t("explorer_no_cards", lang))
-    for card in data.cards:
-        with st.container(border=True):
+    focus = st.session_state.get("explorer_focus") or (None, None)
+    shown = explorer.focus_first(data.cards, focus[1] if focus[0] == state.county else None)
+    for card in shown:
+        with st.container(border=True, key=f"card_{card['project_id']}"):
+            if card.get("focus"):
+                st.caption(t("explorer_found", lang))
             st.html(maps.cards_html([card], lang))
 elif state.level == "province":
     st.info(t("explorer_pick_county", lang))

@@ -32,6 +32,10 @@ def _safe_url(url) -> str | None:
     return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
 
 
+# the card a search found: outlined in the map's orange, on a light ground
+FOCUS = ";border-left:4px solid #f28e2b;background:#fff8ef;padding-left:8px"
+
+
 def cards_html(cards: list[dict], lang: str = "zh") -> str:
     """Project cards as escaped HTML (the popup and the page use the same text)."""
     parts = []
@@ -41,7 +45,7 @@ def cards_html(cards: list[dict], lang: str = "zh") -> str:
         if src:
             prov += f' · <a href="{esc(src)}" target="_blank" rel="noopener">{esc(t("explorer_source", lang))}</a>'
         parts.append(
-            f"<div class='xz-card' style='margin-bottom:6px'><b>{esc(c['school'])}</b><br>"
+            f"<div class='{'xz-card xz-focus' if c.get('focus') else 'xz-card'}' style='margin-bottom:6px{FOCUS if c.get('focus') else ''}'><b>{esc(c['school'])}</b><br>"
             f"{esc(c['county'])} · {esc(c.get('host_label') or t('explorer_card_university', lang))}：{esc(c['university'])}<br>"
             f"{esc(t('explorer_card_affiliated', lang))}：{esc(c['affiliated'])}<br>"
             f"{esc(t('explorer_card_signed', lang))}：{esc(c['signed'])} · "

@@ -16,6 +16,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "explorer_back": ("上一级", "Up"),
     "explorer_back_nation": ("返回全国", "Back to the nation"),
     "explorer_find": ("查找县或学校", "Find a county or school"),
+    "explorer_found": ("查找结果", "Search result"),
     "explorer_find_placeholder": (
         "输入县名或学校名（可只输入一部分）",
         "Type a county's or a school's name (or part of it)",

@@ -188,6 +188,12 @@ def test_search_jumps_to_a_schools_county(server, browser):
         q = wait_query(pg, lambda q: q.get("level") == "county")
         assert q["county"] == str(int(row["county_adcode"])) and q["province"] == str(CORPS)
         pg.locator("div.xz-card", has_text=row["school_zh"]).first.wait_for(timeout=30_000)
+        # the school found comes first among its county's cards, outlined and labelled
+        first = pg.locator('[data-testid="stMain"] div.xz-card').first
+        assert row["school_zh"] in first.inner_text()
+        assert "xz-focus" in (first.get_attribute("class") or "")
+        assert pg.locator('[data-testid="stMain"] div.xz-focus').count() == 1
+        assert pg.get_by_text("查找结果", exact=True).count() == 1
         shot(pg, "search-jump.png")
     finally:
         context.close()

@@ -157,6 +157,35 @@ def test_a_search_jump_is_checked_again():
     assert explorer.jump(state, wrong, ALL, COUNTY_PROVINCE) is None
 
 
+def test_the_school_a_search_found_comes_first_and_marked():
+    cards = [{"project_id": 5, "school": "a"}, {"project_id": 9, "school": "b"}]
+    assert explorer.found_project(Found("school:9", "x", 620000, 620123)) == 9
+    assert explorer.found_project(Found("county:620123", "x", 620000, 620123)) is None
+    got = explorer.focus_first(cards, 9)
+    assert [c["project_id"] for c in got] == [9, 5]
+    assert got[0]["focus"] is True and "focus" not in got[1]
+    assert explorer.focus_first(cards, None) == cards
+    assert explorer.focus_first(cards, 77) == cards, "not in this county: nothing marked"
+    html = maps.cards_html(
+        [
+            {
+                **c,
+                "county": "县",
+                "university": "大学",
+                "affiliated": "—",
+                "signed": "—",
+                "cycle": "—",
+                "headline": "",
+                "provenance_label": "模拟",
+                "source_url": None,
+                "dossier": "/dossier?project=1",
+            }
+            for c in got
+        ]
+    )
+    assert html.count("xz-focus") == 1 and html.index("xz-focus") < html.index("<b>b</b>")
+
+
 # ---------------------------------------------------------------------------- the county list
 def test_the_corps_helped_cities_are_listed(demo_store):
     viewer = Viewer.province(660000)
