@@ -33,7 +33,8 @@ def main() -> None:
         )
         for r in navigation.routes(viewer)
     ]
-    st.navigation(pages).run()
+    # expanded: every page of the menu listed (collapsed, Streamlit adds its English "View n more")
+    st.navigation(pages, expanded=True).run()
 
 
 chrome.guarded(main, language)

@@ -9,4 +9,4 @@ bash scripts/check.sh
 # three worker processes, each taking whole test files (module servers stay one per file);
 # browser journeys mostly wait on servers and Chromium, so 3 workers pay on 2 cores.
 # XZ_TEST_WORKERS=0 runs in this process (pytest -n 0), for debugging.
-exec .venv/bin/python -m pytest -q -n "${XZ_TEST_WORKERS:-3}" --dist loadfile "$@"
+exec .venv/bin/python -m pytest -q -n "${XZ_TEST_WORKERS:-3}" --dist loadfile --durations=25 "$@"

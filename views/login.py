@@ -2,6 +2,7 @@
 local accounts' form (beside it unless ``XZ_LOCAL_LOGIN=0``)."""
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from dashboard_lib import auth, navigation, ui
 from dashboard_lib.i18n import t, tm
@@ -35,7 +36,10 @@ sso_in = settings.auth_mode == "oidc" and ui_auth.sso_signed_in()
 if local and viewer is not None and not viewer.read_only and not sso_in:
     # this tab is signed in with a local account: no second form, a way on instead
     st.info(tm("auth_already_in", lang, user=viewer.name), icon=":material/person:")
-    st.page_link(navigation.pages_for(viewer)[0].file, label=t("auth_go_home", lang))
+    try:
+        st.page_link(navigation.pages_for(viewer)[0].file, label=t("auth_go_home", lang))
+    except StreamlitAPIException:  # the file run alone, outside app.py's navigation: no link
+        pass
 elif local and not sso_in:
     if settings.auth_mode == "oidc":
         st.subheader(t("auth_local_heading", lang))
