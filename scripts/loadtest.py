@@ -332,7 +332,8 @@ def main(argv: list[str] | None = None) -> int:
         ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         print(f"{args.sessions} sessions against {url} for {args.duration:.0f} s", flush=True)
 
-        tally, mem = Tally(), []
+        tally = Tally()
+        mem: list = []
 
         async def run() -> None:
             stop_at = time.time() + args.duration
