@@ -240,6 +240,9 @@ def build_database(
             del frame
         progress(f"{n_sim:,} simulated activity rows inserted ({time.perf_counter() - t0:.1f} s)")
         store.bulk_insert("outcome", sim["outcome"])
+        ids = [*projects["project_id"], *sim["project"]["project_id"]]
+        store.bulk_insert("term_report", demo.simulated_term_reports(spec, ids))  # no approvals
+        store.bulk_insert("outcome_target", sim["outcome_target"])  # simulated targets
         for key, value in {
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "demo_seed": spec.seed,

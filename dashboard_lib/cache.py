@@ -191,6 +191,15 @@ def cached(fn: Callable[..., T], store, viewer, *args, memo: Memo | None = None)
     return (memo or PAGES).get(key, lambda: fn(store, viewer, *args))
 
 
+def approvals(store, viewer) -> frozenset:
+    """The approved (term, province) pairs of the viewer's scope (``Store.approved_pairs``), in
+    ``SMALL``. Keyed, beyond :func:`key_for`, by ``Store.approval_stamp`` (read from the system
+    of record): an approval or a reopening shows on the next run of every page, on every
+    replica. Pages pass the pairs to their content builders, so those keys change with them."""
+    key = key_for(store, viewer, "approved_pairs", store.approval_stamp())
+    return SMALL.get(key, lambda: store.approved_pairs(viewer))
+
+
 # One memo per kind of value, each bounded by entries and by approximate size, so a server's
 # memory levels off whatever its users ask for (measured: the national map's arguments ~1 MB,
 # a province's 0.3–0.5 MB; national programme-page content 1–7 MB at 2,000 projects, a

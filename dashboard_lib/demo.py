@@ -418,6 +418,132 @@ def _outcomes(rng, spec: DemoSpec, project_ids: np.ndarray) -> pd.DataFrame:
     return out
 
 
+# Simulated term reports (issue 16): per past term, a spread of filings and reviews. Drawn from
+# their own generator (seeded from the demo's seed), so every other simulated row is as before.
+# No ministry approvals: an approval locks a term's data against imports.
+REPORT_COMMENTS = (
+    "派驻人员名单与活动记录不一致，请核对后重报。",
+    "缺少教研活动佐证材料，请补充后重报。",
+    "学生成绩指标口径有误，请按通知要求重新填报。",
+)
+SIM_SUBMITTER = "模拟数据 / simulated"
+
+
+def term_reports(rng, project_ids: np.ndarray, as_of: date) -> pd.DataFrame:
+    """One simulated ``term_report`` row per project and finished term that filed: most on
+    time, some late, some not at all; most of the older terms accepted by the province, the
+    latest ones often still awaiting review, a few returned with a comment. Nothing is
+    submitted or reviewed after ``as_of``."""
+    from .programme.reporting import DUE_DAYS_AFTER_TERM
+    from .school_calendar import assessed_terms, term_bounds
+
+    cols = [
+        "project_id",
+        "term",
+        "status",
+        "first_submitted_at",
+        "submitted_by",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "review_comment",
+        "provenance",
+    ]
+    terms_done = assessed_terms(as_of)
+    n_p = len(project_ids)
+    if not terms_done or n_p == 0:
+        return pd.DataFrame(columns=cols)
+    # each project's habits: how often it files late, and how often not at all
+    p_late = rng.beta(1.5, 8.0, n_p)
+    p_missing = rng.beta(1.0, 18.0, n_p)
+    as_of_ts = np.datetime64(as_of, "m")
+    frames = []
+    for k, term in enumerate(terms_done):
+        end = np.datetime64(term_bounds(term)[1], "m")
+        due = end + np.timedelta64(DUE_DAYS_AFTER_TERM, "D")
+        latest = k >= len(terms_done) - 1
+        missing = rng.random(n_p) < p_missing * (2.0 if latest else 1.0)
+        late = ~missing & (rng.random(n_p) < p_late)
+        early = rng.integers(1, 28, n_p).astype("timedelta64[D]")
+        after = rng.integers(1, 45, n_p).astype("timedelta64[D]")
+        minutes = rng.integers(8 * 60, 20 * 60, n_p).astype("timedelta64[m]")
+        on_day = np.where(late, due + after, due - early)
+        submitted = np.maximum(on_day, end + np.timedelta64(1, "D")) + minutes
+        filed = ~missing & (submitted <= as_of_ts)
+        review_days = rng.integers(3, 40 if latest else 25, n_p).astype("timedelta64[D]")
+        reviewed = submitted + review_days
+        v = rng.random(n_p)
+        returned = filed & (v < 0.06) & (reviewed <= as_of_ts)
+        accepted = filed & ~returned & (v < (0.55 if latest else 0.93)) & (reviewed <= as_of_ts)
+        status = np.where(accepted, "accepted", np.where(returned, "returned", "submitted"))
+        comment = np.array(REPORT_COMMENTS)[rng.integers(0, len(REPORT_COMMENTS), n_p)]
+        done = accepted | returned
+        frames.append(
+            pd.DataFrame(
+                {
+                    "project_id": project_ids,
+                    "term": term,
+                    "status": status,
+                    "first_submitted_at": submitted,
+                    "submitted_by": SIM_SUBMITTER,
+                    "submitted_at": submitted,
+                    "reviewed_by": pd.Series(SIM_SUBMITTER, index=range(n_p)).where(done),
+                    "reviewed_at": np.where(done, reviewed, np.datetime64("NaT", "m")),
+                    "review_comment": pd.Series(comment).where(returned),
+                    "provenance": SIM,
+                }
+            )[filed]
+        )
+    out = pd.concat(frames, ignore_index=True)
+    for col in ("first_submitted_at", "submitted_at", "reviewed_at"):
+        out[col] = pd.to_datetime(out[col]).astype("datetime64[us]")
+    return out.sort_values(["term", "project_id"], kind="stable").reset_index(drop=True)[cols]
+
+
+# Simulated targets: the baseline (the school year before the programme) plus a modest
+# improvement, drawn per project and indicator. The notice states no number: these are labelled
+# simulated everywhere, never presented as anyone's real target.
+TARGET_GAINS = {  # indicator -> (kind, low, high): relative for enrolment, points for percentages
+    "enrolment": ("relative", 0.015, 0.05),
+    "teacher_retention": ("points", 1.0, 3.5),
+    "admission_rate": ("points", 1.5, 5.0),
+}
+
+
+def simulated_targets(outcomes: pd.DataFrame, spec: DemoSpec) -> pd.DataFrame:
+    """One simulated ``outcome_target`` row per project and indicator with a baseline value
+    (school year ``spec.start.year - 1``): baseline + a gain drawn from ``TARGET_GAINS``."""
+    rng = np.random.default_rng([spec.seed, 163])
+    base = outcomes[outcomes["school_year"] == spec.start.year - 1]
+    base = base.sort_values(["project_id", "indicator"]).reset_index(drop=True)
+    frames = []
+    for indicator, (kind, low, high) in TARGET_GAINS.items():
+        part = base[base["indicator"] == indicator]
+        gain = rng.uniform(low, high, len(part))
+        value = part["value"].to_numpy(dtype=float)
+        target = np.round(value * (1 + gain)) if kind == "relative" else np.round(value + gain, 1)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "project_id": part["project_id"].to_numpy(dtype=int),
+                    "indicator": indicator,
+                    "target": np.clip(target, 0, None if kind == "relative" else 100),
+                    "set_by": None,
+                    "set_at": None,
+                    "provenance": SIM,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def simulated_term_reports(spec: DemoSpec, project_ids) -> pd.DataFrame:
+    """The demo's ``term_report`` rows for these projects (``term_reports``), from the demo's
+    seed: the same spec and projects always give the same rows."""
+    ids = np.sort(np.asarray(project_ids, dtype=int))
+    return term_reports(np.random.default_rng([spec.seed, 16]), ids, spec.as_of)
+
+
 def generate(
     spec: DemoSpec,
     counties: pd.DataFrame,
@@ -455,6 +581,8 @@ def generate(
         "milestone": ms.reset_index(drop=True),
         "outcome": _outcomes(rng, spec, all_ids),
     }
+    # simulated outcome targets (issue 16 part 3): their own generator, nothing else changes
+    out["outcome_target"] = simulated_targets(out["outcome"], spec)
     if lazy_activity:
         out["activity_chunks"] = chunks
     else:
@@ -462,6 +590,13 @@ def generate(
         out["activity"] = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     return {
         k: out[k]
-        for k in ("project", "milestone", "activity", "activity_chunks", "outcome")
+        for k in (
+            "project",
+            "milestone",
+            "activity",
+            "activity_chunks",
+            "outcome",
+            "outcome_target",
+        )
         if k in out
     }

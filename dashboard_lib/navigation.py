@@ -32,6 +32,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/overview.py", "nav_overview", "overview", ALL),
     PageSpec("views/explorer.py", "nav_explorer", "explorer", ALL),
     PageSpec("views/progress.py", "nav_progress", "progress", ALL),
+    PageSpec("views/scorecard.py", "nav_scorecard", "scorecard", ALL),
     PageSpec("views/exchanges.py", "nav_exchanges", "exchanges", ALL),
     PageSpec("views/internships.py", "nav_internships", "internships", ALL),
     PageSpec("views/dossier.py", "nav_dossier", "dossier", ALL),

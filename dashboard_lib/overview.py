@@ -363,15 +363,39 @@ class Content:
     table: pd.DataFrame
     dense: bool  # the national map at national scale: counties as dots (``DENSE_PROJECTS``)
     headings: Headings
+    # the cards' approved / provisional line, from the activity rows behind them
+    # (``programme.approval``); the table (and its download) has the column per project
+    kpi_status: str = ""
 
 
-def content(store: Store, viewer: Viewer, filters: Filters, lang: str = "zh") -> Content:
+def content(
+    store: Store,
+    viewer: Viewer,
+    filters: Filters,
+    lang: str = "zh",
+    approved: frozenset | None = None,
+) -> Content:
+    """``approved``: the approved (term, province) pairs (``cache.approvals``; read here when
+    not given) — the page passes them, so an approval gives the content a new cache key."""
+    from .programme import approval
+
+    pairs = store.approved_pairs(viewer) if approved is None else approved
     projects = store.projects(viewer, filters)
+    behind = approval.marked_counts(
+        store.activity_agg(viewer, filters, by=("project_id", "term_code")), projects, pairs
+    )
+    per_project = approval.by_key(behind, "project_id")
+    table = approval.with_status(
+        project_table(projects, lang),
+        approval.labels_for(projects["project_id"], per_project, lang),
+        lang,
+    )
     return Content(
         provenance_banner(store, viewer, filters, lang),
         kpis(store, viewer, filters, lang),
         projects,
-        project_table(projects, lang),
+        table,
         is_dense(len(projects)) and area_in_view(viewer, filters) is None,
         headings(store, viewer, filters, lang),
+        approval.overall(behind).caption(lang),
     )

@@ -91,6 +91,10 @@ QUERIES = {
     "term_reports": lambda s, v, f, pid: s.term_reports(v, 20261),
     "term_approvals": lambda s, v, f, pid: s.term_approvals(v, 20261),
     "due_date_overrides": lambda s, v, f, pid: s.due_date_overrides(),
+    # the approved / provisional marker of every page, and the scorecard's targets (issue 16)
+    "approved_pairs": lambda s, v, f, pid: s.approved_pairs(v),
+    "approval_stamp": lambda s, v, f, pid: s.approval_stamp(),
+    "outcome_targets": lambda s, v, f, pid: s.outcome_targets(v, f),
     "as_of": lambda s, v, f, pid: s.as_of(),
     "filter_choices": lambda s, v, f, pid: s.filter_choices(v, f.provinces),
     "programme_projects": lambda s, v, f, pid: s.programme_projects(v, f),
@@ -189,6 +193,10 @@ NOT_QUERIES = {
     "review_term_report",
     "set_due_date",
     "submit_term_report",
+    "submit_term_reports",
+    "accept_term_reports",
+    "set_target",
+    "may_set_targets",  # a role check, no query
     "update_user",
     "user",
     "user_by_subject",

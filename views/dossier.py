@@ -9,6 +9,7 @@ from dashboard_lib.programme.dossier import as_shown
 from dashboard_lib.textsafe import md_link
 from dashboard_lib.ui.display import chart
 from dashboard_lib.ui.downloads import download_buttons, numbers
+from dashboard_lib.ui.scorecard import card_head
 
 page = ui.page("views/dossier.py", "prog_dossier_title")
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
@@ -45,7 +46,10 @@ if pick.set_url is not None:
 if pick.project_id is None:
     st.stop()
 
-view = cache.cached(programme.dossier_content, store, viewer, filters, pick.project_id, lang)
+approved = cache.approvals(store, viewer)  # in the key: an approval shows at once
+view = cache.cached(
+    programme.dossier_content, store, viewer, filters, pick.project_id, lang, approved
+)
 if view is None:
     st.warning(t("prog_dossier_missing", lang))
     st.stop()
@@ -53,6 +57,9 @@ st.header(view.title, anchor=False)
 st.caption(view.caption)
 if view.note:
     st.warning(view.note, icon=":material/science:")
+
+# the dossier's head: the project's scorecard (and, for the province or the ministry, a target)
+card_head(store, viewer, filters, pick.project_id, lang)
 
 left, right = st.columns(2)
 with left:
@@ -77,6 +84,7 @@ with right:
 
 st.subheader(t("prog_activity_timeline", lang))
 chart(view.timeline_fig, key="dossier_timeline", lang=lang)
+st.caption(view.timeline_status)
 if view.capped_note:
     st.info(view.capped_note)
 st.markdown(f"**{t('prog_activity_table', lang)}**")
@@ -90,9 +98,12 @@ ui.rows(
 download_buttons(view.activities.frame, f"project_{view.project_id}_activities", "dl_activities")
 
 st.subheader(view.outcomes_title)
-for col, fig in zip(st.columns(len(view.outcome_figs) or 1), view.outcome_figs):
+for col, fig, status in zip(
+    st.columns(len(view.outcome_figs) or 1), view.outcome_figs, view.outcome_status
+):
     with col:
         chart(fig, key=f"dossier_outcome_{fig.layout.title.text}", lang=lang)
+        st.caption(status)
 numbers(view.outcomes, key="dossier_outcomes")
 
 st.subheader(t("prog_sources", lang))

@@ -11,7 +11,10 @@ from dashboard_lib.ui.filters import link_query
 
 page = ui.page("views/exchanges.py", "prog_exchanges_title", "prog_exchanges_caption")
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
-view = cache.cached(programme.exchanges_content, store, viewer, filters, lang, link_query())
+approved = cache.approvals(store, viewer)  # in the key: an approval shows at once
+view = cache.cached(
+    programme.exchanges_content, store, viewer, filters, lang, link_query(), approved
+)
 if view.projects.empty:
     st.info(t("prog_no_projects", lang))
     st.stop()
@@ -22,12 +25,16 @@ kpis = view.kpis
 for row in (kpis[:5], kpis[5:]):
     for col, (key, value) in zip(st.columns(5), row):
         col.metric(t(key, lang), f"{value:,.0f}")
+st.caption(view.status)
 
 chart(view.timeline_fig, key="timeline_fig", lang=lang)
+st.caption(view.status)  # every chart of the page draws all the rows behind the cards
 numbers(view.timeline, key="timeline_numbers")
 chart(view.direction_fig, key="direction_fig", lang=lang)
+st.caption(view.status)
 numbers(view.direction, key="direction_numbers")
 chart(view.province_fig, key="province_fig", lang=lang)
+st.caption(view.status)
 
 tabs = st.tabs(
     [t("prog_by_province", lang), t("prog_by_university", lang), t("prog_by_term", lang)]

@@ -11,7 +11,10 @@ from dashboard_lib.ui.filters import link_query
 
 page = ui.page("views/internships.py", "prog_internships_title", "prog_internships_caption")
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
-view = cache.cached(programme.internships_content, store, viewer, filters, lang, link_query())
+approved = cache.approvals(store, viewer)  # in the key: an approval shows at once
+view = cache.cached(
+    programme.internships_content, store, viewer, filters, lang, link_query(), approved
+)
 if view.projects.empty or not view.active:
     st.info(t("prog_no_projects", lang))
     st.stop()
@@ -20,14 +23,17 @@ if view.note:
 
 for col, (key, value) in zip(st.columns(len(view.kpis)), view.kpis):
     col.metric(t(key, lang), f"{value:,.0f}")
+st.caption(view.status)
 
 left, right = st.columns([3, 2])
 with left:
     chart(view.level_fig, key="level_fig", lang=lang)
+    st.caption(view.level_status)
     numbers(view.by_level_term, key="level_numbers")
     download_buttons(view.by_level_term, "internships_by_level_term", "dl_level")
 with right:
     chart(view.subject_fig, key="subject_fig", lang=lang)
+    st.caption(view.subject_status)
     numbers(view.by_subject, key="subject_numbers")
     download_buttons(view.by_subject, "internships_by_subject", "dl_subject")
 

@@ -11,7 +11,8 @@ from dashboard_lib.ui.mapview import show_map
 page = ui.page("views/overview.py", "app_title", "app_subtitle")
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
 # one build per (data, scope, filters, language), shared by every session that asks for it
-view = cache.cached(overview.content, store, viewer, filters, lang)
+approved = cache.approvals(store, viewer)  # in the key: an approval shows at once
+view = cache.cached(overview.content, store, viewer, filters, lang, approved)
 st.header(view.headings.page)
 if view.banner:
     st.warning(view.banner, icon=":material/science:")
@@ -20,6 +21,7 @@ half = (len(view.kpis) + 1) // 2  # two rows: national-scale figures (e.g. 187,3
 for row in (view.kpis[:half], view.kpis[half:]):
     for col, kpi in zip(st.columns(half), row):
         col.metric(kpi.label, kpi.value)
+st.caption(view.kpi_status)
 
 st.subheader(view.headings.map)
 # The menu's value goes to the browser as its label: after a language switch the browser kept

@@ -12,7 +12,10 @@ from dashboard_lib.ui.filters import link_query
 
 page = ui.page("views/progress.py", "prog_progress_title", "prog_progress_caption")
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
-view = cache.cached(programme.progress_content, store, viewer, filters, lang, link_query())
+approved = cache.approvals(store, viewer)  # in the key: an approval shows at once
+view = cache.cached(
+    programme.progress_content, store, viewer, filters, lang, link_query(), approved
+)
 if view.note:
     st.warning(view.note, icon=":material/science:")
 if view.projects.empty:
@@ -22,6 +25,7 @@ if view.projects.empty:
 st.subheader(t("prog_milestones", lang))
 st.caption(view.deadlines_note)
 chart(view.ms_fig, key="ms_fig", lang=lang)
+st.caption(view.ms_status)
 numbers(view.ms_table, key="ms_numbers")
 st.markdown(f"**{t('prog_late_list', lang)}**")
 if view.late.empty:
@@ -54,6 +58,7 @@ else:
         download_buttons(view.attention.download, "needs_attention", "dl_attention")
     st.caption(view.expectation_note)
     chart(view.below_fig, key="below_fig", lang=lang)
+    st.caption(view.below_status)
     numbers(view.below, key="below_numbers")
     st.markdown(f"**{t('prog_activity_terms', lang)}**")
     table(view.grid.frame, key="grid", link_column=view.link_column, lang=lang)
@@ -61,13 +66,17 @@ else:
 
 st.subheader(t("prog_cycle", lang))
 chart(view.cycle_fig, key="cycle_fig", lang=lang)
+st.caption(view.ms_status)
 with st.expander(t("prog_chart_numbers", lang)):
     table(view.cycle.frame, key="cycle_table", link_column=view.link_column, lang=lang)
     download_buttons(view.cycle.download, "cycle", "dl_cycle")
 
 st.subheader(t("prog_outcomes", lang))
-for col, fig in zip(st.columns(len(view.outcome_figs) or 1), view.outcome_figs):
+for col, fig, status in zip(
+    st.columns(len(view.outcome_figs) or 1), view.outcome_figs, view.outcome_status
+):
     with col:
         chart(fig, key=f"outcome_{fig.layout.title.text}", lang=lang)
+        st.caption(status)
 numbers(view.outcomes, key="outcome_numbers")
 download_buttons(view.outcomes, "outcomes", "dl_outcomes")

@@ -5,7 +5,8 @@ university), accept or return (a province), approve, reopen and set the due date
 
 import streamlit as st
 
-from dashboard_lib import ui
+from dashboard_lib import cache, ui
+from dashboard_lib.geo import GeoDataError
 from dashboard_lib.i18n import t
 from dashboard_lib.programme import reporting
 from dashboard_lib.school_calendar import term_bounds, term_label
@@ -13,6 +14,7 @@ from dashboard_lib.store import StoreError
 from dashboard_lib.ui.display import table
 from dashboard_lib.ui.downloads import download_buttons
 from dashboard_lib.ui.filters import link_query
+from dashboard_lib.ui.mapview import show_map
 from dashboard_lib.vocab import Role
 
 page = ui.page("views/reporting.py", "rep_title", "rep_caption", writes=True)
@@ -54,15 +56,23 @@ b.metric(t("rep_metric_timeliness", lang), reporting.share_text(total["timelines
 c.metric(t("rep_metric_expected", lang), f"{int(total['expected']):,}")
 d.metric(t("rep_metric_missing", lang), f"{int(total['missing']):,}")
 st.caption(t("rep_formula", lang))
+if view.simulated_note:
+    st.caption(view.simulated_note)
 
 
 def run(write, ok_key: str, **values) -> None:
-    """One write: its sentence after the rerun, or the refusal in words (never a traceback)."""
+    """One write: its sentence after the rerun, or the refusal in words (never a traceback).
+    A bulk write returns how many rows it changed: the sentence says so (``n``)."""
     try:
-        write()
+        got = write()
     except StoreError as exc:
         st.error(exc.message(lang))
         return
+    if isinstance(got, int) and not isinstance(got, bool):
+        if got == 0:
+            st.info(t("rep_bulk_none", lang))
+            return
+        values["n"] = got
     st.session_state["rep_done"] = t(ok_key, lang, term=term_label(term_now, lang), **values)
     st.rerun()
 
@@ -86,6 +96,15 @@ if viewer.role is Role.UNIVERSITY:
                     "rep_submitted_ok",
                     project=view.to_submit[pid],
                 )
+        if len(view.to_submit) > 1 and st.button(
+            t("rep_submit_all_button", lang, n=len(view.to_submit)),
+            help=t("rep_submit_all_help", lang),
+            key="rep_submit_all",
+        ):
+            run(
+                lambda: store.submit_term_reports(viewer, term_now, only=list(view.to_submit)),
+                "rep_submitted_all_ok",
+            )
 
 if viewer.role is Role.PROVINCE:
     st.subheader(t("rep_review_heading", lang))
@@ -109,6 +128,11 @@ if viewer.role is Role.PROVINCE:
                     "rep_accepted_ok" if accept else "rep_returned_ok",
                     project=view.to_review[pid],
                 )
+        if st.button(t("rep_accept_all_button", lang, n=len(view.to_review)), key="rep_accept_all"):
+            run(
+                lambda: store.accept_term_reports(viewer, term_now, only=list(view.to_review)),
+                "rep_accepted_all_ok",
+            )
 
 if viewer.role is Role.MINISTRY:
     st.subheader(t("rep_approve_heading", lang))
@@ -168,6 +192,26 @@ if viewer.role is not Role.UNIVERSITY:
         st.markdown(f"**{t('rep_notice_label', lang)}**")
         st.code(view.notice, language=None, wrap_lines=True)
 
+st.subheader(t("rep_map_heading", lang))
+try:
+    with st.spinner(t("map_loading", lang)):
+        show_map(
+            cache.key_for(store, viewer, "rep_map", filters, term_now, lang),
+            lambda: reporting.completeness_map(view, lang),
+            key="rep_map",
+            height=520,
+            width=None,
+            use_container_width=True,
+            returned_objects=[],
+            render=False,
+        )
+except GeoDataError as exc:  # the map's files only: the tables below stay
+    st.error(t("geo_error", lang, msg=exc.message(lang)))
+else:
+    st.caption(t(f"rep_map_caption_{view.map_level}", lang, term=term_label(term_now, lang)))
+if view.by_county is not None:
+    st.markdown(f"**{t('rep_by_county', lang)}**")
+    table(view.by_county, key="rep_by_county", lang=lang)
 st.markdown(f"**{t('rep_by_province', lang)}**")
 table(view.by_province, key="rep_by_province", lang=lang)
 st.markdown(f"**{t('rep_by_university', lang)}**")

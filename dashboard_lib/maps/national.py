@@ -8,6 +8,7 @@ every text that goes into the map's HTML is escaped here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -67,6 +68,17 @@ def legend_title(metric: str, lang: str) -> str:
     return t("legend_title_unit", lang, metric=name, unit=unit) if unit else name
 
 
+@dataclass(frozen=True)
+class FixedScale:
+    """A figure ``national_map`` draws that is not one of ``metrics``: fixed class upper bounds
+    (not quantiles, so the classes mean the same every term), its name for the legend and
+    tooltips, and how a value reads. Zero is a value here (0 % reported), missing is no data."""
+
+    breaks: tuple[float, ...]
+    name: str
+    text: Callable[[float], str]
+
+
 def national_map(
     provinces: gpd.GeoDataFrame,
     province_values: pd.DataFrame,
@@ -77,6 +89,8 @@ def national_map(
     lang: str = "zh",
     bounds=None,
     level: str = "province",
+    *,
+    scale: FixedScale | None = None,
 ) -> folium.Map:
     """The national picture (``level="province"``), or one province's (``level="county"``).
 
@@ -89,6 +103,8 @@ def national_map(
     level="county": ``provinces`` holds the counties of one province and ``province_values``
         the helped ones (short_zh and name_en: the county's name); the others are "not a helped
         county", and ``outline`` is the province's border.
+    scale: a figure that is not one of ``metrics`` (the term reports' completeness): its own
+        class bounds, name and value text, zero a value (see ``FixedScale``).
     """
     counties = level == "county"
     m = folium.Map(
@@ -106,8 +122,12 @@ def national_map(
         folium.Element("<style>.leaflet-container{background:#f4f7fb}</style>")
     )
     vals = province_values.set_index("adcode")
-    breaks = quantile_breaks(vals[metric].tolist()) if len(vals) else []
-    metric_label = metric_name(metric, lang)  # in tooltips, before the value and its unit
+    if scale is not None:
+        breaks, metric_label, zero_is_data = list(scale.breaks), scale.name, True
+    else:
+        breaks = quantile_breaks(vals[metric].tolist()) if len(vals) else []
+        metric_label = metric_name(metric, lang)  # in tooltips, before the value and its unit
+        zero_is_data = False
 
     gdf = provinces[["adcode", "name_zh", "geometry"]].copy()
     colours, tips = [], []
@@ -116,7 +136,7 @@ def national_map(
             row = vals.loc[code]
             shown = row["name_en"] if lang == "en" else row["short_zh"]
             v = float(row[metric])
-            idx = classify(v, breaks)
+            idx = classify(v, breaks, zero_is_data=zero_is_data)
             colours.append(class_colour(idx, len(breaks)))
             tips.append(
                 esc(
@@ -125,7 +145,7 @@ def national_map(
                         lang,
                         name=shown,
                         metric=metric_label,
-                        value=value_text(metric, v, lang),
+                        value=scale.text(v) if scale else value_text(metric, v, lang),
                     )
                 )
                 if idx is not None
@@ -217,7 +237,13 @@ def national_map(
     shown_values = [float(vals.loc[c, metric]) for c in gdf.loc[gdf["inside"], "adcode"]]
     rows = [
         ("fill", class_colour(i, len(breaks)), esc(text))
-        for i, text in class_labels(breaks, shown_values, format_number, lang)
+        for i, text in class_labels(
+            breaks,
+            shown_values,
+            scale.text if scale else format_number,
+            lang,
+            zero_is_data=zero_is_data,
+        )
     ]
     rows += [
         ("fill", NO_DATA, esc(t("legend_nodata", lang))),
@@ -231,7 +257,7 @@ def national_map(
         rows += [("outline", HELPED, esc(t("legend_helped", lang)))]
     if plan is not None:
         rows += plan.legend_rows(lang)
-    Legend(legend_html(legend_title(metric, lang), rows)).add_to(m)
+    Legend(legend_html(scale.name if scale else legend_title(metric, lang), rows)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds(bounds or NATIONAL_BOUNDS)
     return make_offline(m)

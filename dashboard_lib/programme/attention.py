@@ -11,7 +11,11 @@ history, shown on the page's per-term grid but never flagged here, so a filing d
   1, when dispatch is in the filter;
 - current term, no activity at all although ``current_after_days`` of it have passed: 1;
 - a milestone still open past its deadline: 3 each;
-- a milestone done more than ``late_days`` days late, within these two terms: 1 each.
+- a milestone done more than ``late_days`` days late, within these two terms: 1 each;
+- from the scorecard (``programme.scorecard``, given as ``scores``), and ahead of the rest, since
+  the list is about whether the partnership works, not about late filings: 4 per outcome
+  indicator regressing (倒退), 2 per indicator slow (进展偏慢: improving or flat but short of its
+  target), 2 once when an indicator has no outcome data since the baseline (无数据).
 
 Each reason names the term it is about (``2026年春季学期：活动 2 条，期望 ≥ 5``); the page states
 the formula in one sentence (``att_formula``) and shows the top ``Rules.top`` by default.
@@ -26,6 +30,7 @@ import pandas as pd
 
 from ..i18n import t
 from ..school_calendar import term_bounds, term_code
+from .scorecard import Availability, Speed, value_text, year_label
 from .tables import vlabel
 
 
@@ -52,6 +57,9 @@ class Rules:
     late: float = 1.0  # per milestone done late, within the two terms …
     late_days: int = 30  # … by more than this many days
     top: int = 12  # rows shown before "show all"
+    regressing: float = 4.0  # per outcome indicator regressing (the scorecard)
+    slow: float = 2.0  # per outcome indicator slow, short of its target
+    no_outcomes: float = 2.0  # once, when an indicator has no outcome data since the baseline
 
 
 RULES = Rules()
@@ -120,13 +128,15 @@ def needs_attention(
     rules: Rules = RULES,
     check_dispatch: bool = True,
     until: int | None = None,
+    scores: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The projects a reviewer acts on this term, ranked by score, each reason naming its term.
 
     ``per_term``: activity records per project and term (``project_id``, ``term_code``, ``n``);
     ``dispatch``: dispatch rows with dates (see :func:`on_site`); ``status``: milestone status
     (``programme.milestone_status``); ``terms``: the completed terms of the filter, oldest first;
-    ``until``: the filter's last term (None: open).
+    ``until``: the filter's last term (None: open); ``scores``: the scorecard of the projects
+    (``programme.scorecard.scorecard``; None: outcomes are not looked at).
     Returns ``project_id``, ``score``, ``last_term`` (records in the last completed term) and
     ``reasons``, highest score first.
     """
@@ -160,9 +170,11 @@ def needs_attention(
                 continue  # late long ago, or by a few days: history, not this term's work
         issues.setdefault(int(pid), []).append((kind, st_, int(days), done))
     sep = t("prog_reason_sep", lang)
+    outcome_issues = outcome_reasons(scores, lang, rules) if scores is not None else {}
     rows = []
     for pid in ids:
-        score, reasons = 0.0, []
+        score, reasons = outcome_issues.get(pid, (0.0, []))
+        reasons = list(reasons)
         n_last = int(grid.at[pid, last]) if last is not None else 0
         if last is not None and n_last < expect.min_activities:
             score += (
@@ -234,8 +246,61 @@ def needs_attention(
     return out.sort_values(["score", "project_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def formula(lang: str = "zh", expect: Expectation = EXPECT, rules: Rules = RULES) -> str:
-    """The score in one sentence, as the page states it."""
+def outcome_reasons(
+    scores: pd.DataFrame, lang: str = "zh", rules: Rules = RULES
+) -> dict[int, tuple[float, list[str]]]:
+    """Per project of the scorecard ``scores``: the score and the reasons its outcomes give (an
+    indicator regressing, one slow, indicators without data), regressing ones first."""
+    out: dict[int, tuple[float, list[str]]] = {}
+    none = t("score_none", lang)
+    for pid, part in scores.groupby("project_id", sort=False):
+        score, reasons = 0.0, []
+        for speed, weight in ((Speed.REGRESSING, rules.regressing), (Speed.SLOW, rules.slow)):
+            for r in part[part["speed"] == speed.value].itertuples(index=False):
+                score += weight
+                values = {
+                    "indicator": vlabel(r.indicator, lang),
+                    "baseline": value_text(r.baseline, r.indicator) or none,
+                    "base_year": year_label(r.baseline_year, lang),
+                    "latest": value_text(r.latest, r.indicator) or none,
+                    "latest_year": year_label(r.latest_year, lang),
+                }
+                if speed is Speed.REGRESSING:
+                    reasons.append(t("att_reason_regressing", lang, **values))
+                else:
+                    target = value_text(r.target, r.indicator)
+                    reasons.append(t("att_reason_slow", lang, target=target, **values))
+        empty = part.loc[part["availability"] == Availability.NONE.value, "indicator"]
+        if len(empty):
+            score += rules.no_outcomes
+            names = t("att_list_sep", lang).join(vlabel(i, lang) for i in empty)
+            reasons.append(t("att_reason_no_outcomes", lang, indicators=names))
+        if score > 0:
+            out[int(pid)] = (score, reasons)
+    return out
+
+
+def formula(
+    lang: str = "zh", expect: Expectation = EXPECT, rules: Rules = RULES, outcomes: bool = True
+) -> str:
+    """The score in one sentence, as the page states it (``outcomes``: with the scorecard's
+    part, as the progress page computes it)."""
+    if outcomes:
+        return t(
+            "att_formula_scored",
+            lang,
+            regressing=f"{rules.regressing:g}",
+            slow=f"{rules.slow:g}",
+            no_data=f"{rules.no_outcomes:g}",
+            min=expect.min_activities,
+            w=f"{rules.shortfall_weight:g}",
+            disp=f"{rules.no_dispatch:g}",
+            weeks=rules.current_after_days // 7,
+            cur=f"{rules.current_empty:g}",
+            overdue=f"{rules.overdue:g}",
+            late_days=rules.late_days,
+            late=f"{rules.late:g}",
+        )
     return t(
         "att_formula",
         lang,

@@ -19,7 +19,7 @@ from ..i18n import label, t
 from ..school_calendar import PROGRAMME_START_DATE, term_code, term_label
 from ..sources import source_grade
 from ..textsafe import md, safe_url
-from ..vocab import MilestoneKind
+from ..vocab import OUTCOME_INDICATORS, MilestoneKind
 from .milestones import milestone_status
 from .tables import (
     LinkedTable,
@@ -60,6 +60,10 @@ class Dossier:
     sources: list[str]
     outcomes_title: str = ""
     source_grades: dict[str, str] = field(default_factory=dict)
+    # approved / provisional (``programme.approval``): the line under the timeline and under
+    # each outcome chart; the activity, outcome and agreement tables carry the column
+    timeline_status: str = ""
+    outcome_status: list = field(default_factory=list)  # one per ``outcome_figs``
 
 
 @dataclass(frozen=True)
@@ -168,12 +172,16 @@ def describe_activity(row, lang: str, measures: bool = True) -> str:
     return " · ".join(parts)
 
 
-def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -> Dossier | None:
+def dossier_content(
+    store, viewer, filters, project_id: int, lang: str = "zh", approved: frozenset | None = None
+) -> Dossier | None:
     """One project's page: pairing, agreement, every activity, outcomes, provenance and sources.
-    None when the project is not visible to this viewer (scope) under these filters."""
+    None when the project is not visible to this viewer (scope) under these filters.
+    ``approved``: the approved (term, province) pairs (``cache.approvals``; read when None)."""
     from dataclasses import replace
 
     from .. import charts
+    from . import approval
 
     # the project is named explicitly: place filters do not hide it, scope and provenance do
     f = replace(filters, provinces=(), prefectures=(), universities=())
@@ -227,6 +235,7 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
     status["provenance_name"] = status["provenance"].map(lambda v: label(v, lang))
     status["source"] = status["source_url"].map(lambda u: safe_url(u) or "")
     status["grade"] = status["source_url"].map(lambda u: grade_name(u, lang))
+    status["approval"] = approval.row_label(False, lang)  # milestones belong to no term
     source_column = t("prog_source", lang)
     agreement = LinkedTable(
         header(
@@ -239,6 +248,7 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
                 "status_name": "prog_status",
                 "provenance_name": "col_provenance",
                 "grade": "prog_source_grade",
+                "approval": "approval_col",
                 "source": "prog_source",
             },
             lang,
@@ -265,6 +275,13 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
     acts["source"] = acts["source_url"].map(lambda u: safe_url(u) or "")
     acts["grade"] = acts["source_url"].map(lambda u: grade_name(u, lang))
     acts["term"] = [term_label(term_code(d), lang) for d in acts["start_date"]]
+    # approved / provisional per activity: its term approved for the project's province
+    pairs = store.approved_pairs(viewer) if approved is None else approved
+    acts["province_adcode"] = int(p["province_adcode"])
+    acts["term_code"] = [term_code(d) for d in acts["start_date"]]
+    acts["approved"] = approval.activity_rows(acts, pairs)
+    acts["approval"] = [approval.row_label(a, lang) for a in acts["approved"]]
+    timeline_status = approval.overall(acts).caption(lang)
     acts["mode_name"] = [vlabel(m, lang) if isinstance(m, str) and m else "" for m in acts["mode"]]
     for col in MEASURES:  # counts of people whole, months and hours as they are
         whole = col in ("people", "participants")
@@ -289,6 +306,7 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
                 "mode_name": "prog_mode",
                 "provenance_name": "col_provenance",
                 "grade": "prog_source_grade",
+                "approval": "approval_col",
                 "source": "prog_source",
             },
             lang,
@@ -296,6 +314,12 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
         source_column,
     )
     oc = store.project_outcomes(viewer, f, project_id=project_id)
+    oc = approval.marked_outcomes(oc, proj, pairs)
+    oc["approval"] = [approval.row_label(a, lang) for a in oc["approved"]]
+    per_indicator = approval.by_key(oc, "indicator")
+    outcome_status = [
+        per_indicator[ind].caption(lang) for ind in OUTCOME_INDICATORS if ind in per_indicator
+    ]
     outcome_figs = outcome_figures(oc, "value", t("prog_value", lang), lang)
     oc["indicator_name"] = oc["indicator"].map(lambda v: vlabel(v, lang))
     oc["provenance_name"] = oc["provenance"].map(lambda v: label(v, lang))
@@ -306,6 +330,7 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
             "indicator_name": "prog_indicator",
             "value": "prog_value",
             "provenance_name": "col_provenance",
+            "approval": "approval_col",
         },
         lang,
     )
@@ -350,4 +375,6 @@ def dossier_content(store, viewer, filters, project_id: int, lang: str = "zh") -
         sources=sources,
         outcomes_title=t("prog_dossier_outcomes", lang),
         source_grades={u: grade_name(u, lang) for u in sources},
+        timeline_status=timeline_status,
+        outcome_status=outcome_status,
     )

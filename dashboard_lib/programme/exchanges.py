@@ -63,6 +63,9 @@ class Exchanges:
     modes: pd.DataFrame | None = None
     rank_universities: pd.DataFrame | None = None
     rank_projects: LinkedTable | None = None
+    # approved / provisional (``programme.approval``) of every row behind the cards and the
+    # charts (each draws them all); the tables carry the 数据状态 column
+    status: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,15 @@ def exchange_people(frame: pd.DataFrame) -> pd.Series:
 
 
 def exchanges_content(
-    store, viewer, filters, lang: str = "zh", link_query: dict | None = None
+    store,
+    viewer,
+    filters,
+    lang: str = "zh",
+    link_query: dict | None = None,
+    approved: frozenset | None = None,
 ) -> Exchanges:
-    """Everything the exchanges page shows, as frames and figures."""
+    """Everything the exchanges page shows, as frames and figures. ``approved``: the approved
+    (term, province) pairs (``cache.approvals``; read here when not given)."""
     from .. import charts
 
     kinds = tuple(k for k in EXCHANGE_KINDS if not filters.kinds or k in filters.kinds)
@@ -216,6 +225,7 @@ def exchanges_content(
         )
         subj = store.activity_agg(viewer, filters, by=("value",), dim="subject", kinds=(D,))
         subj = subj[subj["value"] != ""].sort_values("people", ascending=False)
+        subj_keys = subj[["value"]].copy()  # the raw values, for the approval column
         subj["value"] = named(subj, "value", lang)
         subjects = header(
             subj,
@@ -282,6 +292,60 @@ def exchanges_content(
         LINK_COL: t("prog_open_dossier", lang),
     }
     rank_projects = linked(wide[list(cols)].rename(columns=cols).reset_index(drop=True), lang)
+    # approved / provisional: the cards' and charts' line, a column in every table
+    from . import approval
+
+    pairs = store.approved_pairs(viewer) if approved is None else approved
+    behind = approval.marked_counts(
+        store.activity_agg(
+            viewer,
+            filters,
+            by=("project_id", "term_code", "kind", "direction", "mode"),
+            kinds=kinds,
+        ),
+        projects,
+        pairs,
+    )
+    behind["direction"] = behind["direction"].fillna("")
+    behind["mode"] = behind["mode"].fillna("")
+
+    def cells(
+        keys: list[str], frame: pd.DataFrame, shown: pd.DataFrame, rows: pd.DataFrame = behind
+    ) -> pd.DataFrame:
+        states = approval.by_key(rows, keys)
+        rows = frame[keys].fillna("")
+        at = rows.itertuples(index=False, name=None)
+        return approval.with_status(shown, approval.labels_for(at, states, lang), lang)
+
+    by_province = cells(["province_adcode", "kind"], place.province, by_province)
+    by_university = cells(["university_id", "kind"], place.university, by_university)
+    by_term = cells(["term_code", "kind", "direction"], place.term, by_term)
+    if modes is not None:
+        modes = cells(["mode"], mode_rows, modes, behind[behind["kind"] == T])
+    if rank_universities is not None:
+        ids = dict(zip(uni["university"], uni["university_id"]))
+        dispatch = approval.by_key(behind[behind["kind"] == D], "university_id")
+        rank_universities = approval.with_status(
+            rank_universities,
+            approval.labels_for(rank["university"].map(ids), dispatch, lang),
+            lang,
+        )
+
+    def by_dim(dim: str, values: pd.Series, shown: pd.DataFrame) -> pd.DataFrame:
+        rows = store.activity_agg(
+            viewer, filters, by=("value", "project_id", "term_code"), dim=dim, kinds=(D,)
+        )
+        states = approval.by_key(approval.marked_counts(rows, projects, pairs), "value")
+        return approval.with_status(shown, approval.labels_for(values, states, lang), lang)
+
+    if roles is not None and subjects is not None:
+        roles = by_dim("role", role_rows.sort_values("people", ascending=False)["value"], roles)
+        subjects = by_dim("subject", subj_keys["value"], subjects)
+    rank_projects = approval.with_status_linked(
+        rank_projects,
+        approval.labels_for(wide["project_id"], approval.by_key(behind, "project_id"), lang),
+        lang,
+    )
     return Exchanges(
         kinds,
         projects,
@@ -301,4 +365,5 @@ def exchanges_content(
         modes=modes,
         rank_universities=rank_universities,
         rank_projects=rank_projects,
+        status=approval.overall(behind).caption(lang),
     )

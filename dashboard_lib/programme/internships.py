@@ -40,12 +40,22 @@ class Internships:
     by_subject: pd.DataFrame | None = None
     by_university: pd.DataFrame | None = None
     by_project: LinkedTable | None = None
+    # approved / provisional (``programme.approval``): the line under the cards and each chart
+    status: str = ""
+    level_status: str = ""
+    subject_status: str = ""
 
 
 def internships_content(
-    store, viewer, filters, lang: str = "zh", link_query: dict | None = None
+    store,
+    viewer,
+    filters,
+    lang: str = "zh",
+    link_query: dict | None = None,
+    approved: frozenset | None = None,
 ) -> Internships:
-    """Everything the internships page shows, as frames and figures."""
+    """Everything the internships page shows, as frames and figures. ``approved``: the approved
+    (term, province) pairs (``cache.approvals``; read here when not given)."""
     from .. import charts
 
     INTERN = ActivityKind.INTERNSHIP.value
@@ -154,6 +164,36 @@ def internships_content(
         ),
         lang,
     )
+    # approved / provisional: the cards' and charts' lines, a column in every table
+    from . import approval
+
+    pairs = store.approved_pairs(viewer) if approved is None else approved
+
+    def marked(dim: str = "") -> pd.DataFrame:
+        by = ("project_id", "term_code", "value") if dim else ("project_id", "term_code")
+        rows = store.activity_agg(viewer, filters, by=by, dim=dim, kinds=kinds)
+        return approval.marked_counts(rows, projects, pairs)
+
+    behind, levels, subjects = marked(), marked("level"), marked("subject")
+    per_level = approval.by_key(levels, ["term_code", "value"])
+    by_level_term = approval.with_status(
+        by_level_term,
+        approval.labels_for(zip(lt["term_code"], lt["value"]), per_level, lang),
+        lang,
+    )
+    per_subject = approval.by_key(subjects, "value")
+    by_subject = approval.with_status(
+        by_subject, approval.labels_for(subj["value"], per_subject, lang), lang
+    )
+    per_university = approval.by_key(behind, "university_id")
+    by_university = approval.with_status(
+        by_university, approval.labels_for(uni["university_id"], per_university, lang), lang
+    )
+    by_project = approval.with_status_linked(
+        by_project,
+        approval.labels_for(pp["project_id"], approval.by_key(behind, "project_id"), lang),
+        lang,
+    )
     return Internships(
         active,
         projects,
@@ -166,4 +206,7 @@ def internships_content(
         by_subject=by_subject,
         by_university=by_university,
         by_project=by_project,
+        status=approval.overall(behind).caption(lang),
+        level_status=approval.overall(levels).caption(lang),
+        subject_status=approval.overall(subjects).caption(lang),
     )

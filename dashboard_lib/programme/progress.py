@@ -11,7 +11,7 @@ import pandas as pd
 from ..fmt import dates_as_text
 from ..i18n import label, t
 from ..school_calendar import assessed_terms, term_bounds, term_label, term_range
-from ..vocab import DEADLINES, ActivityKind, MilestoneKind
+from ..vocab import DEADLINES, OUTCOME_INDICATORS, ActivityKind, MilestoneKind
 from .attention import (
     EXPECT,
     RULES,
@@ -22,6 +22,7 @@ from .attention import (
     worklist_terms,
 )
 from .milestones import cycle_position, milestone_counts, milestone_status
+from .scorecard import project_scores
 from .tables import (
     LINK_COL,
     PROJECT_KEYS,
@@ -80,6 +81,11 @@ class Progress:
     # outcomes
     outcome_figs: list = field(default_factory=list)
     outcomes: pd.DataFrame | None = None
+    # approved / provisional (``programme.approval``): the line under each chart; the tables
+    # (and their downloads) carry the 数据状态 column
+    ms_status: str = ""  # milestones and the cycle belong to no term
+    below_status: str = ""
+    outcome_status: list = field(default_factory=list)  # one per ``outcome_figs``
 
 
 def header_dates(frame: pd.DataFrame, keys: dict[str, str], lang: str) -> pd.DataFrame:
@@ -88,10 +94,17 @@ def header_dates(frame: pd.DataFrame, keys: dict[str, str], lang: str) -> pd.Dat
 
 
 def progress_content(
-    store, viewer, filters, lang: str = "zh", link_query: dict | None = None
+    store,
+    viewer,
+    filters,
+    lang: str = "zh",
+    link_query: dict | None = None,
+    approved: frozenset | None = None,
 ) -> Progress:
-    """Everything the progress page shows, as frames and figures."""
+    """Everything the progress page shows, as frames and figures. ``approved``: the approved
+    (term, province) pairs (``cache.approvals``; read here when not given)."""
     from .. import charts
+    from . import approval
 
     as_of = store.as_of()
     projects = store.programme_projects(viewer, filters)
@@ -270,6 +283,7 @@ def progress_content(
             lang,
             check_dispatch=check_dispatch,
             until=hi,
+            scores=project_scores(store, viewer, filters, as_of),  # the scorecard's verdicts
         )
         attention_scope = t(
             "att_scope",
@@ -317,6 +331,44 @@ def progress_content(
             "simulated": label("simulated", lang),
         }
     )
+    # approved / provisional: per row of every table, and the line under each chart
+    pairs = store.approved_pairs(viewer) if approved is None else approved
+    below_status = ""
+    no_term = approval.Status(0, 0).label(lang)  # milestones and project rows: no term
+    late_table = approval.with_status_linked(late_table, [no_term] * len(late_table.frame), lang)
+    cycle_table = approval.with_status_linked(cycle_table, [no_term] * len(cycle_table.frame), lang)
+    if terms:
+        assessed = approval.marked_counts(
+            per_term[per_term["term_code"].isin(terms)], projects, pairs
+        )
+        below_status = approval.overall(assessed).caption(lang)
+        per_term_state = approval.by_key(assessed, "term_code")
+        below_table = approval.with_status(
+            below_table, approval.labels_for(terms, per_term_state, lang), lang
+        )
+        per_project = approval.by_key(assessed, "project_id")
+        assert grid_table is not None and attention_table is not None  # made when ``terms``
+        grid_table = approval.with_status_linked(
+            grid_table, approval.labels_for(shown["project_id"], per_project, lang), lang
+        )
+        attention_table = approval.with_status_linked(
+            attention_table, approval.labels_for(att["project_id"], per_project, lang), lang
+        )
+    behind_outcomes = approval.marked_outcomes(
+        store.project_outcomes(viewer, filters), projects, pairs
+    )
+    per_year = approval.by_key(behind_outcomes, ["school_year", "indicator"])
+    outcomes = approval.with_status(
+        outcomes,
+        approval.labels_for(zip(trend["school_year"], trend["indicator"]), per_year, lang),
+        lang,
+    )
+    per_indicator = approval.by_key(behind_outcomes, "indicator")
+    outcome_status = [
+        per_indicator.get(ind, approval.Status(0, 0)).caption(lang)
+        for ind in OUTCOME_INDICATORS
+        if (trend["indicator"] == ind).any()
+    ]
     return Progress(
         projects,
         as_of,
@@ -346,4 +398,7 @@ def progress_content(
         attention_scope=attention_scope,
         outcome_figs=outcome_figs,
         outcomes=outcomes,
+        ms_status=approval.no_term_caption(lang),
+        below_status=below_status,
+        outcome_status=outcome_status,
     )

@@ -217,6 +217,14 @@ class TermReports:
     to_review: dict[int, str] = field(default_factory=dict)
     approvals: tuple[ApprovalState, ...] = ()
     lock_lines: tuple[str, ...] = ()  # approved provinces in scope: who approved, when
+    simulated_note: str = ""  # one line when any row shown is a simulated report
+    by_county: pd.DataFrame | None = None  # one province in view: the counties of its projects
+    # what the completeness map draws, from the same ``completeness`` as the tables: adcode,
+    # short_zh, name_en, completeness; by province (``map_level`` "province") or, for one
+    # province in view (``map_province``), by county ("county")
+    map_values: pd.DataFrame | None = None
+    map_level: str = "province"
+    map_province: int | None = None
 
 
 def _name(row, lang: str) -> str:
@@ -291,13 +299,19 @@ def term_reports_content(
     approvals = store.term_approvals(viewer, term)
     status = report_status(projects, reports, [term], {term: due}, as_of, approvals)
     shown = project_names(status, projects, lang, link_query)
+    report_cols = ["project_id", "submitted_at", "reviewed_by", "review_comment", "provenance"]
     shown = shown.merge(
-        reports[["project_id", "submitted_at", "reviewed_by", "review_comment"]]
+        reports[report_cols].rename(columns={"provenance": "report_provenance"})
         if not reports.empty
-        else pd.DataFrame(columns=["project_id", "submitted_at", "reviewed_by", "review_comment"]),
+        else pd.DataFrame(columns=[*report_cols[:-1], "report_provenance"]),
         on="project_id",
         how="left",
     )
+    shown["report_source"] = shown["report_provenance"].map(
+        lambda v: t(f"rep_source_{v}", lang) if isinstance(v, str) and v else "—"
+    )
+    n_simulated = int((shown["report_provenance"] == "simulated").sum())
+    simulated = t("rep_simulated_note", lang, n=n_simulated) if n_simulated else ""
     shown["filing_name"] = shown["filing"].map(lambda v: t(f"rep_filing_{v}", lang))
     shown["review_name"] = shown["review"].map(lambda v: t(f"rep_review_{v}", lang) if v else "—")
     shown["first_day"] = shown["first_submitted"].map(lambda d: d.isoformat() if d else "")
@@ -313,6 +327,7 @@ def term_reports_content(
                 "first_day": "rep_col_first_submitted",
                 "review_name": "rep_col_review",
                 "comment": "rep_col_comment",
+                "report_source": "rep_col_source",
                 LINK_COL: "prog_open_dossier",
             },
             lang,
@@ -332,8 +347,9 @@ def term_reports_content(
         )
     }
     totals = completeness(status)
+    per_province = completeness(status, "province_adcode")
     by_province = _figures(
-        completeness(status, "province_adcode"),
+        per_province,
         "province_adcode",
         provinces,
         t("col_province", lang),
@@ -345,6 +361,36 @@ def term_reports_content(
         universities,
         t("col_university", lang),
         lang,
+    )
+    county_names = dict(zip(projects["county_adcode"].astype(int), projects["county_zh"]))
+    with_county = status.merge(projects[["project_id", "county_adcode"]], on="project_id")
+    per_county = completeness(with_county, "county_adcode")
+    in_view = sorted(provinces)
+    map_province = in_view[0] if len(in_view) == 1 else None
+    if map_province is not None:
+        map_values = pd.DataFrame(
+            {
+                "adcode": per_county["county_adcode"].astype(int),
+                "short_zh": per_county["county_adcode"].map(lambda c: county_names[int(c)]),
+                "name_en": per_county["county_adcode"].map(lambda c: county_names[int(c)]),
+                "completeness": per_county["completeness"],
+            }
+        )
+    else:
+        short = dict(zip(projects["province_adcode"].astype(int), projects["province_short"]))
+        english = dict(zip(projects["province_adcode"].astype(int), projects["province_en"]))
+        map_values = pd.DataFrame(
+            {
+                "adcode": per_province["province_adcode"].astype(int),
+                "short_zh": per_province["province_adcode"].map(lambda c: short[int(c)]),
+                "name_en": per_province["province_adcode"].map(lambda c: english[int(c)]),
+                "completeness": per_province["completeness"],
+            }
+        )
+    by_county = (
+        _figures(per_county, "county_adcode", county_names, t("col_county", lang), lang)
+        if map_province is not None
+        else None
     )
     todo = shown[shown["first_submitted"].isna()]
     worklist = pd.DataFrame(
@@ -427,4 +473,53 @@ def term_reports_content(
         to_review,
         tuple(states),
         tuple(lock_lines),
+        simulated,
+        by_county,
+        map_values.reset_index(drop=True),
+        "county" if map_province is not None else "province",
+        map_province,
+    )
+
+
+# ---------------------------------------------------------------------- the completeness map
+COMPLETENESS_BREAKS = (0.5, 0.8, 0.95, 1.0)  # upper bounds of the map's classes
+
+
+def completeness_map(view: TermReports, lang: str = "zh"):
+    """The term's completeness on the offline map (``maps.national_map``, no tiles): by
+    province nationally, or by county when one province is in view; drawn from
+    ``view.map_values``, the same figures as the tables. Provinces (counties) without projects
+    in view are grey, an area in view with nothing expected is the no-data class."""
+    from .. import geo
+    from ..maps.national import FixedScale, national_map
+
+    values = view.map_values if view.map_values is not None else pd.DataFrame()
+    scale = FixedScale(
+        COMPLETENESS_BREAKS,
+        t("rep_metric_completeness", lang),
+        lambda v: share_text(v),
+    )
+    provinces = geo.load_provinces()
+    if view.map_level == "county" and view.map_province is not None:
+        code = int(view.map_province)
+        polys = geo.load_counties([code])
+        counties = polys[["adcode", "geometry"]].copy()
+        counties["adcode"] = counties["adcode"].astype(int)
+        ref = geo.load_county_reference()
+        names = dict(zip(ref["adcode"].astype(int), ref["name_zh"]))
+        counties["name_zh"] = [names.get(c, str(c)) for c in counties["adcode"]]
+        border = provinces[provinces["adcode"] == code][["geometry"]].assign(layer="land")
+        b = border.total_bounds if len(border) else counties.total_bounds
+        return national_map(
+            counties,
+            values,
+            "completeness",
+            border,
+            lang=lang,
+            bounds=[[b[1] - 0.3, b[0] - 0.3], [b[3] + 0.3, b[2] + 0.3]],
+            level="county",
+            scale=scale,
+        )
+    return national_map(
+        provinces, values, "completeness", geo.load_outline(), lang=lang, scale=scale
     )

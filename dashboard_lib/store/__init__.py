@@ -8,6 +8,7 @@ Nothing outside this package imports duckdb: it raises ``StoreError`` (``store_e
 the DuckDB errors of a block of store calls into one).
 """
 
+from .approval import ApprovalQueries
 from .auth import AuthOps
 from .core import CoreStore
 from .errors import StoreError, store_errors
@@ -18,9 +19,19 @@ from .programme import ProgrammeQueries
 from .reporting import ReportingOps
 from .schema import SCHEMA_VERSION
 from .summary import refresh_summaries
+from .targets import TargetOps
 
 
-class Store(ExplorerQueries, ProgrammeQueries, ReportingOps, IngestOps, AuthOps, CoreStore):
+class Store(
+    ExplorerQueries,
+    ProgrammeQueries,
+    ApprovalQueries,
+    ReportingOps,
+    TargetOps,
+    IngestOps,
+    AuthOps,
+    CoreStore,
+):
     """The data layer as the app uses it (feature mixins are added to the bases)."""
 
 

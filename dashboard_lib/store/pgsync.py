@@ -44,6 +44,7 @@ PROGRAMME_TABLES = (
     "import_batch",
     *schema.INGEST_TABLES,
     *schema.REPORTING_TABLES,
+    *schema.TARGETS_TABLES,
 )
 # accounts, sign-in sessions and the audit log never leave PostgreSQL
 PRIVATE_TABLES = ("app_user", "app_session", "audit_log")
@@ -149,6 +150,10 @@ class SnapshotJob:
     def build(self, conn: psycopg.Connection) -> Path:
         """Everything copied again (at start, and after a lost connection)."""
         duck = self._fresh()
+        with conn.transaction():  # a database from before ``term_report.provenance``: add it
+            row = conn.execute("SELECT to_regclass('term_report') IS NOT NULL").fetchone()
+            for sql in schema.REPORTING_UPGRADE if row and row[0] else ():
+                conn.execute(sql)
         with conn.transaction():  # one consistent view of every table (REPEATABLE READ below)
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             duck.execute("BEGIN TRANSACTION")

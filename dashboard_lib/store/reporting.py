@@ -11,7 +11,9 @@ A mixin of ``dashboard_lib.store.Store``. The tables (``schema.REPORTING_SCHEMA`
   submitted it. ``status`` is ``submitted`` (waiting for the province), ``returned`` (sent back
   with a comment: the university submits again) or ``accepted``. ``first_submitted_at`` is kept
   across resubmissions: timeliness is judged by the first filing (a report returned for a
-  correction was still filed on time); ``submitted_at`` is the latest.
+  correction was still filed on time); ``submitted_at`` is the latest. ``provenance`` is
+  ``entered`` (filed through the page) or ``simulated`` (the demo build's; a simulated report
+  filed again through the page becomes ``entered``).
 - ``term_approval(term, province_adcode, approved_by, approved_at, reopened_by, reopened_at,
   reopen_reason)``: the ministry's approval of a term for one province. The term is LOCKED for
   that province while ``approved_at`` is set and ``reopened_at`` is not; approving again clears
@@ -20,8 +22,11 @@ A mixin of ``dashboard_lib.store.Store``. The tables (``schema.REPORTING_SCHEMA`
 Who may do what (every refusal a ``StoreError`` with a ``strings/reporting.py`` key, the
 database unchanged): a university coordinator (or the ministry) submits reports of the projects
 in scope; a province official reviews its own province's submitted reports (a comment is required
-to return one); only the ministry approves a term for a province — when every project of that
-province has an accepted report — reopens it (a reason is required), and changes due dates.
+to return one) — one by one, or every one in scope in one transaction
+(``submit_term_reports`` / ``accept_term_reports``: each row checked as a single action checks
+it, one refusal refuses them all); only the ministry approves a term for a province — when
+every project of that province has an accepted report — reopens it (a reason is required), and
+changes due dates.
 
 The lock (``refuse_locked``, called inside the import, undo and correction transactions of
 ``store/ingest.py``): a write is refused when it touches a row of an approved term of the row's
@@ -48,7 +53,7 @@ from ..school_calendar import term_bounds, term_code, term_label
 from ..scope import Viewer, project_predicate
 from ..vocab import Role
 from .core import CoreStore, StoreError
-from .schema import REPORTING_SCHEMA, REPORTING_TABLES
+from .schema import REPORTING_SCHEMA, REPORTING_TABLES, REPORTING_UPGRADE
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +100,13 @@ _LOCKED_SQL = """
     FROM term_approval a LEFT JOIN province pr ON pr.adcode = a.province_adcode
     WHERE a.approved_at IS NOT NULL AND a.reopened_at IS NULL AND ({touched})
     ORDER BY a.term, a.province_adcode LIMIT 1"""
+
+
+# Has ``term_report`` its ``provenance`` column? (Asked before the upgrade adds it.)
+_HAS_PROVENANCE = (
+    "SELECT count(*) FROM information_schema.columns WHERE table_name = 'term_report' "
+    "AND column_name = 'provenance' AND table_schema = current_schema()"
+)
 
 
 def _has_approvals(cur) -> bool:
@@ -169,6 +181,7 @@ def refuse_locked(
 
 class ReportingOps(CoreStore):
     _reporting_ready = False
+    _reporting_entered_only = False  # a read-only file from before ``term_report.provenance``
 
     def _ensure_reporting_schema(self) -> None:
         """Add this module's tables to a database built before they existed (same schema
@@ -181,18 +194,24 @@ class ReportingOps(CoreStore):
                 "WHERE to_regclass(t.name) IS NULL",
                 [list(REPORTING_TABLES)],
             )
-            if missing:
+            if missing or not self._sor_scalar(_HAS_PROVENANCE):
                 with self._transaction("store_write_failed") as cur:
                     cur.execute(REPORTING_SCHEMA)
+                    for sql in REPORTING_UPGRADE:
+                        cur.execute(sql)
             self._reporting_ready = True
             return
         have = set(self._df("SELECT table_name FROM information_schema.tables")["table_name"])
-        if not set(REPORTING_TABLES) <= have:
+        if not set(REPORTING_TABLES) <= have or not self._df(_HAS_PROVENANCE).iloc[0, 0]:
             try:
                 with self._con.cursor() as cur:
                     cur.execute(REPORTING_SCHEMA)
-            except duckdb.Error:  # a file opened read-only: nothing was ever reported in it
-                return
+                    for sql in REPORTING_UPGRADE:
+                        cur.execute(sql)
+            except duckdb.Error:  # a file opened read-only: nothing was ever reported in it,
+                if not set(REPORTING_TABLES) <= have:  # or (tables, no column) nothing simulated
+                    return
+                self._reporting_entered_only = True
             self._tables_cache = None
         self._reporting_ready = True
 
@@ -207,7 +226,8 @@ class ReportingOps(CoreStore):
         )
 
     def term_reports(self, viewer: Viewer, term: int | None = None) -> pd.DataFrame:
-        """The term reports of the projects in the viewer's scope (one term, or every term)."""
+        """The term reports of the projects in the viewer's scope (one term, or every term), with
+        their ``provenance``: 'entered' (filed through the page) or 'simulated' (the demo's)."""
         self._ensure_reporting_schema()
         cols = [
             "project_id",
@@ -221,9 +241,10 @@ class ReportingOps(CoreStore):
             "review_comment",
         ]
         if not self._reporting_ready:
-            return pd.DataFrame(columns=cols)
+            return pd.DataFrame(columns=[*cols, "provenance"])
         where, params = project_predicate(viewer, None)
         sel = ", ".join(f"r.{c}" for c in cols)
+        sel += ", 'entered' AS provenance" if self._reporting_entered_only else ", r.provenance"
         extra, extra_params = ("", []) if term is None else (" AND r.term = ?", [int(term)])
         return self._sor_df(
             f"""SELECT {sel} FROM term_report r JOIN project p USING (project_id)
@@ -293,10 +314,14 @@ class ReportingOps(CoreStore):
             raise StoreError("reporting_project_out_of_scope", project=int(project_id))
         return int(row[0][0])
 
-    def _open_report(self, cur, viewer: Viewer, project_id: int, term: int) -> str | None:
-        """Inside a report write: one writer at a time, the project in the viewer's scope, its
-        province's term not approved; the report's status now (None: never submitted)."""
-        self._lock_writes(cur)
+    def _open_report(
+        self, cur, viewer: Viewer, project_id: int, term: int, locked: bool = False
+    ) -> str | None:
+        """Inside a report write: one writer at a time (``locked``: the caller took the lock),
+        the project in the viewer's scope, its province's term not approved; the report's
+        status now (None: never submitted)."""
+        if not locked:
+            self._lock_writes(cur)
         province = self._project_in_scope(cur, viewer, project_id)
         self._refuse_if_approved(cur, term, province)
         row = cur.execute(
@@ -321,19 +346,64 @@ class ReportingOps(CoreStore):
                 at=_stamp(row[0][1]),
             )
 
-    def submit_term_report(self, viewer: Viewer, project_id: int, term: int) -> str:
-        """A university (or the ministry) files a project's report for a finished term; a
-        returned report is filed again. Returns the new status."""
+    def _submittable_term(self, viewer: Viewer, term: int) -> int:
+        """Who may file, and a finished term (else refused before any transaction)."""
         self._writer_role(viewer, (Role.UNIVERSITY, Role.MINISTRY), "reporting_only_university")
         term = self._check_term(term)
-        now = _now()
-        if term_bounds(term)[1] >= now.date():
+        if term_bounds(term)[1] >= _now().date():
             raise StoreError(
                 "reporting_term_not_ended",
                 term=term_label(term, "zh"),
                 term_en=term_label(term, "en"),
             )
         self._ensure_reporting_schema()
+        return term
+
+    def _file(self, cur, viewer: Viewer, project_id: int, term: int, status_now, bulk: bool):
+        """Inside a submit transaction whose checks passed: write the filing and its audit line
+        (a report filed through the page is ``entered``, even when it replaces a simulated one
+        that was returned)."""
+        now = _now()
+        if status_now is not None:
+            cur.execute(
+                "UPDATE term_report SET status = ?, submitted_by = ?, submitted_at = ?, "
+                "provenance = 'entered' WHERE project_id = ? AND term = ?",
+                [ReportState.SUBMITTED.value, self._actor(viewer), now, int(project_id), term],
+            )
+        else:
+            cur.execute(
+                "INSERT INTO term_report (project_id, term, status, first_submitted_at, "
+                "submitted_by, submitted_at, provenance) VALUES (?, ?, ?, ?, ?, ?, 'entered')",
+                [int(project_id), term, ReportState.SUBMITTED.value, now, self._actor(viewer), now],
+            )
+        self._audit(
+            cur,
+            self._actor(viewer),
+            "term_report_submit",
+            f"project_id={int(project_id)} term={term} again={status_now is not None}"
+            + (" bulk=True" if bulk else ""),
+        )
+
+    def _review(self, cur, viewer: Viewer, project_id: int, term: int, accept: bool, comment):
+        """Inside a review transaction whose checks passed: the new status and its audit line."""
+        status = (ReportState.ACCEPTED if accept else ReportState.RETURNED).value
+        cur.execute(
+            "UPDATE term_report SET status = ?, reviewed_by = ?, reviewed_at = ?, "
+            "review_comment = ? WHERE project_id = ? AND term = ?",
+            [status, self._actor(viewer), _now(), comment or None, int(project_id), term],
+        )
+        self._audit(
+            cur,
+            self._actor(viewer),
+            f"term_report_{'accept' if accept else 'return'}",
+            f"project_id={int(project_id)} term={term} comment={comment}",
+        )
+        return status
+
+    def submit_term_report(self, viewer: Viewer, project_id: int, term: int) -> str:
+        """A university (or the ministry) files a project's report for a finished term; a
+        returned report is filed again. Returns the new status."""
+        term = self._submittable_term(viewer, term)
         with self._transaction("store_write_failed") as cur:
             status_now = self._open_report(cur, viewer, project_id, term)
             if status_now is not None and status_now != ReportState.RETURNED.value:
@@ -343,33 +413,53 @@ class ReportingOps(CoreStore):
                     else "reporting_already_submitted"
                 )
                 raise StoreError(already, project=int(project_id))
-            if status_now is not None:
-                cur.execute(
-                    "UPDATE term_report SET status = ?, submitted_by = ?, submitted_at = ? "
-                    "WHERE project_id = ? AND term = ?",
-                    [ReportState.SUBMITTED.value, self._actor(viewer), now, int(project_id), term],
-                )
-            else:
-                cur.execute(
-                    "INSERT INTO term_report (project_id, term, status, first_submitted_at, "
-                    "submitted_by, submitted_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        int(project_id),
-                        term,
-                        ReportState.SUBMITTED.value,
-                        now,
-                        self._actor(viewer),
-                        now,
-                    ],
-                )
-            self._audit(
-                cur,
-                self._actor(viewer),
-                "term_report_submit",
-                f"project_id={int(project_id)} term={term} again={status_now is not None}",
-            )
+            self._file(cur, viewer, project_id, term, status_now, bulk=False)
             self._after_write(cur, "reporting")
         return ReportState.SUBMITTED.value
+
+    def _bulk_rows(self, cur, viewer: Viewer, term: int, states_sql: str, only) -> list[int]:
+        """The projects a bulk action touches, in the viewer's scope: those whose report for
+        ``term`` is in ``states_sql`` (a predicate over ``r.status``), narrowed to ``only`` (the
+        projects the page shows) when given; a project of ``only`` outside the scope is
+        refused, naming it."""
+        where, params = project_predicate(viewer, None)
+        rows = cur.execute(
+            f"""SELECT p.project_id FROM project p
+                LEFT JOIN term_report r ON r.project_id = p.project_id AND r.term = ?
+                WHERE {where} AND ({states_sql}) ORDER BY p.project_id""",
+            [term, *params],
+        ).fetchall()
+        ids = [int(r[0]) for r in rows]
+        if only is None:
+            return ids
+        wanted = sorted({int(x) for x in only})
+        for pid in wanted:
+            self._project_in_scope(cur, viewer, pid)
+        keep = set(wanted)
+        return [pid for pid in ids if pid in keep]
+
+    def submit_term_reports(self, viewer: Viewer, term: int, only=None) -> int:
+        """A university coordinator (or the ministry) files, in one transaction, the report of
+        every project in its scope that has not filed ``term`` yet or was returned (``only``:
+        just these projects, e.g. the ones the page lists). Each row is checked as
+        ``submit_term_report`` checks it (scope, the province's term not approved): one refusal
+        refuses them all and nothing is written. Returns how many were filed."""
+        term = self._submittable_term(viewer, term)
+        with self._transaction("store_write_failed") as cur:
+            self._lock_writes(cur)
+            todo = self._bulk_rows(
+                cur,
+                viewer,
+                term,
+                f"r.status IS NULL OR r.status = '{ReportState.RETURNED.value}'",
+                only,
+            )
+            for pid in todo:
+                status_now = self._open_report(cur, viewer, pid, term, locked=True)
+                self._file(cur, viewer, pid, term, status_now, bulk=True)
+            if todo:
+                self._after_write(cur, "reporting")
+        return len(todo)
 
     def review_term_report(
         self, viewer: Viewer, project_id: int, term: int, accept: bool, comment: str = ""
@@ -382,7 +472,6 @@ class ReportingOps(CoreStore):
         if not accept and not comment:
             raise StoreError("reporting_comment_required")
         self._ensure_reporting_schema()
-        status = (ReportState.ACCEPTED if accept else ReportState.RETURNED).value
         with self._transaction("store_write_failed") as cur:
             status_now = self._open_report(cur, viewer, project_id, term)
             if status_now != ReportState.SUBMITTED.value:
@@ -392,19 +481,29 @@ class ReportingOps(CoreStore):
                     term=term_label(term, "zh"),
                     term_en=term_label(term, "en"),
                 )
-            cur.execute(
-                "UPDATE term_report SET status = ?, reviewed_by = ?, reviewed_at = ?, "
-                "review_comment = ? WHERE project_id = ? AND term = ?",
-                [status, self._actor(viewer), _now(), comment or None, int(project_id), term],
-            )
-            self._audit(
-                cur,
-                self._actor(viewer),
-                f"term_report_{'accept' if accept else 'return'}",
-                f"project_id={int(project_id)} term={term} comment={comment}",
-            )
+            status = self._review(cur, viewer, project_id, term, accept, comment)
             self._after_write(cur, "reporting")
         return status
+
+    def accept_term_reports(self, viewer: Viewer, term: int, only=None) -> int:
+        """A province official accepts, in one transaction, every submitted ``term`` report of
+        its province (``only``: just these projects). Each row is checked as
+        ``review_term_report`` checks it: one refusal refuses them all and nothing is written.
+        Returns how many were accepted."""
+        self._writer_role(viewer, (Role.PROVINCE,), "reporting_only_province")
+        term = self._check_term(term)
+        self._ensure_reporting_schema()
+        with self._transaction("store_write_failed") as cur:
+            self._lock_writes(cur)
+            todo = self._bulk_rows(
+                cur, viewer, term, f"r.status = '{ReportState.SUBMITTED.value}'", only
+            )
+            for pid in todo:
+                self._open_report(cur, viewer, pid, term, locked=True)
+                self._review(cur, viewer, pid, term, True, "")
+            if todo:
+                self._after_write(cur, "reporting")
+        return len(todo)
 
     def approve_term(self, viewer: Viewer, term: int, province_adcode: int) -> None:
         """The ministry approves a term for a province once every project of it has an accepted

@@ -120,14 +120,33 @@ CREATE TABLE IF NOT EXISTS reporting_period (term INTEGER PRIMARY KEY, due_date 
 CREATE TABLE IF NOT EXISTS term_report (project_id INTEGER NOT NULL, term INTEGER NOT NULL,
     status VARCHAR NOT NULL, first_submitted_at TIMESTAMP, submitted_by VARCHAR,
     submitted_at TIMESTAMP, reviewed_by VARCHAR, reviewed_at TIMESTAMP, review_comment VARCHAR,
-    PRIMARY KEY (project_id, term));
+    provenance VARCHAR NOT NULL DEFAULT 'entered', PRIMARY KEY (project_id, term));
 CREATE TABLE IF NOT EXISTS term_approval (term INTEGER NOT NULL, province_adcode INTEGER NOT NULL,
     approved_by VARCHAR, approved_at TIMESTAMP, reopened_by VARCHAR, reopened_at TIMESTAMP,
     reopen_reason VARCHAR, PRIMARY KEY (term, province_adcode));
 """
 
 REPORTING_TABLES: tuple[str, ...] = ("reporting_period", "term_report", "term_approval")
+# ``term_report.provenance`` ('entered' by a user, 'simulated' by the demo build) came after the
+# tables: added to a file or a PostgreSQL database made without it (same SQL on both backends).
+REPORTING_UPGRADE = (
+    "ALTER TABLE term_report ADD COLUMN IF NOT EXISTS provenance VARCHAR DEFAULT 'entered'",
+    "ALTER TABLE term_report ALTER COLUMN provenance SET NOT NULL",
+)
+
+# ---------------------------------------------------------------------- outcome targets (store/targets.py)
+# Added to a file built before it existed by ``TargetOps._ensure_targets_schema`` (same schema
+# version). No row = no target set ("未设定"): the notice (教基厅函〔2022〕13号) states no number.
+TARGETS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outcome_target (project_id INTEGER NOT NULL, indicator VARCHAR NOT NULL,
+    target DOUBLE PRECISION NOT NULL, set_by VARCHAR, set_at TIMESTAMP, provenance VARCHAR NOT NULL,
+    PRIMARY KEY (project_id, indicator));
+"""
+
+TARGETS_TABLES: tuple[str, ...] = ("outcome_target",)
 
 # ---------------------------------------------------------------------- the whole database
-SCHEMA = "\n".join((CORE_SCHEMA, AUTH_SCHEMA, INGEST_SCHEMA, REPORTING_SCHEMA))
-TABLES: tuple[str, ...] = CORE_TABLES + AUTH_TABLES + INGEST_TABLES + REPORTING_TABLES
+SCHEMA = "\n".join((CORE_SCHEMA, AUTH_SCHEMA, INGEST_SCHEMA, REPORTING_SCHEMA, TARGETS_SCHEMA))
+TABLES: tuple[str, ...] = (
+    CORE_TABLES + AUTH_TABLES + INGEST_TABLES + REPORTING_TABLES + TARGETS_TABLES
+)

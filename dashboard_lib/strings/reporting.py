@@ -95,7 +95,48 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{province}：已通过 {n} / {total} 个项目；{by} 于 {at} 重新开放，原因：{reason}",
         "{province}: {n} of {total} projects accepted; reopened by {by} on {at}, because: {reason}",
     ),
+    "rep_col_source": ("报告来源", "Report source"),
+    "rep_source_simulated": ("模拟", "Simulated"),
+    "rep_source_entered": ("填报", "Entered"),
+    "rep_simulated_note": (
+        "本页有 {n} 份学期报告是演示用的模拟数据（“报告来源”列标注为“模拟”），不是真实报送。",
+        "{n} term reports on this page are simulated demo data (marked “Simulated” in the Report "
+        "source column), not real filings.",
+    ),
+    "rep_by_county": (
+        "按县（本省项目所在县）",
+        "By county (the counties of the province's projects)",
+    ),
+    "rep_map_heading": ("报送完整率地图", "Completeness on the map"),
+    "rep_map_caption_province": (
+        "{term}学期各省报送完整率（与下方“按省份”表同一计算）；灰色为非项目省份或权限外。",
+        "Completeness of the {term} reports by province (the same figures as the By province "
+        "table below); grey: outside the programme or your scope.",
+    ),
+    "rep_map_caption_county": (
+        "{term}学期本省各项目所在县的报送完整率（与下方“按县”表同一计算）；灰色为没有项目的县。",
+        "Completeness of the {term} reports in the counties of the province's projects (the same "
+        "figures as the By county table below); grey: counties without a project.",
+    ),
     # ------------------------------------------------------------- the page's actions
+    "rep_submit_all_button": ("全部报送（{n} 个项目）", "File all ({n} projects)"),
+    "rep_submit_all_help": (
+        "一次报送下列所有尚未报送或已退回的项目。",
+        "Files every project listed that has not filed yet or was returned, in one go.",
+    ),
+    "rep_submitted_all_ok": (
+        "已报送 {n} 个项目的{term}学期报告。",
+        "Filed the {term} reports of {n} projects.",
+    ),
+    "rep_accept_all_button": ("全部通过（{n} 份报告）", "Accept all ({n} reports)"),
+    "rep_accepted_all_ok": (
+        "已通过 {n} 份{term}学期报告。",
+        "Accepted {n} {term} reports.",
+    ),
+    "rep_bulk_none": (
+        "没有可处理的报告（可能已被他人处理），未做任何改动。",
+        "There was no report to act on (someone may have acted already); nothing was changed.",
+    ),
     "rep_submit_heading": ("报送学期报告", "File a term report"),
     "rep_submit_pick": ("项目", "Project"),
     "rep_submit_button": ("报送", "File the report"),

@@ -96,6 +96,7 @@ MATRIX = {
     "views/overview.py":    (False, True,  True,    True,    True,    True,  True),
     "views/explorer.py":    (False, True,  True,    True,    True,    True,  True),
     "views/progress.py":    (False, True,  True,    True,    True,    True,  True),
+    "views/scorecard.py":   (False, True,  True,    True,    True,    True,  True),
     "views/exchanges.py":   (False, True,  True,    True,    True,    True,  True),
     "views/internships.py": (False, True,  True,    True,    True,    True,  True),
     "views/dossier.py":     (False, True,  True,    True,    True,    True,  True),

@@ -20,12 +20,15 @@ import io
 import re
 from datetime import date, datetime
 
+import folium
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import AS_OF, ROOT, make_tiny, on_backend, table_fingerprints
 
 from dashboard_lib import build, ingest, ui
 from dashboard_lib.ingest import RecordKind
+from dashboard_lib.maps import OUTSIDE, PALETTE
 from dashboard_lib.programme import reporting
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store, StoreError
@@ -448,7 +451,21 @@ def test_page_for_each_role(page_db, monkeypatch, role):
         assert any("2026-08-30" in str(c.value) for c in at.code)  # the notice: its due date
     if role == "ministry":  # one row per programme province, its approval state
         states = next(d.value for d in at.dataframe if "状态" in d.value.columns)
-        assert len(states) == 24 and set(states["状态"]) == {"审核未完成"}
+        # by hand from the database: a province is ready when every project of it has an
+        # accepted 20261 report (the demo simulates reports, and never an approval)
+        s = Store(page_db)
+        try:
+            ready = s._df(
+                """SELECT pr.short_zh FROM project p JOIN province pr ON pr.adcode = p.province_adcode
+                   LEFT JOIN term_report r ON r.project_id = p.project_id AND r.term = 20261
+                   GROUP BY pr.short_zh HAVING bool_and(coalesce(r.status = 'accepted', false))"""
+            )["short_zh"].tolist()
+        finally:
+            s.close()
+        got = dict(zip(states["省份"], states["状态"]))
+        assert len(states) == 24 and "已批准（锁定）" not in got.values()
+        assert sorted(k for k, v in got.items() if v == "可批准") == sorted(ready)
+        assert set(got.values()) == {"可批准", "审核未完成"}
     en = run_page(monkeypatch, page_db, viewer, "en")
     assert not en.exception
     assert "Completeness" in {m.label for m in en.metric}
@@ -457,8 +474,17 @@ def test_page_for_each_role(page_db, monkeypatch, role):
 def test_page_coordinator_files_a_report(tmp_path, monkeypatch):
     db = tmp_path / "page.duckdb"
     build.build_database(db, build.spec_for(115, None, 2022, AS_OF), progress=lambda _m: None)
-    p = first_project(db)
-    viewer = Viewer.university([int(p["university_id"])], name="coordinator")
+    s = Store(db)
+    try:  # a university with a project that has not filed 20261 (the demo simulates the rest)
+        open_ = s._df(
+            """SELECT p.university_id, p.project_id FROM project p LEFT JOIN term_report r
+               ON r.project_id = p.project_id AND r.term = 20261
+               WHERE r.project_id IS NULL ORDER BY p.project_id LIMIT 1"""
+        ).iloc[0]
+        viewer = Viewer.university([int(open_["university_id"])], name="coordinator")
+        before = s.term_reports(viewer, 20261).set_index("project_id")
+    finally:
+        s.close()
     at = run_page(monkeypatch, db, viewer)
     pid = at.selectbox(key="rep_submit_project").value
     next(b for b in at.button if b.label == "报送").click().run()
@@ -466,10 +492,13 @@ def test_page_coordinator_files_a_report(tmp_path, monkeypatch):
     assert any("已报送" in m.value for m in at.success), [e.value for e in at.error]
     s = Store(db)
     try:
-        got = s.term_reports(viewer, 20261)
+        got = s.term_reports(viewer, 20261).set_index("project_id")
     finally:
         s.close()
-    assert got["project_id"].tolist() == [pid] and got["status"].tolist() == ["submitted"]
+    assert (got.loc[pid, "status"], got.loc[pid, "provenance"]) == ("submitted", "entered")
+    others = got.drop(index=pid)
+    assert set(others.index) == set(before.index) - {pid}
+    assert others["status"].to_dict() == before.drop(index=pid, errors="ignore")["status"].to_dict()
 
 
 def test_page_return_without_comment_is_refused_in_words(tmp_path, monkeypatch):
@@ -493,3 +522,261 @@ def test_page_return_without_comment_is_refused_in_words(tmp_path, monkeypatch):
         assert table_fingerprints(s) == before
     finally:
         s.close()
+
+
+# ------------------------------------------------------------------ 5. bulk submit and accept
+def sql(store, statement: str, params: list | None = None) -> None:
+    """A test's own change to the system of record (both backends), to set up a case."""
+    with store._transaction() as cur:
+        cur.execute(statement, params or [])
+
+
+def audit_actions(store) -> list[str]:
+    """The audit log's actions, oldest first."""
+    return store._sor_df("SELECT action FROM audit_log ORDER BY logged_at")["action"].tolist()
+
+
+def test_bulk_submit_and_accept_stay_in_scope(store, clock):
+    # BNU's project 2 was returned; its project 3 (新疆) already waits for review
+    store.submit_term_report(BNU, 2, SPRING)
+    store.review_term_report(GANSU, 2, SPRING, False, "请补充名单")
+    store.submit_term_report(BNU, 3, SPRING)
+    n_audit = len(audit_actions(store))
+    # 兰州大学 files all of its projects (1 甘肃, 4 兵团); BNU's rows are left as they were
+    assert store.submit_term_reports(LZU, SPRING) == 2
+    got = store.term_reports(MINISTRY, SPRING).set_index("project_id")
+    assert got["status"].to_dict() == {
+        1: "submitted",
+        2: "returned",
+        3: "submitted",
+        4: "submitted",
+    }
+    assert got.loc[1, "submitted_by"] == "lzu-coordinator" and got.loc[1, "provenance"] == "entered"
+    assert got.loc[2, "review_comment"] == "请补充名单"
+    assert audit_actions(store)[n_audit:] == ["term_report_submit"] * 2
+    # BNU's bulk files the returned one again, not the one awaiting review
+    assert store.submit_term_reports(BNU, SPRING) == 1
+    assert store.term_reports(BNU, SPRING).set_index("project_id")["status"].to_dict() == {
+        2: "submitted",
+        3: "submitted",
+    }
+    assert store.submit_term_reports(BNU, SPRING) == 0  # nothing left to file
+    # 甘肃 accepts its own two; 新疆's and 兵团's reports stay submitted
+    assert store.accept_term_reports(GANSU, SPRING) == 2
+    got = store.term_reports(MINISTRY, SPRING).set_index("project_id")
+    assert got["status"].to_dict() == {1: "accepted", 2: "accepted", 3: "submitted", 4: "submitted"}
+    assert got.loc[1, "reviewed_by"] == "gansu-official" and pd.isna(got.loc[3, "reviewed_by"])
+    assert audit_actions(store)[-2:] == ["term_report_accept"] * 2
+    store.approve_term(MINISTRY, SPRING, 620000)  # the bulk accept made it approvable
+
+
+def test_bulk_refusals_change_nothing(store, clock):
+    store.submit_term_report(LZU, 4, SPRING)
+    before = table_fingerprints(store)
+    # a project outside the scope among the ones asked for: all refused, by name
+    e = refused(
+        store.submit_term_reports, LZU, SPRING, only=[1, 2], key="reporting_project_out_of_scope"
+    )
+    assert e.values["project"] == 2
+    refused(
+        store.accept_term_reports, GANSU, SPRING, only=[4], key="reporting_project_out_of_scope"
+    )
+    refused(store.submit_term_reports, GANSU, SPRING, key="reporting_only_university")
+    refused(store.accept_term_reports, LZU, SPRING, key="reporting_only_province")
+    refused(store.accept_term_reports, MINISTRY, SPRING, key="reporting_only_province")
+    refused(store.submit_term_reports, Viewer.demo(), SPRING, key="store_read_only_mode")
+    refused(store.submit_term_reports, LZU, 20233, key="reporting_bad_term")
+    clock["at"] = datetime(2023, 7, 20, 9, 0)
+    refused(store.submit_term_reports, LZU, SPRING, key="reporting_term_not_ended")
+    clock["at"] = datetime(2023, 8, 20, 10, 0)
+    assert table_fingerprints(store) == before
+    # an approved term refuses the bulk actions as it refuses the single ones
+    accept_all_of_gansu(store)
+    store.approve_term(MINISTRY, SPRING, 620000)
+    sql(
+        store,
+        "UPDATE term_report SET status = 'returned' WHERE project_id = 2 AND term = ?",
+        [SPRING],
+    )
+    before = table_fingerprints(store)
+    e = refused(store.submit_term_reports, BNU, SPRING, key="reporting_term_approved")
+    assert "ministry-boss" in e.zh
+    sql(
+        store,
+        "UPDATE term_report SET status = 'submitted' WHERE project_id = 2 AND term = ?",
+        [SPRING],
+    )
+    before = table_fingerprints(store)
+    refused(store.accept_term_reports, GANSU, SPRING, key="reporting_term_approved")
+    assert table_fingerprints(store) == before
+    # the refusal of one row refuses the others too: 兰州大学's 兵团 project is not filed either
+    sql(
+        store,
+        "UPDATE term_report SET status = 'returned' WHERE project_id = 1 AND term = ?",
+        [SPRING],
+    )
+    sql(store, "DELETE FROM term_report WHERE project_id = 4")
+    before = table_fingerprints(store)
+    refused(store.submit_term_reports, LZU, SPRING, key="reporting_term_approved")
+    assert table_fingerprints(store) == before
+
+
+# ------------------------------------------------------------------ 6. the demo's reports
+def test_demo_reports_are_simulated_seeded_and_never_approved(page_db):
+    s = Store(page_db)
+    try:
+        rep = s.term_reports(MINISTRY)
+        n_projects = len(s.projects(MINISTRY))
+        approvals = s.term_approvals(MINISTRY)
+        as_of = s.as_of()
+    finally:
+        s.close()
+    assert approvals.empty  # an approval would lock imports into past terms
+    assert set(rep["provenance"]) == {"simulated"}
+    assert (pd.to_datetime(rep["submitted_at"]).dt.date <= as_of).all()
+    reviewed = rep["reviewed_at"].notna()
+    assert (pd.to_datetime(rep.loc[reviewed, "reviewed_at"]).dt.date <= as_of).all()
+    assert set(rep.loc[rep["status"] == "returned", "review_comment"].map(bool)) == {True}
+    assert rep.loc[rep["status"] != "returned", "review_comment"].isna().all()
+    # a plausible spread, judged by hand-written rules over the rows (not the code's numbers)
+    terms = sorted(rep["term"].unique())
+    assert terms[0] == 20222 and terms[-1] == 20261
+    due = {c: reporting.default_due(c) for c in terms}
+    first = pd.to_datetime(rep["first_submitted_at"]).dt.date
+    late = sum(f > due[c] for f, c in zip(first, rep["term"]))
+    expected = n_projects * len(terms)
+    assert 0.80 * expected < len(rep) < 0.99 * expected  # most filed, some missing
+    assert 0.03 * len(rep) < late < 0.35 * len(rep)  # some late
+    counts = rep["status"].value_counts()
+    assert counts["accepted"] > 0.6 * len(rep) and counts["returned"] >= 5
+    last = rep[rep["term"] == 20261]["status"].value_counts()
+    assert last["submitted"] >= 10  # the latest term still has reports awaiting review
+    # seeded: the same spec gives the same rows
+    from dashboard_lib import demo
+
+    spec = build.spec_for(115, None, 2022, AS_OF)
+    a = demo.simulated_term_reports(spec, np.arange(115, 0, -1))
+    pd.testing.assert_frame_equal(a, demo.simulated_term_reports(spec, np.arange(1, 116)))
+    other = demo.simulated_term_reports(build.spec_for(115, None, 7, AS_OF), np.arange(1, 116))
+    assert other["status"].tolist() != a["status"].tolist()  # another seed, another demo
+    got = rep.sort_values(["term", "project_id"]).reset_index(drop=True)
+    assert got["status"].tolist() == a["status"].tolist()
+
+
+def test_page_marks_simulated_reports(page_db, monkeypatch):
+    at = run_page(monkeypatch, page_db, Viewer.ministry("boss"))
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "报告来源" in d.value.columns)
+    s = Store(page_db)
+    try:
+        n_sim = len(s.term_reports(MINISTRY, 20261))
+    finally:
+        s.close()
+    assert (table["报告来源"] == "模拟").sum() == n_sim
+    assert set(table["报告来源"]) == {"模拟", "—"}
+    assert any(f"有 {n_sim} 份学期报告是演示用的模拟数据" in c.value for c in at.caption)
+    en = run_page(monkeypatch, page_db, Viewer.ministry("boss"), "en")
+    table = next(d.value for d in en.dataframe if "Report source" in d.value.columns)
+    assert (table["Report source"] == "Simulated").sum() == n_sim
+
+
+def test_page_bulk_accept_says_how_many(tmp_path, monkeypatch):
+    db = tmp_path / "page.duckdb"
+    build.build_database(db, build.spec_for(115, None, 2022, AS_OF), progress=lambda _m: None)
+    s = Store(db)
+    try:  # the province with the most reports awaiting review in 20261
+        waiting = s._df(
+            """SELECT p.province_adcode, count(*) AS n FROM term_report r JOIN project p
+               USING (project_id) WHERE r.term = 20261 AND r.status = 'submitted'
+               GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"""
+        ).iloc[0]
+        adcode, n = int(waiting["province_adcode"]), int(waiting["n"])
+        others = s._df(
+            "SELECT project_id, status FROM term_report r JOIN project p USING (project_id) "
+            "WHERE r.term = 20261 AND p.province_adcode <> ? ORDER BY 1",
+            [adcode],
+        )
+    finally:
+        s.close()
+    at = run_page(monkeypatch, db, Viewer.province(adcode, name="official"))
+    assert at.button(key="rep_accept_all").label == f"全部通过（{n} 份报告）"
+    at.button(key="rep_accept_all").click().run()
+    assert not at.exception and not at.error
+    assert any(f"已通过 {n} 份2026春学期报告" in m.value for m in at.success)
+    s = Store(db)
+    try:
+        mine = s._df(
+            "SELECT r.status FROM term_report r JOIN project p USING (project_id) "
+            "WHERE r.term = 20261 AND p.province_adcode = ?",
+            [adcode],
+        )
+        assert "submitted" not in set(mine["status"])
+        assert s._df(
+            "SELECT project_id, status FROM term_report r JOIN project p USING (project_id) "
+            "WHERE r.term = 20261 AND p.province_adcode <> ? ORDER BY 1",
+            [adcode],
+        ).equals(others)
+    finally:
+        s.close()
+
+
+# ------------------------------------------------------------------ 7. completeness on the map
+def area_tips(m) -> dict[int, tuple[str, str]]:
+    """adcode -> (tooltip, fill colour) of the map's areas layer."""
+    found = []
+
+    def walk(el):
+        if isinstance(el, folium.GeoJson):
+            found.append(el)
+        for child in el._children.values():
+            walk(child)
+
+    walk(m)
+    layer = next(
+        g for g in found if g.data["features"] and "inside" in g.data["features"][0]["properties"]
+    )
+    return {
+        int(f["properties"]["adcode"]): (f["properties"]["tip"], f["properties"]["fill"])
+        for f in layer.data["features"]
+    }
+
+
+def test_map_values_are_the_hand_computed_completeness(tmp_path, clock):
+    s = make_tiny(tmp_path / "map.duckdb")
+    try:
+        # spring 2023: project 1 (甘肃) files on time, project 3 (新疆) late, 2 and 4 never
+        s.submit_term_report(LZU, 1, SPRING)
+        clock["at"] = datetime(2023, 9, 20, 9, 0)
+        s.submit_term_report(BNU, 3, SPRING)
+        view = reporting.term_reports_content(s, MINISTRY, term=SPRING)
+        gansu = reporting.term_reports_content(s, GANSU, term=SPRING)
+    finally:
+        s.close()
+    got = view.map_values.set_index("adcode")["completeness"].to_dict()
+    # by hand: 甘肃 1 of 2 filed, 新疆 1 of 1 (late counts), 兵团 0 of 1
+    assert view.map_level == "province" and got == {620000: 0.5, 650000: 1.0, 660000: 0.0}
+    m = reporting.completeness_map(view, "zh")
+    tips = area_tips(m)
+    assert tips[620000] == ("甘肃 · 完整率：50.0%", PALETTE[0])  # ≤ 50 %: the first class
+    assert tips[650000] == ("新疆 · 完整率：100.0%", PALETTE[-1])  # 95–100 %: the last
+    assert tips[660000] == ("兵团 · 完整率：0.0%", PALETTE[0])  # 0 % is a value, not no data
+    assert tips[110000][1] == OUTSIDE  # 北京: no project, grey
+    html = m.get_root().render()
+    assert "≤ 50.0%" in html and "95.0% – 100.0%" in html and "无数据" in html  # the legend
+    assert "L.tileLayer" not in html  # offline: no tiles
+    # the table beside it says the same
+    table = view.by_province.set_index("省份")["完整率"].to_dict()
+    assert table == {"甘肃": "50.0%", "新疆": "100.0%", "兵团": "0.0%"}
+    # a province official: its counties — 榆中县 (project 1) filed, 靖远县 (project 2) did not
+    assert gansu.map_level == "county" and gansu.map_province == 620000
+    assert gansu.map_values.set_index("adcode")["completeness"].to_dict() == {
+        620123: 1.0,
+        620421: 0.0,
+    }
+    tips = area_tips(reporting.completeness_map(gansu, "en"))
+    assert tips[620123][0] == "榆中县 · Completeness: 100.0%"
+    assert tips[620421][0] == "靖远县 · Completeness: 0.0%"
+    assert gansu.by_county.set_index("县")["完整率"].to_dict() == {
+        "榆中县": "100.0%",
+        "靖远县": "0.0%",
+    }
