@@ -27,6 +27,7 @@ import pytest
 from conftest import AS_OF, ROOT, make_tiny, on_backend, table_fingerprints
 
 from dashboard_lib import build, ingest, ui
+from dashboard_lib.i18n import t
 from dashboard_lib.ingest import RecordKind
 from dashboard_lib.maps import OUTSIDE, PALETTE
 from dashboard_lib.programme import reporting
@@ -764,6 +765,9 @@ def test_map_values_are_the_hand_computed_completeness(tmp_path, clock):
     html = m.get_root().render()
     assert "≤ 50.0%" in html and "95.0% – 100.0%" in html and "无数据" in html  # the legend
     assert "L.tileLayer" not in html  # offline: no tiles
+    assert t("legend_helped", "zh") not in html, (
+        "no helped-county outline drawn, none in the legend"
+    )
     # the table beside it says the same
     table = view.by_province.set_index("省份")["完整率"].to_dict()
     assert table == {"甘肃": "50.0%", "新疆": "100.0%", "兵团": "0.0%"}
