@@ -69,7 +69,9 @@ def test_figures_read_in_chinese(server, browser, name, width, height):  # noqa:
         if name == "progress":
             assert "关注分值 =" in body
             scope = re.search(r"共 (\d+) 个项目需要关注（共 115 个项目）", body)
-            assert scope and 0 < int(scope.group(1)) <= 30, body[:2000]
+            # a worklist, not the whole programme: under half of the 115 (the outcome verdicts
+            # of the scorecard flag projects too, issue 16)
+            assert scope and 0 < int(scope.group(1)) < 115 / 2, body[:2000]
             assert "2026年春季学期：" in table_text(pg)
             n = int(scope.group(1))
             if n > 12:
