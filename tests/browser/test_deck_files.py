@@ -5,8 +5,12 @@ and the files' metadata: tests/unit/test_deck_still.py)."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
+import subprocess
 import zipfile
+from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS
@@ -206,3 +210,59 @@ def test_an_export_shows_its_progress_and_names_its_file(app, browser, size, lan
         assert "Traceback" not in page.content() and page.outside == []
     finally:
         context.close()
+
+
+def test_the_pptx_opens_in_libreoffice_with_its_map_slide_drawn(national, tmp_path):
+    """The PPTX as a colleague opens it (LibreOffice Impress, as CI installs it): every slide
+    renders, and the map slide shows the still map, not an empty frame (issue 14)."""
+    if deck_export.browser_path() is None:
+        pytest.skip("no Chromium on this machine")
+    impress = shutil.which("soffice") and Path("/usr/lib/libreoffice/program/libsdlo.so").exists()
+    if not impress or not shutil.which("pdftoppm"):
+        if os.environ.get("CI"):
+            pytest.fail("CI must have LibreOffice Impress and pdftoppm (.ci/run installs them)")
+        pytest.skip("LibreOffice Impress is not installed")
+    data, why = deck_export.make_pptx(national, "数据截至 2026-11-28")
+    assert why is None
+    src = tmp_path / "deck.pptx"
+    src.write_bytes(data)
+    slides = Presentation(io.BytesIO(data)).slides
+    with_picture = [
+        k for k, slide in enumerate(slides) if any(s.shape_type == 13 for s in slide.shapes)
+    ]  # 13: MSO_SHAPE_TYPE.PICTURE
+    assert with_picture, "the map slide carries its picture"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    pdf = (tmp_path / "deck.pdf").read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == len(slides), "every slide rendered"
+    page = with_picture[0] + 1
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", "-f", str(page), "-l", str(page)]
+        + [str(tmp_path / "deck.pdf"), str(tmp_path / "map")],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    (png,) = list(tmp_path.glob("map*.png"))
+    (ARTIFACTS / "deck").mkdir(parents=True, exist_ok=True)
+    shutil.copy(png, ARTIFACTS / "deck" / "pptx-map-slide-libreoffice.png")
+    im = Image.open(png).convert("RGB")
+    w, h = im.size
+    middle = im.crop((int(0.1 * w), int(0.2 * h), int(0.9 * w), int(0.85 * h)))
+    colours = middle.getcolors(middle.width * middle.height) or []
+    white = sum(n for n, c in colours if min(c) >= 245)
+    assert len(colours) > 40, "a drawn map has many colours, an empty frame a few"
+    assert white < 0.8 * middle.width * middle.height, "the map area is not blank"
