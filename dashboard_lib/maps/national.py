@@ -253,8 +253,8 @@ def national_map(
             esc(t("explorer_legend_unhelped" if counties else "legend_outside", lang)),
         ),
     ]
-    if not counties and helped_counties is not None and len(helped_counties):
-        rows += [("outline", HELPED, esc(t("legend_helped", lang)))]  # only when drawn
+    if not counties and scale is None:  # a programme metric's map shows the helped counties
+        rows += [("outline", HELPED, esc(t("legend_helped", lang)))]  # (a dense one as dots)
     if plan is not None:
         rows += plan.legend_rows(lang)
     Legend(legend_html(scale.name if scale else legend_title(metric, lang), rows)).add_to(m)

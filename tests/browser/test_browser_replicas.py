@@ -274,6 +274,10 @@ def test_replica_1_killed_and_restarted_keeps_the_tab_signed_in(deployment, cont
     pg.on("websocket", lambda ws: sockets.append(ws))
     sign_in(pg, r1.url)
     settle(pg)  # the page has drawn (see the module's note on a load the kill cuts)
+    # and its lazily loaded frontend files (the table's DataFrame.*.js) have arrived: the kill
+    # must not cut them (1 of 2 CI runs did)
+    pg.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+    pg.wait_for_load_state("networkidle")
     pg.evaluate("window.__same_document = true")  # gone if the page were loaded again
     opened = len(sockets)
     deployment.kill(r1)
