@@ -285,6 +285,16 @@ def formula(
 ) -> str:
     """The score in one sentence, as the page states it (``outcomes``: with the scorecard's
     part, as the progress page computes it)."""
+    activity = {  # the activity and milestone part, the same in both sentences
+        "min": expect.min_activities,
+        "w": f"{rules.shortfall_weight:g}",
+        "disp": f"{rules.no_dispatch:g}",
+        "weeks": rules.current_after_days // 7,
+        "cur": f"{rules.current_empty:g}",
+        "overdue": f"{rules.overdue:g}",
+        "late_days": rules.late_days,
+        "late": f"{rules.late:g}",
+    }
     if outcomes:
         return t(
             "att_formula_scored",
@@ -292,24 +302,6 @@ def formula(
             regressing=f"{rules.regressing:g}",
             slow=f"{rules.slow:g}",
             no_data=f"{rules.no_outcomes:g}",
-            min=expect.min_activities,
-            w=f"{rules.shortfall_weight:g}",
-            disp=f"{rules.no_dispatch:g}",
-            weeks=rules.current_after_days // 7,
-            cur=f"{rules.current_empty:g}",
-            overdue=f"{rules.overdue:g}",
-            late_days=rules.late_days,
-            late=f"{rules.late:g}",
+            **activity,
         )
-    return t(
-        "att_formula",
-        lang,
-        min=expect.min_activities,
-        w=f"{rules.shortfall_weight:g}",
-        disp=f"{rules.no_dispatch:g}",
-        weeks=rules.current_after_days // 7,
-        cur=f"{rules.current_empty:g}",
-        overdue=f"{rules.overdue:g}",
-        late_days=rules.late_days,
-        late=f"{rules.late:g}",
-    )
+    return t("att_formula", lang, **activity)
