@@ -23,16 +23,27 @@ def main() -> None:
     offline.ensure_static()
     viewer = ui.viewer()
     ui.account_box(viewer)
-    pages = [
-        st.Page(
-            r.spec.file if r.opens else chrome.stand_in(viewer, language, navigation.LOGIN.file),
-            title=t(r.spec.title_key, language),
-            url_path=r.address,
-            default=r.default,
-            visibility="visible" if r.in_menu else "hidden",
+    pages: list = []
+
+    def to_default() -> None:  # the default page's own address, typed in: on to ``/``
+        st.switch_page(pages[0], query_params=st.query_params.to_dict())
+
+    for r in navigation.routes(viewer):
+        if r.twin:
+            target = to_default
+        elif r.opens:
+            target = r.spec.file
+        else:
+            target = chrome.stand_in(viewer, language, navigation.LOGIN.file)
+        pages.append(
+            st.Page(
+                target,
+                title=t(r.spec.title_key, language),
+                url_path=r.address,
+                default=r.default,
+                visibility="visible" if r.in_menu else "hidden",
+            )
         )
-        for r in navigation.routes(viewer)
-    ]
     # expanded: every page of the menu listed (collapsed, Streamlit adds its English "View n more")
     st.navigation(pages, expanded=True).run()
 

@@ -22,6 +22,7 @@ import pandas as pd
 from . import demo, geo
 from .errors import UserError
 from .i18n import pair, t
+from .programme import quality
 from .settings import DATA_DIR, load_settings
 from .store import Store
 from .store.lifecycle import (
@@ -241,8 +242,14 @@ def build_database(
         progress(f"{n_sim:,} simulated activity rows inserted ({time.perf_counter() - t0:.1f} s)")
         store.bulk_insert("outcome", sim["outcome"])
         ids = [*projects["project_id"], *sim["project"]["project_id"]]
-        store.bulk_insert("term_report", demo.simulated_term_reports(spec, ids))  # no approvals
+        reports = demo.simulated_term_reports(spec, ids, sim["project_cycle"])  # no approvals
+        store.bulk_insert("term_report", reports)
         store.bulk_insert("outcome_target", sim["outcome_target"])  # simulated targets
+        for table in ("comparison_school", "comparison_outcome"):  # simulated comparison schools
+            store.bulk_insert(table, sim[table])
+        store.bulk_insert("project_cycle", sim["project_cycle"])  # simulated second cycles
+        store.bulk_insert("cycle_milestone", sim["cycle_milestone"])
+        store.bulk_insert("quality_flag", quality.demo_flags(sim["outcome"], spec.as_of))
         for key, value in {
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "demo_seed": spec.seed,

@@ -191,13 +191,14 @@ def cached(fn: Callable[..., T], store, viewer, *args, memo: Memo | None = None)
     return (memo or PAGES).get(key, lambda: fn(store, viewer, *args))
 
 
-def approvals(store, viewer) -> frozenset:
+def approvals(store, viewer, as_of=None) -> frozenset:
     """The approved (term, province) pairs of the viewer's scope (``Store.approved_pairs``), in
     ``SMALL``. Keyed, beyond :func:`key_for`, by ``Store.approval_stamp`` (read from the system
     of record): an approval or a reopening shows on the next run of every page, on every
-    replica. Pages pass the pairs to their content builders, so those keys change with them."""
-    key = key_for(store, viewer, "approved_pairs", store.approval_stamp())
-    return SMALL.get(key, lambda: store.approved_pairs(viewer))
+    replica. Pages pass the pairs to their content builders, so those keys change with them.
+    ``as_of``: the sidebar's 数据截至 — the pairs as they stood at the end of that day."""
+    key = key_for(store, viewer, "approved_pairs", store.approval_stamp(), as_of)
+    return SMALL.get(key, lambda: store.approved_pairs(viewer, as_of))
 
 
 # One memo per kind of value, each bounded by entries and by approximate size, so a server's

@@ -25,6 +25,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -113,8 +114,7 @@ class BrowserSession:
         path = browser_path()
         if path is None:
             raise ExportUnavailable(NO_BROWSER)
-        import kaleido  # imported on first use: the deck on screen never needs it
-
+        kaleido = _import_kaleido()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
@@ -241,6 +241,25 @@ def export_session() -> Iterator[BrowserSession]:
             _keep_for_a_while()
     finally:
         _shared_lock.release()
+
+
+def _import_kaleido():
+    """Kaleido, imported on first use (the deck on screen never needs it). Streamlit's script
+    runner puts the app's folder first on ``sys.path`` and takes it off again around every run;
+    an import in another thread that walks ``sys.path`` at that instant can skip site-packages and
+    miss one of kaleido's own modules. So a failed import is tried again before it is reported."""
+    for attempt in range(3):
+        try:
+            import kaleido
+
+            return kaleido
+        except ImportError as exc:
+            if attempt == 2:
+                raise ExportUnavailable(
+                    "deck_export_chart_failed", error=type(exc).__name__
+                ) from exc
+            time.sleep(0.2)
+    raise AssertionError("unreachable")
 
 
 def warm_up() -> bool:

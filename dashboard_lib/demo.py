@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from . import demo_comparison
 from .vocab import (
     CORPS_ADCODE,
     DEADLINES,
@@ -537,11 +538,158 @@ def simulated_targets(outcomes: pd.DataFrame, spec: DemoSpec) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def simulated_term_reports(spec: DemoSpec, project_ids) -> pd.DataFrame:
+# Simulated second cycles (issue 16, part 5): the first agreements ended on 2025-08-31. From the
+# next day most projects run a renewed three-year cycle, a few ended, a couple were re-paired with
+# another university. Only simulated projects end or change university: the published ones keep
+# their published pair (their first cycle stays the ``project`` row, with its source) and get a
+# simulated renewal. Drawn from their own generator: every other simulated row is as before.
+ENDED_SHARE = 0.06  # of the simulated projects (at least two)
+REPAIRED_SHARE = 0.04  # of the simulated projects (at least two)
+CYCLE_COLS = ["project_id", "cycle_no", "university_id", "start_date", "end_date", "status"]
+
+
+def simulated_cycles(
+    spec: DemoSpec,
+    projects: pd.DataFrame,
+    published_ids,
+    universities: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``project_cycle`` and ``cycle_milestone`` rows for ``projects`` (project_id,
+    university_id; every project's first cycle runs from ``spec.start`` for three years).
+
+    Cycle 1 of each simulated project gets a row with its outcome (renewed, ended, repaired);
+    cycle 2 (from the day after the first cycle's end, three years) of each renewed or re-paired
+    project, with its 签约/备案/启动 milestones, those done by ``spec.as_of`` only. Nothing when
+    ``spec.as_of`` is before the second cycle's start."""
+    rng = np.random.default_rng([spec.seed, 165])
+    first_end = date(spec.start.year + 3, spec.start.month, 1) - pd.Timedelta(days=1)
+    first_end = pd.Timestamp(first_end).date()
+    second_start = pd.Timestamp(first_end + pd.Timedelta(days=1)).date()
+    second_end = (pd.Timestamp(second_start) + pd.DateOffset(years=3, days=-1)).date()
+    ms_cols = ["project_id", "cycle_no", "kind", "due_date", "done_date", "date_precision"]
+    empty = pd.DataFrame(columns=CYCLE_COLS + ["provenance", "source_url"])
+    if spec.as_of < second_start or projects.empty:
+        return empty, pd.DataFrame(columns=ms_cols + ["provenance", "source_url"])
+    ids = projects["project_id"].to_numpy(dtype=int)
+    unis = projects["university_id"].to_numpy(dtype=int)
+    sim_idx = np.flatnonzero(~np.isin(ids, np.asarray(list(published_ids), dtype=int)))
+    n_sim = len(sim_idx)
+    n_ended = min(n_sim, max(2, round(ENDED_SHARE * n_sim)))
+    n_repaired = min(n_sim - n_ended, max(2, round(REPAIRED_SHARE * n_sim)))
+    picked = rng.permutation(sim_idx)
+    status = np.full(len(ids), "renewed", dtype=object)
+    status[picked[:n_ended]] = "ended"
+    status[picked[n_ended : n_ended + n_repaired]] = "repaired"
+    hosts = universities[universities["kind"] != "society"]["university_id"].to_numpy(dtype=int)
+    new_uni = unis.copy()
+    for i in np.flatnonzero(status == "repaired"):
+        others = hosts[hosts != unis[i]]
+        new_uni[i] = int(rng.choice(others))
+    first = pd.DataFrame(
+        {
+            "project_id": ids[sim_idx],
+            "cycle_no": 1,
+            "university_id": unis[sim_idx],
+            "start_date": spec.start,
+            "end_date": first_end,
+            "status": status[sim_idx],
+        }
+    )
+    go_on = np.flatnonzero(status != "ended")
+    second = pd.DataFrame(
+        {
+            "project_id": ids[go_on],
+            "cycle_no": 2,
+            "university_id": new_uni[go_on],
+            "start_date": second_start,
+            "end_date": second_end,
+            "status": "ongoing",
+        }
+    )
+    cycles = pd.concat([first, second], ignore_index=True)
+    cycles["provenance"] = SIM
+    cycles["source_url"] = None
+    # the renewal's milestones: signed some weeks before the start (a few after the deadline,
+    # 32 days before it), filed days later, launched around the start
+    n = len(go_on)
+    start = np.full(n, second_start.isoformat(), dtype="datetime64[D]")
+    signed = start - rng.integers(34, 80, n).astype("timedelta64[D]")
+    late = rng.random(n) < 0.09
+    signed[late] = start[late] - rng.integers(5, 31, int(late.sum())).astype("timedelta64[D]")
+    filed = signed + rng.integers(2, 19, n).astype("timedelta64[D]")
+    launched = np.maximum(filed, start - np.timedelta64(7, "D")) + rng.integers(0, 45, n).astype(
+        "timedelta64[D]"
+    )
+    begin = pd.Timestamp(second_start)
+    deadlines = {  # as the first cycle's before its 2022-09-01 start (store.cycles)
+        MilestoneKind.SIGNED: (begin - pd.Timedelta(days=32)).date(),
+        MilestoneKind.FILED: (begin - pd.Timedelta(days=17)).date(),
+        MilestoneKind.LAUNCHED: (begin + pd.Timedelta(days=29)).date(),
+    }
+    frames = []
+    for kind, done in (
+        (MilestoneKind.SIGNED, signed),
+        (MilestoneKind.FILED, filed),
+        (MilestoneKind.LAUNCHED, launched),
+    ):
+        shown = done <= np.datetime64(spec.as_of)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "project_id": ids[go_on][shown],
+                    "cycle_no": 2,
+                    "kind": kind.value,
+                    "due_date": deadlines[kind],
+                    "done_date": pd.to_datetime(done[shown]).date,
+                    "date_precision": "day",
+                }
+            )
+        )
+    ms = pd.concat(frames, ignore_index=True)
+    ms["provenance"] = SIM
+    ms["source_url"] = None
+    return cycles, ms
+
+
+def ended_after(cycles: pd.DataFrame) -> dict[int, date]:
+    """Project id -> the end of its last cycle, for the projects whose last cycle ended."""
+    if cycles.empty:
+        return {}
+    last = cycles.sort_values(["project_id", "cycle_no"]).groupby("project_id").tail(1)
+    last = last[last["status"] == "ended"]
+    return {int(p): e for p, e in zip(last["project_id"], last["end_date"])}
+
+
+def _without_activity_after(frame: pd.DataFrame, ended: dict[int, date]) -> pd.DataFrame:
+    """``frame`` without the activity that starts after its project's ended cycle."""
+    if not ended or frame.empty:
+        return frame
+    end = frame["project_id"].map(ended)
+    after = end.notna() & (pd.to_datetime(frame["start_date"]) > pd.to_datetime(end))
+    return frame[~after.to_numpy()].reset_index(drop=True)
+
+
+def simulated_term_reports(
+    spec: DemoSpec, project_ids, cycles: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The demo's ``term_report`` rows for these projects (``term_reports``), from the demo's
-    seed: the same spec and projects always give the same rows."""
+    seed: the same spec and projects always give the same rows. A project whose last cycle of
+    ``cycles`` ended files nothing for the terms after its end (from the term's middle on, as
+    ``programme.cycles.owing`` expects)."""
+    from .school_calendar import term_middle
+
     ids = np.sort(np.asarray(project_ids, dtype=int))
-    return term_reports(np.random.default_rng([spec.seed, 16]), ids, spec.as_of)
+    rows = term_reports(np.random.default_rng([spec.seed, 16]), ids, spec.as_of)
+    ended = ended_after(cycles) if cycles is not None else {}
+    if not ended or rows.empty:
+        return rows
+    middle = {int(c): term_middle(int(c)) for c in rows["term"].unique()}
+    end = rows["project_id"].map(ended)
+    gone = [
+        e is not None and not pd.isna(e) and middle[int(term)] > pd.Timestamp(e).date()
+        for e, term in zip(end, rows["term"])
+    ]
+    return rows[~np.asarray(gone, dtype=bool)].reset_index(drop=True)
 
 
 def generate(
@@ -576,6 +724,23 @@ def generate(
     known = pd.Series([f"{p}|{k}" for p, k in zip(ms["project_id"], ms["kind"])])
     ms = ms[~known.isin({f"{p}|{k}" for p, k in published_milestones}).to_numpy()]
     chunks = _activity_chunks(rng, spec, all_ids, first_activity_id)
+    # the second cycles (issue 16 part 5): their own generator; no activity after an ended cycle
+    everyone = pd.concat(
+        [published_projects[["project_id", "university_id"]], sim[["project_id", "university_id"]]],
+        ignore_index=True,
+    )
+    cycles, cycle_ms = simulated_cycles(
+        spec, everyone, published_projects["project_id"].astype(int), universities
+    )
+    # a re-paired project is hosted by its current cycle's university, as an import makes it
+    # (store.cycles): its scope, filters and map lines follow it; cycle 1 keeps the first one
+    if not cycles.empty:
+        hosts = cycles.sort_values("cycle_no").groupby("project_id")["university_id"].last()
+        sim["university_id"] = (
+            sim["project_id"].map(hosts).fillna(sim["university_id"]).astype(int).to_numpy()
+        )
+    ended = ended_after(cycles)
+    chunks = [(lambda c=c: _without_activity_after(c(), ended)) if ended else c for c in chunks]
     out = {
         "project": sim,
         "milestone": ms.reset_index(drop=True),
@@ -583,6 +748,18 @@ def generate(
     }
     # simulated outcome targets (issue 16 part 3): their own generator, nothing else changes
     out["outcome_target"] = simulated_targets(out["outcome"], spec)
+    out["project_cycle"] = cycles
+    out["cycle_milestone"] = cycle_ms
+    # simulated comparison schools (issue 16 part 4): their own generator, nothing else changes
+    out.update(
+        demo_comparison.simulated_comparison(
+            spec.seed,
+            pd.concat([published_projects, sim], ignore_index=True),
+            counties,
+            out["outcome"],
+            spec.start.year - 1,
+        )
+    )
     if lazy_activity:
         out["activity_chunks"] = chunks
     else:
@@ -597,6 +774,10 @@ def generate(
             "activity_chunks",
             "outcome",
             "outcome_target",
+            "project_cycle",
+            "cycle_milestone",
+            "comparison_school",
+            "comparison_outcome",
         )
         if k in out
     }

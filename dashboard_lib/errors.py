@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .i18n import t
+from .i18n import t, tm
 
 Part = tuple[str, Mapping[str, Any]]
 
@@ -41,6 +41,11 @@ class UserError(Exception):
     def message(self, lang: str = "zh") -> str:
         """The sentence(s) in ``lang`` (Chinese unless ``"en"``)."""
         return " ".join(t(k, lang, **lang_values(v, lang)) for k, v in self.parts)
+
+    def markdown(self, lang: str = "zh") -> str:
+        """``message`` for Streamlit's Markdown (st.error, st.warning …): the sentences keep
+        their Markdown, every value (a name or a typed value from the user's data) is text."""
+        return " ".join(tm(k, lang, **lang_values(v, lang)) for k, v in self.parts)
 
     @property
     def zh(self) -> str:

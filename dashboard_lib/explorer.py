@@ -4,13 +4,18 @@ each level of the map needs — pure functions, no Streamlit.
 Levels: ``nation`` → ``province`` (that province's counties only) → ``county`` (its project
 cards). The URL holds the view (``?level=county&province=620000&county=620123&metric=…``); every
 value in it is untrusted and checked against the viewer's scope and the reference data.
+
+The term playback (issue 16 part 6): ``term=20241`` in the URL colours the map as of that term's
+last day (``at_term``: the shared filters with that as-of date, so the per-term summary answers
+and each term's view is cached on its own); ``step_term`` is ◀ ▶ and the play button's next step.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from urllib.parse import urlencode
 
 import numpy as np
@@ -19,6 +24,7 @@ import pandas as pd
 from . import geo, maps, metrics
 from .fmt import format_date, format_value
 from .i18n import label, t
+from .school_calendar import term_bounds
 from .scope import Filters, Viewer
 from .store import Store
 
@@ -42,6 +48,7 @@ class ViewState:
     county: int | None = None
     metric: str = "projects"
     method: str = "quantile"
+    term: int | None = None  # the playback's term (None: no playback, the sidebar's view)
 
     def to_params(self) -> dict[str, str]:
         """The query parameters of this view (what a shared link carries)."""
@@ -50,10 +57,12 @@ class ViewState:
             out["province"] = str(self.province)
         if self.county is not None:
             out["county"] = str(self.county)
+        if self.term is not None:
+            out["term"] = str(self.term)
         return out
 
 
-VIEW_PARAMS = ("level", "province", "county", "metric", "classes")
+VIEW_PARAMS = ("level", "province", "county", "metric", "classes", "term")
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ def url_agrees(query: Mapping, parsed: Parsed) -> bool:
         (level is None or level == s.level)
         and (_one(query, "metric") or "projects") == s.metric
         and (_one(query, "classes") or "quantile") == s.method
+        and _one(query, "term") == (str(s.term) if s.term is not None else None)
     )
 
 
@@ -125,11 +135,18 @@ def _int(value) -> int | None:
     return int(s) if s.isdigit() and len(s) == 6 else -1
 
 
-def parse_view(params, viewer: Viewer, province_codes, county_province: dict[int, int]) -> Parsed:
+def parse_view(
+    params,
+    viewer: Viewer,
+    province_codes,
+    county_province: dict[int, int],
+    terms: Sequence[int] = (),
+) -> Parsed:
     """The view from untrusted query parameters.
 
     ``province_codes``: the programme provinces the viewer may choose (already scoped);
-    ``county_province``: county adcode → its province adcode (reference data).
+    ``county_province``: county adcode → its province adcode (reference data); ``terms``: the
+    terms the playback may show (a ``term`` outside them is refused).
     A province outside the scope, a county outside its province or anything malformed is
     refused: the view falls back one level and ``refused`` is set so the page can say so.
     """
@@ -160,7 +177,38 @@ def parse_view(params, viewer: Viewer, province_codes, county_province: dict[int
         level = "province"
     else:
         level = "nation"
-    return Parsed(ViewState(level, province, county, metric, method), refused, own and not refused)
+    term_raw = get("term")
+    term = None
+    if term_raw:
+        raw = term_raw[-1] if isinstance(term_raw, (list, tuple)) else str(term_raw)
+        term = int(raw) if raw.strip().isdigit() and int(raw) in terms else None
+        refused = refused or term is None
+    state = ViewState(level, province, county, metric, method, term)
+    return Parsed(state, refused, own and not refused)
+
+
+def step_term(term: int | None, terms: Sequence[int], step: int) -> int | None:
+    """The term ``step`` terms after ``term`` (``step`` -1: ◀, +1: ▶ and the play button's
+    step), or None past either end. From no term (the latest view) ▶ starts at the first term
+    and ◀ at the last one."""
+    if not terms:
+        return None
+    if term is None or term not in terms:
+        return terms[0] if step > 0 else terms[-1]
+    i = list(terms).index(term) + step
+    return terms[i] if 0 <= i < len(terms) else None
+
+
+def at_term(filters: Filters, term: int | None, latest: date) -> Filters:
+    """The shared filters as of the playback's term: its last day, never past the sidebar's own
+    as-of date nor the data's date (``latest``: then no as-of limit is added)."""
+    if term is None:
+        return filters
+    end = term_bounds(term)[1]
+    upto = filters.as_of or latest
+    if end >= upto:
+        return filters
+    return replace(filters, as_of=end)
 
 
 def drill(
@@ -533,13 +581,35 @@ def universities(flows: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- cards
+def card_statuses(store: Store, viewer: Viewer, filters: Filters, cards: pd.DataFrame) -> dict:
+    """Per project of ``cards``: the approval state of its card's figures (its activity rows
+    in the filters' range, each approved when its term is approved for the province)."""
+    from .programme import approval
+
+    if cards.empty:
+        return {}
+    counts = store.activity_agg(viewer, filters, by=("project_id", "term_code"))
+    counts = counts[counts["project_id"].isin(cards["project_id"])]
+    behind = approval.marked_counts(
+        counts, cards[["project_id", "province_adcode"]], store.approved_pairs(viewer)
+    )
+    return approval.by_key(behind, "project_id")
+
+
 def card_rows(
-    cards: pd.DataFrame, lang: str = "zh", link_query: Mapping[str, str] | None = None
+    cards: pd.DataFrame,
+    lang: str = "zh",
+    link_query: Mapping[str, str] | None = None,
+    statuses: Mapping | None = None,
 ) -> list[dict]:
     """What each project card shows, as plain (unescaped) text and a few links. ``link_query``:
-    what the dossier link carries besides the project (language, filters, map view)."""
+    what the dossier link carries besides the project (language, filters, map view);
+    ``statuses``: each project's approval state (``card_statuses``; none: provisional)."""
+    from .programme import approval
+
+    labels = approval.labels_for(cards["project_id"], dict(statuses or {}), lang)
     out = []
-    for r in cards.itertuples(index=False):
+    for r, status in zip(cards.itertuples(index=False), labels):
         prov = label(r.provenance, lang)
         if r.provenance == "imported" and not pd.isna(r.import_batch_id):
             prov = f"{prov}（{t('explorer_batch', lang)} {int(r.import_batch_id)}）"
@@ -576,6 +646,7 @@ def card_rows(
                 "signed": format_date(r.signed_date, r.signed_precision) or "—",
                 "cycle": cycle or "—",
                 "headline": headline,
+                "approval": status,
                 "provenance": r.provenance,
                 "provenance_label": prov,
                 "source_url": r.source_url
@@ -643,7 +714,7 @@ def view_data(
     if state.level == "county":
         assert state.province is not None  # a county view is inside its province
         raw = store.explorer_cards(viewer, f, county_adcode=state.county)
-        cards = card_rows(raw, lang, link_query)
+        cards = card_rows(raw, lang, link_query, card_statuses(store, viewer, f, raw))
         sel = layer.frame[layer.frame["selected"]]
         ref = store.counties([state.province])
         row = ref[ref["adcode"] == state.county]

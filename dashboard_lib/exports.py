@@ -17,7 +17,9 @@ def neutralise(value):
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell, and every column name, neutralised."""
     out = frame.copy()
+    out.columns = [neutralise(c) for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise)

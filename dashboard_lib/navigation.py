@@ -39,6 +39,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/data_import.py", "nav_import", "import", STAFF, writes=True),
     PageSpec("views/data_entry.py", "nav_entry", "entry", STAFF, writes=True),
     PageSpec("views/reporting.py", "nav_reporting", "reporting", STAFF, writes=True),
+    PageSpec("views/quality.py", "nav_quality", "quality", STAFF, writes=True),
     PageSpec("views/presenter.py", "nav_presenter", "presenter", ALL),
     PageSpec("views/admin.py", "nav_admin", "admin", frozenset({Role.MINISTRY}), writes=True),
     PageSpec("views/about.py", "nav_about", "about", ALL),
@@ -76,6 +77,7 @@ class Route:
     address: str = (
         ""  # the URL path; the default page's is DEFAULT_ADDRESS (Streamlit serves it at /)
     )
+    twin: bool = False  # the default page's own address: it leads to ``/`` (see DEFAULT_ADDRESS)
 
     @property
     def default(self) -> bool:
@@ -84,7 +86,9 @@ class Route:
 
 # Streamlit serves the default page at ``/`` only, so its own address typed in (``/overview``)
 # met the not-found dialog. The default page therefore takes this inner name (never shown: the
-# default page's address is ``/``), and its real address is routed again, hidden from the menu.
+# default page's address is ``/``), and its real address is routed again, hidden from the menu,
+# as a twin that goes on to ``/`` with the same query: run as a page of its own, the menu had no
+# entry to highlight (issue 13).
 DEFAULT_ADDRESS = "_home"
 
 
@@ -97,7 +101,7 @@ def routes(viewer: Viewer | None, root: Path = REPO_ROOT) -> list[Route]:
     out = [
         Route(p, True, True, DEFAULT_ADDRESS if i == 0 else p.url_path) for i, p in enumerate(own)
     ]
-    out.append(Route(own[0], True, False, own[0].url_path))
+    out.append(Route(own[0], True, False, own[0].url_path, twin=True))
     for p in (*PAGES, LOGIN):
         if p not in own and (root / p.file).exists():
             out.append(Route(p, p is LOGIN, False, p.url_path))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from urllib.parse import urlencode, urlparse
 
@@ -22,6 +23,7 @@ from .fmt import format_number
 from .i18n import label, t
 from .scope import Filters, Viewer
 from .strings.deck import CASE_NOTES
+from .urlstate import as_of_text
 from .vocab import Provenance, Role
 
 SLIDES = ("title", "numbers", "map", "progress", "exchanges", "internships", "cases", "province")
@@ -35,12 +37,15 @@ class DeckChoice:
     slides: tuple[str, ...] = SLIDES
     province: int | None = None
     autoplay: int = 0
+    as_of: date | None = None  # the sidebar's 数据截至 (None: the latest data)
 
     def query(self) -> dict[str, str]:
         """The choice as URL parameters, so a link reopens the same deck."""
         q = {"slides": ",".join(self.slides), "autoplay": str(self.autoplay)}
         if self.province is not None:
             q["province"] = str(self.province)
+        if self.as_of is not None:
+            q["asof"] = self.as_of.isoformat()
         return q
 
     def link(self, base: str = "/presenter") -> str:
@@ -557,8 +562,11 @@ class ReadOnce:
 def build_deck(store, viewer: Viewer, choice: DeckChoice, lang: str = "zh") -> list[Slide]:
     """The slides of ``choice`` for ``viewer``: the province filter narrows every slide."""
     store = ReadOnce(store)
-    filters = Filters(provinces=(choice.province,)) if choice.province is not None else Filters()
-    as_of = store.meta().get("as_of", "")
+    filters = Filters(
+        provinces=(choice.province,) if choice.province is not None else (), as_of=choice.as_of
+    )
+    # the title line says the day the deck shows: the chosen as-of day, else the data's date
+    as_of = as_of_text(choice.as_of, lang) if choice.as_of else store.meta().get("as_of", "")
     province_name = (
         _province_name(store, choice.province, lang) if choice.province is not None else ""
     )
@@ -575,8 +583,10 @@ def build_deck(store, viewer: Viewer, choice: DeckChoice, lang: str = "zh") -> l
     return [makers[key]() for key in choice.slides]
 
 
-def as_of_label(store, lang: str) -> str:
-    return t("as_of", lang, date=store.meta().get("as_of", ""))
+def as_of_label(store, lang: str, as_of: date | None = None) -> str:
+    """The deck's and the files' date line: the chosen as-of day, else the data's own date."""
+    day = as_of_text(as_of, lang) if as_of is not None else store.meta().get("as_of", "")
+    return t("as_of", lang, date=day)
 
 
 def viewer_unit(store, viewer: Viewer, lang: str = "zh") -> str:
@@ -618,17 +628,19 @@ def province_report_pdf(
     province: int,
     lang: str = "zh",
     progress: deck_export.Progress | None = None,
+    as_of: date | None = None,
 ) -> bytes:
     """One page for a province official: its figures, milestones chart, projects needing
-    attention and the project list, printed by the local Chromium."""
-    choice = DeckChoice(("numbers", "progress", "province"), province, 0)
+    attention and the project list, printed by the local Chromium (as of ``as_of``, when given,
+    and so titled)."""
+    choice = DeckChoice(("numbers", "progress", "province"), province, 0, as_of)
     slides = build_deck(store, viewer, choice, lang)
     name = _province_name(store, province, lang)
     numbers, progress_slide, own = slides
     page = Slide(
         "report",
         t("deck_report_title", lang, name=name),
-        t("as_of", lang, date=store.meta().get("as_of", "")),
+        as_of_label(store, lang, as_of),
         numbers=numbers.numbers,
         figure=progress_slide.figure,
         empty=progress_slide.empty,
@@ -638,7 +650,7 @@ def province_report_pdf(
     )
     return deck_export.make_pdf(
         [page],
-        as_of_label(store, lang),
+        as_of_label(store, lang, as_of),
         lang=lang,
         author=viewer_unit(store, viewer, lang),
         progress=progress,

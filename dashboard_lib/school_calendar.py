@@ -24,9 +24,11 @@ __all__ = [
     "TERM_CODE_SQL",
     "assessed_terms",
     "next_term",
+    "school_year_of",
     "term_bounds",
     "term_code",
     "term_label",
+    "term_middle",
     "term_range",
     "terms_until",
 ]
@@ -56,6 +58,18 @@ def term_bounds(code: int) -> tuple[date, date]:
     if half == 1:
         return date(year, 2, 1), date(year, 7, 31)
     raise ValueError(f"not a term code: {code}")
+
+
+def term_middle(code: int) -> date:
+    """The middle day of a term: the day that decides whether a project is bound to report for
+    it (``programme.cycles.owing``; the demo's reports follow the same day)."""
+    first, last = term_bounds(code)
+    return first + (last - first) / 2
+
+
+def school_year_of(d: date) -> int:
+    """The school year a date falls in, named by the year it starts (August on: that year)."""
+    return d.year if d.month >= 8 else d.year - 1
 
 
 TermRange = tuple[int | None, int | None]

@@ -4,12 +4,22 @@ A ``Viewer`` is a role plus the provinces and universities it may see (``None`` 
 ``Filters`` are what the user chose in the sidebar; they can only narrow the viewer's scope,
 never widen it. ``project_predicate`` turns both into one SQL predicate with bound parameters;
 ``store`` applies it inside every query.
+
+``Filters.as_of`` (the sidebar's "数据截至" date, None = today) turns every read into the programme
+as it was on that day, in this module only: a project exists once signed (its ``signed``
+milestone's ``done_date``, else its ``cycle_start``) on or before the date
+(``project_predicate``); activities count from their ``start_date`` (``activity_predicate``); a
+milestone done later reads as not yet done (``milestone_done_sql``); outcomes count for the school
+years complete by then (``outcome_predicate``); term reports and approvals as their timestamps
+stood at the end of that day (``as_of_cutoff``). The judgements against "today" (overdue, late,
+the terms assessed and offered, the school years assessed) are made on ``effective_as_of``: that
+date when set, else the data's own date.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from .vocab import Role
 
@@ -85,6 +95,58 @@ class Filters:
     date_to: date | None = None
     kinds: tuple[str, ...] = ()
     provenance: tuple[str, ...] = ()
+    as_of: date | None = None  # the programme as it was on this day (None: today, all rows)
+
+
+# The day a project began to exist: its signing, else the start of its cycle (``{a}``: the alias
+# of the project table). A correlated subquery: it runs on DuckDB and PostgreSQL alike.
+SIGNED_ON_SQL = (
+    "coalesce((SELECT min(sg.done_date) FROM milestone sg WHERE sg.project_id = {a}.project_id "
+    "AND sg.kind = 'signed'), {a}.cycle_start)"
+)
+
+
+def as_of_of(filters: Filters | None) -> date | None:
+    """The as-of date of ``filters`` (None: no limit in time)."""
+    return None if filters is None else filters.as_of
+
+
+def effective_as_of(store, filters: Filters | None = None) -> date:
+    """The day every judgement against "today" is made on (overdue, late, assessed terms, the
+    school years assessed): the filters' as-of date when one is set and earlier than the data's
+    own date (``store.as_of()``), else the data's date. The one rule for every page."""
+    latest = store.as_of()
+    chosen = getattr(filters, "as_of", None)
+    return chosen if chosen is not None and chosen < latest else latest
+
+
+def as_of_cutoff(as_of: date | None) -> datetime | None:
+    """The first instant after the as-of day: a timestamp before it happened by that day."""
+    return None if as_of is None else datetime.combine(as_of + timedelta(days=1), time())
+
+
+def last_complete_school_year(as_of: date) -> int:
+    """The last school year (named by the year it starts in August) ended by ``as_of`` (31 July
+    counts as its end)."""
+    day = as_of + timedelta(days=1)
+    return (day.year if day.month >= 8 else day.year - 1) - 1
+
+
+def milestone_done_sql(filters: Filters | None, alias: str = "m") -> tuple[str, list]:
+    """The ``done_date`` of milestone rows (aliased ``alias``) as of the filters' date: a
+    milestone done after it reads as not yet done (NULL). Returns (SQL expression, params)."""
+    as_of = as_of_of(filters)
+    if as_of is None:
+        return f"{alias}.done_date", []
+    return f"(CASE WHEN {alias}.done_date <= CAST(? AS DATE) THEN {alias}.done_date END)", [as_of]
+
+
+def outcome_predicate(filters: Filters | None, alias: str = "o") -> tuple[str, list]:
+    """Outcome rows (aliased ``alias``) of the school years complete by the as-of date."""
+    as_of = as_of_of(filters)
+    if as_of is None:
+        return "TRUE", []
+    return f"({alias}.school_year <= ?)", [last_complete_school_year(as_of)]
 
 
 def row_provenance_predicate(viewer: Viewer, alias: str) -> tuple[str, list]:
@@ -126,6 +188,9 @@ def project_predicate(
     if filters.provenance:
         clauses.append(f"({alias}.provenance = ANY(?::VARCHAR[]))")
         params.append(sorted(filters.provenance))
+    if filters.as_of is not None:  # signed by then (scope above still applies: it only narrows)
+        clauses.append(f"({SIGNED_ON_SQL.format(a=alias)} <= CAST(? AS DATE))")
+        params.append(filters.as_of)
     return (" AND ".join(clauses) or "TRUE"), params
 
 
@@ -146,6 +211,9 @@ def activity_predicate(
     if filters.date_to is not None:
         clauses.append(f"{alias}.start_date <= ?")
         params.append(filters.date_to)
+    if filters.as_of is not None:
+        clauses.append(f"{alias}.start_date <= CAST(? AS DATE)")
+        params.append(filters.as_of)
     if filters.kinds:
         clauses.append(f"({alias}.kind = ANY(?::VARCHAR[]))")
         params.append(sorted(filters.kinds))

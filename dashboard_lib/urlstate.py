@@ -1,12 +1,15 @@
 """The shared filters kept in the URL, read and written as plain values (no Streamlit here).
 
 A copied link reproduces a view: ``?province=620000&prefecture=兰州市&university=3,7
-&term_from=20231&term_to=20252&kind=dispatch&prov=published``. Every URL value is untrusted. It
+&term_from=20231&term_to=20252&kind=dispatch&prov=published&asof=2024-01-31``. Every URL value
+is untrusted. It
 is checked against the viewer's scope and the known values (the ``Reference`` lists, which the
 sidebar takes from the store); anything else is dropped, and a warning says so: ``out_of_scope``
 for a province or university the viewer may not see (or that is not a number), and
-``prog_bad_filter`` for an unknown prefecture, term, way of working or provenance, or a term range
-that ends before it starts.
+``prog_bad_filter`` for an unknown prefecture, term, way of working or provenance, a term range
+that ends before it starts, or an as-of date ("数据截至") that is not a day between the programme's
+first year and the data's own date (``Reference.latest``; that day itself, the default, is no
+parameter).
 
 ``filters_from_url`` is the whole rule for a link opened in a new session. ``resolve`` adds what
 a running session holds: a value this session chose (``held``, kept by the widgets) wins over the
@@ -19,14 +22,16 @@ province, which is refused aloud as from the URL. ``ui/filters.py`` draws the wi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, NamedTuple
 
+from .i18n import t
 from .school_calendar import term_bounds
 from .scope import Filters, Viewer
-from .vocab import PEOPLES_PROVENANCES, ActivityKind, Provenance
+from .vocab import PEOPLES_PROVENANCES, PROGRAMME_START, ActivityKind, Provenance
 
-PARAMS = ("province", "prefecture", "university", "term_from", "term_to", "kind", "prov")
+PARAMS = ("province", "prefecture", "university", "term_from", "term_to", "kind", "prov", "asof")
 PROVENANCE_CHOICES: dict[str, tuple[str, ...]] = {
     "all": (),
     "published": (Provenance.PUBLISHED.value,),
@@ -34,6 +39,9 @@ PROVENANCE_CHOICES: dict[str, tuple[str, ...]] = {
 }
 KINDS: tuple[str, ...] = tuple(k.value for k in ActivityKind)
 ALL = 0  # the province choice "every province in the viewer's scope"
+# The earliest as-of date one may choose: the year the programme began (its agreements were
+# signed in the summer before its first term).
+EARLIEST_AS_OF = date(int(PROGRAMME_START[:4]), 1, 1)
 
 Query = Mapping[str, "str | Sequence[str] | None"]
 
@@ -63,11 +71,17 @@ class Reference:
 
     ``provinces``: the programme provinces the viewer may choose; ``terms``: every term from the
     programme's first to the current one, in order; ``choices``: the prefectures and universities
-    of the viewer's projects in the given provinces (``()``: all provinces in scope)."""
+    of the viewer's projects in the given provinces (``()``: all provinces in scope);
+    ``latest``: the data's own date, the latest as-of date (None: today)."""
 
     provinces: tuple[int, ...]
     terms: tuple[int, ...]
     choices: Callable[[tuple[int, ...]], Choices]
+    latest: date | None = None
+
+    def last_day(self) -> date:
+        """The latest as-of date one may choose (the default)."""
+        return self.latest or date.today()
 
 
 @dataclass(frozen=True)
@@ -83,20 +97,13 @@ class Selection:
     term_to: int
     kinds: tuple[str, ...]
     provenance: str
+    as_of: date | None = None  # 数据截至 (None: the data's own date, no parameter)
 
     def ordered(self) -> Selection:
         """The same selection with its term range in order."""
         if self.term_from <= self.term_to:
             return self
-        return Selection(
-            self.province,
-            self.prefectures,
-            self.universities,
-            self.term_to,
-            self.term_from,
-            self.kinds,
-            self.provenance,
-        )
+        return replace(self, term_from=self.term_to, term_to=self.term_from)
 
     def held(self) -> dict[str, Any]:
         """The selection as a session keeps it (``resolve``'s ``held``), keyed by URL parameter."""
@@ -108,6 +115,7 @@ class Selection:
             "term_to": self.term_to,
             "kind": list(self.kinds),
             "prov": self.provenance,
+            "asof": self.as_of,
         }
 
 
@@ -194,6 +202,31 @@ def _provenance(wanted: str | None, warn: set[UrlWarning]) -> str:
     return want
 
 
+def _as_of(wanted: str | None, ref: Reference, warn: set[UrlWarning]) -> date | None:
+    """An ``asof`` parameter: an ISO day from ``EARLIEST_AS_OF`` to ``ref.last_day()`` (that
+    day itself is the default: None)."""
+    if not wanted:
+        return None
+    try:
+        day = date.fromisoformat(wanted.strip())
+    except ValueError:
+        warn.add(BAD_FILTER)
+        return None
+    if not EARLIEST_AS_OF <= day <= ref.last_day():
+        warn.add(BAD_FILTER)
+        return None
+    return None if day == ref.last_day() else day
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def as_of_text(day: date, lang: str = "zh") -> str:
+    """An as-of day as the banner and the titles say it: 2024年1月31日 / 31 Jan 2024."""
+    month = _MONTHS[day.month - 1] if lang == "en" else str(day.month)
+    return t("asof_day", lang, y=day.year, d=day.day, month=month)
+
+
 def url_changed(query: Query, written: Mapping[str, str], *params: str) -> bool:
     """True when the URL says something this session did not write there (a pasted or edited
     link): the URL then wins over the session's values. A parameter taken out of the URL is no
@@ -205,17 +238,17 @@ def in_scope(viewer: Viewer | None, ref: Reference) -> Reference:
     """``ref`` limited to the viewer's own provinces and universities once more (the store's
     lists already are: a second check costs nothing)."""
     if viewer is None:
-        return Reference((), ref.terms, lambda _p: Choices((), ()))
+        return Reference((), ref.terms, lambda _p: Choices((), ()), ref.latest)
     provinces = tuple(c for c in ref.provinces if viewer.may_see_province(c))
     if viewer.universities is None:
-        return Reference(provinces, ref.terms, ref.choices)
+        return Reference(provinces, ref.terms, ref.choices, ref.latest)
     mine = viewer.universities
 
     def choices(wanted: tuple[int, ...]) -> Choices:
         c = ref.choices(wanted)
         return Choices(c.prefectures, tuple(u for u in c.universities if u in mine))
 
-    return Reference(provinces, ref.terms, choices)
+    return Reference(provinces, ref.terms, choices, ref.latest)
 
 
 def resolve(
@@ -277,8 +310,14 @@ def resolve(
     kinds = _kinds(get(query, "kind"), warn) if from_url("kind") else list(held["kind"])
     prov = _provenance(get(query, "prov"), warn) if from_url("prov") else held["prov"]
 
+    if from_url("asof"):
+        as_of = _as_of(get(query, "asof"), ref, warn)
+    else:
+        as_of = held["asof"]
+        if as_of is not None and not EARLIEST_AS_OF <= as_of < ref.last_day():
+            as_of = None
     selection = Selection(
-        province, tuple(prefectures), tuple(universities), lo, hi, tuple(kinds), prov
+        province, tuple(prefectures), tuple(universities), lo, hi, tuple(kinds), prov, as_of
     )
     return selection, tuple(sorted(warn))
 
@@ -295,6 +334,7 @@ def to_filters(selection: Selection, terms: Sequence[int]) -> Filters:
         date_to=None if full_range else term_bounds(s.term_to)[1],
         kinds=s.kinds,
         provenance=PROVENANCE_CHOICES[s.provenance],
+        as_of=s.as_of,
     )
 
 
@@ -310,6 +350,7 @@ def to_params(selection: Selection, terms: Sequence[int]) -> dict[str, str | Non
         "term_to": None if full_range else str(s.term_to),
         "kind": ",".join(s.kinds) or None,
         "prov": None if s.provenance == "all" else s.provenance,
+        "asof": None if s.as_of is None else s.as_of.isoformat(),
     }
 
 

@@ -117,6 +117,7 @@ class RecordKind(str, Enum):
     TRAINING = ActivityKind.TRAINING.value
     INTERNSHIP = ActivityKind.INTERNSHIP.value
     OUTCOME = "outcome"
+    COMPARISON = "comparison"  # outcomes of county high schools outside the programme (issue 16)
 
     @property
     def is_activity(self) -> bool:

@@ -83,6 +83,11 @@ QUERIES = {
     ),
     "milestones": lambda s, v, f, pid: s.milestones(v, f),
     "outcomes": lambda s, v, f, pid: s.outcomes(v, f),
+    "comparison_outcomes": lambda s, v, f, pid: s.comparison_outcomes(v, f),
+    "project_cycles": lambda s, v, f, pid: s.project_cycles(v, f),
+    "cycle_milestones": lambda s, v, f, pid: s.cycle_milestones(v, f),
+    "quality_flags": lambda s, v, f, pid: s.quality_flags(v, f),
+    "quality_flag": lambda s, v, f, pid: s.quality_flag(v, 1),
     "provinces": lambda s, v, f, pid: s.provinces(),
     "scope_provinces": lambda s, v, f, pid: s.scope_provinces(v),
     "universities": lambda s, v, f, pid: s.universities(),
@@ -197,6 +202,9 @@ NOT_QUERIES = {
     "accept_term_reports",
     "set_target",
     "may_set_targets",  # a role check, no query
+    "confirm_quality_flag",  # the quality page's writes (issue 16 part 7)
+    "correct_quality_flag",
+    "may_review_quality",  # a role check, no query
     "update_user",
     "user",
     "user_by_subject",

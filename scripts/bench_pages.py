@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 from dashboard_lib import build, programme  # noqa: E402
+from dashboard_lib.programme import comparison, scorecard  # noqa: E402
 from dashboard_lib.scope import Filters, Viewer  # noqa: E402
 from dashboard_lib.store import Store  # noqa: E402
 
@@ -30,6 +31,11 @@ PAGES = {
     "exchanges": lambda s, v, f: programme.exchanges_content(s, v, f, "zh", {}),
     "internships": lambda s, v, f: programme.internships_content(s, v, f, "zh", {}),
     "dossier": lambda s, v, f: programme.dossier_content(s, v, f, 5, "zh"),
+    # 成效记分卡: the league and the difference-in-differences figure (issue 16, parts 3-4)
+    "scorecard": lambda s, v, f: (
+        scorecard.league_content(s, v, f, "zh", {}),
+        comparison.content(s, v, f, "zh"),
+    ),
 }
 FILTERS = [
     Filters(),

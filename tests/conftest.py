@@ -20,6 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 AS_OF = date(2026, 11, 28)
 ARTIFACTS = ROOT / "artifacts"
+
+# SQL over ``project p``: the project owes the report of a term whose middle is the bound day
+# (``?``): its last agreement is not one recorded as ended before that day (written from the
+# rule's words, not from programme.cycles.owing)
+OWES_REPORT_SQL = """p.project_id NOT IN (
+    SELECT c.project_id FROM project_cycle c
+    WHERE c.status = 'ended' AND c.end_date < CAST(? AS DATE)
+      AND c.cycle_no = (SELECT max(d.cycle_no) FROM project_cycle d
+                        WHERE d.project_id = c.project_id))"""
 # the folder a test lives in is its kind; the marker of the same name selects it (-m browser)
 FOLDER_MARKERS = {"browser": ("browser", "slow"), "server": ("server", "slow"), "unit": ()}
 
@@ -35,6 +44,28 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(name)
 
 
+def cycle_row(
+    pid: int, uid: int, province: int, county: int, school: str, prefecture: str = "某市"
+) -> dict:
+    """One renewal row (cycle 2 from 2025-09-01) of a project import's Preview, as
+    ``ingest.checks`` makes them: for the tests that hand the store a forged preview."""
+    return {
+        "project_id": pid,
+        "cycle_no": 2,
+        "university_id": uid,
+        "school_zh": school,
+        "county_adcode": county,
+        "province_adcode": province,
+        "prefecture_zh": prefecture,
+        "start_date": date(2025, 9, 1),
+        "end_date": date(2028, 8, 31),
+        "signed_date": None,
+        "note": None,
+        "replaces": None,
+        "row": 2,
+    }
+
+
 @pytest.fixture(autouse=True)
 def _fresh_memo():
     """Each test starts like a fresh server: no page content or map remembered from another test
@@ -43,6 +74,24 @@ def _fresh_memo():
 
     cache.clear_all()
     yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    """Argon2 at its cheapest inside the test process (about 1 ms a hash instead of 0.1-0.3 s;
+    hundreds of accounts are made and signed in): what is hashed and checked is the same, only
+    the work factor differs. The product keeps argon2-cffi's defaults (servers the tests start
+    are other processes: they verify with the parameters each hash carries);
+    tests/unit/test_sessions.py checks those defaults in a fresh interpreter."""
+    from argon2 import PasswordHasher
+
+    from dashboard_lib import auth
+
+    real, dummy = auth._HASHER, auth._DUMMY_HASH
+    auth._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    auth._DUMMY_HASH = None
+    yield
+    auth._HASHER, auth._DUMMY_HASH = real, dummy
 
 
 @pytest.fixture(scope="module")
@@ -318,6 +367,35 @@ def as_shown(markdown: str) -> str:
     import re
 
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
+def markdown_bodies(at) -> list[str]:
+    """Every Markdown body an AppTest run shows (titles, headers, text, captions, alerts)."""
+    out = []
+    for group in (
+        at.title,
+        at.header,
+        at.subheader,
+        at.markdown,
+        at.caption,
+        at.info,
+        at.warning,
+        at.error,
+        at.success,
+    ):
+        out += [str(e.value) for e in group]
+    return out
+
+
+def assert_no_raw_markup(bodies: list[str], markers) -> None:
+    """No marker survives as Markdown: escaped characters (``\\<``) and our invisible joiner
+    after them (``textsafe.md``) do not count."""
+    import re
+
+    for body in bodies:
+        live = re.sub(r"\\[!-/:-@\[-`{-~]", "\x00", body).replace("\x00\u2060", "\x00")
+        for marker in markers:
+            assert marker not in live, (marker, body)
 
 
 def run_page(page: str, query: dict | None = None):

@@ -126,7 +126,7 @@ with st.expander(t("admin_add", lang), key="adm_add_open"):
                     actor=viewer.name,
                 )
             except UserError as exc:
-                st.error(exc.message(lang))
+                st.error(exc.markdown(lang))
             else:
                 done("add", tm("admin_created", lang, user=user_name.strip()), reset=ADD_KEYS)
 
@@ -224,7 +224,7 @@ with st.expander(t("admin_change", lang), key="adm_change_open"):
                     auth.set_password(store, who, new_password, viewer.name)
                     done("change", t("admin_done", lang), reset=("reset_pw",))
             except UserError as exc:
-                st.error(exc.message(lang))
+                st.error(exc.markdown(lang))
 
 st.subheader(t("admin_audit", lang))
 draw(admin.audit_table(store, viewer, lang))

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard_lib import ingest, ui
 from dashboard_lib.i18n import t
 from dashboard_lib.ingest import entry
+from dashboard_lib.programme import quality
 from dashboard_lib.store import StoreError
 
 page = ui.page("views/data_entry.py", "entry_title", writes=True)
@@ -86,9 +87,12 @@ if submitted:
         try:
             batch = store.import_commit(viewer, preview, None, None)
         except StoreError as exc:
-            st.error(exc.message(lang))
+            st.error(exc.markdown(lang))
         else:
             ui.accepted(entry.saved_text(kind, options[pid], values, batch, lang), lang)
+            flagged = quality.entry_flag_text(preview, lang)  # issue 16: a suspicious value
+            if flagged:
+                st.warning(flagged)
 
 st.subheader(t("entry_correct", lang))
 st.caption(t("entry_correct_help", lang) + " " + t("entry_grid_help", lang))
@@ -120,16 +124,20 @@ else:
             )
         else:
             config[c.title] = st.column_config.TextColumn(c.title, disabled=not c.editable)
-    edited = st.data_editor(
-        shown,
-        hide_index=True,
-        key="entry_editor",
-        width="stretch",
-        num_rows="fixed",
-        column_config=config,
-        placeholder="",  # an empty cell is empty, not Streamlit's English "None"
-    )
-    if st.button(t("entry_save_corrections", lang), key="entry_save"):
+    # in a form: an edit does not rerun the page, so no edit can land while a rerun redraws
+    # the grid (a loaded server dropped such an edit: the cell stayed unchanged; issue 13)
+    with st.form("entry_grid_form", border=False):
+        edited = st.data_editor(
+            shown,
+            hide_index=True,
+            key="entry_editor",
+            width="stretch",
+            num_rows="fixed",
+            column_config=config,
+            placeholder="",  # an empty cell is empty, not Streamlit's English "None"
+        )
+        save = st.form_submit_button(t("entry_save_corrections", lang), key="entry_save")
+    if save:
         res = entry.grid_corrections(store, viewer, editable, shown, edited, lang)
         done, said = [], []
         for activity_id, vals in res.changes:
@@ -137,7 +145,7 @@ else:
                 store.update_activity(viewer, activity_id, vals)
                 done.append(activity_id)
             except StoreError as exc:
-                said.append(("error", exc.message(lang)))
+                said.append(("error", exc.markdown(lang)))
         if res.problems:
             lines = [f"- {s}" for s in entry.grid_problem_sentences(res, lang)]
             said.append(("error", "\n".join([t("entry_grid_refused", lang), *lines])))

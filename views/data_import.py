@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard_lib import ingest, ui
 from dashboard_lib.i18n import t, tm
+from dashboard_lib.programme import quality
 from dashboard_lib.store import StoreError
 
 page = ui.page("views/data_import.py", "ingest_title", writes=True)
@@ -15,16 +16,18 @@ st.caption(t("ingest_policy", lang))
 
 kind = st.selectbox(
     t("ingest_kind", lang),
-    list(ingest.RecordKind),
+    ingest.import_kinds(viewer),
     format_func=lambda k: ingest.kind_label(k, lang),
     key="ingest_kind",
 )
 assert kind is not None  # a selectbox over a non-empty list without index=None
+if kind is ingest.RecordKind.COMPARISON:  # issue 16 part 4: schools outside the programme
+    st.caption(t("ingest_cmp_help", lang))
 st.markdown("**" + t("ingest_templates", lang) + "**")
 try:  # made for this viewer: the example row names one of the viewer's own projects
     tpl = ingest.template_files(store, viewer, kind, lang)
 except StoreError as exc:
-    st.error(exc.message(lang))
+    st.error(exc.markdown(lang))
 else:
     c1, c2 = st.columns(2)
     c1.download_button(
@@ -81,7 +84,7 @@ else:
             preview, refusal = None, ingest.IngestError(exc.key, **exc.values)
         except StoreError as exc:  # the database, not the file: not remembered, try again
             bar.empty()
-            st.error(exc.message(lang))
+            st.error(exc.markdown(lang))
             st.stop()
         except Exception:  # noqa: BLE001 - prepare already turns these into IngestError
             logging.getLogger(__name__).exception("import preview failed")
@@ -118,6 +121,12 @@ else:
         rejected = ingest.problems_frame(preview, lang)
         ui.rows(rejected)
         ui.download_csv(rejected, "rejected_rows.csv", key="dl_rejected", viewer=viewer)
+    if preview.flags:  # issue 16: suspicious values, imported all the same and flagged
+        st.subheader(t("dq_preview_heading", lang, n=len(preview.flags)))
+        st.caption(t("dq_preview_caption", lang))
+        flagged = quality.preview_flags_frame(preview, lang)
+        ui.rows(flagged)
+        ui.download_csv(flagged, "flagged_rows.csv", key="dl_flagged", viewer=viewer)
     if preview.n_accepted:
         st.subheader(t("ingest_accepted", lang))
         ui.rows(ingest.accepted_frame(preview, lang))
@@ -180,7 +189,7 @@ else:
             try:
                 store.undo_batch(viewer, pick)  # checks the viewer's scope in its transaction
             except StoreError as exc:
-                st.error(exc.message(lang))
+                st.error(exc.markdown(lang))
             else:
                 st.session_state["ingest_undo_result"] = ingest.undone_text(history, pick, lang)
                 st.session_state.pop("ingest_held", None)  # the preview above predates the undo

@@ -1,5 +1,5 @@
-"""项目档案 / Project dossier (/dossier?project=ID): pairing, agreement, every activity on a time
-line, outcome trends, provenance and source links."""
+"""项目档案 / Project dossier (/dossier?project=ID): pairing, agreement, every cycle (renewed,
+ended, re-paired), every activity on a time line, outcome trends, provenance and source links."""
 
 import streamlit as st
 
@@ -46,7 +46,7 @@ if pick.set_url is not None:
 if pick.project_id is None:
     st.stop()
 
-approved = cache.approvals(store, viewer)  # in the key: an approval shows at once
+approved = cache.approvals(store, viewer, filters.as_of)  # in the key: shows at once
 view = cache.cached(
     programme.dossier_content, store, viewer, filters, pick.project_id, lang, approved
 )
@@ -81,6 +81,26 @@ with right:
         column_config={view.agreement.link_column: st.column_config.LinkColumn()},
     )
     download_buttons(view.agreement.frame, f"project_{view.project_id}_agreement", "dl_agreement")
+
+# every cycle of the project (issue 16): renewed, ended or re-paired, and how far each has run
+st.subheader(t("cycle_title", lang))
+st.caption(t("cycle_caption", lang))
+if view.cycles_note:
+    st.info(view.cycles_note, icon=":material/science:")
+ui.rows(
+    view.cycles,
+    hide_index=True,
+    width="stretch",
+    key="cycles",
+    height=(len(view.cycles) + 1) * 35 + 3,
+    column_config={
+        view.cycles_progress_column: st.column_config.ProgressColumn(
+            format="%.0f%%", min_value=0, max_value=100
+        ),
+        t("prog_source", lang): st.column_config.LinkColumn(),
+    },
+)
+download_buttons(view.cycles, f"project_{view.project_id}_cycles", "dl_cycles")
 
 st.subheader(t("prog_activity_timeline", lang))
 chart(view.timeline_fig, key="dossier_timeline", lang=lang)

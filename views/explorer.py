@@ -3,8 +3,13 @@
 Every move (a click on the map, a breadcrumb, the list of counties, the search box, the metric)
 is a callback that writes the whole new URL at once, before the run that draws it: one run and
 one browser history entry per move, so Back and Forward walk the drill-down. The page writes the
-URL itself only when it disagrees with what is shown (``explorer.url_agrees``)."""
+URL itself only when it disagrees with what is shown (``explorer.url_agrees``).
 
+The term playback (``term=20241``) is a view parameter like the others: the term selector and
+◀ ▶ are moves; the play button advances one term every ~2 s (a fragment that reruns on a timer
+while playing), each step one move, so Back walks the terms too."""
+
+import time
 from dataclasses import replace
 
 import folium
@@ -12,14 +17,20 @@ import streamlit as st
 
 from dashboard_lib import cache, explorer, maps, ui
 from dashboard_lib.i18n import label, t, tm
+from dashboard_lib.school_calendar import term_bounds, term_label, terms_until
 from dashboard_lib.settings import load_settings
 from dashboard_lib.ui.filters import link_query
 from dashboard_lib.ui.mapview import show_map
+from dashboard_lib.urlstate import as_of_text
 
 page = ui.page("views/explorer.py")  # the sidebar validates ?province against the scope
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
 basemap = load_settings().basemap
 wgs84 = bool(basemap and basemap != "none")
+latest = store.as_of()
+terms = terms_until(filters.as_of or latest)  # the playback's terms, up to the sidebar's as-of
+PLAY_SECONDS = 2.0
+ALL_TERMS = 0  # the term selector's "no playback" (not None: no empty placeholder)
 
 
 def _reference():
@@ -80,6 +91,33 @@ def _on_find() -> None:
         _move(target)
 
 
+def _on_term() -> None:
+    """The term selector changed: one move (one URL write, one history entry)."""
+    current = _current()
+    if current is not None:
+        picked = st.session_state.get("explorer_term", ALL_TERMS)
+        _move(replace(current, term=None if picked == ALL_TERMS else int(picked)))
+
+
+def _step(step: int) -> None:
+    """◀ or ▶: the previous or next term (from no term: the first, or the last)."""
+    current = _current()
+    if current is not None:
+        nxt = explorer.step_term(current.term, terms, step)
+        if nxt is not None:
+            _move(replace(current, term=nxt))
+
+
+def _on_play() -> None:
+    """Play or pause; playing from no term (or the last one) starts at the first term."""
+    playing = not st.session_state.get("explorer_playing", False)
+    st.session_state["explorer_playing"] = playing
+    current = _current()
+    if playing and current is not None and current.term in (None, terms[-1]):
+        _move(replace(current, term=terms[0]))
+    st.session_state["explorer_play_at"] = time.monotonic()
+
+
 def _entries() -> list[explorer.Found]:
     """The search box's entries: the viewer's projects under the shared filters except the
     province and prefecture (a search may lead to another province of the scope)."""
@@ -94,7 +132,7 @@ allowed, county_province, county_names = cache.SMALL.get(
     cache.key_for(store, viewer, "explorer_ref"), _reference
 )
 query = st.query_params.to_dict()
-params = {k: query.get(k) for k in ("level", "county", "metric", "classes")}
+params = {k: query.get(k) for k in ("level", "county", "metric", "classes", "term")}
 params["province"] = str(filters.provinces[0]) if filters.provinces else None
 own = allowed[0] if len(allowed) == 1 else None  # an official of one province starts there
 cp = params.get("county")
@@ -107,7 +145,7 @@ if (
 ):
     params["county"] = None  # the sidebar moved to another province: leave the old county quietly
 st.session_state["explorer_seen"] = True
-parsed = explorer.parse_view(params, viewer, allowed, county_province)
+parsed = explorer.parse_view(params, viewer, allowed, county_province, terms)
 state = parsed.state
 if parsed.refused:
     st.warning(t("explorer_refused", lang))
@@ -139,18 +177,69 @@ c2.radio(
 )
 show_flows = c3.toggle(t("explorer_show_flows", lang), value=True, key="explorer_flows")
 
+# the term playback: a selector, ◀ ▶, play / pause (the term is a view parameter in the URL)
+playing = bool(st.session_state.get("explorer_playing")) and state.term is not None
+st.session_state["explorer_playing"] = playing
+st.session_state["explorer_term"] = state.term if state.term is not None else ALL_TERMS
+p1, p2, p3, p4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+p1.selectbox(
+    t("play_term", lang),
+    [ALL_TERMS, *terms],
+    format_func=lambda c: t("play_all_terms", lang) if c == ALL_TERMS else term_label(c, lang),
+    key="explorer_term",
+    on_change=_on_term,
+    help=t("play_help", lang),
+)
+p2.button(
+    t("play_prev", lang),
+    key="explorer_prev",
+    on_click=_step,
+    args=(-1,),
+    disabled=state.term == terms[0],
+    width="stretch",
+)
+p3.button(
+    t("play_next", lang),
+    key="explorer_next",
+    on_click=_step,
+    args=(1,),
+    disabled=state.term == terms[-1],
+    width="stretch",
+)
+p4.button(
+    t("play_pause" if playing else "play_start", lang),
+    key="explorer_play_button",
+    on_click=_on_play,
+    type="primary" if playing else "secondary",
+    width="stretch",
+)
+# the map as of the term's last day (cached per term: the filters are part of the view's key)
+map_filters = explorer.at_term(filters, state.term, latest)
+if state.term is not None:
+    shown_day = map_filters.as_of or filters.as_of or latest
+    day = as_of_text(min(term_bounds(state.term)[1], shown_day), lang)
+    st.caption(t("play_caption", lang, term=term_label(state.term, lang), date=day))
+
 links = link_query()  # language and shared filters, for the cards' dossier links
 if state.county is not None:
     links = {**links, "level": state.level, "county": str(state.county)}
 with st.spinner(t("map_loading", lang)):
     # one build per (data, scope, filters, view, language), shared by every session asking for it
     view_key = cache.key_for(
-        store, viewer, "explorer", filters, state, lang, show_flows, basemap, cache.frozen(links)
+        store,
+        viewer,
+        "explorer",
+        map_filters,
+        state,
+        lang,
+        show_flows,
+        basemap,
+        cache.frozen(links),
     )
     data = cache.PAGES.get(
         view_key,
         lambda: ui.geo_guard(
-            explorer.view_data, store, viewer, filters, state, lang, show_flows, links
+            explorer.view_data, store, viewer, map_filters, state, lang, show_flows, links
         ),
     )
 
@@ -252,3 +341,25 @@ if state.level == "county":
             st.html(maps.cards_html([card], lang))
 elif state.level == "province":
     st.info(t("explorer_pick_county", lang))
+
+
+@st.fragment(run_every=PLAY_SECONDS if playing else None)
+def _ticker() -> None:
+    """While playing: every ~2 s after the map was drawn, one step to the next term (a move);
+    the last term ends the playback."""
+    if not st.session_state.get("explorer_playing"):
+        return
+    if time.monotonic() - st.session_state.get("explorer_play_at", 0.0) < PLAY_SECONDS - 0.1:
+        return
+    current = _current()
+    nxt = explorer.step_term(current.term if current else None, terms, 1)
+    if current is None or nxt is None:
+        st.session_state["explorer_playing"] = False
+    else:
+        _move(replace(current, term=nxt))
+    st.rerun()
+
+
+if playing:
+    st.session_state["explorer_play_at"] = time.monotonic()  # the next step 2 s from now
+    _ticker()

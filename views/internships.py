@@ -11,7 +11,7 @@ from dashboard_lib.ui.filters import link_query
 
 page = ui.page("views/internships.py", "prog_internships_title", "prog_internships_caption")
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
-approved = cache.approvals(store, viewer)  # in the key: an approval shows at once
+approved = cache.approvals(store, viewer, filters.as_of)  # in the key: shows at once
 view = cache.cached(
     programme.internships_content, store, viewer, filters, lang, link_query(), approved
 )

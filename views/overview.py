@@ -11,7 +11,7 @@ from dashboard_lib.ui.mapview import show_map
 page = ui.page("views/overview.py", "app_title", "app_subtitle")
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
 # one build per (data, scope, filters, language), shared by every session that asks for it
-approved = cache.approvals(store, viewer)  # in the key: an approval shows at once
+approved = cache.approvals(store, viewer, filters.as_of)  # in the key: shows at once
 view = cache.cached(overview.content, store, viewer, filters, lang, approved)
 st.header(view.headings.page)
 if view.banner:

@@ -1,5 +1,7 @@
 """演示模式 / Presenter: the programme's story as a full-screen deck, and files to take away."""
 
+import dataclasses
+
 import streamlit as st
 
 from dashboard_lib import deck, present, ui
@@ -17,6 +19,7 @@ if not presenting and choice.province is None and len(filters.provinces) == 1:
     choice = present.DeckChoice(choice.slides, filters.provinces[0], choice.autoplay)
 if len(allowed) == 1 and choice.province is None:  # a province official's deck is their province's
     choice = present.DeckChoice(choice.slides, next(iter(allowed)), choice.autoplay)
+choice = dataclasses.replace(choice, as_of=filters.as_of)  # the sidebar's 数据截至
 for key in problems:
     st.warning(t(key, lang))
 
@@ -28,7 +31,10 @@ if st.session_state.get("deck_presenting"):
     with st.spinner(t("deck_building", lang)):
         slides = deck_ui.slides(store, viewer, choice, lang)
     st.iframe(
-        deck.deck_html(slides, present.as_of_label(store, lang), lang, choice.autoplay), height=1080
+        deck.deck_html(
+            slides, present.as_of_label(store, lang, choice.as_of), lang, choice.autoplay
+        ),
+        height=1080,
     )
     st.stop()
 
@@ -53,7 +59,9 @@ with st.form("deck_choice"):
         t("deck_autoplay", lang), 0, present.MAX_AUTOPLAY, choice.autoplay, step=5
     )
     if st.form_submit_button(t("deck_save", lang)):
-        choice = present.DeckChoice(tuple(slides_pick) or present.SLIDES, province, int(autoplay))
+        choice = present.DeckChoice(
+            tuple(slides_pick) or present.SLIDES, province, int(autoplay), filters.as_of
+        )
         st.query_params.from_dict(choice.query())
 st.caption(t("deck_link", lang))
 st.code(choice.link(), language=None)
@@ -67,7 +75,9 @@ with st.spinner(t("deck_building", lang)):
 left_out = present.map_left_out(slides, lang)
 if left_out:  # a damaged boundary file: the deck without its map, said once above it
     st.warning(left_out, icon=":material/map:")
-st.iframe(deck.deck_html(slides, present.as_of_label(store, lang), lang, 0), height=620)
+st.iframe(
+    deck.deck_html(slides, present.as_of_label(store, lang, choice.as_of), lang, 0), height=620
+)
 
 st.subheader(t("deck_exports", lang))
 deck_ui.export_buttons(store, viewer, choice, slides, lang)

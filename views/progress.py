@@ -12,7 +12,7 @@ from dashboard_lib.ui.filters import link_query
 
 page = ui.page("views/progress.py", "prog_progress_title", "prog_progress_caption")
 lang, store, viewer, filters = page.lang, page.store, page.viewer, page.filters
-approved = cache.approvals(store, viewer)  # in the key: an approval shows at once
+approved = cache.approvals(store, viewer, filters.as_of)  # in the key: shows at once
 view = cache.cached(
     programme.progress_content, store, viewer, filters, lang, link_query(), approved
 )

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard_lib import cache, ui
 from dashboard_lib.geo import GeoDataError
-from dashboard_lib.i18n import t
+from dashboard_lib.i18n import t, tm
 from dashboard_lib.programme import reporting
 from dashboard_lib.school_calendar import term_bounds, term_label
 from dashboard_lib.store import StoreError
@@ -25,7 +25,7 @@ done = st.session_state.pop("rep_done", None)
 if done:
     ui.accepted(done, lang)
 
-terms = reporting.reporting_terms(store)
+terms = reporting.reporting_terms(store, filters)  # finished by the sidebar's 数据截至
 if not terms:
     st.info(t("rep_no_terms", lang))
     st.stop()
@@ -38,11 +38,13 @@ term = st.selectbox(
 try:
     view = reporting.term_reports_content(store, viewer, filters, term, lang, link_query())
 except StoreError as exc:
-    st.error(exc.message(lang))
+    st.error(exc.markdown(lang))
     st.stop()
 st.caption(view.due_line)
+if view.not_bound_line:
+    st.caption(view.not_bound_line)
 if view.table is None:
-    st.info(t("rep_no_projects", lang))
+    st.info(t("rep_no_projects", lang) if not view.not_bound_line else view.not_bound_line)
     st.stop()
 assert view.term is not None and view.due is not None and view.totals is not None
 term_now: int = view.term
@@ -66,19 +68,23 @@ def run(write, ok_key: str, **values) -> None:
     try:
         got = write()
     except StoreError as exc:
-        st.error(exc.message(lang))
+        st.error(exc.markdown(lang))
         return
     if isinstance(got, int) and not isinstance(got, bool):
         if got == 0:
             st.info(t("rep_bulk_none", lang))
             return
         values["n"] = got
-    st.session_state["rep_done"] = t(ok_key, lang, term=term_label(term_now, lang), **values)
+    # a school name in ``values`` is data: shown as text in the st.success Markdown (tm)
+    st.session_state["rep_done"] = tm(ok_key, lang, term=term_label(term_now, lang), **values)
     st.rerun()
 
 
 # ---------------------------------------------------------------- the viewer's actions
-if viewer.role is Role.UNIVERSITY:
+acting = not view.past_line  # a past 数据截至 shows that day: nothing is written from it
+if view.past_line:
+    st.info(view.past_line, icon=":material/history:")
+if acting and viewer.role is Role.UNIVERSITY:
     st.subheader(t("rep_submit_heading", lang))
     if not view.to_submit:
         st.success(t("rep_nothing_to_submit", lang))
@@ -106,7 +112,7 @@ if viewer.role is Role.UNIVERSITY:
                 "rep_submitted_all_ok",
             )
 
-if viewer.role is Role.PROVINCE:
+if acting and viewer.role is Role.PROVINCE:
     st.subheader(t("rep_review_heading", lang))
     if not view.to_review:
         st.success(t("rep_nothing_to_review", lang))
@@ -137,6 +143,7 @@ if viewer.role is Role.PROVINCE:
 if viewer.role is Role.MINISTRY:
     st.subheader(t("rep_approve_heading", lang))
     table(reporting.approval_table(view.approvals, lang), key="rep_approvals", lang=lang)
+if acting and viewer.role is Role.MINISTRY:
     names = {s.adcode: s.name for s in view.approvals}
     with st.form("rep_approve_form"):
         adcode = st.selectbox(

@@ -26,7 +26,7 @@ from ..scope import Viewer
 from ..store import StoreError
 from ..store.ingest import activity_key
 from ..vocab import DIRECTION_BY_KIND, ActivityKind
-from .columns import FIELDS, KIND_FIELDS, RecordKind
+from .columns import CYCLE_AFFIXES, CYCLE_WORDS, FIELDS, KIND_FIELDS, RecordKind
 from .read import IngestError, RawTable, file_sha256, read_table
 from .reference import Reference, _scope_problem, load_reference
 from .values import (
@@ -78,6 +78,9 @@ class Preview:
     replaces: list[int] = field(default_factory=list)  # simulated projects the import replaces
     ignored_columns: list[str] = field(default_factory=list)
     shown: list[dict] = field(default_factory=list)  # accepted rows as the user wrote them (capped)
+    # outcome rows that break a data-quality rule (``programme.quality``): imported all the same,
+    # listed in the preview and stored with the batch (issue 16, part 7)
+    flags: list = field(default_factory=list)
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -109,6 +112,8 @@ def validate(
         fn = _validate_project
     elif kind is RecordKind.OUTCOME:
         fn = _validate_outcome
+    elif kind is RecordKind.COMPARISON:
+        fn = _validate_comparison
     else:
 
         def fn(rownum, rec, ref_, viewer_, problems_):
@@ -143,7 +148,8 @@ def validate(
             progress(i / max(1, len(records)))
     frame = pd.DataFrame(accepted)
     replaces = sorted(int(x) for x in frame["replaces"].dropna()) if "replaces" in frame else []
-    return Preview(kind, frame, problems, len(records), replaces, shown=shown)
+    flags = _outcome_flags(frame, ref) if kind is RecordKind.OUTCOME else []
+    return Preview(kind, frame, problems, len(records), replaces, shown=shown, flags=flags)
 
 
 def _req_text(rownum, rec, col, problems) -> str:
@@ -257,6 +263,7 @@ def _validate_project(rownum, rec, ref: Reference, viewer: Viewer, problems) -> 
                 Problem(rownum, "county", ctext, "ingest_r_unknown_county", "、".join(cands))
             )
     signed = _date_of(rownum, rec, "signed_date", ref, problems, False)
+    cycle_no = _cycle_of_row(rownum, rec, problems)
     if prov is not None and _scope_problem(viewer, prov, None):
         problems.append(
             Problem(rownum, "province", rec.get("province", ""), "ingest_r_out_of_scope")
@@ -270,6 +277,10 @@ def _validate_project(rownum, rec, ref: Reference, viewer: Viewer, problems) -> 
     if problems or county is None:
         return None
     existing = ref._by_school_county.get((_key(school), county))
+    if cycle_no is not None and cycle_no > 1:  # a second batch: a renewal (issue 16)
+        return _validate_renewal(
+            rownum, rec, ref, problems, existing, cycle_no, uid, school, county, prov, signed
+        )
     if (_key(school), county) in ref._outside or (
         existing is not None and not ref.project_in_scope(existing, viewer)
     ):
@@ -296,6 +307,98 @@ def _validate_project(rownum, rec, ref: Reference, viewer: Viewer, problems) -> 
         "signed_date": signed,
         "note": rec.get("note") or None,
         "replaces": replaces,
+    }
+
+
+MAX_CYCLE = 9  # a cycle's number: 1 (the first agreement) to this
+
+
+def _cycle_of_row(rownum, rec, problems) -> int | None:
+    """The cycle number in ``rec['cycle']`` (None: not given, the first cycle)."""
+    text = rec.get("cycle", "")
+    if not text:
+        return None
+    core = text.strip()
+    for affix in CYCLE_AFFIXES:
+        core = core.replace(affix, "")
+    core = core.strip()
+    n = CYCLE_WORDS.get(core)
+    if n is None:
+        v = parse_number(core)
+        n = int(v) if v is not None and float(v).is_integer() else None
+    if n is None or not 1 <= n <= MAX_CYCLE:
+        problems.append(Problem(rownum, "cycle", text, "cycle_r_bad_cycle", f"1–{MAX_CYCLE}"))
+        return None
+    return n
+
+
+def _validate_renewal(
+    rownum, rec, ref: Reference, problems, pid, cycle_no, uid, school, county, prov, signed
+) -> dict | None:
+    """A row of a second batch: cycle ``cycle_no`` of the registered project ``pid`` (the school
+    and county of the row, in the viewer's scope), hosted by ``uid`` (the same university:
+    renewed; another one: re-paired). Its start defaults to the day after the last cycle's
+    end, its end to three years later."""
+    if pid is None:
+        why = (
+            "cycle_r_out_of_scope"
+            if (_key(school), county) in ref._outside
+            else "cycle_r_no_project"
+        )
+        problems.append(Problem(rownum, "school", school, why))
+        return None
+    last_no, _last_start, last_end, _last_uni = ref.cycles.get(pid, (1, None, None, None))
+    if cycle_no > last_no + 1:
+        problems.append(
+            Problem(rownum, "cycle", rec.get("cycle", ""), "cycle_r_gap", str(last_no + 1))
+        )
+        return None
+    start = _date_of(rownum, rec, "start_date", ref, problems, False, future_ok=True)
+    end = _date_of(rownum, rec, "end_date", ref, problems, False, future_ok=True)
+    if problems:
+        return None
+    if start is None:
+        start = (
+            (pd.Timestamp(last_end) + pd.Timedelta(days=1)).date()
+            if last_end is not None and not pd.isna(last_end)
+            else None
+        )
+        if start is None:
+            problems.append(Problem(rownum, "start_date", "", "ingest_r_missing"))
+            return None
+    if end is None:
+        end = (pd.Timestamp(start) + pd.DateOffset(years=3, days=-1)).date()
+    if cycle_no == last_no + 1 and last_end is not None and not pd.isna(last_end):
+        if start <= pd.Timestamp(last_end).date():
+            problems.append(
+                Problem(
+                    rownum,
+                    "start_date",
+                    rec.get("start_date", "") or start.isoformat(),
+                    "cycle_r_overlaps",
+                    pd.Timestamp(last_end).date().isoformat(),
+                )
+            )
+            return None
+    if end <= start:
+        problems.append(
+            Problem(rownum, "end_date", rec.get("end_date", ""), "cycle_r_end_before_start")
+        )
+        return None
+    return {
+        "_key": ("cycle", int(pid), int(cycle_no)),
+        "project_id": int(pid),
+        "cycle_no": int(cycle_no),
+        "university_id": uid,
+        "school_zh": school,
+        "county_adcode": county,
+        "province_adcode": prov,
+        "prefecture_zh": ref._county_pref.get(county),
+        "start_date": start,
+        "end_date": end,
+        "signed_date": signed,
+        "note": rec.get("note") or None,
+        "replaces": None,
     }
 
 
@@ -436,8 +539,18 @@ def _validate_activity(
     }
 
 
-def _validate_outcome(rownum, rec, ref: Reference, viewer: Viewer, problems) -> dict | None:
-    pid = _project_of_row(rownum, rec, ref, viewer, problems)
+def _outcome_flags(accepted: pd.DataFrame, ref: Reference) -> list:
+    """The data-quality flags of the accepted outcome rows: a value outside its indicator's usual
+    range, or too far from the project's previous school year (in the file or stored). Flagged
+    rows are not rejected: only impossible values are (``OUTCOME_RANGES``)."""
+    from ..programme.quality import flag_outcomes  # page logic beside this one (no cycle)
+
+    return flag_outcomes(accepted, getattr(ref, "outcome_values", None))
+
+
+def _outcome_fields(rownum, rec, ref: Reference, problems) -> tuple:
+    """School year, indicator and value of an outcome-like row (the programme's outcomes and
+    the comparison schools' alike), each checked; None where a problem was recorded."""
     year = _number_of(rownum, rec, "school_year", problems, True, True, 2015, ref.today.year)
     ind_text = _req_text(rownum, rec, "indicator", problems)
     indicator = None
@@ -464,11 +577,58 @@ def _validate_outcome(rownum, rec, ref: Reference, viewer: Viewer, problems) -> 
             indicator == "enrolment",
             *OUTCOME_RANGES[indicator],
         )
+    return year, indicator, value
+
+
+def _validate_outcome(rownum, rec, ref: Reference, viewer: Viewer, problems) -> dict | None:
+    pid = _project_of_row(rownum, rec, ref, viewer, problems)
+    year, indicator, value = _outcome_fields(rownum, rec, ref, problems)
     if problems or pid is None or value is None or year is None:
         return None
     return {
         "_key": ("outcome", pid, int(year), indicator),
         "project_id": pid,
+        "school_year": int(year),
+        "indicator": indicator,
+        "value": float(value),
+    }
+
+
+def _validate_comparison(rownum, rec, ref: Reference, viewer: Viewer, problems) -> dict | None:
+    """A comparison school's outcome row (issue 16 part 4): province, county and school name
+    the school (created at commit when new); year, indicator and value are checked as for the
+    programme's outcomes. Only a province official (its own province) or the ministry imports
+    them; a programme school cannot be its own comparison."""
+    prov = _province_of_row(rownum, rec, ref, problems, True)
+    if prov is not None and (
+        _scope_problem(viewer, prov, None) or viewer.universities is not None or viewer.read_only
+    ):
+        problems.append(
+            Problem(rownum, "province", rec.get("province", ""), "ingest_r_out_of_scope")
+        )
+        prov = None
+    school = _req_text(rownum, rec, "school", problems)
+    county = None
+    ctext = rec.get("county", "")
+    if not ctext:
+        problems.append(Problem(rownum, "county", "", "ingest_r_missing"))
+    elif prov is not None:
+        found, cands = ref.county(ctext, prov)
+        if len(found) == 1:
+            county = found[0]
+        else:
+            reason = "ingest_r_ambiguous_county" if found else "ingest_r_unknown_county"
+            problems.append(Problem(rownum, "county", ctext, reason, "、".join(cands)))
+    if school and county is not None and (_key(school), county) in ref._by_school_county:
+        problems.append(Problem(rownum, "school", school, "ingest_r_cmp_programme_school"))
+    year, indicator, value = _outcome_fields(rownum, rec, ref, problems)
+    if problems or prov is None or county is None or value is None or year is None:
+        return None
+    return {
+        "_key": ("comparison", school, county, int(year), indicator),
+        "school_zh": school,
+        "county_adcode": county,
+        "province_adcode": prov,
         "school_year": int(year),
         "indicator": indicator,
         "value": float(value),

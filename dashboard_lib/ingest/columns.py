@@ -41,6 +41,13 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "schoolname",
         ),
     ),
+    # a project's cycle: 1 = the first agreement (the annex), 2 = its renewal, the second batch
+    # (issue 16); the end and start of a later cycle are ``start_date``/``end_date``
+    "cycle": (
+        "周期",
+        "Cycle",
+        ("轮次", "批次", "帮扶周期", "周期序号", "托管周期", "batch", "cycleno", "round"),
+    ),
     "signed_date": (
         "签约日期",
         "Signed date",
@@ -66,12 +73,16 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "value": ("数值", "Value", ("值",)),
 }
 
+# a cycle's number as people write it (the ``cycle`` column): 2, 第2轮, 第二期, 二 ...
+CYCLE_WORDS: dict[str, int] = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+CYCLE_AFFIXES = ("周期", "第", "轮", "期", "批", "次", "cycle", "Cycle", "batch", "Batch")
+
 _ACT_OPTIONAL = ("university", "province", "end_date", "role", "subject", "note", "seq")
 KIND_FIELDS: dict[RecordKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # kind -> (required columns, optional columns)
     RecordKind.PROJECT: (
         ("university", "province", "county", "school"),
-        ("seq", "signed_date", "note"),
+        ("seq", "cycle", "signed_date", "start_date", "end_date", "note"),
     ),
     RecordKind.DISPATCH: (("school", "start_date"), _ACT_OPTIONAL + ("people", "person_months")),
     RecordKind.GUIDANCE_VISIT: (("school", "start_date", "people"), _ACT_OPTIONAL),
@@ -88,6 +99,11 @@ KIND_FIELDS: dict[RecordKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("school", "school_year", "indicator", "value"),
         ("university", "province", "seq", "note"),
     ),
+    # a county high school outside the programme, named by province, county and school
+    RecordKind.COMPARISON: (
+        ("province", "county", "school", "school_year", "indicator", "value"),
+        ("seq", "note"),
+    ),
 }
 
 
@@ -98,6 +114,7 @@ EXAMPLES: dict[RecordKind, dict[str, str]] = {
         "province": "山西",
         "county": "垣曲县",
         "school": "垣曲县垣曲中学",
+        "cycle": "1",
         "signed_date": "2022-07-18",
         "note": "",
     },
@@ -171,6 +188,15 @@ EXAMPLES: dict[RecordKind, dict[str, str]] = {
         "value": "45.5",
         "note": "",
     },
+    RecordKind.COMPARISON: {
+        "province": "山西",
+        "county": "闻喜县",
+        "school": "闻喜县第二中学",
+        "school_year": "2023",
+        "indicator": "本科上线率",
+        "value": "41.0",
+        "note": "",
+    },
 }
 
 
@@ -195,7 +221,16 @@ def map_header(text) -> str | None:
     return _HEADER_INDEX.get(_header_key(norm_text(text)))
 
 
-def field_label(f: str, lang: str = "zh") -> str:
+# a kind's own header for a field (both are read back: each is the field's header or an alias)
+KIND_LABELS: dict[RecordKind, dict[str, tuple[str, str]]] = {
+    RecordKind.COMPARISON: {"school": ("学校名称", "School name")},  # not a 帮扶县中
+}
+
+
+def field_label(f: str, lang: str = "zh", kind: RecordKind | None = None) -> str:
+    own = KIND_LABELS.get(kind, {}).get(f) if kind is not None else None
+    if own is not None:
+        return own[0] if lang == "zh" else own[1]
     return FIELDS[f][0] if lang == "zh" else FIELDS[f][1]
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from ..errors import lang_values
 from ..i18n import label, t, tm
 from ..scope import Viewer
+from ..store.comparison import may_import_comparison
 from ..vocab import EDITABLE_ACTIVITY_FIELDS
 from .checks import Preview, Problem, validate
 from .columns import FIELDS, RecordKind, field_label, template_columns
@@ -26,13 +27,10 @@ from .values import INDICATOR_NAMES, LEVEL_NAMES, MODE_NAMES
 def problems_frame(preview_or_problems, lang: str = "zh") -> pd.DataFrame:
     """Rejected rows as a table in the user's language: row, column, value, reason."""
     problems = getattr(preview_or_problems, "problems", preview_or_problems)
+    kind = getattr(preview_or_problems, "kind", None)
     rows = []
     for p in problems:
-        col = (
-            (FIELDS[p.column][0] if lang == "zh" else FIELDS[p.column][1])
-            if p.column in FIELDS
-            else ""
-        )
+        col = field_label(p.column, lang, kind) if p.column in FIELDS else ""
         rows.append(
             {
                 t("ingest_col_row", lang): p.row,
@@ -64,7 +62,7 @@ def error_text(exc: IngestError, lang: str = "zh", markdown: bool = False) -> st
 # ---------------------------------------------------------------------------- page tables
 def kind_label(kind, lang: str = "zh") -> str:
     kind = RecordKind(kind)
-    if kind in (RecordKind.PROJECT, RecordKind.OUTCOME):
+    if kind in (RecordKind.PROJECT, RecordKind.OUTCOME, RecordKind.COMPARISON):
         return t(f"ingest_kind_{kind.value}", lang)
     return label(kind.value, lang)
 
@@ -165,7 +163,7 @@ def accepted_frame(preview: Preview, lang: str = "zh") -> pd.DataFrame:
     cols = [c for c in df.columns if c in FIELDS and c != "seq"]
     out = pd.DataFrame({t("ingest_col_row", lang): df["row"]})
     for c in cols:
-        out[field_label(c, lang)] = df[c]
+        out[field_label(c, lang, preview.kind)] = df[c]
     if preview.kind is RecordKind.PROJECT:
         out[t("ingest_col_replaces", lang)] = [
             ("#" + str(int(x))) if x is not None and x == x else "" for x in df["_replaces"]
@@ -234,7 +232,16 @@ def scope_text(store, viewer: Viewer, lang: str = "zh") -> str:
 
 
 # ---------------------------------------------------------------------------- entry forms
-ENTRY_KINDS = [k for k in RecordKind if k is not RecordKind.PROJECT]
+def import_kinds(viewer: Viewer) -> list[RecordKind]:
+    """The kinds the import page offers ``viewer``: every kind, the comparison schools' only to
+    those who may import them (a province official, the ministry: ``store.comparison``)."""
+    return [
+        k for k in RecordKind if k is not RecordKind.COMPARISON or may_import_comparison(viewer)
+    ]
+
+
+# (comparison schools' rows come in files only: no project to enter them for)
+ENTRY_KINDS = [k for k in RecordKind if k not in (RecordKind.PROJECT, RecordKind.COMPARISON)]
 _FORM_SKIP = {"seq", "university", "province", "county", "school"}
 
 

@@ -159,6 +159,8 @@ class Reference(ReferenceData):
             data.existing_keys,
             data.today,
             data.outside,
+            data.cycles,
+            outcome_values=data.outcome_values,  # issue 16: the data-quality rules' previous year
         )
 
 

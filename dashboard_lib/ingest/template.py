@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from .. import exports
 from ..i18n import t
 from ..scope import Viewer
 from ..store.ingest import activity_key
@@ -37,7 +38,7 @@ from .columns import (
 from .forms import one_row
 from .read import limit_values
 from .reference import Reference, load_reference
-from .values import INDICATOR_NAMES, LEVEL_NAMES, MODE_NAMES
+from .values import INDICATOR_NAMES, LEVEL_NAMES, MODE_NAMES, _key
 
 # fields whose template cell is a number / a date (everything else is text)
 _INT_FIELDS = ("seq", "people", "participants", "school_year")
@@ -163,6 +164,40 @@ def _outcome_candidates(ref: Reference, viewer: Viewer, lang: str) -> Iterator[d
                 }
 
 
+def _comparison_candidates(ref: Reference, viewer: Viewer, lang: str) -> Iterator[dict]:
+    """A comparison school's row (issue 16 part 4): a county of a province in scope that holds
+    no programme school, a school named after it, last school year's admission rate."""
+    if viewer.universities is not None or viewer.read_only:
+        return
+    if viewer.provinces is not None:
+        provs = set(viewer.provinces)
+    else:
+        provs = {int(p.province_adcode) for p in _in_scope_projects(ref, viewer)}
+    helped = {c for _, c in ref._by_school_county}
+    programme = set(ref._by_school_county)
+    suffix = t("ingest_tpl_comparison_school", "zh")
+    year = ref.today.year - 1
+    counties = sorted(ref._county_name.items(), key=lambda c: (c[0] in helped, c[0]))
+    for adcode, name in counties:  # counties without a programme school first
+        prov = ref._county_prov.get(adcode)
+        if prov not in provs:
+            continue
+        school = f"{name}{suffix}"
+        if (_key(school), adcode) in programme or (
+            ("comparison", school, adcode, year, "admission_rate") in ref.existing_keys
+        ):
+            continue
+        yield {
+            "province": _province_text(ref, prov, lang),
+            "county": name,
+            "school": school,
+            "school_year": year,
+            "indicator": _choice_text(INDICATOR_NAMES, "admission_rate", lang),
+            "value": 41.0,
+            "note": "",
+        }
+
+
 def _project_candidates(ref: Reference, viewer: Viewer, lang: str) -> Iterator[dict]:
     """A simulated project of the viewer's scope written as the annex writes it (importing it
     replaces the simulated row with the official one), else a new school in a county in scope."""
@@ -232,6 +267,8 @@ def example_row(
         cands = _project_candidates(ref, viewer, lang)
     elif kind is RecordKind.OUTCOME:
         cands = _outcome_candidates(ref, viewer, lang)
+    elif kind is RecordKind.COMPARISON:
+        cands = _comparison_candidates(ref, viewer, lang)
     else:
         cands = _activity_candidates(kind, ref, viewer, lang)
     for i, rec in enumerate(cands):
@@ -257,7 +294,7 @@ def template_frame(
 
 
 def heads_of(kind: RecordKind, lang: str = "zh") -> list[str]:
-    return [field_label(c, lang) for c in template_columns(kind)]
+    return [field_label(c, lang, kind) for c in template_columns(kind)]
 
 
 def template_csv(
@@ -266,8 +303,10 @@ def template_csv(
     ref: Reference | None = None,
     viewer: Viewer | None = None,
 ) -> bytes:
-    """The CSV template (UTF-8 with BOM, so Excel opens the Chinese headers)."""
-    return template_frame(kind, lang, ref, viewer).to_csv(index=False).encode("utf-8-sig")
+    """The CSV template (UTF-8 with BOM, so Excel opens the Chinese headers), its example row
+    from the viewer's data neutralised as every download is (a school named ``=1+2`` is not a
+    formula; the reader takes the apostrophe off again: ``values.norm_text``)."""
+    return exports.csv_bytes(template_frame(kind, lang, ref, viewer))
 
 
 def template_file_name(kind: RecordKind | str, lang: str, ext: str) -> str:
@@ -331,14 +370,14 @@ def _lists(kind: RecordKind, ref: Reference | None, viewer: Viewer | None, lang:
     else:
         provs = sorted({int(p.province_adcode) for p in projects})
     out["province"] = ([_province_text(ref, a, lang) for a in provs], True)
-    if kind is RecordKind.PROJECT:
+    if kind in (RecordKind.PROJECT, RecordKind.COMPARISON):  # a county of those provinces
         counties = sorted(
             {n for a, n in ref._county_name.items() if ref._county_prov.get(a) in set(provs)}
         )
         out["county"] = (counties, False)
     else:
         out["school"] = (list(dict.fromkeys(str(p.school_zh) for p in projects)), True)
-    return {f: v for f, v in out.items() if v[0]}
+    return {f: v for f, v in out.items() if v[0] and f in cols}
 
 
 def _allowed_text(f: str, kind: RecordKind, lists: dict, lang: str) -> str:
@@ -413,7 +452,7 @@ def template_xlsx(
     bold = Font(bold=True)
     need = PatternFill("solid", fgColor="FCE4D6")
     for j, c in enumerate(cols, start=1):
-        head = _put(ws, 1, j, field_label(c, lang))
+        head = _put(ws, 1, j, field_label(c, lang, kind))
         head.font = bold
         if c in required:
             head.fill = need
@@ -423,7 +462,7 @@ def template_xlsx(
             cell.number_format = _number_format(c) or "General"
         else:
             _put(ws, 2, j, value, _number_format(c))
-        width = max(len(field_label(c, lang)) * (2 if lang == "zh" else 1), 10)
+        width = max(len(field_label(c, lang, kind)) * (2 if lang == "zh" else 1), 10)
         width = max(width, min(len(_cell_text(value)) * 2 + 2, 40))
         ws.column_dimensions[get_column_letter(j)].width = width
     ws.freeze_panes = "A2"
@@ -431,7 +470,7 @@ def template_xlsx(
     # the lists sheet (hidden) and the drop-downs that read it
     ls = wb.create_sheet(t("ingest_tpl_sheet_lists", lang))
     for k, (f, (values, strict)) in enumerate(lists.items(), start=1):
-        _put(ls, 1, k, field_label(f, lang)).font = bold
+        _put(ls, 1, k, field_label(f, lang, kind)).font = bold
         for i, v in enumerate(values, start=2):
             _put(ls, i, k, v)
         letter = get_column_letter(k)
@@ -439,7 +478,7 @@ def template_xlsx(
         dv = DataValidation(type="list", formula1=ref_range, allow_blank=True)
         dv.showErrorMessage = True
         dv.errorStyle = "stop" if strict else "warning"
-        dv.errorTitle = field_label(f, lang)
+        dv.errorTitle = field_label(f, lang, kind)
         dv.error = t("ingest_tpl_dv_list", lang)
         col = get_column_letter(cols.index(f) + 1)
         dv.add(f"{col}2:{col}{_DV_ROWS + 1}")
@@ -468,7 +507,7 @@ def template_xlsx(
         if dv is not None:
             dv.allow_blank = True
             dv.showErrorMessage = True
-            dv.errorTitle = field_label(f, lang)
+            dv.errorTitle = field_label(f, lang, kind)
             dv.add(f"{col}2:{col}{_DV_ROWS + 1}")
             ws.add_data_validation(dv)
 
@@ -487,7 +526,7 @@ def template_xlsx(
     for j, key in enumerate(heads, start=1):
         _put(ins, 6, j, t(key, lang)).font = bold
     for i, f in enumerate(cols, start=7):
-        _put(ins, i, 1, field_label(f, lang))
+        _put(ins, i, 1, field_label(f, lang, kind))
         _put(ins, i, 2, t("ingest_tpl_yes" if f in required else "ingest_tpl_no", lang))
         _put(ins, i, 3, _allowed_text(f, kind, lists, lang))
         _put(ins, i, 4, _format_text(f, lang))

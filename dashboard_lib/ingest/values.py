@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date, timedelta
 
+from ..exports import FORMULA_PREFIXES
 from ..i18n import t
 from ..vocab import LEVEL_LABEL_KEYS, MODE_LABEL_KEYS, OUTCOME_INDICATORS, Mode, StudentLevel
 
@@ -23,7 +24,12 @@ def norm_text(value) -> str:
     if isinstance(value, float) and value != value:
         return ""
     s = unicodedata.normalize("NFKC", str(value)).replace("\u3000", " ")
-    return re.sub(r"\s+", " ", s).strip()
+    s = re.sub(r"\s+", " ", s).strip()
+    # a cell the product's own files neutralised (exports.neutralise: an apostrophe before what
+    # a spreadsheet would run as a formula) reads back as the text it was
+    if s.startswith("'") and s[1:].startswith(FORMULA_PREFIXES):
+        return s[1:]
+    return s
 
 
 def _key(text: str) -> str:

@@ -42,6 +42,11 @@ def cards_html(cards: list[dict], lang: str = "zh") -> str:
     for c in cards:
         src = _safe_url(c["source_url"])
         prov = esc(c["provenance_label"])
+        # the figures' approval state (已批准 / 暂定 / 部分已批准), after the headline
+        state = c.get("approval")
+        approval = (
+            "" if not state else (f" ({esc(state)})" if lang == "en" else f"（{esc(state)}）")
+        )
         if src:
             prov += f' · <a href="{esc(src)}" target="_blank" rel="noopener">{esc(t("explorer_source", lang))}</a>'
         parts.append(
@@ -50,7 +55,7 @@ def cards_html(cards: list[dict], lang: str = "zh") -> str:
             f"{esc(t('explorer_card_affiliated', lang))}：{esc(c['affiliated'])}<br>"
             f"{esc(t('explorer_card_signed', lang))}：{esc(c['signed'])} · "
             f"{esc(t('explorer_card_cycle', lang))}：{esc(c['cycle'])}<br>"
-            f"{esc(c['headline'])}<br>"
+            f"{esc(c['headline'])}{approval}<br>"
             f"{esc(t('explorer_card_provenance', lang))}：{prov}<br>"
             f'<a href="{esc(c["dossier"])}" target="_top">{esc(t("explorer_dossier", lang))}</a></div>'
         )

@@ -253,24 +253,32 @@ def outcome_reasons(
     indicator regressing, one slow, indicators without data), regressing ones first."""
     out: dict[int, tuple[float, list[str]]] = {}
     none = t("score_none", lang)
-    for pid, part in scores.groupby("project_id", sort=False):
+    # one pass over plain records, grouped by project in order of appearance (a pandas filter
+    # per project and speed took 10 s at 2,000 projects)
+    parts: dict[int, list[dict]] = {}
+    for rec in scores.to_dict("records"):
+        parts.setdefault(int(rec["project_id"]), []).append(rec)
+    for pid, part in parts.items():
         score, reasons = 0.0, []
         for speed, weight in ((Speed.REGRESSING, rules.regressing), (Speed.SLOW, rules.slow)):
-            for r in part[part["speed"] == speed.value].itertuples(index=False):
+            for r in part:
+                if r["speed"] != speed.value:
+                    continue
                 score += weight
+                ind = r["indicator"]
                 values = {
-                    "indicator": vlabel(r.indicator, lang),
-                    "baseline": value_text(r.baseline, r.indicator) or none,
-                    "base_year": year_label(r.baseline_year, lang),
-                    "latest": value_text(r.latest, r.indicator) or none,
-                    "latest_year": year_label(r.latest_year, lang),
+                    "indicator": vlabel(ind, lang),
+                    "baseline": value_text(r["baseline"], ind) or none,
+                    "base_year": year_label(r["baseline_year"], lang),
+                    "latest": value_text(r["latest"], ind) or none,
+                    "latest_year": year_label(r["latest_year"], lang),
                 }
                 if speed is Speed.REGRESSING:
                     reasons.append(t("att_reason_regressing", lang, **values))
                 else:
-                    target = value_text(r.target, r.indicator)
+                    target = value_text(r["target"], ind)
                     reasons.append(t("att_reason_slow", lang, target=target, **values))
-        empty = part.loc[part["availability"] == Availability.NONE.value, "indicator"]
+        empty = [r["indicator"] for r in part if r["availability"] == Availability.NONE.value]
         if len(empty):
             score += rules.no_outcomes
             names = t("att_list_sep", lang).join(vlabel(i, lang) for i in empty)

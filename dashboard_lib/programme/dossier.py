@@ -5,7 +5,12 @@ shows, from its ``?project=`` and the pick-list (``pick_project``); the pick-lis
 Everything reads in the page's language: confidence as 高/中, each source with its grade
 (``sources.source_grade``: primary or secondary), dates as ``YYYY-MM-DD`` text (``YYYY-MM`` when
 only the month is known), the timeline's date axis in Chinese months; the activity table (and so
-its download) gives people, participants, person-months, hours and mode as their own columns."""
+its download) gives people, participants, person-months, hours and mode as their own columns.
+
+Every cycle (issue 16, part 5): the table of the project's agreements one after another
+(``programme.cycles``: university, dates, outcome — renewed, ended, re-paired — and how much of
+each has passed), the current cycle in the pairing, and the agreement's milestones per cycle
+(the renewal's 签约/备案/启动 are the second cycle's own rows, with its own deadlines)."""
 
 from __future__ import annotations
 
@@ -17,10 +22,12 @@ import pandas as pd
 from ..fmt import format_date, format_number
 from ..i18n import label, t
 from ..school_calendar import PROGRAMME_START_DATE, term_code, term_label
+from ..scope import as_of_of, effective_as_of
 from ..sources import source_grade
 from ..textsafe import md, safe_url
 from ..vocab import OUTCOME_INDICATORS, MilestoneKind
-from .milestones import milestone_status
+from .cycles import all_cycles, cycle_table
+from .milestones import cycle_milestones, milestone_status
 from .tables import (
     LinkedTable,
     done_text,
@@ -64,6 +71,11 @@ class Dossier:
     # each outcome chart; the activity, outcome and agreement tables carry the column
     timeline_status: str = ""
     outcome_status: list = field(default_factory=list)  # one per ``outcome_figs``
+    # every cycle of the project (``programme.cycles.cycle_table``), the note when any of them
+    # is simulated, and the name of the progress column (a bar on screen)
+    cycles: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cycles_note: str | None = None
+    cycles_progress_column: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,6 +201,27 @@ def dossier_content(
     if proj.empty:
         return None
     p = proj.iloc[0]
+    as_of = effective_as_of(store, filters)
+    cycles = all_cycles(proj, store.project_cycles(viewer, f, project_id=project_id), as_of)
+    current = cycles[cycles["current"]].iloc[-1] if len(cycles) else None
+    unis = store.ingest_universities()
+    uni_names = {
+        int(u.university_id): (
+            u.name_en if lang == "en" and isinstance(u.name_en, str) else u.name_zh
+        )
+        for u in unis.itertuples(index=False)
+    }
+    current_text = (
+        " · ".join(
+            (
+                t("cycle_no_label", lang, n=int(current["cycle_no"])),
+                uni_names.get(int(current["university_id"]), ""),
+                t(f"cycle_s_{current['outcome']}", lang),
+            )
+        )
+        if current is not None
+        else "—"
+    )
     pairing = pd.DataFrame(
         {
             t("prog_what", lang): [
@@ -201,6 +234,7 @@ def dossier_content(
                 t("prog_batch", lang),
                 t("prog_cycle_start", lang),
                 t("prog_cycle_end", lang),
+                t("cycle_current", lang),
                 t("col_provenance", lang),
                 t("prog_confidence", lang),
                 t("prog_source_grade", lang),
@@ -214,18 +248,24 @@ def dossier_content(
                 str(p["batch"]),
                 _day(p["cycle_start"]),
                 _day(p["cycle_end"]),
+                current_text,
                 label(p["provenance"], lang),
                 vlabel(p["confidence"], lang) if isinstance(p["confidence"], str) else "—",
                 grade_name(p["source_url"], lang) or "—",
             ],
         }
     )
-    status = milestone_status(
-        store.project_milestones(viewer, f, project_id=project_id), store.as_of()
+    first_ms = store.project_milestones(viewer, f, project_id=project_id).assign(cycle_no=1)
+    later_ms = cycle_milestones(
+        cycles, store.cycle_milestones(viewer, f, project_id=project_id), as_of
     )
-    status = status.sort_values(
-        "kind", key=lambda k: k.map({m.value: i for i, m in enumerate(MilestoneKind)})
-    )
+    parts = [x for x in (first_ms, later_ms) if len(x)]  # a project may have no milestone yet
+    both = pd.concat(parts, ignore_index=True) if parts else first_ms
+    status = milestone_status(both, as_of)
+    order = {m.value: i for i, m in enumerate(MilestoneKind)}
+    status["_order"] = status["cycle_no"].astype(int) * 10 + status["kind"].map(order)
+    status = status.sort_values("_order", kind="stable")
+    status["cycle"] = [t("cycle_no_label", lang, n=int(n)) for n in status["cycle_no"]]
     status["milestone"] = status["kind"].map(lambda k: vlabel(f"ms_{k}", lang))
     status["status_name"] = status["status"].map(lambda s: vlabel(s, lang))
     status["done"] = [
@@ -241,6 +281,7 @@ def dossier_content(
         header(
             status,
             {
+                "cycle": "cycle_col_no",
                 "milestone": "prog_milestone",
                 "deadline": "prog_deadline",
                 "done": "prog_done",
@@ -276,7 +317,7 @@ def dossier_content(
     acts["grade"] = acts["source_url"].map(lambda u: grade_name(u, lang))
     acts["term"] = [term_label(term_code(d), lang) for d in acts["start_date"]]
     # approved / provisional per activity: its term approved for the project's province
-    pairs = store.approved_pairs(viewer) if approved is None else approved
+    pairs = store.approved_pairs(viewer, as_of_of(filters)) if approved is None else approved
     acts["province_adcode"] = int(p["province_adcode"])
     acts["term_code"] = [term_code(d) for d in acts["start_date"]]
     acts["approved"] = approval.activity_rows(acts, pairs)
@@ -377,4 +418,9 @@ def dossier_content(
         source_grades={u: grade_name(u, lang) for u in sources},
         timeline_status=timeline_status,
         outcome_status=outcome_status,
+        cycles=cycle_table(cycles, uni_names, as_of, lang),
+        cycles_note=t("cycle_simulated_note", lang)
+        if (cycles["provenance"] == "simulated").any()
+        else None,
+        cycles_progress_column=t("cycle_col_progress", lang),
     )

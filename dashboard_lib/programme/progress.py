@@ -11,6 +11,7 @@ import pandas as pd
 from ..fmt import dates_as_text
 from ..i18n import label, t
 from ..school_calendar import assessed_terms, term_bounds, term_label, term_range
+from ..scope import as_of_of, effective_as_of
 from ..vocab import DEADLINES, OUTCOME_INDICATORS, ActivityKind, MilestoneKind
 from .attention import (
     EXPECT,
@@ -106,7 +107,7 @@ def progress_content(
     from .. import charts
     from . import approval
 
-    as_of = store.as_of()
+    as_of = effective_as_of(store, filters)  # the sidebar's 数据截至, else the data's date
     projects = store.programme_projects(viewer, filters)
     prov = store.activity_agg(viewer, filters, by=("provenance",))
     note = simulated_note(prov, projects, lang)
@@ -159,8 +160,11 @@ def progress_content(
         ),
         lang,
     )
-    # cycle
-    cyc = cycle_position(projects, as_of)
+    # cycle: each project's current one (issue 16: a renewed project is in its second cycle)
+    from .cycles import all_cycles
+
+    cycles = all_cycles(projects, store.project_cycles(viewer, filters), as_of)
+    cyc = cycle_position(projects, as_of, cycles)
     stages = (
         cyc["stage"]
         .value_counts()
@@ -332,7 +336,7 @@ def progress_content(
         }
     )
     # approved / provisional: per row of every table, and the line under each chart
-    pairs = store.approved_pairs(viewer) if approved is None else approved
+    pairs = store.approved_pairs(viewer, as_of_of(filters)) if approved is None else approved
     below_status = ""
     no_term = approval.Status(0, 0).label(lang)  # milestones and project rows: no term
     late_table = approval.with_status_linked(late_table, [no_term] * len(late_table.frame), lang)

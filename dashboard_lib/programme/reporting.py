@@ -33,9 +33,10 @@ from enum import Enum
 import pandas as pd
 
 from ..i18n import t
-from ..school_calendar import assessed_terms, term_bounds, term_label
-from ..scope import Filters, Viewer
+from ..school_calendar import assessed_terms, term_bounds, term_label, term_middle
+from ..scope import Filters, Viewer, as_of_of, effective_as_of
 from ..vocab import Role
+from .cycles import all_cycles, owing
 from .tables import LINK_COL, LinkedTable, header, linked, project_names
 
 DUE_DAYS_AFTER_TERM = 30  # the default due date: this many days after the term's last day
@@ -225,6 +226,11 @@ class TermReports:
     map_values: pd.DataFrame | None = None
     map_level: str = "province"
     map_province: int | None = None
+    # the projects of the scope not bound to report this term (their agreement recorded as ended
+    # before it): one line, "" when none
+    not_bound_line: str = ""
+    # 数据截至 set before the data's own date: the page shows that day, and offers no write
+    past_line: str = ""
 
 
 def _name(row, lang: str) -> str:
@@ -262,9 +268,10 @@ def notice_text(worklist: pd.DataFrame, term: int, due: date, as_of: date, lang:
     return "\n".join(lines)
 
 
-def reporting_terms(store) -> list[int]:
-    """The terms that can be reported: every term finished by the data's as-of date."""
-    return assessed_terms(store.as_of())
+def reporting_terms(store, filters: Filters | None = None) -> list[int]:
+    """The terms that can be reported: every term finished by the as-of date (the filters'
+    数据截至 when set, else the data's own date: ``scope.effective_as_of``)."""
+    return assessed_terms(effective_as_of(store, filters))
 
 
 def term_reports_content(
@@ -277,9 +284,13 @@ def term_reports_content(
 ) -> TermReports:
     """Read the viewer's projects (narrowed by the sidebar's ``filters``), their reports and
     the approvals for ``term`` (default: the last term finished by the as-of date) and build the
-    page's tables, figures, worklist and actions."""
-    as_of = store.as_of()
-    terms = assessed_terms(as_of)
+    page's tables, figures, worklist and actions.
+
+    The as-of date is the filters' 数据截至 when set (``scope.effective_as_of``): the terms
+    finished by then, the reports and approvals as they stood at the end of that day, and a
+    report not filed by then is missing only when its due date had passed by then."""
+    as_of = effective_as_of(store, filters)
+    terms = reporting_terms(store, filters)
     if not terms:
         return TermReports(terms)
     term = int(term) if term in terms else terms[-1]
@@ -295,8 +306,19 @@ def term_reports_content(
     projects = store.projects(viewer, filters)
     if projects.empty:
         return TermReports(terms, term, due, due_line)
-    reports = store.term_reports(viewer, term)
-    approvals = store.term_approvals(viewer, term)
+    # a project whose agreement was recorded as ended before the term owes no report for it
+    cycles = all_cycles(projects, store.project_cycles(viewer, filters), as_of)
+    bound = projects["project_id"].astype(int).isin(owing(cycles, term_middle(term)))
+    n_free = int((~bound).sum())
+    not_bound = t("rep_not_bound", lang, n=n_free, term=term_label(term, lang)) if n_free else ""
+    projects = projects[bound.to_numpy()].reset_index(drop=True)
+    if projects.empty:
+        return TermReports(terms, term, due, due_line, not_bound_line=not_bound)
+    past = as_of < store.as_of()
+    past_line = t("rep_past_read_only", lang, as_of=as_of.isoformat()) if past else ""
+    cut = as_of_of(filters)  # None: as they stand now
+    reports = store.term_reports(viewer, term, as_of=cut)
+    approvals = store.term_approvals(viewer, term, as_of=cut)
     status = report_status(projects, reports, [term], {term: due}, as_of, approvals)
     shown = project_names(status, projects, lang, link_query)
     report_cols = ["project_id", "submitted_at", "reviewed_by", "review_comment", "provenance"]
@@ -417,7 +439,7 @@ def term_reports_content(
     by_id = projects.set_index("project_id", drop=False)
     to_submit: dict[int, str] = {}
     to_review: dict[int, str] = {}
-    for r in status.itertuples(index=False):
+    for r in status.itertuples(index=False) if not past else ():
         name = _name(by_id.loc[r.project_id], lang)
         if viewer.role is Role.UNIVERSITY and r.review in ("", "returned"):
             to_submit[int(r.project_id)] = name
@@ -478,6 +500,8 @@ def term_reports_content(
         map_values.reset_index(drop=True),
         "county" if map_province is not None else "province",
         map_province,
+        not_bound,
+        past_line,
     )
 
 

@@ -28,7 +28,8 @@ with values turned round for a lower-is-better indicator (``HIGHER_IS_BETTER``; 
 - ``slow`` (进展偏慢): every other case (improving or flat, but short of the target).
 
 **Data availability** (:func:`availability`), over the school years from the baseline to the
-last completed one (``school_year_of(as_of) - 1``; a year after it counts when present):
+last completed one (``last_complete_year(as_of)``, 31 July counting as a school year's end;
+a year after it counts when present):
 ``none`` (无数据) no value since the baseline; ``baseline_only`` (仅基线) the baseline year
 alone; ``complete`` (完整) every year of that range; ``partial`` (部分) anything else.
 
@@ -46,7 +47,8 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import label, t
-from ..school_calendar import PROGRAMME_START_DATE
+from ..school_calendar import PROGRAMME_START_DATE, school_year_of
+from ..scope import effective_as_of, last_complete_school_year
 from ..vocab import OUTCOME_INDICATORS, Provenance
 from .tables import LINK_COL, PROJECT_KEYS, LinkedTable, header, linked, project_names, vlabel
 
@@ -90,11 +92,6 @@ SCORE_COLUMNS = [
 
 
 # ---------------------------------------------------------------------- the rules, one value each
-def school_year_of(d: date) -> int:
-    """The school year a date falls in, named by the year it starts (August on: that year)."""
-    return d.year if d.month >= 8 else d.year - 1
-
-
 def baseline_year(cycle_start) -> int:
     """The school year before the 托管 began (the programme's start when the cycle has none)."""
     start = PROGRAMME_START_DATE if cycle_start is None or pd.isna(cycle_start) else cycle_start
@@ -102,8 +99,9 @@ def baseline_year(cycle_start) -> int:
 
 
 def last_complete_year(as_of: date) -> int:
-    """The last school year that has ended by ``as_of``."""
-    return school_year_of(as_of) - 1
+    """The last school year that has ended by ``as_of`` (31 July, its last day, counts): the
+    same rule as the store's outcome reads (``scope.last_complete_school_year``)."""
+    return last_complete_school_year(as_of)
 
 
 def least_squares(years, values) -> tuple[float, float]:
@@ -402,7 +400,8 @@ def by_province(scores: pd.DataFrame, projects: pd.DataFrame, lang: str) -> pd.D
 # ---------------------------------------------------------------------- page content (store)
 def project_scores(store, viewer, filters, as_of: date | None = None) -> pd.DataFrame:
     """The scorecard of every project of the viewer's scope and the filters (``SCORE_COLUMNS``),
-    read through the store's scoped queries."""
+    read through the store's scoped queries, judged on ``as_of`` (default: the filters'
+    数据截至, else the data's date: ``scope.effective_as_of``)."""
     projects = store.programme_projects(viewer, filters)
     if projects.empty:
         return pd.DataFrame(columns=SCORE_COLUMNS)
@@ -410,7 +409,7 @@ def project_scores(store, viewer, filters, as_of: date | None = None) -> pd.Data
         projects,
         store.outcomes(viewer, filters),
         store.outcome_targets(viewer, filters),
-        as_of or store.as_of(),
+        as_of or effective_as_of(store, filters),
     )
 
 
@@ -436,7 +435,7 @@ def project_card(store, viewer, filters, project_id: int, lang: str = "zh") -> C
     proj = store.programme_projects(viewer, f, project_id=project_id)
     if proj.empty:
         return None
-    as_of = store.as_of()
+    as_of = effective_as_of(store, filters)
     outcomes = store.outcomes(viewer, f)
     outcomes = outcomes[outcomes["project_id"] == int(project_id)]
     targets = store.outcome_targets(viewer, f, project_id=project_id)
@@ -472,7 +471,7 @@ def league_content(
 ) -> League:
     """Every project of the viewer's scope and filters (a province's, or the nation's grouped by
     province) with its speed class per indicator, worst first within each province."""
-    as_of = store.as_of()
+    as_of = effective_as_of(store, filters)
     rule, years_note = rule_text(lang), years_text(as_of, lang)
     projects = store.programme_projects(viewer, filters)
     if projects.empty:
@@ -495,9 +494,9 @@ def league_content(
                 "school_zh": "col_school",
                 "county_zh": "col_county",
                 "university": "col_university",
-                **{ind: f"prog_v_{ind}" for ind in OUTCOME_INDICATORS},
-                "regressing_n": "score_col_regressing_n",
-                "slow_n": "score_col_slow_n",
+                **{ind: f"score_col_speed_{ind}" for ind in OUTCOME_INDICATORS},
+                "regressing_n": "score_col_regressing_short",
+                "slow_n": "score_col_slow_short",
                 "targets_set": "score_col_targets_set",
                 "project_id": PROJECT_KEYS["project_id"],
                 "provenance_name": "col_provenance",
@@ -506,6 +505,13 @@ def league_content(
             lang,
         ),
         lang,
+    )
+    # at 1366×768 fourteen columns scroll: the county (in the school's name) and the project
+    # number (the dossier link opens it) stay in the download only
+    table = LinkedTable(
+        table.frame,
+        table.link_column,
+        (t("col_county", lang), t(PROJECT_KEYS["project_id"], lang)),
     )
     return League(
         table,

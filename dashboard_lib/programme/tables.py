@@ -42,10 +42,17 @@ class LinkedTable:
 
     frame: pd.DataFrame
     link_column: str
+    # columns the download keeps but the screen leaves out (a wide table at 1366×768)
+    off_screen: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
         return self.frame.empty
+
+    @property
+    def shown(self) -> pd.DataFrame:
+        """The table as the screen shows it: without the ``off_screen`` columns."""
+        return self.frame.drop(columns=[c for c in self.off_screen if c in self.frame.columns])
 
     @property
     def download(self) -> pd.DataFrame:

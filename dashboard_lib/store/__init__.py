@@ -10,12 +10,15 @@ the DuckDB errors of a block of store calls into one).
 
 from .approval import ApprovalQueries
 from .auth import AuthOps
+from .comparison import ComparisonOps
 from .core import CoreStore
+from .cycles import CycleOps
 from .errors import StoreError, store_errors
 from .explorer import ExplorerQueries
 from .ingest import IngestOps
 from .lifecycle import OpenResult, open_store
 from .programme import ProgrammeQueries
+from .quality import QualityOps
 from .reporting import ReportingOps
 from .schema import SCHEMA_VERSION
 from .summary import refresh_summaries
@@ -28,7 +31,10 @@ class Store(
     ApprovalQueries,
     ReportingOps,
     TargetOps,
+    QualityOps,
     IngestOps,
+    CycleOps,
+    ComparisonOps,
     AuthOps,
     CoreStore,
 ):

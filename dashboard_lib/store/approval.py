@@ -14,15 +14,19 @@ it reads; the rule that marks rows is ``dashboard_lib.programme.approval``):
 
 from __future__ import annotations
 
+from datetime import date
+
 from ..scope import Viewer
 from .reporting import ReportingOps
 
 
 class ApprovalQueries(ReportingOps):
-    def approved_pairs(self, viewer: Viewer) -> frozenset[tuple[int, int]]:
+    def approved_pairs(
+        self, viewer: Viewer, as_of: date | None = None
+    ) -> frozenset[tuple[int, int]]:
         """The approved (term, province) pairs in the viewer's scope (``locked`` rows of
-        ``term_approvals``)."""
-        rows = self.term_approvals(viewer)
+        ``term_approvals``), as they stood at the end of ``as_of`` when given."""
+        rows = self.term_approvals(viewer, as_of=as_of)
         rows = rows[rows["locked"].fillna(False).astype(bool)]
         return frozenset(
             (int(term), int(province))

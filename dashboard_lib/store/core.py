@@ -24,7 +24,15 @@ import duckdb
 import pandas as pd
 
 from .. import metrics
-from ..scope import Filters, Viewer, activity_predicate, project_predicate, row_provenance_predicate
+from ..scope import (
+    Filters,
+    Viewer,
+    activity_predicate,
+    milestone_done_sql,
+    outcome_predicate,
+    project_predicate,
+    row_provenance_predicate,
+)
 from ..vocab import DEADLINES, MilestoneKind
 from . import schema
 from .errors import StoreError, store_errors
@@ -447,6 +455,7 @@ class CoreStore:
     def projects(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
         """One row per project the viewer may see, with its university and county."""
         where, params = project_predicate(viewer, filters)
+        signed, sparams = milestone_done_sql(filters, "ms")  # as of the as-of date
         return self._df(
             f"""
             SELECT p.project_id, p.school_zh, p.province_adcode, pr.name_zh AS province_zh,
@@ -456,8 +465,9 @@ class CoreStore:
                    p.university_id, u.name_zh AS university_zh, u.name_en AS university_en,
                    u.lon AS university_lon, u.lat AS university_lat,
                    coalesce(p.affiliated_school, '') AS affiliated_school,
-                   ms.done_date AS signed_date, ms.date_precision AS signed_precision,
-                   p.confidence, p.provenance, p.source_url, p.location_note
+                   {signed} AS signed_date, ms.date_precision AS signed_precision,
+                   p.confidence, p.provenance, p.source_url, p.location_note,
+                   p.cycle_start, p.cycle_end
             FROM project p
             JOIN province pr ON pr.adcode = p.province_adcode
             JOIN county c ON c.adcode = p.county_adcode
@@ -465,7 +475,7 @@ class CoreStore:
             LEFT JOIN milestone ms ON ms.project_id = p.project_id AND ms.kind = 'signed'
             WHERE {where}
             ORDER BY p.province_adcode, p.county_adcode, p.project_id""",
-            params,
+            [*sparams, *params],
         )
 
     def _activity_source(
@@ -516,6 +526,7 @@ class CoreStore:
         pwhere, pparams = project_predicate(viewer, filters)
         source, awhere, aparams, summarised = self._activity_source(viewer, filters, use_summary)
         mwhere, mparams = row_provenance_predicate(viewer, "m")
+        done, dparams = milestone_done_sql(filters, "m")  # signed after the as-of date: not yet
         signed_due = DEADLINES[MilestoneKind.SIGNED]
         select_key = f"{key_sel} AS key, " if key_sel else ""
         group = f"GROUP BY {key_grp} ORDER BY {key_grp}" if key_grp else ""
@@ -530,7 +541,7 @@ class CoreStore:
                 GROUP BY a.project_id),
             s AS (
                 SELECT project_id,
-                    CASE WHEN done_date IS NULL THEN NULL
+                    CASE WHEN {done} IS NULL THEN NULL
                          WHEN (CASE WHEN date_precision = 'month' THEN last_day(done_date)
                                     ELSE done_date END) <= CAST(? AS DATE) THEN 1 ELSE 0 END
                         AS on_time
@@ -539,7 +550,7 @@ class CoreStore:
                 {metrics.total_select(figures)}
             FROM p LEFT JOIN a USING (project_id) LEFT JOIN s USING (project_id)
             {group}"""
-        return self._df(sql, [*pparams, *aparams, signed_due, *mparams])
+        return self._df(sql, [*pparams, *aparams, *dparams, signed_due, *mparams])
 
     def provenance_counts(
         self, viewer: Viewer, filters: Filters | None = None, use_summary: bool | None = None
@@ -575,23 +586,28 @@ class CoreStore:
         )
 
     def milestones(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
+        """Milestone rows of the projects in scope; one done after the as-of date reads as not yet
+        done (``done_date`` NULL)."""
         pwhere, pparams = project_predicate(viewer, filters)
         mwhere, mparams = row_provenance_predicate(viewer, "m")
+        done, dparams = milestone_done_sql(filters, "m")
         return self._df(
             f"""
-            SELECT m.*, p.province_adcode, p.university_id
+            SELECT m.* REPLACE ({done} AS done_date), p.province_adcode, p.university_id
             FROM milestone m JOIN project p USING (project_id)
             WHERE {pwhere} AND {mwhere} ORDER BY m.project_id, m.kind""",
-            [*pparams, *mparams],
+            [*dparams, *pparams, *mparams],
         )
 
     def outcomes(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
         pwhere, pparams = project_predicate(viewer, filters)
         owhere, oparams = row_provenance_predicate(viewer, "o")
+        ywhere, yparams = outcome_predicate(filters, "o")  # school years complete by the as-of
         return self._df(
             f"""
             SELECT o.*, p.province_adcode, p.university_id
             FROM outcome o JOIN project p USING (project_id)
-            WHERE {pwhere} AND {owhere} ORDER BY o.project_id, o.school_year, o.indicator""",
-            [*pparams, *oparams],
+            WHERE {pwhere} AND {owhere} AND {ywhere}
+            ORDER BY o.project_id, o.school_year, o.indicator""",
+            [*pparams, *oparams, *yparams],
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import metrics
-from ..scope import Filters, Viewer, project_predicate
+from ..scope import Filters, Viewer, milestone_done_sql, project_predicate
 from .core import CoreStore
 
 _EXPLORER_GROUPS = {"province": "p.province_adcode", "county": "p.county_adcode"}
@@ -27,20 +27,24 @@ class ExplorerQueries(CoreStore):
         """Share of milestones met per province or county: of the milestones whose due date has
         passed by ``as_of`` (the database's as-of date by default), those done on or before it
         (a month-precision date counts as the month's last day). Columns: key, due, met, share
-        (NULL when nothing was due yet)."""
+        (NULL when nothing was due yet). With an as-of date in ``filters`` that date is the day
+        looked at, and a milestone done after it is not done yet."""
         if by not in _EXPLORER_GROUPS:
             raise ValueError(f"unknown grouping {by!r}")
         key = _EXPLORER_GROUPS[by]
         pwhere, pparams = project_predicate(viewer, filters)
+        if as_of is None and filters is not None and filters.as_of is not None:
+            as_of = filters.as_of.isoformat()
         if as_of is None:
             as_of = self._scalar("SELECT value FROM meta WHERE key = 'as_of'")
+        done, dparams = milestone_done_sql(filters, "m")
         return self._df(
             f"""
             WITH p AS (SELECT p.* FROM project p WHERE {pwhere}),
             m AS (
                 SELECT {key} AS key,
                     (m.due_date IS NOT NULL AND m.due_date <= CAST(? AS DATE)) AS is_due,
-                    (m.done_date IS NOT NULL AND m.due_date IS NOT NULL AND
+                    ({done} IS NOT NULL AND m.due_date IS NOT NULL AND
                      (CASE WHEN m.date_precision = 'month' THEN last_day(m.done_date)
                            ELSE m.done_date END) <= m.due_date) AS on_time
                 FROM milestone m JOIN p ON p.project_id = m.project_id)
@@ -50,7 +54,7 @@ class ExplorerQueries(CoreStore):
                         ELSE (count(*) FILTER (WHERE is_due AND on_time))::DOUBLE
                              / count(*) FILTER (WHERE is_due) END AS share
             FROM m GROUP BY key ORDER BY key""",
-            [*pparams, as_of or "9999-12-31"],
+            [*pparams, as_of or "9999-12-31", *dparams],
         )
 
     def _explorer_source(self, viewer: Viewer, filters: Filters | None, use_summary: bool | None):
@@ -73,6 +77,7 @@ class ExplorerQueries(CoreStore):
         pwhere, pparams = project_predicate(viewer, filters)
         source, awhere, aparams, summarised = self._explorer_source(viewer, filters, use_summary)
         figures = metrics.card_metrics()
+        signed, sparams = milestone_done_sql(filters, "sg")  # signed after the as-of: not yet
         extra, eparams = "", []
         if county_adcode is not None:
             extra, eparams = " AND p.county_adcode = ?", [int(county_adcode)]
@@ -88,7 +93,7 @@ class ExplorerQueries(CoreStore):
                    pr.name_en AS province_en, p.county_adcode, c.name_zh AS county_zh,
                    u.name_zh AS university_zh, u.name_en AS university_en, u.kind AS host_kind,
                    coalesce(p.affiliated_school, u.affiliated_high_schools, '') AS affiliated_school,
-                   sg.done_date AS signed_date, sg.date_precision AS signed_precision,
+                   {signed} AS signed_date, sg.date_precision AS signed_precision,
                    p.cycle_start, p.cycle_end,
                    {metrics.per_project_select(figures)},
                    p.provenance, p.source_url, p.import_batch_id
@@ -100,7 +105,7 @@ class ExplorerQueries(CoreStore):
             LEFT JOIN a ON a.project_id = p.project_id
             WHERE {pwhere}{extra}
             ORDER BY p.county_adcode, p.project_id""",
-            [*pparams, *eparams, *aparams, *pparams, *eparams],
+            [*pparams, *eparams, *aparams, *sparams, *pparams, *eparams],
         )
 
     def explorer_flows(

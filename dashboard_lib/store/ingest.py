@@ -33,14 +33,18 @@ from ..vocab import (
     RecordKind,
     Role,
 )
-from .core import CoreStore, StoreError
+from .comparison import ComparisonOps
+from .core import StoreError
+from .cycles import CycleOps, first_cycle_span
 from .lifecycle import columns_of
+from .quality import undo_quality_flags, write_import_flags
 from .reporting import refuse_locked
 from .schema import INGEST_SCHEMA, INGEST_TABLES
 
 log = logging.getLogger(__name__)
 
-_SHELVED = ("milestone", "activity", "outcome")
+# (the cycle tables too, issue 16: a replaced simulated project's simulated cycles)
+_SHELVED = ("milestone", "activity", "outcome", "project_cycle", "cycle_milestone")
 _ACT_COLS = (
     "activity_id",
     "project_id",
@@ -75,6 +79,12 @@ class ReferenceData:
         None  # school_zh, county_adcode of the projects OUTSIDE the scope
     )
     # (project imports only: such a school may not be imported)
+    # project imports: each project's last cycle (project_id -> (cycle_no, start, end,
+    # university_id)), for a renewal row of a second batch (issue 16)
+    cycles: dict = field(default_factory=dict)
+    # outcome imports: the stored values in scope (project_id, school_year, indicator, value),
+    # each row's previous school year for the data-quality rules (issue 16, part 7)
+    outcome_values: pd.DataFrame | None = None
 
 
 def activity_key(project_id, kind, start, end, role, subject, level, people, participants) -> tuple:
@@ -118,6 +128,13 @@ def existing_key_set(kind: RecordKind, frame: pd.DataFrame) -> set:
         }
     if kind is RecordKind.PROJECT:
         return set()
+    if kind is RecordKind.COMPARISON:  # issue 16 part 4: (school name, county, year, indicator)
+        return {
+            ("comparison", str(s), int(c), int(y), str(i))
+            for s, c, y, i in zip(
+                frame["school_zh"], frame["county_adcode"], frame["school_year"], frame["indicator"]
+            )
+        }
     return {
         activity_key(*t)
         for t in zip(
@@ -143,7 +160,7 @@ def batch_provenance(file_name: str | None) -> str:
     return (Provenance.IMPORTED if file_name else Provenance.ENTERED).value
 
 
-class IngestOps(CoreStore):
+class IngestOps(CycleOps, ComparisonOps):
     _ingest_ready = False
 
     def label_entered_rows(self) -> int:
@@ -175,6 +192,7 @@ class IngestOps(CoreStore):
 
     def _ensure_ingest_schema(self) -> None:
         """Add this module's tables to a database built before they existed (same schema version)."""
+        self._ensure_cycles_schema()  # a project import writes and shelves cycle rows too
         if self._ingest_ready:
             return
         if self.writer is not None:  # PostgreSQL: its tables are made by ``pgsync init``
@@ -220,7 +238,11 @@ class IngestOps(CoreStore):
                                    WHERE NOT ({where})""",
                 params,
             )
-        existing = set()
+        existing: set = set()
+        outcome_values = None
+        cycles: dict = {}
+        if kind is RecordKind.PROJECT:  # a second batch: each project's cycles (issue 16)
+            cycles, existing = self._last_cycles(projects)
         if kind.is_activity:
             frame = self._sor_df(
                 f"""SELECT a.project_id, a.kind, a.start_date, a.end_date, a.role, a.subject,
@@ -232,14 +254,55 @@ class IngestOps(CoreStore):
             existing = existing_key_set(kind, frame)
         elif kind is RecordKind.OUTCOME:
             frame = self._sor_df(
-                f"""SELECT o.project_id, o.school_year, o.indicator FROM outcome o
+                f"""SELECT o.project_id, o.school_year, o.indicator, o.value FROM outcome o
                                  JOIN project p USING (project_id) WHERE {where}""",
                 params,
             )
             existing = existing_key_set(kind, frame)
+            outcome_values = frame
+        elif kind is RecordKind.COMPARISON:  # comparison schools' rows (store/comparison.py)
+            existing = existing_key_set(kind, self.comparison_keys(viewer))
         return ReferenceData(
-            provinces, counties, universities, projects, existing, today or date.today(), outside
+            provinces,
+            counties,
+            universities,
+            projects,
+            existing,
+            today or date.today(),
+            outside,
+            cycles,
+            outcome_values=outcome_values,
         )
+
+    def _last_cycles(self, projects: pd.DataFrame) -> tuple[dict, set]:
+        """For the projects in scope: each one's last cycle (project_id -> (cycle_no, start,
+        end, university_id)) and the keys ``("cycle", project_id, cycle_no)`` of its cycles (the
+        first one always, stored or not)."""
+        ids = [int(x) for x in projects["project_id"]]
+        if not ids:
+            return {}, set()
+        first = self._sor_df(
+            "SELECT project_id, cycle_start, cycle_end, university_id FROM project "
+            "WHERE project_id = ANY(?::INTEGER[])",
+            [ids],
+        )
+        stored = self.project_cycles(Viewer(Role.MINISTRY))
+        stored = stored[stored["project_id"].isin(ids)]
+        last: dict = {}
+        keys = {("cycle", pid, 1) for pid in ids}
+        for r in first.itertuples(index=False):
+            start, end = first_cycle_span(r.cycle_start, r.cycle_end)
+            last[int(r.project_id)] = (1, start, end, int(r.university_id))
+        for r in stored.sort_values(["project_id", "cycle_no"]).itertuples(index=False):
+            keys.add(("cycle", int(r.project_id), int(r.cycle_no)))
+            if int(r.cycle_no) >= last.get(int(r.project_id), (0,))[0]:
+                last[int(r.project_id)] = (
+                    int(r.cycle_no),
+                    r.start_date,
+                    r.end_date,
+                    int(r.university_id),
+                )
+        return last, keys
 
     def ingest_universities(self) -> pd.DataFrame:
         """The host universities (reference data, visible to every viewer)."""
@@ -392,6 +455,9 @@ class IngestOps(CoreStore):
                 stored = self._commit_projects(cur, batch, acc)
             elif kind is RecordKind.OUTCOME:
                 stored = self._commit_outcomes(cur, batch, acc, prov)
+                write_import_flags(cur, batch, getattr(preview, "flags", ()), prov)  # issue 16
+            elif kind is RecordKind.COMPARISON:
+                stored = self._commit_comparison(cur, viewer, batch, acc, prov)
             else:
                 stored = self._commit_activities(cur, batch, acc, prov)
             if progress:
@@ -432,7 +498,7 @@ class IngestOps(CoreStore):
         """Every project a batch would touch — replace, or add rows to — exists and is in scope
         (``where``/``params``: the viewer's ``project_predicate``). Run inside the transaction:
         a Preview is plain data and may have been made for another viewer, or by hand."""
-        if acc.empty:
+        if acc.empty or kind is RecordKind.COMPARISON:  # no project: ``_commit_comparison``
             return
         if kind is RecordKind.PROJECT:
             col, scope_key = "replaces", "store_out_of_scope_replaced"
@@ -466,9 +532,12 @@ class IngestOps(CoreStore):
             SELECT 1 FROM (SELECT project_id FROM project WHERE import_batch_id = ?
                            UNION ALL SELECT project_id FROM milestone WHERE import_batch_id = ?
                            UNION ALL SELECT project_id FROM activity WHERE import_batch_id = ?
-                           UNION ALL SELECT project_id FROM outcome WHERE import_batch_id = ?) x
+                           UNION ALL SELECT project_id FROM outcome WHERE import_batch_id = ?
+                           UNION ALL SELECT project_id FROM project_cycle WHERE import_batch_id = ?
+                           UNION ALL SELECT project_id FROM cycle_milestone
+                                     WHERE import_batch_id = ?) x
             WHERE x.project_id NOT IN (SELECT p.project_id FROM project p WHERE {where}) LIMIT 1"""
-        if cur.execute(sql_rows, [batch] * 4 + list(params)).fetchall():
+        if cur.execute(sql_rows, [batch] * 6 + list(params)).fetchall():
             raise IngestOps._out_of_scope()
         bad_county = cur.execute(
             """SELECT 1 FROM project p LEFT JOIN county c ON c.adcode = p.county_adcode
@@ -482,6 +551,12 @@ class IngestOps(CoreStore):
     def _commit_projects(self, cur, batch: int, acc: pd.DataFrame) -> int:
         if acc.empty:
             return 0
+        # a second batch (issue 16): the rows of a later cycle of a registered project
+        later = acc["cycle_no"].fillna(1).astype(int) > 1 if "cycle_no" in acc else None
+        if later is not None and later.any():
+            renewed = self._commit_cycles(cur, batch, acc[later])
+            rest = acc[~later]
+            return renewed + (self._commit_projects(cur, batch, rest) if not rest.empty else 0)
         rep = acc[acc["replaces"].notna()] if "replaces" in acc else acc.iloc[0:0]
         new = acc[acc["replaces"].isna()] if "replaces" in acc else acc
         rep_ids = [int(x) for x in rep["replaces"]]
@@ -608,6 +683,13 @@ class IngestOps(CoreStore):
         cur.unregister("_acts")
         return int(cur.execute("SELECT count(*) FROM activity").fetchone()[0] - n0)
 
+    def _commit_comparison(
+        self, cur, viewer: Viewer, batch: int, acc: pd.DataFrame, prov: str
+    ) -> int:
+        """Comparison schools' outcome rows (issue 16 part 4): ``ComparisonOps._write_comparison``
+        checks the scope again in SQL and writes them; no project is touched."""
+        return self._write_comparison(cur, viewer, batch, acc, prov)
+
     def _commit_outcomes(self, cur, batch: int, acc: pd.DataFrame, prov: str) -> int:
         if acc.empty:
             return 0
@@ -650,7 +732,11 @@ class IngestOps(CoreStore):
                 SELECT 1 FROM (SELECT project_id FROM project WHERE import_batch_id = ?
                                UNION ALL SELECT project_id FROM milestone WHERE import_batch_id = ?
                                UNION ALL SELECT project_id FROM activity WHERE import_batch_id = ?
-                               UNION ALL SELECT project_id FROM outcome WHERE import_batch_id = ?) x
+                               UNION ALL SELECT project_id FROM outcome WHERE import_batch_id = ?
+                               UNION ALL SELECT project_id FROM project_cycle
+                                         WHERE import_batch_id = ?
+                               UNION ALL SELECT project_id FROM cycle_milestone
+                                         WHERE import_batch_id = ?) x
                 WHERE x.project_id NOT IN (SELECT p.project_id FROM project p WHERE {pw})
                 UNION ALL
                 SELECT 1 FROM ingest_shelf_project p WHERE p.shelf_batch_id = ? AND NOT ({pw})
@@ -661,15 +747,22 @@ class IngestOps(CoreStore):
                 WHERE y.project_id NOT IN (SELECT p.project_id FROM ingest_shelf_project p
                                            WHERE p.shelf_batch_id = ? AND {pw})
                 LIMIT 1""",
-                [batch_id] * 4 + pparams + [batch_id] + pparams + [batch_id] * 4 + pparams,
+                [batch_id] * 6 + pparams + [batch_id] + pparams + [batch_id] * 4 + pparams,
             ).fetchall()
             if outside:
                 raise StoreError("store_undo_out_of_scope", batch=batch_id)
             refuse_locked(cur, batch=batch_id)  # issue 16: what it deletes and restores
+            if row[0][1] == RecordKind.COMPARISON.value:  # issue 16 part 4: its own tables
+                self._undo_comparison(cur, viewer, batch_id)
+            # the projects it made, replaced, re-paired or renewed: none may have rows of a later
+            # batch (they would be left on a project that is no longer as they were made for)
             projects = [
                 r[0]
                 for r in cur.execute(
-                    "SELECT project_id FROM project WHERE import_batch_id = ?", [batch_id]
+                    """SELECT project_id FROM project WHERE import_batch_id = ?
+                       UNION SELECT project_id FROM ingest_shelf_project WHERE shelf_batch_id = ?
+                       UNION SELECT project_id FROM project_cycle WHERE import_batch_id = ?""",
+                    [batch_id] * 3,
                 ).fetchall()
             ]
             if projects:
@@ -678,16 +771,24 @@ class IngestOps(CoreStore):
                     SELECT min(import_batch_id) FROM (
                         SELECT import_batch_id, project_id FROM activity UNION ALL
                         SELECT import_batch_id, project_id FROM outcome UNION ALL
-                        SELECT import_batch_id, project_id FROM milestone) later_rows
-                    WHERE (project_id = ANY(?::INTEGER[])) AND import_batch_id IS NOT NULL
-                      AND import_batch_id <> ?""",
+                        SELECT import_batch_id, project_id FROM milestone UNION ALL
+                        SELECT import_batch_id, project_id FROM project_cycle UNION ALL
+                        SELECT import_batch_id, project_id FROM cycle_milestone) later_rows
+                    WHERE (project_id = ANY(?::INTEGER[])) AND import_batch_id > ?""",
                     [projects, batch_id],
                 ).fetchone()[0]
                 if later is not None:
                     raise StoreError("store_undo_later_first", later=later)
-            for t in ("activity", "outcome", "milestone"):
+            for t in ("activity", "outcome", "milestone", "cycle_milestone", "project_cycle"):
                 cur.execute(f"DELETE FROM {t} WHERE import_batch_id = ?", [batch_id])
-            cur.execute("DELETE FROM project WHERE import_batch_id = ?", [batch_id])
+            undo_quality_flags(cur, batch_id)  # the flags of the values it removes (issue 16)
+            # its projects, and those it changed in place (a re-pairing moved the university):
+            # the shelf holds each as it was
+            cur.execute(
+                "DELETE FROM project WHERE import_batch_id = ? OR project_id IN "
+                "(SELECT project_id FROM ingest_shelf_project WHERE shelf_batch_id = ?)",
+                [batch_id, batch_id],
+            )
             for t in ("project", *_SHELVED):
                 cols = ", ".join(columns_of(cur, t))
                 cur.execute(

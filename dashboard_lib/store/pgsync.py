@@ -45,6 +45,8 @@ PROGRAMME_TABLES = (
     *schema.INGEST_TABLES,
     *schema.REPORTING_TABLES,
     *schema.TARGETS_TABLES,
+    *schema.CYCLES_TABLES,
+    *schema.QUALITY_TABLES,
 )
 # accounts, sign-in sessions and the audit log never leave PostgreSQL
 PRIVATE_TABLES = ("app_user", "app_session", "audit_log")
@@ -154,6 +156,10 @@ class SnapshotJob:
             row = conn.execute("SELECT to_regclass('term_report') IS NOT NULL").fetchone()
             for sql in schema.REPORTING_UPGRADE if row and row[0] else ():
                 conn.execute(sql)
+        with conn.transaction():  # a database from before the cycles (issue 16): add them
+            conn.execute(schema.CYCLES_SCHEMA)
+        with conn.transaction():  # ... and before the data-quality flags (issue 16)
+            conn.execute(schema.QUALITY_SCHEMA)
         with conn.transaction():  # one consistent view of every table (REPEATABLE READ below)
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             duck.execute("BEGIN TRANSACTION")

@@ -15,8 +15,15 @@ from datetime import date
 
 import pandas as pd
 
-from ..school_calendar import TERM_CODE_SQL, term_range
-from ..scope import Filters, Viewer, activity_predicate, project_predicate
+from ..school_calendar import TERM_CODE_SQL
+from ..scope import (
+    Filters,
+    Viewer,
+    activity_predicate,
+    milestone_done_sql,
+    outcome_predicate,
+    project_predicate,
+)
 from .core import CoreStore
 from .summary import (
     BREAKDOWN_DIMS,
@@ -25,6 +32,7 @@ from .summary import (
     SUMMARY_TABLE,
     refresh_summaries,
     summary_is_current,
+    summary_terms,
 )
 
 # Columns an aggregate may be grouped by (a whitelist: names are never taken from the user).
@@ -42,8 +50,9 @@ GROUP_COLUMNS = {
 
 
 def _term_range(filters: Filters) -> tuple[int | None, int | None] | None:
-    """The filter's date range as term codes, or None when it does not cover whole terms."""
-    return term_range(filters.date_from, filters.date_to)
+    """The filter's date range as term codes, or None when it does not cover whole terms (an
+    as-of date counts as one more upper end: ``summary.summary_terms``)."""
+    return summary_terms(filters)
 
 
 def _projects_in_scope(
@@ -208,37 +217,40 @@ class ProgrammeQueries(CoreStore):
         self, viewer: Viewer, filters: Filters | None = None, project_id: int | None = None
     ) -> pd.DataFrame:
         pwhere, params = _projects_in_scope(viewer, filters, project_id)
+        done, dparams = milestone_done_sql(filters, "m")  # done after the as-of date: not yet
         return self._df(
             f"""
-            SELECT m.project_id, m.kind, m.due_date, m.done_date, m.date_precision, m.note,
-                   m.provenance, m.source_url
+            SELECT m.project_id, m.kind, m.due_date, {done} AS done_date, m.date_precision,
+                   m.note, m.provenance, m.source_url
             FROM milestone m JOIN project p USING (project_id)
             WHERE {pwhere} ORDER BY m.project_id, m.kind""",
-            params,
+            [*dparams, *params],
         )
 
     def project_outcomes(
         self, viewer: Viewer, filters: Filters | None = None, project_id: int | None = None
     ) -> pd.DataFrame:
         pwhere, params = _projects_in_scope(viewer, filters, project_id)
+        owhere, oparams = outcome_predicate(filters, "o")  # school years complete by the as-of
         return self._df(
             f"""
             SELECT o.project_id, o.school_year, o.indicator, o.value, o.provenance, o.source_url
             FROM outcome o JOIN project p USING (project_id)
-            WHERE {pwhere} ORDER BY o.project_id, o.school_year, o.indicator""",
-            params,
+            WHERE {pwhere} AND {owhere} ORDER BY o.project_id, o.school_year, o.indicator""",
+            [*params, *oparams],
         )
 
     def outcome_trend(self, viewer: Viewer, filters: Filters | None = None) -> pd.DataFrame:
         """Per school year and indicator: mean over the projects in scope, and how many."""
         pwhere, params = project_predicate(viewer, filters)
+        owhere, oparams = outcome_predicate(filters, "o")
         return self._df(
             f"""
             SELECT o.school_year, o.indicator, avg(o.value) AS mean, count(*) AS projects,
                    count(*) FILTER (WHERE o.provenance = 'simulated') AS simulated
             FROM outcome o JOIN project p USING (project_id)
-            WHERE {pwhere} GROUP BY 1, 2 ORDER BY 1, 2""",
-            params,
+            WHERE {pwhere} AND {owhere} GROUP BY 1, 2 ORDER BY 1, 2""",
+            [*params, *oparams],
         )
 
     def as_of(self) -> date:

@@ -50,7 +50,7 @@ import duckdb
 import pandas as pd
 
 from ..school_calendar import term_bounds, term_code, term_label
-from ..scope import Viewer, project_predicate
+from ..scope import Filters, Viewer, as_of_cutoff, project_predicate
 from ..vocab import Role
 from .core import CoreStore, StoreError
 from .schema import REPORTING_SCHEMA, REPORTING_TABLES, REPORTING_UPGRADE
@@ -225,9 +225,16 @@ class ReportingOps(CoreStore):
             "SELECT term, due_date, changed_by, changed_at FROM reporting_period ORDER BY term"
         )
 
-    def term_reports(self, viewer: Viewer, term: int | None = None) -> pd.DataFrame:
+    def term_reports(
+        self, viewer: Viewer, term: int | None = None, as_of: date | None = None
+    ) -> pd.DataFrame:
         """The term reports of the projects in the viewer's scope (one term, or every term), with
-        their ``provenance``: 'entered' (filed through the page) or 'simulated' (the demo's)."""
+        their ``provenance``: 'entered' (filed through the page) or 'simulated' (the demo's).
+
+        ``as_of``: the reports as they stood at the end of that day — one first submitted later
+        is missing, a review made later has not happened (the report reads as submitted, or as
+        returned when it was returned by then and filed again later: the audit log's line of
+        the return says when), a resubmission made later reads as the first filing."""
         self._ensure_reporting_schema()
         cols = [
             "project_id",
@@ -242,19 +249,50 @@ class ReportingOps(CoreStore):
         ]
         if not self._reporting_ready:
             return pd.DataFrame(columns=[*cols, "provenance"])
-        where, params = project_predicate(viewer, None)
-        sel = ", ".join(f"r.{c}" for c in cols)
+        where, params = project_predicate(viewer, Filters(as_of=as_of))
+        cutoff = as_of_cutoff(as_of)
+        sel_params: list = []
+        if cutoff is None:
+            sel = ", ".join(f"r.{c}" for c in cols)
+        else:  # each field as it stood at the cutoff (the same SQL on both backends)
+            later = "(r.submitted_at >= ? OR (r.reviewed_at IS NOT NULL AND r.reviewed_at >= ?))"
+            # a resubmission after the cutoff followed a return: was that return before it?
+            # (the audit log's line of the return says when)
+            returned = (
+                "EXISTS (SELECT 1 FROM audit_log l WHERE l.action = 'term_report_return' "
+                "AND l.logged_at < ? AND l.detail LIKE 'project_id=' || "
+                "CAST(r.project_id AS VARCHAR) || ' term=' || CAST(r.term AS VARCHAR) || ' %')"
+            )
+            parts = {c: f"r.{c}" for c in cols}
+            parts["status"] = (
+                f"CASE WHEN NOT {later} THEN r.status WHEN r.submitted_at >= ? AND {returned} "
+                "THEN 'returned' ELSE 'submitted' END"
+            )
+            parts["submitted_at"] = (
+                "CASE WHEN r.submitted_at >= ? THEN r.first_submitted_at ELSE r.submitted_at END"
+            )
+            for c in ("reviewed_by", "reviewed_at", "review_comment"):
+                parts[c] = f"CASE WHEN {later} THEN NULL ELSE r.{c} END"
+            sel = ", ".join(f"{parts[c]} AS {c}" for c in cols)
+            sel_params = [cutoff] * (4 + 1 + 2 * 3)
+            where += " AND r.first_submitted_at < ?"
+            params = [*params, cutoff]
         sel += ", 'entered' AS provenance" if self._reporting_entered_only else ", r.provenance"
         extra, extra_params = ("", []) if term is None else (" AND r.term = ?", [int(term)])
         return self._sor_df(
             f"""SELECT {sel} FROM term_report r JOIN project p USING (project_id)
                 WHERE {where}{extra} ORDER BY r.term, r.project_id""",
-            [*params, *extra_params],
+            [*sel_params, *params, *extra_params],
         )
 
-    def term_approvals(self, viewer: Viewer, term: int | None = None) -> pd.DataFrame:
+    def term_approvals(
+        self, viewer: Viewer, term: int | None = None, as_of: date | None = None
+    ) -> pd.DataFrame:
         """Approvals of the provinces in the viewer's scope: term, province_adcode, approved_by,
-        approved_at, reopened_by, reopened_at, reopen_reason, locked."""
+        approved_at, reopened_by, reopened_at, reopen_reason, locked.
+
+        ``as_of``: as they stood at the end of that day — an approval made later is not there, a
+        reopening made later has not happened (the term reads as locked)."""
         self._ensure_reporting_schema()
         cols = [
             "term",
@@ -275,12 +313,26 @@ class ReportingOps(CoreStore):
         if term is not None:
             clauses.append("a.term = ?")
             params.append(int(term))
+        cutoff = as_of_cutoff(as_of)
+        if cutoff is None:
+            source, sparams = "term_approval", []
+        else:  # reopened after the cutoff: not yet reopened then
+            later = "reopened_at IS NOT NULL AND reopened_at >= ?"
+            moved = ", ".join(
+                f"CASE WHEN {later} THEN NULL ELSE {c} END AS {c}"
+                for c in ("reopened_by", "reopened_at", "reopen_reason")
+            )
+            source = (
+                f"(SELECT term, province_adcode, approved_by, approved_at, {moved} "
+                "FROM term_approval WHERE approved_at < ?)"
+            )
+            sparams = [cutoff, cutoff, cutoff, cutoff]
         where = " AND ".join(clauses) or "TRUE"
         sel = ", ".join(f"a.{c}" for c in cols)
         return self._sor_df(
             f"""SELECT {sel}, (a.approved_at IS NOT NULL AND a.reopened_at IS NULL) AS locked
-                FROM term_approval a WHERE {where} ORDER BY a.term, a.province_adcode""",
-            params,
+                FROM {source} a WHERE {where} ORDER BY a.term, a.province_adcode""",
+            [*sparams, *params],
         )
 
     # ------------------------------------------------------------------ writes

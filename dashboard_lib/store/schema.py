@@ -145,8 +145,80 @@ CREATE TABLE IF NOT EXISTS outcome_target (project_id INTEGER NOT NULL, indicato
 
 TARGETS_TABLES: tuple[str, ...] = ("outcome_target",)
 
+# ---------------------------------------------------------------------- successive cycles (store/cycles.py)
+# Added to a file built before they existed by ``CycleOps._ensure_cycles_schema`` (same schema
+# version). ``project_cycle`` holds the agreements of a project one after another (cycle_no 1, 2,
+# ...); a project without a cycle-1 row has its first cycle in ``project`` (cycle_start/end,
+# university_id). ``status`` is what the cycle's record says ('ongoing', 'renewed', 'ended',
+# 'repaired'); a later cycle decides the outcome (``programme.cycles``). ``cycle_milestone``: the
+# 签约/备案/启动 of cycles 2, 3, ... (those of cycle 1 stay in ``milestone``). The shelves keep
+# what a project import that replaces a simulated project set aside (undo puts it back).
+CYCLES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS project_cycle (project_id INTEGER NOT NULL, cycle_no INTEGER NOT NULL,
+    university_id INTEGER NOT NULL, start_date DATE NOT NULL, end_date DATE NOT NULL,
+    status VARCHAR NOT NULL, note VARCHAR, provenance VARCHAR NOT NULL, source_url VARCHAR,
+    import_batch_id INTEGER, PRIMARY KEY (project_id, cycle_no));
+CREATE TABLE IF NOT EXISTS cycle_milestone (project_id INTEGER NOT NULL, cycle_no INTEGER NOT NULL,
+    kind VARCHAR NOT NULL, due_date DATE, done_date DATE,
+    date_precision VARCHAR NOT NULL DEFAULT 'day', note VARCHAR, provenance VARCHAR NOT NULL,
+    source_url VARCHAR, import_batch_id INTEGER, PRIMARY KEY (project_id, cycle_no, kind));
+CREATE TABLE IF NOT EXISTS ingest_shelf_project_cycle AS
+    SELECT 0::INTEGER AS shelf_batch_id, * FROM project_cycle LIMIT 0;
+CREATE TABLE IF NOT EXISTS ingest_shelf_cycle_milestone AS
+    SELECT 0::INTEGER AS shelf_batch_id, * FROM cycle_milestone LIMIT 0;
+"""
+
+CYCLES_TABLES: tuple[str, ...] = (
+    "project_cycle",
+    "cycle_milestone",
+    "ingest_shelf_project_cycle",
+    "ingest_shelf_cycle_milestone",
+)
+
+# ---------------------------------------------------------------------- comparison schools (store/comparison.py)
+# Added to a file or a PostgreSQL database built before they existed by
+# ``ComparisonOps._ensure_comparison_schema`` (same schema version): county high schools outside
+# the programme (issue 16 part 4), one per school name and county, and their outcome rows.
+COMPARISON_SCHEMA = """
+CREATE TABLE IF NOT EXISTS comparison_school (school_id INTEGER PRIMARY KEY,
+    school_zh VARCHAR NOT NULL, county_adcode INTEGER NOT NULL, province_adcode INTEGER NOT NULL,
+    provenance VARCHAR NOT NULL, source_url VARCHAR, import_batch_id INTEGER,
+    UNIQUE (school_zh, county_adcode));
+CREATE TABLE IF NOT EXISTS comparison_outcome (school_id INTEGER NOT NULL,
+    school_year INTEGER NOT NULL, indicator VARCHAR NOT NULL, value DOUBLE PRECISION NOT NULL,
+    provenance VARCHAR NOT NULL, source_url VARCHAR, import_batch_id INTEGER,
+    PRIMARY KEY (school_id, school_year, indicator));
+"""
+
+COMPARISON_TABLES: tuple[str, ...] = ("comparison_school", "comparison_outcome")
+
+# ---------------------------------------------------------------------- data quality (store/quality.py)
+# Added to a file built before it existed by ``QualityOps._ensure_quality_schema`` (same schema
+# version). One row per outcome value and rule it broke (``programme.quality.RULES``); ``status``
+# flagged / confirmed / corrected, never deleted but by undoing its ``import_batch_id``.
+QUALITY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS quality_flag (flag_id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL,
+    school_year INTEGER NOT NULL, indicator VARCHAR NOT NULL, value DOUBLE PRECISION NOT NULL,
+    rule VARCHAR NOT NULL, previous DOUBLE PRECISION, status VARCHAR NOT NULL,
+    flagged_at TIMESTAMP, status_by VARCHAR, status_at TIMESTAMP, comment VARCHAR,
+    corrected_value DOUBLE PRECISION, import_batch_id INTEGER, provenance VARCHAR NOT NULL);
+"""
+
+QUALITY_TABLES: tuple[str, ...] = ("quality_flag",)
+
 # ---------------------------------------------------------------------- the whole database
-SCHEMA = "\n".join((CORE_SCHEMA, AUTH_SCHEMA, INGEST_SCHEMA, REPORTING_SCHEMA, TARGETS_SCHEMA))
+SCHEMA = "\n".join(
+    (CORE_SCHEMA, AUTH_SCHEMA, INGEST_SCHEMA, REPORTING_SCHEMA, TARGETS_SCHEMA, CYCLES_SCHEMA)
+    + (COMPARISON_SCHEMA,)
+    + (QUALITY_SCHEMA,)
+)
 TABLES: tuple[str, ...] = (
-    CORE_TABLES + AUTH_TABLES + INGEST_TABLES + REPORTING_TABLES + TARGETS_TABLES
+    CORE_TABLES
+    + AUTH_TABLES
+    + INGEST_TABLES
+    + REPORTING_TABLES
+    + TARGETS_TABLES
+    + CYCLES_TABLES
+    + COMPARISON_TABLES
+    + QUALITY_TABLES
 )

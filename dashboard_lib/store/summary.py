@@ -93,10 +93,30 @@ def summary_is_current(scalar) -> bool:
         return False
 
 
+def summary_terms(filters) -> tuple[int | None, int | None] | None:
+    """The filters' dates as the (first, last) terms the summary sums, or None when it cannot
+    answer: the date range must cover whole terms, and an as-of date (``filters.as_of``, one more
+    upper end) must be a term's last day (the playback's terms end there)."""
+    if filters is None:
+        return None, None
+    terms = term_range(filters.date_from, filters.date_to)
+    as_of = getattr(filters, "as_of", None)
+    if terms is None or as_of is None:
+        return terms
+    whole = term_range(None, as_of)
+    upto = whole[1] if whole is not None else None
+    if upto is None:
+        return None
+    return terms[0], upto if terms[1] is None else min(terms[1], upto)
+
+
 def summary_predicate(filters, viewer=None, alias: str = "a") -> tuple[str, list] | None:
     """The ``activity_predicate`` of these filters as a predicate over ``activity_summary``
-    (aliased ``alias``, totals rows only), or None when the date range is not whole terms."""
-    terms = term_range(filters.date_from, filters.date_to) if filters is not None else (None, None)
+    (aliased ``alias``, totals rows only), or None when the date range is not whole terms.
+
+    An as-of date (``filters.as_of``) is one more upper end: the summary answers when it is a
+    term's last day (the playback's and the sidebar's term ends), else None (the base table)."""
+    terms = summary_terms(filters)
     if terms is None:
         return None
     clauses = [f"{alias}.dim = ''"]

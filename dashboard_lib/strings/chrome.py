@@ -45,6 +45,17 @@ STRINGS = {
     "st_date_year": ("年", "yyyy"),
     "st_date_month": ("月", "mm"),
     "st_date_day": ("日", "dd"),
+    # st.date_input's labels for screen readers, and its calendar (the as-of date, issue 16)
+    "st_date_choose": ("选择日期", "Choose date"),
+    "st_date_choose_month": ("选择日期，{month}", "Choose date, {month}"),
+    "st_date_segment_year": ("年，{label}", "year, {label}"),
+    "st_date_segment_month": ("月，{label}", "month, {label}"),
+    "st_date_segment_day": ("日，{label}", "day, {label}"),
+    "st_date_keys": (
+        "用方向键选择日期，按 Enter 键确认，按 Esc 键关闭。",
+        "Use arrow keys to navigate dates. Enter to select. Escape to close.",
+    ),
+    "st_help_for": ("{label}的说明", "Help for {label}"),
     # forms and text inputs
     "st_enter_submit": ("按 Enter 键提交", "Press Enter to submit form"),
     "st_enter_apply": ("按 Enter 键确认", "Press Enter to apply"),

@@ -15,6 +15,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rep_term_pick": ("学期", "Term"),
     "rep_no_terms": ("还没有已结束的学期。", "No term has ended yet."),
     "rep_no_projects": ("您的权限范围内没有项目。", "There are no projects in your scope."),
+    "rep_not_bound": (
+        "另有 {n} 个项目的托管协议在{term}之前已登记结束，本学期不需报送，未计入应报数。",
+        "{n} projects whose agreement was recorded as ended before {term} owe no report for it "
+        "and are not counted as expected.",
+    ),
+    "rep_past_read_only": (
+        "正在查看截至 {as_of} 的情况：报送、审核与审批只能在最新日期下进行。"
+        "请在侧栏把“数据截至”设回最新日期。",
+        "You are viewing the state as of {as_of}: reports are filed, reviewed and approved on "
+        "the latest date only. Set “Data as of” in the sidebar back to the latest date.",
+    ),
     "rep_due_default": (
         "{term}学期报告截止日期：{due}（默认：学期结束后 {days} 天）。",
         "The {term} report is due on {due} (the default: {days} days after the term ends).",

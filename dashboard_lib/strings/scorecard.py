@@ -25,8 +25,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "first within a province; click a column header to sort again.",
     ),
     "score_by_province": ("按省份汇总（项目 × 指标）", "By province (projects × indicators)"),
-    "score_col_regressing_n": ("倒退指标数", "Indicators regressing"),
-    "score_col_slow_n": ("偏慢指标数", "Indicators slow"),
+    # the league's speed columns: an indicator's name without its unit (the cells are speed
+    # classes, not percentages), short enough for 1366×768
+    "score_col_speed_enrolment": ("在校生数", "Enrolment"),
+    "score_col_speed_teacher_retention": ("骨干教师留任", "Teacher retention"),
+    "score_col_speed_admission_rate": ("本科上线", "Admission rate"),
+    "score_col_regressing_short": ("倒退数", "Regressing"),
+    "score_col_slow_short": ("偏慢数", "Slow"),
     "score_col_projects": ("项目数", "Projects"),
     "score_col_targets_set": ("已设目标", "Targets set"),
     # ------------------------------------------------------------- the rule, said on the page

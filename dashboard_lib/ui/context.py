@@ -5,7 +5,7 @@ and the title.
 checks every page makes: a viewer who may not open the page (``navigation.pages_for``) is refused
 and the page stops, a page that changes data stops on a read-only viewer or file. The sidebar's
 filters are drawn (unless ``sidebar=False``), then the title and the caption with the data's date,
-when the page names them.
+when the page names them, and a banner when the sidebar's as-of date shows a past state.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .. import ui as _package
 from ..i18n import t
 from ..scope import Filters, Viewer
 from ..store import Store
+from ..urlstate import as_of_text
 from .auth import require_page, require_writer
 from .core import lang, store
 from .filters import sidebar as draw_sidebar
@@ -57,7 +58,10 @@ def page(
     filters = draw_sidebar(store_, viewer_) if sidebar else Filters()
     if title_key:
         st.title(t(title_key, language))
+    day = as_of_text(filters.as_of, language) if filters.as_of else None
     if caption_key:
-        as_of = t("as_of", language, date=store_.meta().get("as_of", ""))
+        as_of = t("as_of", language, date=day or store_.meta().get("as_of", ""))
         st.caption(t(caption_key, language) + " · " + as_of)
+    if day:  # a past state: said on every page that shows one (issue 16 part 6)
+        st.info(t("asof_banner", language, date=day), icon=":material/history:")
     return PageContext(language, store_, viewer_, filters)

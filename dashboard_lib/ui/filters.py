@@ -1,10 +1,11 @@
 """The sidebar: language switch and the filters every page shares, kept in the URL.
 
-Filters: province, prefecture, university, term range, way of working, provenance. Each is set
+Filters: province, prefecture, university, term range, way of working, provenance, and the as-of
+date ("数据截至": every page shows the programme as it was on that day). Each is set
 once and holds on every page (this session's values live in ``st.session_state['_filter_values']``,
 what it last wrote into the URL in ``st.session_state['_filters']``) and in the URL
 (``?province=620000&prefecture=兰州市&university=3,7&term_from=20231&term_to=20252&kind=dispatch
-&prov=published``), so a copied link reproduces the view. Every URL value is untrusted: the rules
+&prov=published&asof=2024-01-31``), so a copied link reproduces the view. Every URL value is untrusted: the rules
 that check it against the viewer's scope and the known values, and refuse anything else with a
 message, are ``dashboard_lib.urlstate`` (plain functions, tested without Streamlit); this module
 only draws the widgets.
@@ -12,6 +13,8 @@ only draws the widgets.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
@@ -19,13 +22,22 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .. import cache, urlstate
 from ..i18n import label, t
-from ..school_calendar import term_bounds, term_label, terms_until
-from ..scope import Filters, Viewer
+from ..school_calendar import term_bounds, term_code, term_label, terms_until
+from ..scope import Filters, Viewer, effective_as_of
 from ..store import Store
-from ..urlstate import ALL, PARAMS, PROVENANCE_CHOICES
+from ..urlstate import ALL, EARLIEST_AS_OF, PARAMS, PROVENANCE_CHOICES
 from .core import lang
 
-__all__ = ["PARAMS", "PROVENANCE_CHOICES", "full_terms", "link_query", "set_province", "sidebar"]
+__all__ = [
+    "PARAMS",
+    "PROVENANCE_CHOICES",
+    "full_terms",
+    "link_query",
+    "set_province",
+    "sidebar",
+    "term_menu",
+    "within_menu",
+]
 
 _SHADOW = "_filters"  # the parameters this session last wrote into the URL
 _VALS = "_filter_values"  # this session's values, by widget key
@@ -37,6 +49,7 @@ WIDGETS = {  # URL parameter -> the key of its widget
     "term_to": "flt_term_to",
     "kind": "flt_kinds",
     "prov": "flt_prov",
+    "asof": "flt_asof",
 }
 WIDGET_KEYS = tuple(WIDGETS.values())
 
@@ -75,8 +88,57 @@ def _reference(store_: Store, viewer_: Viewer, options) -> urlstate.Reference:
             tuple(got["universities"]["university_id"].astype(int).tolist()),
         )
 
-    terms = tuple(terms_until(store_.as_of()))
-    return urlstate.Reference(tuple(options["adcode"].astype(int).tolist()), terms, choices)
+    latest = store_.as_of()
+    terms = tuple(terms_until(latest))
+    provinces = tuple(options["adcode"].astype(int).tolist())
+    return urlstate.Reference(provinces, terms, choices, latest)
+
+
+def term_menu(terms: Sequence[int], as_of: date | None) -> list[int]:
+    """The terms the term menus offer: ``terms`` (every term up to the data's date) up to the
+    one holding the as-of date (数据截至; None: all of them)."""
+    if as_of is None:
+        return list(terms)
+    last = term_code(as_of)
+    return [c for c in terms if c <= last] or list(terms[:1])
+
+
+def within_menu(selection: urlstate.Selection, menu: list[int]) -> urlstate.Selection:
+    """``selection`` with its term range inside ``menu``: a term after the as-of date's own
+    becomes that term (the range then runs to the as-of date)."""
+    last = menu[-1]
+    return replace(
+        selection,
+        term_from=min(selection.term_from, last),
+        term_to=min(selection.term_to, last),
+    )
+
+
+def term_cut_warning(
+    selection: urlstate.Selection, menu: list[int], lang: str
+) -> urlstate.UrlWarning | None:
+    """The sentence when ``within_menu`` moves the start of the term range (a link, or this
+    session, asks for a term after the as-of date's own): said, not done silently. A range
+    that only runs past the as-of date is not worth a sentence (it is cut to it, as asked)."""
+    s = selection.ordered()
+    if s.term_from <= menu[-1]:
+        return None
+    return urlstate.UrlWarning(
+        "asof_term_cut",
+        (("term", term_label(s.term_from, lang)), ("last", term_label(menu[-1], lang))),
+    )
+
+
+def held_range(
+    selection: urlstate.Selection, menu: list[int], terms: Sequence[int]
+) -> urlstate.Selection:
+    """What the session keeps of the term range: a range to the menu's last term (the as-of
+    date's) is kept as a range to the last term of all, so that it still runs to the end when
+    the as-of date is moved later or cleared."""
+    s = selection.ordered()
+    if s.term_to == menu[-1] and menu[-1] != terms[-1]:
+        s = replace(s, term_to=terms[-1])
+    return s
 
 
 def sidebar(store_: Store, viewer_: Viewer) -> Filters:
@@ -108,9 +170,16 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
         start, warnings = urlstate.resolve(
             st.query_params.to_dict(), viewer_, ref, held, st.session_state.get(_SHADOW, {})
         )
+        # the term menus run only up to the as-of date's own term (数据截至)
+        terms = term_menu(ref.terms, start.as_of)
+        cut = term_cut_warning(start, terms, language)
+        if cut is not None:
+            warnings = (*warnings, cut)
+        start = within_menu(start, terms)
         for param, value in start.held().items():
+            if param == "asof":  # the widget shows the data's own date for "the latest"
+                value = value or ref.last_day()
             _put(WIDGETS[param], value)
-        terms = list(ref.terms)
 
         # --- province (one, or all in scope)
         # ALL, not None: a None value would show Streamlit's empty placeholder
@@ -192,6 +261,21 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
             args=("flt_prov",),
         )
 
+        # --- the as-of date (数据截至): the latest data unless a past day is chosen
+        picked_day = st.date_input(
+            t("asof_pick", language),
+            min_value=EARLIEST_AS_OF,
+            max_value=ref.last_day(),
+            format="YYYY-MM-DD",
+            help=t("asof_help", language),
+            key="flt_asof",
+            on_change=_remember,
+            args=("flt_asof",),
+        )
+        as_of: date | None = picked_day if isinstance(picked_day, date) else None
+        if as_of is not None and not EARLIEST_AS_OF <= as_of < ref.last_day():
+            as_of = None  # the latest day (or none at all): no as-of limit
+
         for w in warnings:
             st.warning(t(w.key, language, **dict(w.values)))
 
@@ -204,8 +288,11 @@ def sidebar(store_: Store, viewer_: Viewer) -> Filters:
         term_hi,
         tuple(kinds),
         prov,
+        as_of,
     ).ordered()
-    st.session_state[_VALS] = {WIDGETS[p]: v for p, v in shown.held().items()}
+    kept = held_range(shown, term_menu(ref.terms, as_of), ref.terms)
+    st.session_state[_VALS] = {WIDGETS[p]: v for p, v in kept.held().items()}
+    st.session_state[_VALS]["flt_asof"] = as_of or ref.last_day()
     values = urlstate.to_params(shown, terms)
     # one write, and only on a change: each write of the URL is a browser history entry. The
     # language goes with it, so a page of the menu (which opens without the old query) keeps it.
@@ -240,6 +327,8 @@ def set_province(code: int | None) -> None:
     vals.pop("province_select", None)  # read again from the URL, and checked, on the next run
 
 
-def full_terms(store_: Store) -> tuple[date, date]:
-    terms = terms_until(store_.as_of())
+def full_terms(store_: Store, filters: Filters | None = None) -> tuple[date, date]:
+    """The first day of the first term and the last day of the term holding the as-of date
+    (the filters' 数据截至, else the data's own date)."""
+    terms = terms_until(effective_as_of(store_, filters))
     return term_bounds(terms[0])[0], term_bounds(terms[-1])[1]

@@ -21,8 +21,10 @@ def _build(
     province: int | None,
     lang: str,
     _boundaries: tuple = (),
+    as_of=None,
 ) -> list[Slide]:
-    return present.build_deck(store, viewer, present.DeckChoice(keys, province), lang)
+    choice = present.DeckChoice(keys, province, as_of=as_of)
+    return present.build_deck(store, viewer, choice, lang)
 
 
 def _boundary_stamp() -> tuple:
@@ -44,7 +46,7 @@ def slides(store: Store, viewer: Viewer, choice: present.DeckChoice, lang: str) 
     read-only). Auto-advance is not part of the key: it changes how the deck plays, not what it
     shows."""
     return cache.cached(
-        _build, store, viewer, choice.slides, choice.province, lang, _boundary_stamp()
+        _build, store, viewer, choice.slides, choice.province, lang, _boundary_stamp(), choice.as_of
     )
 
 
@@ -91,11 +93,18 @@ def export_buttons(
     of the same deck draws them no more, and the browser that draws them is started (in the
     background) as the buttons are shown."""
     deck_export.warm_up()  # Chromium starts while the user looks at the buttons
-    as_of = present.as_of_label(store, lang)
+    as_of = present.as_of_label(store, lang, choice.as_of)
     files = _for_files(viewer, slides_)
     author = present.viewer_unit(store, viewer, lang)
     pictures = cache.key_for(
-        store, viewer, "deck_pictures", choice.slides, choice.province, lang, _boundary_stamp()
+        store,
+        viewer,
+        "deck_pictures",
+        choice.slides,
+        choice.province,
+        lang,
+        _boundary_stamp(),
+        choice.as_of,
     )
     made = st.session_state.setdefault("deck_files", {})
     key = (store.data_version(), viewer, choice, lang)
@@ -142,7 +151,7 @@ def export_buttons(
                 made["report"] = _with_progress(
                     lang,
                     lambda progress: present.province_report_pdf(
-                        store, viewer, province, lang, progress=progress
+                        store, viewer, province, lang, progress=progress, as_of=choice.as_of
                     ),
                 )
         if "report" in made:
@@ -169,4 +178,4 @@ def export_buttons(
                 mime="application/zip",
             )
     except deck_export.ExportUnavailable as exc:
-        st.warning(exc.message(lang))
+        st.warning(exc.markdown(lang))

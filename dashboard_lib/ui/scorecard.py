@@ -1,6 +1,10 @@
 """The scorecard on screen (issue 16, part 3): the dossier's head — the project's scorecard
 table, the rule in one sentence, what is simulated — and, for a province official or the
-ministry, the small form that sets a target. The content is ``programme.scorecard``'s."""
+ministry, the small form that sets a target. The content is ``programme.scorecard``'s.
+
+``comparison_section`` (part 4) is the scorecard page's "compared with whom" section: the
+difference-in-differences chart, the figures in words, the one sentence on what they can and
+cannot claim, the method, the table and its downloads (``programme.comparison``'s content)."""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ import streamlit as st
 from .. import cache
 from ..errors import UserError
 from ..i18n import t
-from ..programme import scorecard
+from ..programme import comparison, scorecard
+from ..textsafe import md
 from .core import accepted
-from .display import table
+from .display import chart, table
+from .downloads import download_buttons
 
 _DONE = "score_done"
 
@@ -21,7 +27,7 @@ def _save(store, viewer, project_id: int, card: scorecard.Card, indicator: str, 
     try:
         before = store.set_target(viewer, project_id, indicator, value)
     except UserError as exc:
-        st.error(exc.message(lang))
+        st.error(exc.markdown(lang))
         return
     name = card.indicators[indicator]
     shown = {
@@ -80,3 +86,24 @@ def card_head(store, viewer, filters, project_id: int, lang: str) -> None:
                     _save(
                         store, viewer, project_id, card, indicator, None if clear else value, lang
                     )
+
+
+def comparison_section(store, viewer, filters, lang: str) -> None:
+    """The difference-in-differences section of the scorecard page (``programme.comparison``):
+    marked 模拟数据 when any row compared is simulated; downloads honour the viewer's rights."""
+    view = cache.cached(comparison.content, store, viewer, filters, lang)
+    st.subheader(t("cmp_heading", lang))
+    st.caption(t("cmp_caption", lang))
+    for line in view.simulated_lines:
+        st.warning(line, icon=":material/science:")
+    if view.figure is None:
+        st.info(t("cmp_none", lang))
+        return
+    for line in view.lines:
+        st.markdown(md(line))
+    st.info(view.claim, icon=":material/info:")
+    chart(view.figure, key="cmp_chart", lang=lang)
+    st.caption(view.method)
+    st.markdown("**" + md(t("cmp_table_heading", lang)) + "**")
+    table(view.table, key="cmp_table", lang=lang)
+    download_buttons(view.table, "scorecard_comparison", "dl_comparison")

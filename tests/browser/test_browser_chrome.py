@@ -246,6 +246,11 @@ def scan_menu(server, names, browser, user, lang, width, height) -> None:
             pg.goto(f"{url}/{spec.url_path}" + ("?lang=en" if lang == "en" else ""))
             settle(pg)
             assert pg.get_by_role("dialog").count() == 0, f"/{spec.url_path}: a dialog"
+            if i == 0:  # the default page's own address goes on to / and its menu entry is lit
+                assert pg.url.split("?")[0] == url + "/", pg.url
+                assert ("lang=en" in pg.url) == (lang == "en")
+                lit = pg.locator('[data-testid="stSidebarNavLink"][aria-current="page"]')
+                assert lit.count() == 1 and lit.inner_text().strip() == t(spec.title_key, lang)
             try:
                 texts = pg.evaluate(VISIBLE_TEXT)
                 if lang == "zh" and width == 1366 and not opened:

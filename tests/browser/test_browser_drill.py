@@ -69,8 +69,15 @@ def wait_query(pg, predicate, timeout: float = 30.0) -> dict[str, str]:
     raise AssertionError(f"the URL never got there: {here(pg)}")
 
 
+def province_of(county: int) -> int:
+    """A county's provincial unit: the Corps' cities (6590xx) are the Corps' (660000), not
+    Xinjiang's (the old test of the first two digits never held for the Corps: its official's
+    test waited out the full minute and passed on any map)."""
+    return CORPS if county // 100 == 6590 else county // 10000 * 10000
+
+
 def in_province(code: int):
-    return lambda a: bool(a) and all(c // 10000 == code // 10000 for c, _, _ in a)
+    return lambda a: bool(a) and all(province_of(c) == code for c, _, _ in a)
 
 
 def one_click(pg, code: int, geom) -> None:
@@ -100,7 +107,7 @@ def test_one_click_drills_and_back_forward_walk_it(server, browser, size):
         one_click(pg, GANSU, geo.load_provinces().set_index("adcode").geometry[GANSU])
         q = wait_query(pg, lambda q: q.get("level") == "province")
         assert q.get("province") == str(GANSU), "one click on 甘肃 opened 甘肃"
-        assert areas(pg, in_province(GANSU)), "only 甘肃's counties are drawn"
+        assert in_province(GANSU)(areas(pg, in_province(GANSU)) or []), "only 甘肃's counties drawn"
         pg.get_by_text("有帮扶学校的县").first.wait_for(timeout=20_000)
         shot(pg, f"province-{w}x{h}.png")
 
@@ -116,7 +123,7 @@ def test_one_click_drills_and_back_forward_walk_it(server, browser, size):
         pg.go_back()
         q = wait_query(pg, lambda q: q.get("level") == "province")
         assert "county" not in q and q.get("province") == str(GANSU)
-        assert areas(pg, in_province(GANSU))
+        assert in_province(GANSU)(areas(pg, in_province(GANSU)) or [])
         pg.locator("div.xz-card").first.wait_for(
             state="detached", timeout=30_000
         )  # the rerun after Back
@@ -129,7 +136,7 @@ def test_one_click_drills_and_back_forward_walk_it(server, browser, size):
 
         pg.go_forward()
         wait_query(pg, lambda q: q.get("level") == "province" and "county" not in q)
-        assert areas(pg, in_province(GANSU))
+        assert in_province(GANSU)(areas(pg, in_province(GANSU)) or [])
         pg.go_forward()
         wait_query(pg, lambda q: q.get("county") == str(code))
         pg.locator("div.xz-card", has_text=school).first.wait_for(timeout=30_000)
@@ -164,6 +171,9 @@ def test_dossier_link_keeps_language_province_and_filters(server, browser):
         q = wait_query(pg, lambda q: q.get("county") == str(code) and "/explorer" in here(pg))
         assert q["lang"] == "en" and q["province"] == str(GANSU) and q["prov"] == "real"
         pg.locator("div.xz-card", has_text=row["school_zh"]).first.wait_for(timeout=60_000)
+        # the explorer's run has ended before the menu is clicked (in CI, a click made while
+        # the loaded server was still running the explorer once never left it)
+        pg.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
         # a page of the menu keeps the language and the filters too
         pg.get_by_role("link", name="Progress").first.click()
         pg.get_by_role("heading", name="Progress").first.wait_for(timeout=60_000)
@@ -206,7 +216,8 @@ def test_official_lands_on_their_province_with_the_county_list(server, browser, 
     try:
         sign_in(pg, url, user)
         pg.get_by_role("link", name="地图探索").click()
-        assert areas(pg, in_province(code), timeout=60), "the explorer opens at the province"
+        drawn = areas(pg, in_province(code), timeout=60) or []
+        assert in_province(code)(drawn), "the explorer opens at the province"
         pg.get_by_text("有帮扶学校的县").first.wait_for(timeout=30_000)
         mine = truth[code]
         names = sorted(set(mine["county_zh"]))

@@ -177,23 +177,14 @@ def test_the_coordinators_entry_journey(server, browser, width, height):
         pg.locator('[data-testid="date-picker-cell"]').fill("2024-03-05")
         pg.keyboard.press("Enter")
         pg.wait_for_timeout(300)
-        settle(pg)  # the rerun of the first edit redraws the grid: edit the next cell after it
-        # both edits must stand in the grid before saving. On a loaded machine an edit made
-        # while the previous edit's rerun redraws the grid can be dropped by the grid (the
-        # user sees the cell unchanged and sets it again): set the mode again, at most twice.
-        for _attempt in range(3):
-            cell_edit(pg, grid, heads.index("形式"), '[role="option"]')
-            pg.get_by_role("option", name="现场", exact=True).click()
-            pg.wait_for_timeout(300)
-            pg.keyboard.press("Escape")
-            settle(pg)
-            for _ in range(25):
-                text = grid.locator("table").inner_text()
-                if "现场" in text and "2024-03-05" in text:
-                    break
-                pg.wait_for_timeout(200)
-            if "现场" in text:
-                break
+        # the grid is in a form: an edit does not rerun the page, so the next edit cannot meet
+        # a redraw that drops it (it did on a loaded server, issue 13): each edit is made once
+        cell_edit(pg, grid, heads.index("形式"), '[role="option"]')
+        pg.get_by_role("option", name="现场", exact=True).click()
+        pg.wait_for_timeout(300)
+        pg.keyboard.press("Escape")
+        text = grid.locator("table").inner_text()
+        assert pg.locator('[data-testid="stStatusWidget"]').count() == 0, "an edit ran the page"
         assert "现场" in text and "2024-03-05" in text, text
         pg.get_by_role("button", name="保存更正").click()
         pg.get_by_text("已更正 1 条记录").wait_for(timeout=30_000)

@@ -94,7 +94,7 @@ def test_drill_down_and_back(server, page):
     assert back and is_nation(back)
     deadline = time.time() + 10
     while "province=" in page.url and time.time() < deadline:
-        time.sleep(0.2)
+        page.wait_for_timeout(200)  # lets Playwright take in the URL change
     assert "province=" not in page.url and "county=" not in page.url
     assert page.outside == [], f"requests left localhost: {page.outside}"
 

@@ -33,7 +33,7 @@ def test_filter_link_to_dossier_and_csv(server, page):  # noqa: F811
     pick_province(page, "甘肃省")
     deadline = time.time() + 30
     while "province=620000" not in page.url and time.time() < deadline:
-        time.sleep(0.3)
+        page.wait_for_timeout(300)  # lets Playwright take in the URL change
     assert "province=620000" in page.url
     wait_app(page, "在县人天")
     # the per-project table download: exactly 甘肃's projects with students

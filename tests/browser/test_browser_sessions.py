@@ -205,7 +205,7 @@ def test_another_site_gets_no_dashboard_in_its_frame(server, other_site, context
     pg.locator("#other").wait_for()
     deadline = time.time() + 20
     while not answers and time.time() < deadline:  # the frame's request reached the dashboard
-        time.sleep(0.2)
+        pg.wait_for_timeout(200)  # event handlers run only inside Playwright calls
     assert answers, "the framed request never reached the dashboard"
     assert answers[0].headers.get("x-frame-options") == "SAMEORIGIN"
     # give a framed Streamlit ample time to draw; it must not

@@ -158,10 +158,13 @@ def test_province_official_filters_opens_a_dossier_and_downloads(server, page):
     page.locator('[data-testid="stMetricValue"]', has_text=str(len(in_pref))).first.wait_for(
         timeout=60_000
     )
+    # while the page runs, the map drawn before the filter stays beside the new one; once the
+    # run has ended there must be one map
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
     page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
         "path.leaflet-interactive"
     ).first.wait_for(state="attached", timeout=60_000)
-    time.sleep(1)
+    page.wait_for_timeout(1000)
     shot(page, "b1-gansu-prefecture.png")
 
     with page.expect_download() as dl:
@@ -194,7 +197,8 @@ def test_province_official_filters_opens_a_dossier_and_downloads(server, page):
     page.get_by_role("heading", name=school).wait_for(timeout=60_000)
     page.get_by_text("当前用户：gansu").wait_for()
     with page.expect_download() as dl2:
-        page.get_by_role("button", name="下载 CSV").nth(1).click()
+        # the activities' own button (the cycles' table, new in issue 16, comes before it)
+        page.locator(".st-key-dl_activities_csv button").click()
     assert dl2.value.suggested_filename == f"project_{pid}_activities.csv"
     acts = csv_rows(dl2)
     assert len(acts) == truth["activity"][pid], "the download holds every activity of the project"

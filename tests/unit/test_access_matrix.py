@@ -103,6 +103,7 @@ MATRIX = {
     "views/data_import.py": (False, False, True,    True,    True,    True,  False),
     "views/data_entry.py":  (False, False, True,    True,    True,    True,  False),
     "views/reporting.py":   (False, False, True,    True,    True,    True,  False),
+    "views/quality.py":     (False, False, True,    True,    True,    True,  False),
     "views/presenter.py":   (False, True,  True,    True,    True,    True,  True),
     "views/admin.py":       (False, False, True,    False,   False,   False, False),
     "views/about.py":       (False, True,  True,    True,    True,    True,  True),

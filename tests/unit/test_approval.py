@@ -28,8 +28,9 @@ import pytest
 from conftest import make_tiny, on_backend
 from conftest import run_page as run
 
-from dashboard_lib import cache, exports, overview, programme
+from dashboard_lib import cache, explorer, exports, overview, programme
 from dashboard_lib.i18n import t
+from dashboard_lib.maps.cards import cards_html
 from dashboard_lib.programme import approval
 from dashboard_lib.programme.approval import APPROVED, PARTLY, PROVISIONAL, Status
 from dashboard_lib.scope import Filters, Viewer
@@ -230,6 +231,24 @@ def test_one_provinces_approved_term_on_every_page(store):
         "北京师范大学": "已批准",  # row 5: 甘肃, spring 2023
         "兰州大学": "暂定",  # row 8: 兵团, spring 2024
     }
+
+    # the map explorer's project cards: the headline's state after it, in the card's language
+    for county, school, state in (
+        (620123, "榆中县恩玲中学", Status(1, 3)),  # project 1: one of its three rows
+        (620421, "靖远县第四中学", Status(2, 2)),  # project 2: both rows in spring 2023
+    ):
+        for lang in ("zh", "en"):
+            state_view = explorer.ViewState("county", 620000, county)
+            cards = explorer.view_data(store, MINISTRY, Filters(), state_view, lang).cards
+            (card,) = cards
+            assert card["school"] == school and card["approval"] == state.label(lang)
+            html = cards_html(cards, lang)
+            around = f"（{state.label(lang)}）" if lang == "zh" else f" ({state.label(lang)})"
+            assert around in html, html
+    outside = explorer.view_data(
+        store, MINISTRY, Filters(), explorer.ViewState("county", 650000, 650102), "zh"
+    ).cards
+    assert [c["approval"] for c in outside] == [t("approval_provisional", "zh")]
 
     # reopened: provisional again, at once
     store.reopen_term(MINISTRY, SPRING, 620000, "更正派驻人数")

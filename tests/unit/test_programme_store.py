@@ -167,6 +167,12 @@ def test_formula_injection_is_neutralised(bad):
     assert ws["A1"].value == "学校"
     assert ws["A2"].value == "'" + bad and ws["A2"].data_type == "s"
     assert ws["A3"].value == "正常" and ws["B3"].value == 2
+    # a column named from data (a school per column, say) is neutralised like a cell
+    wide = pd.DataFrame({bad: [1], "正常": [2]})
+    head = exports.csv_bytes(wide).decode("utf-8-sig").splitlines()[0]
+    assert head.replace('""', '"').lstrip('"').startswith(f"'{bad}"), head
+    ws = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(wide, "t"))).active
+    assert ws["A1"].value == "'" + bad and ws["A1"].data_type == "s"
 
 
 def test_dossier_respects_scope(tiny):

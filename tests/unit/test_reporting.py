@@ -24,14 +24,14 @@ import folium
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import AS_OF, ROOT, make_tiny, on_backend, table_fingerprints
+from conftest import AS_OF, OWES_REPORT_SQL, ROOT, make_tiny, on_backend, table_fingerprints
 
 from dashboard_lib import build, ingest, ui
 from dashboard_lib.i18n import t
 from dashboard_lib.ingest import RecordKind
 from dashboard_lib.maps import OUTSIDE, PALETTE
 from dashboard_lib.programme import reporting
-from dashboard_lib.scope import Viewer
+from dashboard_lib.scope import Filters, Viewer
 from dashboard_lib.store import Store, StoreError
 from dashboard_lib.store import reporting as store_reporting
 
@@ -457,9 +457,13 @@ def test_page_for_each_role(page_db, monkeypatch, role):
         s = Store(page_db)
         try:
             ready = s._df(
-                """SELECT pr.short_zh FROM project p JOIN province pr ON pr.adcode = p.province_adcode
+                f"""SELECT pr.short_zh FROM project p JOIN province pr ON pr.adcode = p.province_adcode
                    LEFT JOIN term_report r ON r.project_id = p.project_id AND r.term = 20261
-                   GROUP BY pr.short_zh HAVING bool_and(coalesce(r.status = 'accepted', false))"""
+                   -- a project whose last agreement was recorded as ended before the term (it
+                   -- ended 2025-08-31; spring 2026's middle is in May) owes nothing for it
+                   WHERE {OWES_REPORT_SQL}
+                   GROUP BY pr.short_zh HAVING bool_and(coalesce(r.status = 'accepted', false))""",
+                [date(2026, 5, 1)],
             )["short_zh"].tolist()
         finally:
             s.close()
@@ -628,6 +632,7 @@ def test_demo_reports_are_simulated_seeded_and_never_approved(page_db):
     try:
         rep = s.term_reports(MINISTRY)
         n_projects = len(s.projects(MINISTRY))
+        cycles = s._df("SELECT * FROM project_cycle")
         approvals = s.term_approvals(MINISTRY)
         as_of = s.as_of()
     finally:
@@ -656,12 +661,19 @@ def test_demo_reports_are_simulated_seeded_and_never_approved(page_db):
     from dashboard_lib import demo
 
     spec = build.spec_for(115, None, 2022, AS_OF)
-    a = demo.simulated_term_reports(spec, np.arange(115, 0, -1))
-    pd.testing.assert_frame_equal(a, demo.simulated_term_reports(spec, np.arange(1, 116)))
+    a = demo.simulated_term_reports(spec, np.arange(115, 0, -1), cycles)
+    pd.testing.assert_frame_equal(a, demo.simulated_term_reports(spec, np.arange(1, 116), cycles))
     other = demo.simulated_term_reports(build.spec_for(115, None, 7, AS_OF), np.arange(1, 116))
     assert other["status"].tolist() != a["status"].tolist()  # another seed, another demo
     got = rep.sort_values(["term", "project_id"]).reset_index(drop=True)
     assert got["status"].tolist() == a["status"].tolist()
+    # a project whose agreement ended (2025-08-31, nothing after) files nothing after its end
+    last = cycles.sort_values("cycle_no").groupby("project_id").tail(1)
+    ended = set(last.loc[last["status"] == "ended", "project_id"].astype(int))
+    assert ended, "the demo has ended agreements"
+    after = rep[rep["project_id"].astype(int).isin(ended) & (rep["term"] >= 20252)]
+    assert after.empty, after
+    assert not rep[rep["project_id"].astype(int).isin(ended) & (rep["term"] == 20251)].empty
 
 
 def test_page_marks_simulated_reports(page_db, monkeypatch):
@@ -784,3 +796,76 @@ def test_map_values_are_the_hand_computed_completeness(tmp_path, clock):
         "榆中县": "100.0%",
         "靖远县": "0.0%",
     }
+
+
+# ------------------------------------------------------------------ 7. ended agreements, past dates
+AUTUMN_2025 = 20252  # the first term after the first agreements' end (2025-08-31)
+
+
+def test_an_agreement_recorded_as_ended_owes_no_report_after_its_end(tmp_path):
+    """Project 1 (榆中县恩玲中学) has its first agreement recorded as ended on 2025-08-31;
+    project 2 (靖远县第四中学) records nothing after the same end (期满，结果未登记). For autumn
+    2025, 1 is not expected (not counted, not on the worklist, said in one line), 2 still is;
+    for spring 2025, inside the agreement, both are."""
+    s = make_tiny(tmp_path / "ended.duckdb")
+    try:
+        sql(
+            s,
+            "INSERT INTO project_cycle (project_id, cycle_no, university_id, start_date, "
+            "end_date, status, provenance) VALUES (1, 1, 1, DATE '2022-09-01', "
+            "DATE '2025-08-31', 'ended', 'published')",
+        )
+        autumn = reporting.term_reports_content(s, GANSU, term=AUTUMN_2025)
+        spring = reporting.term_reports_content(s, GANSU, term=20251)
+        en = reporting.term_reports_content(s, GANSU, term=AUTUMN_2025, lang="en")
+    finally:
+        s.close()
+    assert autumn.totals is not None and spring.totals is not None
+    assert int(autumn.totals.iloc[0]["expected"]) == 1
+    assert int(spring.totals.iloc[0]["expected"]) == 2
+    assert autumn.worklist is not None
+    assert autumn.worklist["帮扶县中"].tolist() == ["靖远县第四中学"]
+    assert "1" in autumn.not_bound_line and "2025秋" in autumn.not_bound_line
+    assert spring.not_bound_line == ""
+    assert en.not_bound_line.startswith("1 project") and not re.search(
+        r"[\u4e00-\u9fff]", en.not_bound_line
+    )
+
+
+def test_a_past_as_of_date_offers_no_write(tmp_path, monkeypatch):
+    """数据截至 set before the data's own date: the figures are that day's, and the page offers
+    neither filing nor review nor approval, with one sentence saying where to write; on the
+    latest date the same viewer is offered its writes."""
+    db = tmp_path / "past.duckdb"
+    make_tiny(db).close()
+    s = Store(db)
+    try:
+        past = Filters(as_of=date(2026, 3, 15))
+        for viewer in (LZU, GANSU, MINISTRY):
+            then = reporting.term_reports_content(s, viewer, past, AUTUMN_2025)
+            assert then.past_line and "2026-03-15" in then.past_line
+            assert then.to_submit == {} and then.to_review == {}
+        now = reporting.term_reports_content(s, LZU, Filters(), AUTUMN_2025)
+        assert now.past_line == "" and now.to_submit
+    finally:
+        s.close()
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("XZ_DB_PATH", str(db))
+    for viewer, form in ((LZU, "rep_submit_project"), (MINISTRY, "rep_approve_province")):
+        monkeypatch.setattr(ui, "viewer", lambda v=viewer: v)
+        at = AppTest.from_file(str(ROOT / "views" / "reporting.py"), default_timeout=120)
+        at.query_params["lang"] = "zh"
+        at.query_params["asof"] = "2026-03-15"
+        at.run()
+        assert not at.exception, at.exception
+        assert any("2026-03-15" in i.value and "数据截至" in i.value for i in at.info), [
+            i.value for i in at.info
+        ]
+        assert form not in {w.key for w in at.selectbox}, form
+        # the latest date: the form is there
+        at = AppTest.from_file(str(ROOT / "views" / "reporting.py"), default_timeout=120)
+        at.query_params["lang"] = "zh"
+        at.run()
+        assert not at.exception, at.exception
+        assert form in {w.key for w in at.selectbox}, form

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from dashboard_lib.scope import Filters, Viewer
@@ -114,3 +116,31 @@ def test_university_viewer_matrix(demo_store, truth):
         for query in ("projects", "activities", "milestones", "outcomes"):
             rows = ROW_QUERIES[query](demo_store, viewer, None)
             assert set(rows["project_id"]) <= mine and not rows.empty, (uni_id, query)
+
+
+# issue 16 part 6: every as-of read keeps the scope (the demo's signings run 1 Jul – 20 Aug 2022)
+AS_OF_DAYS = [date(2022, 7, 31), date(2024, 1, 31), date(2024, 3, 15)]
+
+
+@pytest.mark.parametrize("as_of", AS_OF_DAYS, ids=str)
+@pytest.mark.parametrize("query", sorted(ROW_QUERIES))
+def test_as_of_rows_stay_inside_scope(demo_store, query, as_of):
+    f = Filters(as_of=as_of)
+    everyone = ROW_QUERIES[query](demo_store, Viewer.ministry(), f)
+    assert not everyone.empty and len(everyone) <= len(
+        ROW_QUERIES[query](demo_store, Viewer.ministry(), None)
+    )
+    for name, viewer, allowed in viewers():
+        rows = ROW_QUERIES[query](demo_store, viewer, f)
+        seen = set(rows["province_adcode"].astype(int))
+        if allowed is None:
+            assert seen == set(everyone["province_adcode"].astype(int)), name
+        else:
+            assert seen <= allowed, name
+            mine = everyone[everyone["province_adcode"].astype(int).isin(allowed)]
+            assert len(rows) == len(mine), name
+    uni = int(everyone["university_id"].iloc[0]) if "university_id" in everyone else None
+    if uni is not None:
+        rows = ROW_QUERIES[query](demo_store, Viewer.university([uni]), f)
+        assert set(rows["university_id"].astype(int)) <= {uni}
+        assert len(rows) == int((everyone["university_id"] == uni).sum())

@@ -297,30 +297,37 @@ def test_league_view_for_each_role(demo_db, demo_store, monkeypatch, role):
     viewer = viewers(demo_store)[role]
     at = run(monkeypatch, demo_db, "scorecard.py", viewer)
     assert not at.exception, at.exception
-    league = next(d.value for d in at.dataframe if "倒退指标数" in d.value.columns)
+    league = next(d.value for d in at.dataframe if "倒退数" in d.value.columns)
     mine = demo_store.projects(viewer)
-    assert sorted(league["项目"]) == sorted(mine["project_id"])  # exactly the scope
     assert league["档案"].str.startswith("/dossier?project=").all()
+    linked = league["档案"].str.extract(r"project=(\d+)")[0].astype(int)
+    assert sorted(linked) == sorted(mine["project_id"])  # exactly the scope
+    # the screen leaves out the county and the project number (1366×768); the download keeps them
+    assert "县" not in league.columns and "项目" not in league.columns
+    download = sc.league_content(demo_store, viewer, Filters(), "zh").table.download
+    assert {"县", "项目", "倒退数", "偏慢数"} <= set(download.columns)
+    assert sorted(download["项目"]) == sorted(mine["project_id"])
     # grouped by province, worst first within each
     assert league["省份"].tolist() == sorted(league["省份"], key=league["省份"].tolist().index)
     provinces = next(d.value for d in at.dataframe if "项目数" in d.value.columns)
     assert provinces["项目数"].sum() == len(mine)
     assert len(provinces) == mine["province_adcode"].nunique()
     for _, part in league.groupby("省份", sort=False):
-        assert part["倒退指标数"].is_monotonic_decreasing
-    assert len(at.get("download_button")) == 2  # CSV and XLSX, the product's own export
+        assert part["倒退数"].is_monotonic_decreasing
+    # CSV and XLSX, the product's own export: the league's and the comparison section's
+    assert len(at.get("download_button")) == 4
     headers = " ".join(str(c) for d in at.dataframe for c in d.value.columns)
     assert not re.search(r"[A-Za-z]{3,}", headers), headers
     en = run(monkeypatch, demo_db, "scorecard.py", viewer, {"lang": "en"})
     assert not en.exception
-    assert any("Indicators regressing" in d.value.columns for d in en.dataframe)
+    assert any("Regressing" in d.value.columns for d in en.dataframe)
 
 
 def test_league_of_another_province_in_the_url_is_refused(demo_db, demo_store, monkeypatch):
     at = run(monkeypatch, demo_db, "scorecard.py", Viewer.province(620000), {"province": "650000"})
     assert not at.exception
     assert any("无权" in w.value for w in at.warning)
-    league = next(d.value for d in at.dataframe if "倒退指标数" in d.value.columns)
+    league = next(d.value for d in at.dataframe if "倒退数" in d.value.columns)
     assert set(league["省份"]) == {"甘肃"}
 
 

@@ -344,6 +344,21 @@ def attempt(store, name, password, **kw):
     return None
 
 
+def test_the_product_hashes_with_argon2s_default_work_factor():
+    """The product's hasher, read in a fresh interpreter (the test process uses a cheap one,
+    tests/conftest.py): argon2id, at least 64 MiB and 3 passes, and the hash says so."""
+    code = (
+        "from dashboard_lib import auth; h = auth._HASHER; "
+        "print(h.type.name, h.memory_cost, h.time_cost, auth.hash_password('Quiet-Harbour-7391')[:30])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    kind, memory, passes, head = out[0], int(out[1]), int(out[2]), out[3]
+    assert kind == "ID" and memory >= 65536 and passes >= 3, out
+    assert head.startswith("$argon2id$v=19$m=") and f"m={memory}" in head, head
+
+
 def test_every_attempt_costs_one_argon2_verification(store, monkeypatch):
     auth.create_user(store, "sso-only", "ministry", None, oidc_subject="x@example.org")
     auth.create_user(store, "off", "ministry", PW)

@@ -52,6 +52,10 @@ ALLOWED: dict[str, tuple[str, frozenset[str] | None]] = {
         "the simulated data itself: school-name patterns, subjects, term names stored in rows",
         None,
     ),
+    "dashboard_lib/demo_comparison.py": (
+        "the simulated comparison schools' names (某县第二中学 …): Chinese numerals stored in rows",
+        None,
+    ),
     "dashboard_lib/ingest/columns.py": (
         "the header names and aliases a file may use, and the templates' Chinese example rows",
         None,

@@ -7,6 +7,7 @@ page asks for confirmation and says what it undid."""
 
 from __future__ import annotations
 
+import csv
 import io
 import shutil
 import subprocess
@@ -55,7 +56,7 @@ def _files(store, viewer, kind, lang):
 @pytest.mark.parametrize("who", ["gansu", "corps", "coordinator", "ministry"])
 def test_each_template_imports_with_nothing_rejected(demo, who):
     viewer = {"gansu": GANSU, "corps": CORPS, "ministry": MINISTRY}.get(who) or coordinator(demo)
-    for kind in RecordKind:
+    for kind in ingest.import_kinds(viewer):  # comparison schools: not a coordinator's
         # every kind as the Chinese XLSX; the CSV and the English XLSX for two kinds (time)
         other = kind in (RecordKind.PROJECT, RecordKind.TRAINING)
         for lang, fmt in (
@@ -80,6 +81,13 @@ def test_each_template_imports_with_nothing_rejected(demo, who):
                     assert int(row["province_adcode"]) in viewer.provinces
                 if viewer.universities is not None:
                     assert int(row["university_id"]) in viewer.universities
+            elif kind is RecordKind.COMPARISON:  # a school outside the programme, in scope
+                if viewer.provinces is not None:
+                    assert int(row["province_adcode"]) in viewer.provinces
+                assert not demo._scalar(
+                    "SELECT count(*) FROM project WHERE school_zh = ? AND county_adcode = ?",
+                    [row["school_zh"], int(row["county_adcode"])],
+                )
             else:  # one of the viewer's own projects
                 assert int(row["project_id"]) in own
             written = demo._scalar(
@@ -104,6 +112,9 @@ def test_the_example_row_is_the_viewers_own(tmp_path):
                     "靖远县",
                     "北京师范大学",
                 )
+            elif kind is RecordKind.COMPARISON:  # a 甘肃 county school outside the programme
+                assert row["county"] in ("榆中县", "靖远县")
+                assert row["school"] not in ("榆中县恩玲中学", "靖远县第四中学")
             else:
                 assert row["school"] in ("榆中县恩玲中学", "靖远县第四中学")
             frame = ingest.template_frame(kind, "zh", ref, GANSU)
@@ -126,6 +137,28 @@ def test_a_viewer_without_projects_gets_no_foreign_example(tmp_path):
         ref = ingest.load_reference(s, beijing, "dispatch", TODAY)
         row = ingest.example_row("dispatch", ref, beijing)
         assert row["school"] == "" and row["province"] == "" and row["university"] == ""
+    finally:
+        s.close()
+
+
+def test_the_csv_example_of_a_formula_name_is_text_and_imports_back(tmp_path):
+    """A 甘肃 school named like a formula: the CSV template's example row holds it with the
+    apostrophe every download gives such a cell (Excel shows text, runs nothing), and the
+    template imported as it is reads the school back by its real name."""
+    s = make_tiny(tmp_path / "t.duckdb")
+    try:
+        s._con.execute("UPDATE project SET school_zh = '=1+2' WHERE project_id = 1")
+        s._con.execute("UPDATE project SET school_zh = '@SUM(1)' WHERE project_id = 2")
+        ref = ingest.load_reference(s, GANSU, "dispatch", TODAY)
+        blob = ingest.template_csv("dispatch", "zh", ref, GANSU)
+        rows = list(csv.reader(io.StringIO(blob.decode("utf-8-sig"))))
+        cells = [c for r in rows for c in r]
+        assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))], cells
+        assert {"'=1+2", "'@SUM(1)"} & set(cells), rows
+        pv, batch = ingest.import_file(s, GANSU, "dispatch", blob, "t.csv", today=TODAY)
+        assert (pv.n_accepted, pv.n_rejected) == (1, 0), ingest.problems_frame(pv, "en")
+        assert int(pv.accepted.iloc[0]["project_id"]) in (1, 2)
+        assert batch is not None
     finally:
         s.close()
 

@@ -285,6 +285,7 @@ def test_a_reversed_range_from_the_widgets_is_put_in_order():
                 "term_to": None,
                 "kind": None,
                 "prov": None,
+                "asof": None,  # issue 16 part 6: the latest data is no parameter
             },
         ),
         (
@@ -297,6 +298,7 @@ def test_a_reversed_range_from_the_widgets_is_put_in_order():
                 "term_to": "20252",
                 "kind": "dispatch",
                 "prov": "real",
+                "asof": None,
             },
         ),
     ],
