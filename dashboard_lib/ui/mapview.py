@@ -88,5 +88,18 @@ def show_map(
             on_change()
 
     return _COMPONENT(
-        **{**args, "key": hash_key, "default": copy.deepcopy(args["default"])}, on_change=_on_change
+        **{**args, "key": hash_key, "default": first_value(args["default"])}, on_change=_on_change
     )
+
+
+def first_value(default: dict) -> dict:
+    """The component's default, as its frontend first reports it. streamlit-folium's Python
+    default has ``last_object_clicked_count: None`` where its frontend starts from ``0``, so
+    the first report after the map loaded differed from the default and set off a run of its
+    own, a second or more after the page's: a menu link or a button clicked in that window was
+    overtaken by it (the page stayed, the click was lost; issue 13). With the default the
+    frontend starts from, that report equals it and sends nothing."""
+    value = copy.deepcopy(default)
+    if "last_object_clicked_count" in value and value["last_object_clicked_count"] is None:
+        value["last_object_clicked_count"] = 0
+    return value
