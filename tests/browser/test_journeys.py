@@ -158,10 +158,16 @@ def test_province_official_filters_opens_a_dossier_and_downloads(server, page):
     page.locator('[data-testid="stMetricValue"]', has_text=str(len(in_pref))).first.wait_for(
         timeout=60_000
     )
-    # while the page runs, the map drawn before the filter stays beside the new one; once the
-    # run has ended there must be one map
+    # while the page runs, the map drawn before the filter stays beside the new one (Streamlit
+    # shows the last run's elements until the run ends, and its status widget can be gone a
+    # moment before them); once the run has ended there must be one map, and it is drawn
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
-    page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
+    maps = page.locator("iframe[title='streamlit_folium.st_folium']")
+    deadline = time.time() + 60
+    while maps.count() != 1 and time.time() < deadline:
+        page.wait_for_timeout(200)
+    assert maps.count() == 1, f"{maps.count()} maps on the page once its run ended"
+    page.frame_locator("iframe[title='streamlit_folium.st_folium']").first.locator(
         "path.leaflet-interactive"
     ).first.wait_for(state="attached", timeout=60_000)
     page.wait_for_timeout(1000)
