@@ -5,6 +5,7 @@ explorer browser test and the map benchmark."""
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qs, urlparse
 
 FRAME = "iframe[title='streamlit_folium.st_folium']"
 
@@ -78,3 +79,24 @@ def click_area(pg, code: int, geom) -> None:
 
 def is_nation(a):
     return len(a) == 35 and any(c == 110000 for c, _, _ in a)
+
+
+def here(pg) -> str:
+    """The page's address now (``pg.url`` only follows while Playwright is being called)."""
+    return pg.evaluate("() => location.href")
+
+
+def query(pg) -> dict[str, str]:
+    """The parameters of the page's address now (the last value of each)."""
+    return {k: v[-1] for k, v in parse_qs(urlparse(here(pg)).query).items()}
+
+
+def wait_query(pg, predicate, timeout: float = 30.0) -> dict[str, str]:
+    """The URL's parameters once ``predicate(params)`` holds (fails with what the URL said)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        q = query(pg)
+        if predicate(q):
+            return q
+        pg.wait_for_timeout(100)
+    raise AssertionError(f"the URL never got there: {query(pg)}")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import time
 from datetime import date
-from urllib.parse import parse_qs, urlparse
 
 import duckdb
 import pytest
@@ -24,7 +23,7 @@ from conftest import ARTIFACTS, AS_OF
 
 from dashboard_lib.fmt import format_number
 from devkit.browser import build_demo, start_server, stop_server, watched_page
-from devkit.explorer_page import areas, is_nation
+from devkit.explorer_page import areas, is_nation, query, wait_query
 
 SHOTS = ARTIFACTS / "asof"
 SIZES = [(1366, 768), (1920, 1080)]
@@ -67,21 +66,6 @@ def shot(pg, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     pg.wait_for_timeout(600)
     pg.screenshot(path=str(SHOTS / name))
-
-
-def query(pg) -> dict[str, str]:
-    href = pg.evaluate("() => location.href")
-    return {k: v[-1] for k, v in parse_qs(urlparse(href).query).items()}
-
-
-def wait_query(pg, predicate, timeout: float = 30.0) -> dict[str, str]:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        q = query(pg)
-        if predicate(q):
-            return q
-        pg.wait_for_timeout(100)
-    raise AssertionError(f"the URL never got there: {query(pg)}")
 
 
 def kpi(pg, label: str) -> str:

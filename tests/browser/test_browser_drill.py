@@ -19,7 +19,7 @@ from dashboard_lib import auth, geo
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
 from devkit.browser import build_demo, start_server, stop_server, watched_page
-from devkit.explorer_page import FRAME, areas, click_area, is_nation
+from devkit.explorer_page import FRAME, areas, click_area, here, is_nation, query, wait_query
 
 SHOTS = ARTIFACTS / "drill"
 GANSU, CORPS = 620000, 660000
@@ -47,26 +47,6 @@ def shot(pg, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     time.sleep(0.6)
     pg.screenshot(path=str(SHOTS / name))
-
-
-def here(pg) -> str:
-    """The page's address now (``pg.url`` only follows while Playwright is being called)."""
-    return pg.evaluate("() => location.href")
-
-
-def query(pg) -> dict[str, str]:
-    return {k: v[-1] for k, v in parse_qs(urlparse(here(pg)).query).items()}
-
-
-def wait_query(pg, predicate, timeout: float = 30.0) -> dict[str, str]:
-    """The URL's parameters once ``predicate(params)`` holds (fails with what the URL said)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        q = query(pg)
-        if predicate(q):
-            return q
-        pg.wait_for_timeout(100)
-    raise AssertionError(f"the URL never got there: {here(pg)}")
 
 
 def province_of(county: int) -> int:
