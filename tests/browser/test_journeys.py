@@ -70,6 +70,16 @@ def page(browser):
     context.close()
 
 
+# each map frame's place, size and whether Streamlit marks it as left from an earlier run
+MAP = "iframe[title='streamlit_folium.st_folium']"
+MAP_STATES = f"""() => [...document.querySelectorAll("{MAP}")]
+  .map(f => ({{stale: f.closest('[data-stale]')?.getAttribute('data-stale'),
+              shown: f.checkVisibility(),
+              retained: !!f.closest('[data-retained]'),
+              top: Math.round(f.getBoundingClientRect().top),
+              height: Math.round(f.getBoundingClientRect().height)}}))"""
+
+
 def shot(pg, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     time.sleep(0.6)
@@ -160,16 +170,20 @@ def test_province_official_filters_opens_a_dossier_and_downloads(server, page):
     )
     # while the page runs, the map drawn before the filter stays beside the new one (Streamlit
     # shows the last run's elements until the run ends, and its status widget can be gone a
-    # moment before them); once the run has ended there must be one map, and it is drawn
+    # moment before them). Streamlit's frontend may also keep a replaced element in the page,
+    # hidden ("retained", display:none), so it can come back without reloading: the user sees
+    # one map. Once the run has ended there must be one map shown, drawn, and no other in sight.
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
-    maps = page.locator("iframe[title='streamlit_folium.st_folium']")
+    shown = page.locator(f"{MAP}:visible")
     deadline = time.time() + 60
-    while maps.count() != 1 and time.time() < deadline:
+    while shown.count() != 1 and time.time() < deadline:
         page.wait_for_timeout(200)
-    assert maps.count() == 1, f"{maps.count()} maps on the page once its run ended"
-    page.frame_locator("iframe[title='streamlit_folium.st_folium']").first.locator(
-        "path.leaflet-interactive"
-    ).first.wait_for(state="attached", timeout=60_000)
+    states = page.evaluate(MAP_STATES)
+    assert shown.count() == 1, f"{shown.count()} maps shown once the run ended: {states}"
+    assert all(s["stale"] == "false" for s in states if s["shown"]), states
+    page.frame_locator(f"{MAP}:visible").locator("path.leaflet-interactive").first.wait_for(
+        state="attached", timeout=60_000
+    )
     page.wait_for_timeout(1000)
     shot(page, "b1-gansu-prefecture.png")
 
