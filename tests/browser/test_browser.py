@@ -18,6 +18,7 @@ from conftest import ARTIFACTS, AS_OF
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
 from devkit.browser import build_demo, start_server, stop_server, watched_page
+from devkit.explorer_page import FRAME
 
 SHOTS = ARTIFACTS / "browser"
 
@@ -46,7 +47,7 @@ def page(browser):
 
 
 def map_frame(pg):
-    return pg.frame_locator("iframe[title='streamlit_folium.st_folium']")
+    return pg.frame_locator(FRAME)
 
 
 def wait_for_polygons(pg, at_least: int) -> int:

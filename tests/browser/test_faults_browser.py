@@ -23,6 +23,7 @@ from devkit.browser import (
 from devkit.browser import (
     free_port as _free_port,
 )
+from devkit.explorer_page import FRAME
 
 PY = sys.executable
 
@@ -33,8 +34,6 @@ def _build(path: Path) -> Path:
 
 
 # ---------------------------------------------------------------------- server restarted mid-session
-
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
 
 @pytest.mark.skipif(
@@ -86,7 +85,7 @@ def test_server_restarted_during_a_session_page_recovers(tmp_path):
             metric.locator('[data-testid="stMetricValue"]', has_text=str(gansu)).wait_for(
                 timeout=60_000
             )
-            frame = page.frame_locator(MAP_FRAME)
+            frame = page.frame_locator(FRAME)
             frame.locator("#map_div").wait_for(state="attached", timeout=60_000)
             time.sleep(3)
             assert frame.locator("path.leaflet-interactive").count() == 0  # the cut map is blank

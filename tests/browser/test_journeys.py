@@ -26,7 +26,7 @@ from dashboard_lib.i18n import t
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
 from devkit.browser import build_demo, start_server, stop_server, watched_page
-from devkit.explorer_page import areas, click_area, is_nation
+from devkit.explorer_page import FRAME, areas, click_area, is_nation
 
 SHOTS = ARTIFACTS / "journeys"
 GANSU = 620000
@@ -70,9 +70,9 @@ def page(browser):
     context.close()
 
 
-# each map frame's place, size and whether Streamlit marks it as left from an earlier run
-MAP = "iframe[title='streamlit_folium.st_folium']"
-MAP_STATES = f"""() => [...document.querySelectorAll("{MAP}")]
+# each map frame: left from an earlier run (stale), shown, kept hidden by Streamlit (retained),
+# its place and height
+MAP_STATES = f"""() => [...document.querySelectorAll("{FRAME}")]
   .map(f => ({{stale: f.closest('[data-stale]')?.getAttribute('data-stale'),
               shown: f.checkVisibility(),
               retained: !!f.closest('[data-retained]'),
@@ -174,14 +174,14 @@ def test_province_official_filters_opens_a_dossier_and_downloads(server, page):
     # hidden ("retained", display:none), so it can come back without reloading: the user sees
     # one map. Once the run has ended there must be one map shown, drawn, and no other in sight.
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
-    shown = page.locator(f"{MAP}:visible")
+    shown = page.locator(f"{FRAME}:visible")
     deadline = time.time() + 60
     while shown.count() != 1 and time.time() < deadline:
         page.wait_for_timeout(200)
     states = page.evaluate(MAP_STATES)
     assert shown.count() == 1, f"{shown.count()} maps shown once the run ended: {states}"
     assert all(s["stale"] == "false" for s in states if s["shown"]), states
-    page.frame_locator(f"{MAP}:visible").locator("path.leaflet-interactive").first.wait_for(
+    page.frame_locator(f"{FRAME}:visible").locator("path.leaflet-interactive").first.wait_for(
         state="attached", timeout=60_000
     )
     page.wait_for_timeout(1000)
