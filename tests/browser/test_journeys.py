@@ -168,19 +168,24 @@ def test_province_official_filters_opens_a_dossier_and_downloads(server, page):
     page.locator('[data-testid="stMetricValue"]', has_text=str(len(in_pref))).first.wait_for(
         timeout=60_000
     )
-    # while the page runs, the map drawn before the filter stays beside the new one (Streamlit
-    # shows the last run's elements until the run ends, and its status widget can be gone a
-    # moment before them). Streamlit's frontend may also keep a replaced element in the page,
-    # hidden ("retained", display:none), so it can come back without reloading: the user sees
-    # one map. Once the run has ended there must be one map shown, drawn, and no other in sight.
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
-    shown = page.locator(f"{FRAME}:visible")
+    # while the page runs, the map drawn before the filter stays beside the new one, marked
+    # stale (Streamlit shows the last run's elements until the run ends; its status widget can
+    # be gone a moment before the run is: CI once found the only map shown still stale there).
+    # Streamlit's frontend may also keep a replaced element in the page, hidden ("retained",
+    # display:none), so it can come back without reloading. Once the app says its run has ended,
+    # the user must see one map, of this run, drawn.
+    ended = page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
     deadline = time.time() + 60
-    while shown.count() != 1 and time.time() < deadline:
+    while True:
+        done = ended.count() == 1  # read before the maps: their states are then the ended run's
+        states = page.evaluate(MAP_STATES)
+        shown = [s for s in states if s["shown"]]
+        if (done and len(shown) == 1) or time.time() > deadline:
+            break
         page.wait_for_timeout(200)
-    states = page.evaluate(MAP_STATES)
-    assert shown.count() == 1, f"{shown.count()} maps shown once the run ended: {states}"
-    assert all(s["stale"] == "false" for s in states if s["shown"]), states
+    assert done, f"the page still runs 60 s after the filter: {states}"
+    assert len(shown) == 1, f"{len(shown)} maps shown once the run ended: {states}"
+    assert shown[0]["stale"] == "false", f"the map shown is an earlier run's: {states}"
     page.frame_locator(f"{FRAME}:visible").locator("path.leaflet-interactive").first.wait_for(
         state="attached", timeout=60_000
     )
