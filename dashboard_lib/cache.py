@@ -172,7 +172,7 @@ class Memo:
 
 def key_for(store, viewer, *inputs: Hashable) -> tuple:
     """The key of one computed view: which data, who may see what of it, and the page's inputs."""
-    return (str(store.path), store.serial, store.data_version(), viewer.scope_key, *inputs)
+    return (str(store.origin), store.serial, store.data_version(), viewer.scope_key, *inputs)
 
 
 def frozen(mapping: dict | None) -> tuple:
@@ -265,7 +265,7 @@ def retire_older(store) -> int:
     for the least-recently-used rule: after an import on a server, or a new snapshot on a
     replica, up to the whole budget (~130 MB) of them. Cheap when nothing changed; returns how
     many entries went."""
-    current = (str(store.path), store.serial, store.data_version())
+    current = (str(store.origin), store.serial, store.data_version())
     if _CURRENT.get(current[0]) == current:
         return 0
     _CURRENT[current[0]] = current

@@ -103,6 +103,10 @@ class CoreStore:
 
     def __init__(self, path: Path | str, read_only: bool = False, database_url: str | None = None):
         self.path = Path(path)
+        # the path the server was told to open: a replica opens the file a published snapshot's
+        # link names (``path``, a new file each publish) and sets this to the link, so the views
+        # cached from one snapshot are known, and retired, as older views of the same database
+        self.origin = self.path
         self.read_only = read_only
         # issue 15: with a PostgreSQL URL, every write (and every read of accounts, sessions and
         # import bookkeeping) goes to PostgreSQL, the system of record; this DuckDB file is then
@@ -127,11 +131,31 @@ class CoreStore:
         self.emergency_backup: Path | None = None
         self.closed = False
         self._check_lock = threading.Lock()
+        # a replica's store of an older snapshot: when it stopped being the newest, and whether
+        # it now reads the newer one's connection (``follow``)
+        self.superseded_at: float | None = None
+        self._follows = False
 
     # ------------------------------------------------------------------ plumbing
     def close(self) -> None:
         self.closed = True
-        self._con.close()  # the PostgreSQL pool (``writer``) is the process's, shared: kept
+        if not self._follows:  # a follower's connection is the newer store's own
+            self._con.close()  # the PostgreSQL pool (``writer``) is the process's, shared: kept
+
+    def follow(self, newer: CoreStore) -> None:
+        """Read ``newer``'s snapshot from now on (a replica; ``lifecycle.forward_superseded``).
+
+        Page scripts keep their store in their namespace, and a widget's callback or fragment
+        keeps that namespace for the session: every tab left open kept the snapshot it last
+        read open too, each one a DuckDB database with its own buffers, so a replica's memory
+        grew with every publish. Queries already running hold their own cursor and finish on
+        the old snapshot; the next ones read the newer."""
+        self._con = newer._con  # the old one goes with its last cursor
+        self.path, self.serial, self._file_id = newer.path, newer.serial, newer._file_id
+        self._version = None
+        self._tables_cache = None
+        self.superseded_at = None
+        self._follows = True
 
     @property
     def accepts_writes(self) -> bool:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -407,6 +409,41 @@ def publish_snapshot(source: Path | str, target: Path | str) -> Path:
     return real
 
 
+# The stores of published snapshots this process opened and still holds somewhere (weakly).
+_SNAPSHOTS: weakref.WeakSet = weakref.WeakSet()
+_FORWARD_LOCK = threading.Lock()
+# Seconds a superseded snapshot stays as it was, for the page runs that began on it to end on it
+# (a run under load takes up to ~15 s, issue 15's load test); then its store reads the newest.
+SUPERSEDED_GRACE_SECONDS = 30.0
+
+
+def forward_superseded(
+    current, grace: float = SUPERSEDED_GRACE_SECONDS, now: float | None = None
+) -> int:
+    """Point every older snapshot's store still held in this process at ``current``'s
+    connection, ``grace`` seconds after it stopped being the newest (``CoreStore.follow``);
+    returns how many. Their connections then go with their last running query: a replica keeps
+    one or two snapshots open, not one per tab left open since the last publishes."""
+    if current.origin == current.path or current not in _SNAPSHOTS:
+        return 0  # the embedded file: nothing is published beside it
+    now = time.monotonic() if now is None else now
+    moved = 0
+    with _FORWARD_LOCK:
+        for store in list(_SNAPSHOTS):
+            if store is current or store.closed or store._con is current._con:
+                continue
+            if store.origin != current.origin:
+                continue
+            if store.superseded_at is None:
+                store.superseded_at = now
+            elif now - store.superseded_at >= grace:
+                store.follow(current)
+                moved += 1
+    if moved:
+        log.info("replica: %d store(s) of older snapshots now read %s", moved, current.path.name)
+    return moved
+
+
 def _open_snapshot(path: Path, Store) -> OpenResult:
     """XZ_DB_READONLY=1: a replica reading the published snapshot; never builds, never writes."""
     if not path.exists():
@@ -420,6 +457,8 @@ def _open_snapshot(path: Path, Store) -> OpenResult:
     if store.schema_version() != SCHEMA_VERSION:
         store.close()
         raise StoreError("store_read_only_version")
+    store.origin = path
+    _SNAPSHOTS.add(store)
     log.info("replica opened the published snapshot %s", path.resolve())
     return OpenResult(store, [])
 

@@ -15,6 +15,7 @@ from ..scope import Viewer
 from ..settings import load_settings
 from ..store import OpenResult, Store, StoreError, open_store
 from ..store.core import snapshot_stamp
+from ..store.lifecycle import forward_superseded
 
 
 def _open(db_path: str, snapshot: str) -> OpenResult:
@@ -71,6 +72,7 @@ def store() -> Store:
         st.error(tm("db_error", language, msg=lost.message(language)))
         st.stop()
     cache.retire_older(result.store)  # views of a replaced snapshot or data version go at once
+    forward_superseded(result.store)  # tabs left open do not keep older snapshots open
     backup.ensure_schedule(result.store)  # once per process: the server's own backups
     if result.notices and not st.session_state.get("_notices_shown"):
         for zh, en in result.notices:

@@ -377,6 +377,76 @@ def test_views_of_an_earlier_data_version_or_connection_are_dropped(tmp_path):
         reopened.close()
 
 
+def test_a_replica_retires_the_views_of_the_snapshot_it_read_before(tmp_path):
+    """A replica opens the file the published link names, a new file at every publish
+    (``publish_snapshot``): the views it made from the snapshot before are older views of the
+    same database and go when it opens the next one. (They stayed, up to the memos' bounds,
+    and the replicas' memory grew at every publish: issue 15's load test.)"""
+    from dashboard_lib.store.lifecycle import open_store, publish_snapshot
+
+    work = make_tiny(tmp_path / "work.duckdb")
+    work.close()
+    link = tmp_path / "snapshot.duckdb"
+
+    def count(store_, viewer_):
+        return len(store_.projects(viewer_))
+
+    opened = []
+    for _ in range(3):
+        real = publish_snapshot(tmp_path / "work.duckdb", link)
+        store = open_store(link, lambda p: None, read_only=True).store
+        opened.append(store)
+        assert store.path == real != link  # the snapshot's own file, not the link
+        cache.retire_older(store)
+        cache.cached(count, store, Viewer.ministry())
+        cache.cached(count, store, GANSU)
+        # only this snapshot's two views are kept
+        assert len(cache.PAGES) == 2, len(cache.PAGES)
+    for store in opened:
+        store.close()
+
+
+def test_a_tab_left_open_does_not_keep_an_older_snapshot_open(tmp_path):
+    """A page script's namespace holds its store, and a widget callback keeps the namespace:
+    each tab left open held the snapshot it last read, one DuckDB database each. 30 s after a
+    newer snapshot is opened, the older store reads the newer one; a query already running on
+    the old one finishes there."""
+    from dashboard_lib.store import lifecycle
+    from dashboard_lib.store.lifecycle import forward_superseded, open_store, publish_snapshot
+
+    work_path = tmp_path / "work.duckdb"
+    make_tiny(work_path).close()
+    link = tmp_path / "snapshot.duckdb"
+    publish_snapshot(work_path, link)
+    old = open_store(link, lambda p: None, read_only=True).store  # the tab's store
+    before = len(old.activities(Viewer.ministry()))
+    work = Store(work_path)
+    ingest.import_file(work, GANSU, "dispatch", _csv(DISPATCH), "d.csv", today=TODAY)
+    work.close()
+    publish_snapshot(work_path, link)
+    new = open_store(link, lambda p: None, read_only=True).store
+    after = len(new.activities(Viewer.ministry()))
+    assert after > before
+    running = old._con.cursor()  # a query of a run that began on the old snapshot
+    embedded = make_tiny(tmp_path / "embedded.duckdb")
+    try:
+        assert forward_superseded(embedded, now=0.0) == 0  # one file, nothing published
+        assert forward_superseded(new, now=100.0) == 0  # just superseded: left as it was
+        assert forward_superseded(new, now=100.0 + lifecycle.SUPERSEDED_GRACE_SECONDS - 1) == 0
+        assert len(old.activities(Viewer.ministry())) == before
+        assert forward_superseded(new, now=100.0 + lifecycle.SUPERSEDED_GRACE_SECONDS) == 1
+        assert old._con is new._con and old.path == new.path
+        assert len(old.activities(Viewer.ministry())) == after  # the tab reads the newest
+        assert running.execute("SELECT count(*) FROM activity").fetchone()[0] == before
+        assert forward_superseded(new, now=1000.0) == 0  # once is enough
+        old.close()  # closing the follower leaves the newer store's connection open
+        assert len(new.activities(Viewer.ministry())) == after
+    finally:
+        running.close()
+        new.close()
+        embedded.close()
+
+
 def test_static_values_are_read_once_per_arguments_and_failures_are_not_kept():
     calls = []
 
