@@ -19,7 +19,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .store.pgsync import SnapshotJob, init_database
+from .store.pgsync import MIN_INTERVAL, SnapshotJob, init_database
 
 
 def job_args(url: str, snapshot: Path | str, once: bool = False) -> list[str]:
@@ -45,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     j.add_argument("--database-url")
     j.add_argument("--snapshot", type=Path, required=True)
     j.add_argument("--once", action="store_true", help="publish once, then exit")
+    j.add_argument(
+        "--min-interval",
+        type=float,
+        default=MIN_INTERVAL,
+        help=f"seconds between two publishes, at least (default {MIN_INTERVAL:g})",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     url = _url(args.database_url)
@@ -75,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"published {real.name} in {took:.2f} s", flush=True)
 
     try:
-        job.run(stop=lambda: stopping["now"], on_publish=said)
+        job.run(stop=lambda: stopping["now"], on_publish=said, min_interval=args.min_interval)
     finally:
         job.close()
     return 0

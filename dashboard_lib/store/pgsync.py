@@ -10,8 +10,11 @@
   committed write batch sends one NOTIFY (``pg.PgCursor.notify``), and the job copies again
   only the programme tables (the reference tables do not change), in one DuckDB transaction,
   refreshes the summaries and publishes. Notifications that arrive while it works are taken
-  together (one publish for a burst). When the connection to PostgreSQL drops, it reconnects
-  with a growing pause and copies everything again (it may have missed a notification).
+  together (one publish for a burst), and publishes are spaced at least ``MIN_INTERVAL``
+  seconds apart: every publish is a new data version for the replicas' caches, so at a
+  reporting deadline (a write a second) publishing after each one would leave every replica
+  computing every view afresh. When the connection to PostgreSQL drops, it reconnects with a
+  growing pause and copies everything again (it may have missed a notification).
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ from .pg import CHANNEL
 from .summary import refresh_summaries
 
 log = logging.getLogger(__name__)
+# Seconds between two publishes, at least (``pgsync job --min-interval``). A write then shows on
+# the replicas within this plus one refresh (about 1 s at the demo's size), inside the 10 s
+# promised to the writer (``ui.core.SHOWS_WITHIN_SECONDS``); measured by
+# ``scripts/loadtest_writers.py`` (snapshot lag).
+MIN_INTERVAL = 4.0
 
 REFERENCE_TABLES = ("meta", "province", "county", "adcode_crosswalk", "university")
 PROGRAMME_TABLES = (
@@ -237,8 +245,10 @@ class SnapshotJob:
         stop: Callable[[], bool] = lambda: False,
         on_publish: Callable[[Path, float], None] | None = None,
         settle: float = 0.2,
+        min_interval: float = MIN_INTERVAL,
     ) -> None:
-        """Build, then republish after every burst of NOTIFYs until ``stop()`` is true."""
+        """Build, then republish after every burst of NOTIFYs until ``stop()`` is true, no
+        sooner than ``min_interval`` seconds after the last publish began."""
         pause = 0.5
         while not stop():
             try:
@@ -252,7 +262,13 @@ class SnapshotJob:
                         while not stop():
                             if not self._wait(listen, 1.0):
                                 continue
-                            time.sleep(settle)  # a burst of batches: one publish
+                            # a burst of batches, or writes soon after the last publish: one
+                            # publish, once the interval has passed
+                            due = max(time.perf_counter() + settle, t0 + min_interval)
+                            while not stop() and time.perf_counter() < due:
+                                time.sleep(min(0.1, max(0.0, due - time.perf_counter())))
+                            if stop():
+                                break
                             self._drain(listen)
                             t0 = time.perf_counter()
                             real = self.refresh(conn)

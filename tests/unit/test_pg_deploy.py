@@ -219,14 +219,18 @@ def test_postgres_down_is_one_sentence_and_writes_resume_after(deployment, pg_cl
 
 
 @contextmanager
-def job_thread(url: str, snap: Path) -> Iterator[list[float]]:
-    """The snapshot job following the writes in a thread; yields the times it published."""
+def job_thread(url: str, snap: Path, **run) -> Iterator[list[float]]:
+    """The snapshot job following the writes in a thread; yields the times its publishes began."""
     job = SnapshotJob(url, snap)
     published: list[float] = []
     stop = threading.Event()
     runner = threading.Thread(
         target=job.run,
-        kwargs={"stop": stop.is_set, "on_publish": lambda _p, _t: published.append(time.time())},
+        kwargs={
+            "stop": stop.is_set,
+            "on_publish": lambda _p, took: published.append(time.time() - took),
+            **run,
+        },
         daemon=True,
     )
     runner.start()
@@ -271,6 +275,32 @@ def test_the_job_publishes_after_each_committed_write_and_not_otherwise(deployme
         # a replica opening the path now reads the new rows, and its summaries count them
         r2 = replica()
         assert r2.metrics(Viewer.ministry()).iloc[0]["projects"] == 4
+
+
+def test_writes_in_quick_succession_share_a_publish_spaced_by_the_interval(deployment):
+    """A write a second (a reporting deadline) does not give the replicas a new snapshot, and
+    so an empty cache, every second: publishes are at least ``min_interval`` apart, and every
+    write is in the next one."""
+    url, snap, replica = deployment
+    with job_thread(url, snap, min_interval=3.0) as published:
+        wait_for(lambda: len(published) == 1, 30)  # the build at start
+        r1 = replica()
+        batches = []
+        for i in range(4):
+            data = visits("榆中县恩玲中学", f"2024-11-0{i + 1}", i + 1)
+            batches.append(
+                ingest.import_file(r1, GANSU, "guidance_visit", data, f"q{i}.csv", today=TODAY)[1]
+            )
+            time.sleep(0.4)
+        ids = ", ".join(str(b) for b in batches)
+        sql = (
+            f"SELECT count(DISTINCT import_batch_id) FROM activity WHERE import_batch_id IN ({ids})"
+        )
+        wait_for(lambda: snap_count(snap, sql) == 4, 15)  # nothing is left out
+        time.sleep(0.5)
+    gaps = [b - a for a, b in zip(published, published[1:], strict=False)]
+    assert 2 <= len(published) <= 3, published  # four writes, one or two publishes
+    assert all(g >= 2.9 for g in gaps), gaps
 
 
 def test_a_killed_job_leaves_the_old_snapshot_and_a_new_job_catches_up(deployment, tmp_path):
