@@ -1,10 +1,11 @@
 """数据导入 / Data import: templates, upload, preview (accepted / rejected), commit, history, undo."""
 
 import logging
+from datetime import date
 
 import streamlit as st
 
-from dashboard_lib import ingest, ui
+from dashboard_lib import cache, ingest, ui
 from dashboard_lib.i18n import t, tm
 from dashboard_lib.programme import quality
 from dashboard_lib.store import StoreError
@@ -24,8 +25,9 @@ assert kind is not None  # a selectbox over a non-empty list without index=None
 if kind is ingest.RecordKind.COMPARISON:  # issue 16 part 4: schools outside the programme
     st.caption(t("ingest_cmp_help", lang))
 st.markdown("**" + t("ingest_templates", lang) + "**")
-try:  # made for this viewer: the example row names one of the viewer's own projects
-    tpl = ingest.template_files(store, viewer, kind, lang)
+try:  # made for this viewer: the example row names one of the viewer's own projects; made once
+    # per data version, scope, kind, language and day (every run of this page showed them)
+    tpl = cache.cached(ingest.template_files, store, viewer, kind, lang, date.today())
 except StoreError as exc:
     st.error(exc.markdown(lang))
 else:

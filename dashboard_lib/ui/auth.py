@@ -155,8 +155,33 @@ def _navigate(url: str) -> None:
     )
 
 
+_RUN_VIEWER = "_viewer_of_run"  # session_state: (the run's marker, its viewer)
+
+
 def viewer() -> Viewer | None:
-    """Who is looking: a signed-in account, else the open demo viewer (if enabled), else None."""
+    """Who is looking: a signed-in account, else the open demo viewer (if enabled), else None.
+
+    Checked once per script run (the token and the account row, in the system of record) and
+    kept for the rest of that run: the app, the page's preamble and every download button ask,
+    and on PostgreSQL each check is two round trips. Signing in or out clears the session state
+    and reruns, so a run never keeps the viewer of before; a run that lasts (a deck playing)
+    checks again after 10 s, as ``_token_status`` does."""
+    marker = _run_marker()
+    held = st.session_state.get(_RUN_VIEWER)
+    if (
+        marker is not None
+        and held is not None
+        and held[0] is marker
+        and time.monotonic() - held[1] < 10
+    ):
+        return held[2]
+    found = _viewer_now()
+    if marker is not None:
+        st.session_state[_RUN_VIEWER] = (marker, time.monotonic(), found)
+    return found
+
+
+def _viewer_now() -> Viewer | None:
     settings = load_settings()
     language = lang()
     store_ = store()

@@ -108,3 +108,49 @@ def test_province_official_tampering_with_the_url(db, tampered):
     assert any("无权" in w.value for w in at.warning)
     assert metric(at, "托管项目") == str(db[1]["gansu_projects"])
     assert metric(at, "省份/兵团") == "1"
+
+
+def test_the_sign_in_is_checked_once_per_run_and_again_at_the_next(db, monkeypatch):
+    """The token and the account row are read once per script run, however many parts of the
+    page ask who is looking (app, page preamble, each of the exchanges page's download
+    buttons: on PostgreSQL two round trips each); the next run reads them again, so an
+    account disabled between two clicks is refused at the second."""
+    at = signed_in("gansu")
+    assert not at.exception
+    calls: list[str] = []
+    real_status, real_user = Store.session_status, Store.user
+
+    def status(self, *a, **k):
+        calls.append("status")
+        return real_status(self, *a, **k)
+
+    def user(self, *a, **k):
+        calls.append("user")
+        return real_user(self, *a, **k)
+
+    monkeypatch.setattr(Store, "session_status", status)
+    monkeypatch.setattr(Store, "user", user)
+    at.switch_page("views/exchanges.py").run()
+    assert not at.exception
+    assert any("gansu" in c.value for c in at.caption)  # signed in: the account line
+    buttons = [b for b in at.get("download_button")]
+    assert len(buttons) >= 4  # the page asks for the viewer at every pair of them
+    assert calls.count("status") == 1 and calls.count("user") == 1, calls
+    at.run()
+    assert calls.count("status") == 2 and calls.count("user") == 2, calls
+
+    s = Store(db[0])
+    try:
+        auth.set_disabled(s, "gansu", True, actor="boss")
+    finally:
+        s.close()
+    at.run()
+    # the next run read the account again: the tab's sign-in is over
+    assert calls.count("status") == 3, calls
+    assert "auth" not in at.session_state
+    assert not [c for c in at.caption if "gansu" in c.value]
+    s = Store(db[0])
+    try:
+        auth.set_disabled(s, "gansu", False, actor="boss")
+    finally:
+        s.close()
