@@ -264,6 +264,8 @@ def make_accounts(
 @dataclass
 class Tally:
     reads: list[tuple[float, str, float]] = field(default_factory=list)  # (t, page, seconds)
+    # the seconds of the reading pages' runs, by the reader's role (writers' own pages apart)
+    by_role: dict[str, list[float]] = field(default_factory=dict)
     writes: list[tuple[float, str, float]] = field(default_factory=list)  # (t, page, seconds)
     sign_ins: list[float] = field(default_factory=list)
     told: dict[str, float] = field(default_factory=dict)  # marker -> when the client was told
@@ -472,6 +474,8 @@ async def session(
                     )
                     continue
                 tally.reads.append((time.time(), first_page, first.secs))
+                if not acct.writes:
+                    tally.by_role.setdefault(acct.role, []).append(first.secs)
                 if not any(acct.user in body for body in first.texts()):
                     tally.error("not_signed_in", f"{acct.user}: no account line on the page")
                     return
@@ -512,6 +516,8 @@ async def session(
                             break  # start over on a fresh connection
                     else:
                         tally.reads.append((time.time(), page, r.secs))
+                        role = acct.role + (" (writes)" if acct.writes else "")
+                        tally.by_role.setdefault(role, []).append(r.secs)
                     await asyncio.sleep(rng.uniform(*think))
         except (TimeoutError, websockets.ConnectionClosed, OSError) as exc:
             if time.time() < stop_at:
@@ -683,6 +689,12 @@ def report(
         out.insert(-1, f"| sticky sessions (nginx access log) | {summary['sticky']} |")
     for ex in tally.error_examples:
         out.append(f"  - {ex}")
+    out += ["", "| reads of | n | p50 s | p95 s |", "|---|---:|---:|---:|"]
+    pages = sorted({q for _, q, _ in tally.reads})
+    groups = [(f"page {p}", [s for _, q, s in tally.reads if q == p]) for p in pages]
+    groups += [(f"role {r}", xs) for r, xs in sorted(tally.by_role.items())]
+    for name, xs in groups:
+        out.append(f"| {name} | {len(xs)} | {pct(xs, 0.5):.3f} | {pct(xs, 0.95):.3f} |")
     ok_mem = True
     if mem:
         lines, ok_mem = mem_summary(mem, names)
