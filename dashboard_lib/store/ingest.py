@@ -460,6 +460,12 @@ class IngestOps(CycleOps, ComparisonOps):
                 stored = self._commit_comparison(cur, viewer, batch, acc, prov)
             else:
                 stored = self._commit_activities(cur, batch, acc, prov)
+            if kind is RecordKind.OUTCOME or kind.is_activity:
+                # the check found these rows new, but someone recorded the same since (another
+                # tab, another replica before the snapshot showed it): a row is never dropped
+                # silently while the page says saved; nothing is written, the check is redone
+                if stored < len(acc):
+                    raise StoreError("store_recorded_since_check", n=len(acc) - stored)
             if progress:
                 progress(0.8)
             self._check_written(cur, batch, where, params)  # ... and everything that was

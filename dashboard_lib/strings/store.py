@@ -33,6 +33,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "这个文件已经导入过，未做任何改动。",
         "This file has already been imported; nothing was changed.",
     ),
+    "store_recorded_since_check": (
+        "有 {n} 条记录在检查之后已由他人录入（项目、类型、日期和人数都相同），未做任何改动。"
+        "请稍候几秒再检查一次：已有的记录会被标为重复，其余的照常导入。",
+        "{n} row(s) were recorded by someone else after the check (same project, kind, dates "
+        "and people); nothing was changed. Check again in a few seconds: the existing rows will "
+        "be marked as duplicates and the rest imported as usual.",
+    ),
     "store_write_failed": (
         "写入失败（{name}），未做任何改动。",
         "Writing failed ({name}); nothing was changed.",

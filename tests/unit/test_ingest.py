@@ -426,6 +426,37 @@ def test_failed_commit_leaves_database_untouched(tiny, monkeypatch):
     assert_same(snapshot(tiny, everything), before)
 
 
+@pytest.mark.parametrize("kind", ["dispatch", "outcome"])
+def test_a_row_recorded_by_someone_else_after_the_check_refuses_the_commit(tiny, kind):
+    """Two tabs (or two replicas, before the snapshot shows the first) check the same rows; the
+    second commit finds them recorded already. It used to store nothing and still say saved
+    (the writer load test counted 3 such rows of 279 as lost): it is refused in words, with the
+    database as it was, and checking again marks those rows as duplicates."""
+    outcomes = [
+        ["帮扶县中", "学年", "指标", "数值"],
+        ["榆中县恩玲中学", "2023", "在校生数", "1500"],
+    ]
+    data_a = csv_bytes(DISPATCH if kind == "dispatch" else outcomes, "utf-8")
+    data_b = data_a + b"\r\n"  # the same rows in another file (another tab's own file)
+    first = prepare(tiny, GANSU, kind, data_a, "a.csv")
+    second = prepare(tiny, GANSU, kind, data_b, "b.csv")
+    assert len(first.accepted) == len(second.accepted) > 0  # both checks found the rows new
+    tiny.import_commit(GANSU, first, "a.csv", ingest.file_sha256(data_a))
+    everything = tiny.tables()
+    before = snapshot(tiny, everything)
+    with pytest.raises(StoreError) as refused:
+        tiny.import_commit(GANSU, second, "b.csv", ingest.file_sha256(data_b))
+    assert refused.value.key == "store_recorded_since_check"
+    assert f"有 {len(second.accepted)} 条记录" in refused.value.message("zh")
+    assert "nothing was changed" in refused.value.message("en")
+    assert_same(snapshot(tiny, everything), before)
+    again = prepare(tiny, GANSU, kind, data_b, "b.csv")
+    assert again.accepted.empty
+    said = reasons(again)
+    for row in second.accepted["row"]:
+        assert ("", "ingest_r_dup_existing") in said[int(row)], said
+
+
 def test_scope_is_checked_again_in_the_transaction(tiny):
     """A preview made for the ministry cannot be committed by a Gansu official."""
     data = csv_bytes(ANNEX, "utf-8")
