@@ -293,10 +293,23 @@ async def first_visit(base_url: str) -> dict[str, str]:
     return {**jar, **more}
 
 
+def row_key(marker: str, j: int = 0) -> tuple[date, int]:
+    """A start date (in the last 90 days) and a head count of the ``j``-th row of the write
+    ``marker`` names (``lt-<run>-w<i>-<k>``): writer i's rows count i+1 people, each write and
+    row has its own day (province writers, even i, and university writers, odd i, on different
+    days where their projects meet), so no two rows of a run are the same activity. (Rows that are — the
+    same project, kind, dates and people — are one activity: the product refuses the second
+    one recorded since its check, and random rows made such pairs in longer runs.)"""
+    found = re.search(r"-w(\d+)-(\d+)", marker)
+    i, k = (int(found[1]), int(found[2])) if found else (0, 0)
+    return date.today() - timedelta(days=(2 * k + j + 45 * (i % 2)) % 89 + 1), i % 10 + 1
+
+
 def entry_values(form, marker: str, rng: random.Random) -> dict[str, object] | None:
-    """The entry form's values for one new row: one of the viewer's projects, a start date in
-    the last 90 days, 1-5 people where the kind asks for them, the marker in the note, and the
-    submit button's click; None when the page drew no form (no projects, refused)."""
+    """The entry form's values for one new row: one of the viewer's projects, the marker's
+    start date and head count (``row_key``) where the kind asks for them, the marker in the
+    note, and the submit button's click; None when the page drew no form (no projects,
+    refused)."""
     project = form.widget("entry_project")
     start = form.widget("entry_start_date")
     note = form.widget("entry_note")
@@ -309,16 +322,17 @@ def entry_values(form, marker: str, rng: random.Random) -> dict[str, object] | N
     ]
     if not submit:
         return None
+    day, people = row_key(marker)
     values: dict[str, object] = {
         project.selectbox.id: rng.choice(list(project.selectbox.options)),
-        start.date_input.id: date.today() - timedelta(days=rng.randint(1, 90)),
+        start.date_input.id: day,
         note.text_input.id: marker,
         submit[0].id: TRIGGER,
     }
     for key in ("entry_people", "entry_participants"):
         el = form.widget(key)
         if el is not None:
-            values[el.number_input.id] = rng.randint(1, 5)
+            values[el.number_input.id] = people
     return values
 
 
@@ -360,12 +374,13 @@ async def write_once(
 
 def import_file(schools: tuple[str, ...], markers: list[str], rng: random.Random) -> bytes:
     """A small guidance-visit CSV (UTF-8, Chinese headers as the template's): one row per
-    marker, a school of the viewer's own, a start date in the last 90 days, the marker in 备注."""
+    marker, a school of the viewer's own, the marker's start date and head count (``row_key``),
+    the marker in 备注."""
     buf = io.StringIO()
     rows = [["帮扶县中", "开始日期", "人数", "备注"]]
-    for m in markers:
-        day = date.today() - timedelta(days=rng.randint(1, 90))
-        rows.append([rng.choice(schools), day.isoformat(), str(rng.randint(1, 5)), m])
+    for j, m in enumerate(markers):
+        day, people = row_key(m, j)
+        rows.append([rng.choice(schools), day.isoformat(), str(people), m])
     csv.writer(buf, lineterminator="\r\n").writerows(rows)
     return buf.getvalue().encode("utf-8")
 
@@ -687,6 +702,8 @@ def report(
     ]
     if summary["sticky"]:
         out.insert(-1, f"| sticky sessions (nginx access log) | {summary['sticky']} |")
+    if summary.get("markers_lost"):
+        out.append(f"  - lost: {', '.join(summary['markers_lost'][:20])}")
     for ex in tally.error_examples:
         out.append(f"  - {ex}")
     out += ["", "| reads of | n | p50 s | p95 s |", "|---|---:|---:|---:|"]
@@ -784,6 +801,7 @@ def run_load(
         "publishes": observer.publishes,
         "errors": dict(tally.errors),
         "markers_told": sorted(told),
+        "markers_lost": sorted((told - in_pg) | ((told & in_pg) - in_snap)),
         "prefix": prefix,
         "reads": len(tally.reads),
         "read_p95": pct([s for _, _, s in tally.reads], 0.95),
