@@ -176,6 +176,7 @@ NOT_QUERIES = {
     "audit_log",
     "bulk_insert",
     "check_file",
+    "follow",  # a replica's older snapshot store re-pointed at the newer one: no query
     "checkpoint",
     "close",
     "create_schema",
