@@ -424,7 +424,7 @@ def forward_superseded(
     connection, ``grace`` seconds after it stopped being the newest (``CoreStore.follow``);
     returns how many. Their connections then go with their last running query: a replica keeps
     one or two snapshots open, not one per tab left open since the last publishes."""
-    if current.origin == current.path or current not in _SNAPSHOTS:
+    if current not in _SNAPSHOTS:
         return 0  # the embedded file: nothing is published beside it
     now = time.monotonic() if now is None else now
     moved = 0
@@ -432,7 +432,7 @@ def forward_superseded(
         for store in list(_SNAPSHOTS):
             if store is current or store.closed or store._con is current._con:
                 continue
-            if store.origin != current.origin:
+            if store.origin != current.origin:  # another database's snapshots
                 continue
             if store.superseded_at is None:
                 store.superseded_at = now

@@ -41,7 +41,6 @@ _KEY = "auth"  # session_state: {"user": name, "last": datetime, "token": str} f
 COOKIE = web.COOKIE
 _GO = "_auth_go"  # session_state: (url, "in" | "out") the top page goes to on the next run
 _SSO = "_auth_sso"  # session_state: {"identity": (sub, email), "refused": sentence | None}
-_CHECKED = "_auth_checked"  # session_state: (run marker, time, token, result) of this run's check
 _ENDED = {
     "expired": "auth_timed_out",
     "revoked": "auth_signed_out_elsewhere",
@@ -72,29 +71,17 @@ def _run_marker():
 
 
 def _token_status(store_, token: str, idle_minutes: int) -> tuple[str | None, str]:
-    """``store.session_status`` once per script run (app.py and the page both ask who is
-    looking); a database that cannot answer ends the sign-in rather than trusting memory."""
-    marker = _run_marker()
-    memo = st.session_state.get(_CHECKED)
-    if (
-        memo
-        and marker is not None
-        and memo[0] is marker
-        and memo[2] == token
-        and time.monotonic() - memo[1] < 10
-    ):
-        return memo[3]
+    """``store.session_status``, asked once per script run (``viewer`` keeps the run's
+    answer); a database that cannot answer ends the sign-in rather than trusting memory."""
     try:
         with store_errors():
-            result = store_.session_status(token, idle_minutes)
+            return store_.session_status(token, idle_minutes)
     except StoreError as exc:
         if exc.key == "store_pg_unavailable":
             # PostgreSQL (the system of record) away for a moment: the sign-in is not in
             # doubt, it cannot be checked; say so and keep it (``_stop_unavailable``)
             _stop_unavailable()
-        result = (None, "unknown")
-    st.session_state[_CHECKED] = (marker, time.monotonic(), token, result)
-    return result
+        return (None, "unknown")
 
 
 def _stop_unavailable() -> None:
@@ -135,7 +122,6 @@ def _end_session(store_, session: dict, notice_key: str | None, action: str | No
         except StoreError:
             pass
     st.session_state.pop(_KEY, None)
-    st.session_state.pop(_CHECKED, None)
     if notice_key:
         st.session_state["auth_notice"] = t(notice_key, lang())
 
@@ -155,7 +141,7 @@ def _navigate(url: str) -> None:
     )
 
 
-_RUN_VIEWER = "_viewer_of_run"  # session_state: (the run's marker, its viewer)
+_RUN_VIEWER = "_viewer_of_run"  # session_state: (the run's marker, when, its viewer)
 
 
 def viewer() -> Viewer | None:
@@ -165,7 +151,7 @@ def viewer() -> Viewer | None:
     kept for the rest of that run: the app, the page's preamble and every download button ask,
     and on PostgreSQL each check is two round trips. Signing in or out clears the session state
     and reruns, so a run never keeps the viewer of before; a run that lasts (a deck playing)
-    checks again after 10 s, as ``_token_status`` does."""
+    checks again after 10 s."""
     marker = _run_marker()
     held = st.session_state.get(_RUN_VIEWER)
     if (
