@@ -143,3 +143,14 @@ def watched_page(browser, width: int = 1600, height: int = 1200, **context_args)
         "websocket", lambda ws: pg.outside.append(ws.url) if not ws.url.startswith(LOCAL) else None
     )
     return context, pg
+
+
+def settle(pg, timeout: float = 60_000) -> None:
+    """Wait until the page's script run is over and Streamlit's status widget is gone: a
+    click made while a run redraws the page may land on an element the run replaces."""
+    pg.wait_for_timeout(300)
+    pg.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        timeout=timeout
+    )
+    pg.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=timeout)
+    pg.wait_for_timeout(300)

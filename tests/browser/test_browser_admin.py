@@ -17,7 +17,7 @@ from test_browser import SHOTS
 
 from dashboard_lib import auth, build
 from dashboard_lib.store import Store
-from devkit.browser import start_server, stop_server, watched_page
+from devkit.browser import settle, start_server, stop_server, watched_page
 
 PW = "correct-horse-42"
 USERS = ("boss", "qinghai", "xining")
@@ -62,12 +62,6 @@ def written(db) -> tuple[dict, list[str]]:
 
 def expander(pg, title: str):
     return pg.locator('[data-testid="stExpander"]').filter(has_text=title)
-
-
-def settle(pg) -> None:
-    """Wait until the script run is over (Streamlit's status widget is gone)."""
-    pg.wait_for_timeout(200)
-    pg.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
 
 
 def choose(pg, box, option: str) -> None:

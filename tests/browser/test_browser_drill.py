@@ -18,7 +18,7 @@ from conftest import ARTIFACTS, AS_OF
 from dashboard_lib import auth, geo
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
-from devkit.browser import build_demo, start_server, stop_server, watched_page
+from devkit.browser import build_demo, settle, start_server, stop_server, watched_page
 from devkit.explorer_page import FRAME, areas, click_area, here, is_nation, query, wait_query
 
 SHOTS = ARTIFACTS / "drill"
@@ -141,8 +141,11 @@ def test_dossier_link_keeps_language_province_and_filters(server, browser):
         assert got["project"] == str(pid)
         assert got["lang"] == "en" and got["province"] == str(GANSU) and got["prov"] == "real"
         assert got["county"] == str(code)
+        # the explorer's run has ended before the link is clicked: the fresh-clone CI saw a
+        # click made while a run redrew the cards lead nowhere (the card it hit was replaced)
+        settle(pg)
         link.click()
-        pg.wait_for_url("**/dossier?**")
+        pg.wait_for_url("**/dossier?**", wait_until="commit", timeout=60_000)
         pg.get_by_role("heading", name=row["school_zh"]).wait_for(timeout=60_000)
         q = query(pg)
         assert q["lang"] == "en" and q["province"] == str(GANSU) and q["prov"] == "real"
@@ -153,7 +156,7 @@ def test_dossier_link_keeps_language_province_and_filters(server, browser):
         pg.locator("div.xz-card", has_text=row["school_zh"]).first.wait_for(timeout=60_000)
         # the explorer's run has ended before the menu is clicked (a click overtaken by the
         # map's own first report: see test_a_drawn_map_starts_no_run_of_its_own...)
-        pg.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+        settle(pg)
         # a page of the menu keeps the language and the filters too
         pg.get_by_role("link", name="Progress").first.click()
         pg.get_by_role("heading", name="Progress").first.wait_for(timeout=60_000)

@@ -19,7 +19,7 @@ from test_browser import SHOTS
 
 from dashboard_lib import auth, build
 from dashboard_lib.store import Store
-from devkit.browser import start_server, stop_server, watched_page
+from devkit.browser import settle, start_server, stop_server, watched_page
 
 PW = "lanzhou-entry-2026"
 VIEWPORTS = [(1366, 768), (1920, 1080)]
@@ -55,12 +55,6 @@ def server(built, tmp_path):
     yield url, db, pid, school, lambda: stop_server(proc, log)
     if proc.poll() is None:
         stop_server(proc, log)
-
-
-def settle(pg) -> None:
-    """Wait until the script run is over (Streamlit's status widget is gone)."""
-    pg.wait_for_timeout(300)
-    pg.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
 
 
 def choose(pg, box, option: str) -> None:

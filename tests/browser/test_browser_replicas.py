@@ -40,7 +40,7 @@ from test_browser_chrome import CODE, VISIBLE_TEXT, WORD, ZH_ALLOWED
 from dashboard_lib.i18n import t
 from dashboard_lib.pgsync import job_args
 from dashboard_lib.ui import web
-from devkit.browser import free_port, start_server, stop_server, watched_page
+from devkit.browser import free_port, settle, start_server, stop_server, watched_page
 
 pytestmark = pytest.mark.slow
 
@@ -164,16 +164,6 @@ def context(browser):
 
 
 # ---------------------------------------------------------------------- helpers
-def settle(pg, timeout: float = 60_000) -> None:
-    """Wait until the script run is over and Streamlit's status widget is gone."""
-    pg.wait_for_timeout(300)
-    pg.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
-        timeout=timeout
-    )
-    pg.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=timeout)
-    pg.wait_for_timeout(300)
-
-
 def shot(pg, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     settle(pg)
