@@ -120,7 +120,7 @@ class BrowserSession:
         self._thread.start()
 
         async def start():
-            k = kaleido.Kaleido(n=1, timeout=self.timeout, path=path)
+            k = kaleido.Kaleido(n=1, timeout=self.timeout, path=path, page_generator=page(kaleido))
             await k.open()
             return k
 
@@ -241,6 +241,14 @@ def export_session() -> Iterator[BrowserSession]:
             _keep_for_a_while()
     finally:
         _shared_lock.release()
+
+
+def page(kaleido) -> Any:
+    """The page kaleido draws figures in: plotly.js from the installed plotly package and no
+    MathJax. Kaleido's default page loads MathJax from a CDN (cdnjs.cloudflare.com): offline it
+    held every browser start until the request failed (about 0.6 s here), and online it was a
+    request leaving the server at run time. The charts have no LaTeX, so nothing needs it."""
+    return kaleido.PageGenerator(mathjax=False)
 
 
 def _import_kaleido():
@@ -1479,6 +1487,23 @@ def file_title(slides: list[Slide], as_of_label: str, lang: str) -> str:
     return t("deck_file_title", lang, title=head, as_of=as_of_label)
 
 
+def _draw_stills_while_the_browser_starts(
+    slides: list[Slide], cache_key: tuple | None, width: int, height: int
+) -> None:
+    """Start the browser in the background (``warm_up``; nothing when it runs already) and
+    meanwhile draw the still maps whose pictures are not remembered: the figures are Python's
+    work, Chromium's start is another process's, so on 2 cores they overlap instead of adding
+    up (a cold export waited for Chromium first, then drew). The figures are kept by each
+    slide's ``make_still`` cache, so ``slide_images`` finds them drawn."""
+    warm_up()
+    for k, s in enumerate(slides):
+        if s.empty or s.make_still is None:
+            continue
+        if cache_key is not None and (cache_key, "deck_png", k, width, height) in memo.PAGES:
+            continue
+        s.still()
+
+
 def make_pptx(
     slides: list[Slide],
     as_of_label: str,
@@ -1490,6 +1515,7 @@ def make_pptx(
 ) -> tuple[bytes, str | None]:
     """The deck as PPTX (its still maps as pictures), and why the pictures are missing if they
     are (the file is made anyway, with the numbers as tables)."""
+    _draw_stills_while_the_browser_starts(slides, cache_key, 1280, 600)
     with export_session() as session:
         images, why = slide_images(
             slides,
@@ -1526,6 +1552,7 @@ def make_pdf(
     """The deck (or a report) as PDF: the pictures and the pages printed by one browser."""
     title = file_title(slides, as_of_label, lang)
     author = author or t("deck_file_author", lang)
+    _draw_stills_while_the_browser_starts(slides, cache_key, *image_size)
     with export_session() as session:
         images, why = slide_images(
             slides,
@@ -1559,6 +1586,7 @@ def make_png_zip(
     cache_key: tuple | None = None,
 ) -> tuple[bytes, str | None]:
     """Every slide's picture (charts and the still map) in one ZIP, named by place and slide."""
+    _draw_stills_while_the_browser_starts(slides, cache_key, 1280, 600)
     with export_session() as session:
         images, why = slide_images(
             slides,

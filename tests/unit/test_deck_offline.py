@@ -1,0 +1,32 @@
+"""The browser that draws the exports' pictures loads nothing from the internet: kaleido's own
+default page pulls MathJax from a CDN, which offline held every browser start until the request
+failed, and online was a request leaving the server at run time."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from dashboard_lib import deck_export
+
+
+def _scripts(index_uri: str) -> list[str]:
+    page = Path(unquote(urlparse(index_uri).path)).read_text(encoding="utf-8")
+    return re.findall(r'<script[^>]*\bsrc="([^"]+)"', page)
+
+
+@pytest.mark.skipif(deck_export.browser_path() is None, reason="needs Chromium")
+def test_the_picture_browser_loads_its_scripts_from_this_machine():
+    with deck_export.BrowserSession() as session:
+        session._open()
+        scripts = _scripts(session._k._index)
+        png = session.png(deck_export.go.Figure(deck_export.go.Bar(x=[1, 2], y=[3, 4])), 300, 200)
+    assert png.startswith(b"\x89PNG")
+    assert any("plotly" in s for s in scripts), scripts  # the page is the one that draws
+    for src in scripts:
+        url = urlparse(src)
+        assert url.scheme == "file", f"a script from outside this machine: {src}"
+        assert Path(unquote(url.path)).is_file(), src
