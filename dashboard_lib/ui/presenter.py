@@ -83,6 +83,19 @@ def _with_progress(lang: str, make: Callable):
         bar.empty()
 
 
+KEEP_WARM_SECONDS = 120  # well inside deck_export.IDLE_SECONDS
+
+
+@st.fragment(run_every=KEEP_WARM_SECONDS)
+def _keep_the_browser_warm() -> None:
+    """While the presenter page is open, its export browser stays started: a presenter who
+    talks for ten minutes and then clicks 生成 PDF waits for the file, not for Chromium (the
+    browser closes ``IDLE_SECONDS`` after the last page that showed the buttons is gone).
+    The fragment draws nothing and reads nobody's session, so it is no activity that keeps a
+    sign-in from timing out."""
+    deck_export.warm_up()
+
+
 def export_buttons(
     store: Store, viewer: Viewer, choice: present.DeckChoice, slides_: list[Slide], lang: str
 ) -> None:
@@ -92,7 +105,7 @@ def export_buttons(
     viewer's unit; their pictures are remembered per deck (``cache.PAGES``), so a second file
     of the same deck draws them no more, and the browser that draws them is started (in the
     background) as the buttons are shown."""
-    deck_export.warm_up()  # Chromium starts while the user looks at the buttons
+    _keep_the_browser_warm()  # Chromium starts while the user looks at the buttons
     as_of = present.as_of_label(store, lang, choice.as_of)
     files = _for_files(viewer, slides_)
     author = present.viewer_unit(store, viewer, lang)

@@ -5,6 +5,7 @@ failed, and online was a request leaving the server at run time."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -30,3 +31,22 @@ def test_the_picture_browser_loads_its_scripts_from_this_machine():
         url = urlparse(src)
         assert url.scheme == "file", f"a script from outside this machine: {src}"
         assert Path(unquote(url.path)).is_file(), src
+
+
+@pytest.mark.skipif(deck_export.browser_path() is None, reason="needs Chromium")
+def test_the_warm_browser_lives_while_it_is_asked_for_and_closes_after(monkeypatch):
+    """The presenter page asks for the warm browser (``warm_up``) every few minutes while it is
+    open; each ask restarts the idle clock, and once nobody asks the browser is closed."""
+    monkeypatch.setattr(deck_export, "IDLE_SECONDS", 1.5)
+    deck_export._close_when_idle()
+    assert deck_export.warm_up() is True  # none running: one is started in the background
+    with deck_export.export_session():  # waits for the start
+        pass
+    first = deck_export._shared
+    assert first is not None and first.started
+    for _ in range(6):  # 3 s of asking, twice the idle time
+        time.sleep(0.5)
+        assert deck_export.warm_up() is False  # running already: only its clock restarts
+    assert deck_export._shared is first and first.started
+    time.sleep(2.5)  # nobody asks: closed after the idle time
+    assert deck_export._shared is None
