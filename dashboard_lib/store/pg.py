@@ -37,6 +37,29 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "xz_write"
 WRITE_LOCK = 7015  # pg_advisory_xact_lock key of every programme-data write
+# How every connection of the product to PostgreSQL notices that the network to it is gone
+# (issue 15, "the network to PostgreSQL dropped for 30 s"). Without these a dropped link shows
+# nothing: a query waits for an answer until the kernel gives up retransmitting (15 minutes or
+# more), and the snapshot job's LISTEN connection, which only waits, would never learn that the
+# server forgot it and would stop publishing. With them a query sent into a dead link fails after
+# 15 s (the user reads store_pg_unavailable and the next call reconnects), and an idle or
+# listening connection is found dead within 10 + 3 * 3 s by the kernel's probes.
+LINK: dict[str, int] = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 3,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15_000,  # milliseconds
+}
+
+
+def connect(url: str, **kwargs) -> psycopg.Connection:
+    """A connection to the system of record that notices a dead link (``LINK``); the product's
+    only way to connect (a test checks that nothing else calls ``psycopg.connect``)."""
+    return psycopg.connect(url, **{**LINK, **kwargs})
+
+
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"])*\"|%|\?")
 
 
@@ -171,7 +194,7 @@ class PgWriter:
         self._slots = threading.BoundedSemaphore(size)
 
     def _connect(self) -> psycopg.Connection:
-        return psycopg.connect(self.url, connect_timeout=self.connect_timeout, autocommit=False)
+        return connect(self.url, connect_timeout=self.connect_timeout, autocommit=False)
 
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection]:

@@ -33,7 +33,7 @@ import psycopg
 
 from . import schema
 from .lifecycle import columns_of, publish_snapshot
-from .pg import CHANNEL
+from .pg import CHANNEL, connect
 from .summary import refresh_summaries
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ KEEP_SNAPSHOTS = 4  # published files kept beside the link (older ones are delet
 
 
 def is_initialised(url: str) -> bool:
-    with psycopg.connect(url) as conn:
+    with connect(url) as conn:
         row = conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()
         return bool(row and row[0])
 
@@ -86,7 +86,7 @@ def init_database(
         source = tmp
     duck = duckdb.connect(str(source), read_only=True)
     try:
-        with psycopg.connect(url) as conn:
+        with connect(url) as conn:
             conn.execute(schema.SCHEMA)  # one transaction with the data: all or nothing
             tables = duck.execute("SELECT table_name FROM information_schema.tables").fetchall()
             have = {r[0] for r in tables}
@@ -180,7 +180,7 @@ class SnapshotJob:
     def publish_once(self) -> Path:
         """Build and publish once (``pgsync job --once``, the restore drill)."""
         try:
-            with psycopg.connect(self.url, connect_timeout=5) as conn:
+            with connect(self.url) as conn:
                 return self.build(conn)
         finally:
             self.close()
@@ -252,9 +252,9 @@ class SnapshotJob:
         pause = 0.5
         while not stop():
             try:
-                with psycopg.connect(self.url, autocommit=True, connect_timeout=5) as listen:
+                with connect(self.url, autocommit=True) as listen:
                     listen.execute(f"LISTEN {CHANNEL}")
-                    with psycopg.connect(self.url, connect_timeout=5) as conn:
+                    with connect(self.url) as conn:
                         t0 = time.perf_counter()
                         real = self.build(conn)
                         self._said(on_publish, real, t0)
