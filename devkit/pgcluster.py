@@ -94,7 +94,18 @@ class PgCluster:
     ``start()`` (or another ``PgCluster`` on the same folder) finds the same databases.
     """
 
-    def __init__(self, base_dir: Path | str, port: int | None = None, fast: bool = False) -> None:
+    def __init__(
+        self,
+        base_dir: Path | str,
+        port: int | None = None,
+        fast: bool = False,
+        host: str = "127.0.0.1",
+        netns: str | None = None,
+    ) -> None:
+        """``host``: the address it listens on and is reached at; ``netns``: a network namespace
+        (``ip netns``) the server runs in, for tests that cut the network to it."""
+        self.host = host
+        self.netns = netns
         self.base_dir = Path(base_dir).resolve()
         self.home = self.base_dir / "pg"
         self.data_dir = self.home / "data"
@@ -115,10 +126,10 @@ class PgCluster:
     def admin_url(self) -> str:
         """The bootstrap superuser on the maintenance database (for tests that must terminate
         other sessions or inspect the server)."""
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/postgres"
+        return f"postgresql://{SUPERUSER}@{self.host}:{self.port}/postgres"
 
     def url_for(self, dbname: str, role: str = APP_ROLE) -> str:
-        return f"postgresql://{role}@127.0.0.1:{self.port}/{dbname}"
+        return f"postgresql://{role}@{self.host}:{self.port}/{dbname}"
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -272,10 +283,13 @@ class PgCluster:
         with (self.data_dir / "postgresql.conf").open("a") as f:
             f.write("\n# devkit.pgcluster: the settings of this throwaway cluster\n")
             f.write("include 'xz_settings.conf'\n")
+        if self.host != "127.0.0.1":  # a test's own network (a namespace): its subnet, trusted
+            with (self.data_dir / "pg_hba.conf").open("a") as f:
+                f.write("host all all samenet trust\n")
 
     def _write_settings(self) -> None:
         lines = [
-            "listen_addresses = '127.0.0.1'",
+            f"listen_addresses = '{self.host}'",
             f"port = {self.port}",
             f"unix_socket_directories = '{self.socket_dir}'",
             "max_connections = 200",
@@ -294,11 +308,14 @@ class PgCluster:
             os.chown(path, pw.pw_uid, pw.pw_gid)
 
     def _pg_ctl(self, *args: str) -> None:
-        self._run([str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), *args], f"pg_ctl {args[0]}")
+        inside = ["ip", "netns", "exec", self.netns] if self.netns and args[0] == "start" else []
+        cmd = [str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), *args]
+        self._run(cmd, f"pg_ctl {args[0]}", prefix=inside)
 
-    def _run(self, cmd: list[str], what: str) -> None:
+    def _run(self, cmd: list[str], what: str, prefix: list[str] | None = None) -> None:
         if self._as_root:
             cmd = ["runuser", "-u", SYSTEM_USER, "--", *cmd]
+        cmd = [*(prefix or []), *cmd]
         env = {**os.environ, "LC_ALL": "C.UTF-8", "TZ": "UTC"}
         env.pop("PGDATA", None)
         r = subprocess.run(

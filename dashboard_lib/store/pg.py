@@ -43,14 +43,21 @@ WRITE_LOCK = 7015  # pg_advisory_xact_lock key of every programme-data write
 # more), and the snapshot job's LISTEN connection, which only waits, would never learn that the
 # server forgot it and would stop publishing. With them a query sent into a dead link fails after
 # 15 s (the user reads store_pg_unavailable and the next call reconnects), and an idle or
-# listening connection is found dead within 10 + 3 * 3 s by the kernel's probes.
-LINK: dict[str, int] = {
+# listening connection is found dead within 10 + 3 * 3 s by the kernel's probes. The server's
+# end of the same connection gets the same settings (``options``): a writer cut off in the middle
+# of a transaction holds the write lock (``WRITE_LOCK``) until its server process learns that the
+# client is gone, which with PostgreSQL's defaults is two hours of every other writer waiting.
+_KEEPALIVE = {"idle": 10, "interval": 3, "count": 3}
+_SEND_TIMEOUT_MS = 15_000
+LINK: dict[str, int | str] = {
     "connect_timeout": 5,
     "keepalives": 1,
-    "keepalives_idle": 10,
-    "keepalives_interval": 3,
-    "keepalives_count": 3,
-    "tcp_user_timeout": 15_000,  # milliseconds
+    **{f"keepalives_{k}": v for k, v in _KEEPALIVE.items()},
+    "tcp_user_timeout": _SEND_TIMEOUT_MS,
+    "options": " ".join(
+        [*(f"-c tcp_keepalives_{k}={v}" for k, v in _KEEPALIVE.items())]
+        + [f"-c tcp_user_timeout={_SEND_TIMEOUT_MS}"]
+    ),
 }
 
 

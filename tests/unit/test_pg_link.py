@@ -38,11 +38,26 @@ def _notices_a_drop(link: dict[str, int]) -> None:
     assert 0 < link["user_timeout_ms"] <= DROP_SECONDS * 1000, link
 
 
+def _server_notices_a_drop(conn) -> None:
+    """The server's end of the same connection: a writer cut off inside a transaction holds the
+    write lock until its server process learns the client is gone (PostgreSQL's default: two
+    hours of probes never sent)."""
+
+    def setting(name: str) -> int:
+        value = conn.execute(f"SHOW {name}").fetchone()[0]
+        return int(re.match(r"\d+", value).group())
+
+    idle, interval, count = (setting(f"tcp_keepalives_{k}") for k in ("idle", "interval", "count"))
+    assert 0 < idle + interval * count <= DROP_SECONDS, (idle, interval, count)
+    assert 0 < setting("tcp_user_timeout") <= DROP_SECONDS * 1000
+
+
 def test_the_writers_connections_notice_a_dropped_link(pg_url):
     writer = pg.PgWriter(pg_url)
     with writer._connection() as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
         _notices_a_drop(_link_of(conn))
+        _server_notices_a_drop(conn)
     writer.close()
 
 
@@ -50,6 +65,7 @@ def test_the_snapshot_jobs_connections_notice_a_dropped_link(pg_url):
     with pg.connect(pg_url, autocommit=True) as listen:  # as the job's LISTEN connection
         listen.execute(f"LISTEN {pg.CHANNEL}")
         _notices_a_drop(_link_of(listen))
+        _server_notices_a_drop(listen)
 
 
 def test_nothing_in_the_product_connects_another_way():
