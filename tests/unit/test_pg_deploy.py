@@ -45,15 +45,21 @@ def visits(school: str, day: str, people: int) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def load_tiny(url: str, folder: Path) -> Path:
+    """The tiny data loaded into the empty database at ``url``; its first published snapshot."""
+    seed = make_tiny(folder / "seed.duckdb")
+    seed.close()
+    assert init_database(url, folder / "seed.duckdb") == "created"
+    snap = folder / "snap" / "snapshot.duckdb"
+    snap.parent.mkdir()
+    SnapshotJob(url, snap).publish_once()
+    return snap
+
+
 @pytest.fixture
 def deployment(tmp_path, pg_url):
     """PostgreSQL loaded with the tiny data, a first published snapshot, and a replica factory."""
-    seed = make_tiny(tmp_path / "seed.duckdb")
-    seed.close()
-    assert init_database(pg_url, tmp_path / "seed.duckdb") == "created"
-    snap = tmp_path / "snap" / "snapshot.duckdb"
-    snap.parent.mkdir()
-    SnapshotJob(pg_url, snap).publish_once()
+    snap = load_tiny(pg_url, tmp_path)
     opened: list[Store] = []
 
     def replica() -> Store:

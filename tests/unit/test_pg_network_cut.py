@@ -18,12 +18,20 @@ import threading
 import time
 
 import pytest
-from conftest import make_tiny, require_postgres
-from test_pg_deploy import GANSU, TODAY, job_thread, pg_count, snap_count, visits, wait_for
+from conftest import require_postgres
+from test_pg_deploy import (
+    GANSU,
+    TODAY,
+    job_thread,
+    load_tiny,
+    pg_count,
+    snap_count,
+    visits,
+    wait_for,
+)
 
 from dashboard_lib import ingest
 from dashboard_lib.store import Store, StoreError, pg
-from dashboard_lib.store.pgsync import SnapshotJob, init_database
 from devkit.pgcluster import PgCluster, make_base_dir
 
 CUT_SECONDS = 30
@@ -73,12 +81,7 @@ def test_a_30_s_cut_of_the_network_to_postgres(own_network, tmp_path):
     try:
         cluster.start()
         url = cluster.create_database("cut")
-        seed = make_tiny(tmp_path / "seed.duckdb")
-        seed.close()
-        assert init_database(url, tmp_path / "seed.duckdb") == "created"
-        snap = tmp_path / "snap" / "snapshot.duckdb"
-        snap.parent.mkdir()
-        SnapshotJob(url, snap).publish_once()
+        snap = load_tiny(url, tmp_path)
         replica = Store(snap.resolve(), read_only=True, database_url=url)
         with job_thread(url, snap) as published:
             wait_for(lambda: len(published) == 1, 30)
