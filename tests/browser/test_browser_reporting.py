@@ -29,7 +29,7 @@ from test_browser_chrome import VISIBLE_TEXT, problems, settle
 from dashboard_lib import auth, ingest
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
-from devkit.browser import build_demo, chromium, start_server, stop_server, watched_page
+from devkit.browser import build_demo, chromium, settle, start_server, stop_server, watched_page
 
 SHOTS = ARTIFACTS / "reporting"
 PW = "reporting-password-2026"
@@ -138,15 +138,17 @@ def choose(pg, label: str, option: str) -> None:
     box = pg.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').filter(
         has=pg.get_by_text(label, exact=True)
     )
-    for _ in range(3):  # a click during a rerun can miss the menu
+    for _ in range(3):  # a click during a rerun can miss the menu, or the rerun close it
+        settle(pg)
         box.first.click()
         opt = pg.get_by_role("option", name=option, exact=True)
         try:
-            opt.wait_for(timeout=10_000)
+            # the fresh-clone CI saw the option shown, then gone before the click (the list
+            # closed by a run): the click itself is tried again, not only the wait
+            opt.click(timeout=10_000)
         except Exception:
             pg.keyboard.press("Escape")
             continue
-        opt.click()
         break
     else:
         raise AssertionError(f"{option} is not among the options of {label}")
