@@ -29,7 +29,7 @@ from test_browser_chrome import VISIBLE_TEXT, problems, settle
 from dashboard_lib import auth, ingest
 from dashboard_lib.scope import Viewer
 from dashboard_lib.store import Store
-from devkit.browser import build_demo, chromium, settle, start_server, stop_server, watched_page
+from devkit.browser import build_demo, chromium, start_server, stop_server, watched_page
 
 SHOTS = ARTIFACTS / "reporting"
 PW = "reporting-password-2026"
