@@ -1403,6 +1403,11 @@ def _report(progress: Progress | None, share: float, key: str, lang: str, **valu
         progress(min(max(share, 0.0), 1.0), t(key, lang, **values))
 
 
+def _picture_key(cache_key: tuple, k: int, width: int, height: int) -> tuple:
+    """Where slide ``k``'s picture of the deck ``cache_key`` is remembered (``cache.PAGES``)."""
+    return (cache_key, "deck_png", k, width, height)
+
+
 def slide_images(
     slides: list[Slide],
     width: int = 1280,
@@ -1470,7 +1475,7 @@ def slide_images(
             png = (
                 draw()
                 if cache_key is None
-                else memo.PAGES.get((cache_key, "deck_png", k, width, height), draw)
+                else memo.PAGES.get(_picture_key(cache_key, k, width, height), draw)
             )
         except ExportUnavailable as exc:
             session.close()  # a browser that failed is not used again (it reopens on demand)
@@ -1499,7 +1504,7 @@ def _draw_stills_while_the_browser_starts(
     for k, s in enumerate(slides):
         if s.empty or s.make_still is None:
             continue
-        if cache_key is not None and (cache_key, "deck_png", k, width, height) in memo.PAGES:
+        if cache_key is not None and _picture_key(cache_key, k, width, height) in memo.PAGES:
             continue
         s.still()
 
