@@ -120,7 +120,9 @@ class BrowserSession:
         self._thread.start()
 
         async def start():
-            k = kaleido.Kaleido(n=1, timeout=self.timeout, path=path, page_generator=page(kaleido))
+            k = _kaleido_keeping_its_page(kaleido)(
+                n=1, timeout=self.timeout, path=path, page_generator=page(kaleido)
+            )
             await k.open()
             return k
 
@@ -249,6 +251,23 @@ def page(kaleido) -> Any:
     held every browser start until the request failed (about 0.6 s here), and online it was a
     request leaving the server at run time. The charts have no LaTeX, so nothing needs it."""
     return kaleido.PageGenerator(mathjax=False)
+
+
+@cache
+def _kaleido_keeping_its_page(kaleido) -> Any:
+    """Kaleido, without the reload of its page after every picture. Kaleido reloads the tab
+    (plotly.min.js, 4.6 MB, parsed again) each time a figure is handed back, and waits for it
+    before the picture is returned: about 0.2 s of every picture here, more than drawing a chart.
+    A PNG is drawn in a detached element that plotly purges afterwards, so the page has nothing
+    to reset; a picture that fails closes the whole browser (``slide_images``), so a doubtful page
+    is never used again. Kaleido is pinned in requirements.txt; ``tests/unit/test_deck_offline.py``
+    checks that pictures in a row stay right and that no reload happens."""
+
+    class KeepingItsPage(kaleido.Kaleido):
+        async def _return_kaleido_tab(self, tab) -> None:
+            await self.tabs_ready.put(tab)
+
+    return KeepingItsPage
 
 
 def _import_kaleido():

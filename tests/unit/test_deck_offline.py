@@ -55,3 +55,52 @@ def test_the_warm_browser_lives_while_it_is_asked_for_and_closes_after(monkeypat
         time.sleep(0.1)
     assert deck_export._shared is None, "the warm browser was not closed after its idle time"
     assert time.monotonic() - stopped >= 1.0  # and not at once: the idle time was waited
+
+
+@pytest.mark.skipif(deck_export.browser_path() is None, reason="needs Chromium")
+def test_pictures_in_a_row_are_each_right_without_reloading_the_page(monkeypatch):
+    """Kaleido reloads its page after every picture (about 0.2 s each here); the session keeps
+    the page instead. A picture drawn after others must be the one drawn alone: same size, same
+    pixels, nothing left over from the figure before it (a wide chart with a legend, then a
+    small map-like scatter in another font, then the first chart again)."""
+    from io import BytesIO
+
+    import kaleido._kaleido_tab._tab as ktab
+    from PIL import Image, ImageChops
+
+    go = deck_export.go
+    bars = go.Figure(go.Bar(x=["签约", "备案", "启动"], y=[30, 12, 5], name="县中"))
+    bars.update_layout(title="进展", showlegend=True, font_family="Noto Sans CJK SC")
+    dots = go.Figure(
+        go.Scatter(
+            x=[100, 101, 103], y=[35, 36, 34], mode="markers+text", text=["甘肃", "青海", "宁夏"]
+        )
+    )
+    dots.update_layout(title="Map", font_family="serif", plot_bgcolor="#003366")
+
+    def pixels(png: bytes) -> Image.Image:
+        return Image.open(BytesIO(png)).convert("RGB")
+
+    with deck_export.BrowserSession() as alone:
+        bars_alone = pixels(alone.png(bars, 640, 360))
+    with deck_export.BrowserSession() as alone:
+        dots_alone = pixels(alone.png(dots, 300, 500, scale=2))
+    reloads = []
+    real_reload = ktab._KaleidoTab.reload
+
+    async def counted(self):
+        reloads.append(1)
+        await real_reload(self)
+
+    monkeypatch.setattr(ktab._KaleidoTab, "reload", counted)
+    with deck_export.BrowserSession() as session:
+        drawn = [
+            pixels(session.png(bars, 640, 360)),
+            pixels(session.png(dots, 300, 500, scale=2)),
+            pixels(session.png(bars, 640, 360)),
+        ]
+    assert reloads == [], "the page was reloaded between pictures"
+    assert [im.size for im in drawn] == [(640, 360), (600, 1000), (640, 360)]
+    for im, want in zip(drawn, (bars_alone, dots_alone, bars_alone), strict=True):
+        assert ImageChops.difference(im, want).getbbox() is None, "a picture differs from alone"
+    assert ImageChops.difference(drawn[0], drawn[2]).getbbox() is None
