@@ -39,6 +39,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from lxml import etree
 from PIL import Image, ImageFont
 from pptx import Presentation
@@ -80,6 +81,24 @@ def browser_path() -> str | None:
         if Path(candidate).exists():
             return candidate
     return shutil.which("chromium") or shutil.which("google-chrome")
+
+
+PICTURE_TEMPLATE = "plotly_white"
+
+
+def for_picture(fig: go.Figure) -> go.Figure:
+    """A copy of ``fig`` in the template every picture is drawn in, whatever the process's
+    default. A figure takes plotly's default template when it is made, and inside Streamlit that
+    default is Streamlit's own (``pio.templates.default = "streamlit"``, set by ``st.plotly_chart``):
+    a template of colour placeholders for Streamlit's frontend, without plotly's automargin. So
+    the app's exported charts had their axis labels cut (签约 → 约) and their axis titles over the
+    ticks, while the same export made outside Streamlit (the bench, the unit tests) was right.
+    The axes' automargin is also set on the figure itself, as the live deck does."""
+    out = go.Figure(fig)
+    out.update_layout(template=pio.templates[PICTURE_TEMPLATE])
+    out.update_xaxes(automargin=True)
+    out.update_yaxes(automargin=True)
+    return out
 
 
 class BrowserSession:
@@ -134,11 +153,11 @@ class BrowserSession:
         self.started = True
 
     def png(self, fig: go.Figure, width: int = 1280, height: int = 640, scale: float = 1) -> bytes:
-        """A figure as PNG."""
+        """A figure as PNG (in the pictures' own template, ``for_picture``)."""
         self._open()
         opts = {"format": "png", "width": width, "height": height, "scale": scale}
         try:
-            return self._run(self._k.calc_fig(fig, opts=opts))
+            return self._run(self._k.calc_fig(for_picture(fig), opts=opts))
         except Exception as exc:
             raise ExportUnavailable("deck_export_chart_failed", error=type(exc).__name__) from exc
 

@@ -104,3 +104,50 @@ def test_pictures_in_a_row_are_each_right_without_reloading_the_page(monkeypatch
     for im, want in zip(drawn, (bars_alone, dots_alone, bars_alone), strict=True):
         assert ImageChops.difference(im, want).getbbox() is None, "a picture differs from alone"
     assert ImageChops.difference(drawn[0], drawn[2]).getbbox() is None
+
+
+@pytest.mark.skipif(deck_export.browser_path() is None, reason="needs Chromium")
+def test_a_picture_made_inside_streamlit_is_the_picture_made_outside(monkeypatch):
+    """Inside the app plotly's default template is Streamlit's (set by ``st.plotly_chart``), and
+    a figure takes the default when it is made: the exported charts then lost plotly's
+    automargin and had their labels cut (签约 → 约). A chart made under either default must be
+    drawn the same, and its labels inside the picture."""
+    from io import BytesIO
+
+    import plotly.io as pio
+    from PIL import Image, ImageChops
+    from streamlit.elements.lib.streamlit_plotly_theme import configure_streamlit_plotly_theme
+
+    go = deck_export.go
+
+    def chart() -> go.Figure:  # like the progress slide: long category labels on the y axis
+        fig = go.Figure(
+            go.Bar(
+                y=["签约（协议）", "备案（省厅）", "启动（到校）"],
+                x=[108, 107, 93],
+                orientation="h",
+                marker_color="#5aa150",
+            )
+        )
+        fig.update_layout(
+            title="协议里程碑",
+            margin=dict(l=10, r=10, t=40, b=10),
+            yaxis_title="里程碑",
+            xaxis_title="项目数（个）",
+        )
+        return fig
+
+    monkeypatch.setattr(pio.templates, "default", "plotly")
+    outside = chart()
+    configure_streamlit_plotly_theme()
+    monkeypatch.setattr(pio.templates, "default", "streamlit")
+    inside = chart()
+    assert inside.layout.template != outside.layout.template  # the two defaults differ
+    with deck_export.BrowserSession() as session:
+        a, b = (
+            Image.open(BytesIO(session.png(f, 640, 360))).convert("RGB") for f in (outside, inside)
+        )
+    assert ImageChops.difference(a, b).getbbox() is None, "the picture depends on the default"
+    # the labels are inside: the picture's left edge column is background, nothing cut there
+    edge = {a.getpixel((0, y)) for y in range(a.height)}
+    assert edge == {(255, 255, 255)}, edge
