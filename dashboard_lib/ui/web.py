@@ -2,8 +2,8 @@
 
 A Streamlit script talks to the browser only over its websocket, so it cannot set an HttpOnly
 cookie. After a successful log-in the script therefore makes a one-time code
-(``issue_code``: random, kept ≤ ``CODE_SECONDS`` in this process, good once) and sends the top
-page to ``SESSION_PATH?code=…&next=…``; that route swaps the code for the session cookie
+(``issue_code``: random, good ≤ ``CODE_SECONDS`` and once) and sends the top page to
+``SESSION_PATH?code=…&next=…``; that route swaps the code for the session cookie
 (HttpOnly, SameSite=Strict, Path=/, Secure behind HTTPS) and redirects (303) to ``next``, a
 checked local path. ``LOGOUT_PATH`` clears the cookie the same way. The cookie's token is still
 read by the script from the websocket's handshake (``st.context.cookies``) and checked against
@@ -14,12 +14,17 @@ SAMEORIGIN`` and ``Content-Security-Policy: frame-ancestors 'self'``; Streamlit'
 the folium map are same-origin frames), ``X-Content-Type-Options: nosniff`` and
 ``Referrer-Policy: same-origin``. ``deploy/nginx.conf`` sets the same headers in front.
 
-Nothing here needs a browser or a database: the route functions take a Starlette ``Request``.
+The codes are kept in this process (the embedded default has one process), or with
+``XZ_DATABASE_URL`` in PostgreSQL (``_SharedCodes``), so that the route redeems a code on any
+replica, not only the one whose script issued it.
+
+Nothing here needs a browser; the route functions take a Starlette ``Request``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 import threading
@@ -38,6 +43,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 _MAX_NEXT = 2000
+_log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------------- one-time codes
@@ -66,15 +72,96 @@ class _Codes:
         return entry[0]
 
 
+def _seal(token: str, code: str) -> str:
+    """``token`` sealed with ``code``: what the database keeps cannot be made a cookie without
+    the code, of which it keeps only the hash (the same XOR opens it)."""
+    raw = token.encode()
+    pad = hashlib.shake_256(b"xz-sign-in-code:" + code.encode()).digest(len(raw))
+    return bytes(a ^ b for a, b in zip(raw, pad, strict=True)).hex()
+
+
+def _unseal(sealed: str, code: str) -> str | None:
+    raw = bytes.fromhex(sealed)
+    pad = hashlib.shake_256(b"xz-sign-in-code:" + code.encode()).digest(len(raw))
+    try:
+        return bytes(a ^ b for a, b in zip(raw, pad, strict=True)).decode()
+    except UnicodeDecodeError:
+        return None
+
+
+class _SharedCodes:
+    """The codes in PostgreSQL, for several replicas: a log-in on one replica can be completed
+    by the route on another (nginx's sticky cookie normally sends both to the same one; a
+    replica that dies or restarts between the two no longer loses the sign-in). A code is good
+    once across all replicas (taken by one ``DELETE … RETURNING``) and for ``CODE_SECONDS`` by
+    the server's clock. The table holds the code's SHA-256 and the token sealed with the code;
+    it is not part of the published snapshot (``pgsync`` copies only the schema's tables)."""
+
+    DDL = """CREATE TABLE IF NOT EXISTS sign_in_code (code_sha256 text PRIMARY KEY,
+        sealed text NOT NULL, expires timestamptz NOT NULL)"""
+
+    def __init__(self, url: str):
+        self.url = url
+        self._ready = False
+
+    def _connect(self):
+        from ..store import pg
+
+        conn = pg.connect(self.url, autocommit=True)
+        if not self._ready:
+            conn.execute(self.DDL)
+            self._ready = True
+        return conn
+
+    def issue(self, token: str, seconds: float = CODE_SECONDS) -> str:
+        code = secrets.token_urlsafe(32)
+        with self._connect() as conn:
+            conn.execute("DELETE FROM sign_in_code WHERE expires < now()")
+            conn.execute(
+                "INSERT INTO sign_in_code VALUES (%s, %s, now() + make_interval(secs => %s))",
+                (_sha(code), _seal(token, code), seconds),
+            )
+        return code
+
+    def redeem(self, code: str | None) -> str | None:
+        if not isinstance(code, str) or not code or len(code) > 100:
+            return None
+        with self._connect() as conn:
+            row = conn.execute(
+                "DELETE FROM sign_in_code WHERE code_sha256 = %s RETURNING sealed, expires > now()",
+                (_sha(code),),
+            ).fetchone()
+        if row is None or not row[1]:
+            return None
+        return _unseal(row[0], code)
+
+
 _CODES = _Codes()
+_SHARED: dict[str, _SharedCodes] = {}
+
+
+def _codes() -> _Codes | _SharedCodes:
+    """Where this process keeps its codes: PostgreSQL with ``XZ_DATABASE_URL``, else here."""
+    url = os.environ.get("XZ_DATABASE_URL")
+    if not url:
+        return _CODES
+    if url not in _SHARED:
+        _SHARED[url] = _SharedCodes(url)
+    return _SHARED[url]
 
 
 def issue_code(token: str) -> str:
-    return _CODES.issue(token)
+    return _codes().issue(token)
 
 
 def redeem_code(code: str | None) -> str | None:
-    return _CODES.redeem(code)
+    """The token of a good code, once; None for any other (and when the store cannot be
+    reached: the route then sends the browser on without a cookie, to the sign-in page)."""
+    try:
+        return _codes().redeem(code)
+    except Exception:
+        _log.exception("a sign-in code could not be redeemed")
+        return None
 
 
 def _sha(text: str) -> str:

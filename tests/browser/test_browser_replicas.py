@@ -216,9 +216,24 @@ def clean_chinese_screen(pg) -> None:
 
 # ---------------------------------------------------------------------- 1. one sign-in, two replicas
 def test_a_sign_in_on_replica_1_holds_on_replica_2(deployment, context):
+    """The form is filled on replica 1, and its one-time code is taken by replica 2's route
+    (as when replica 1 goes away between the two, or a balancer without stickiness): the codes
+    are in PostgreSQL, not in replica 1's memory. Then the cookie holds on replica 1 too."""
     r1, r2 = deployment.replicas
     first = context.first_page
+    answered: list[int] = []
+
+    def on_replica_2(route) -> None:  # the same request, answered by replica 2's route
+        answer = route.fetch(url=route.request.url.replace(r1.url, r2.url), max_redirects=0)
+        answered.append(answer.status)
+        route.fulfill(response=answer)
+
+    first.route(f"{r1.url}{web.SESSION_PATH}*", on_replica_2)
     sign_in(first, r1.url)
+    assert "甘肃" in signed_in(first)
+    assert answered == [303], answered  # replica 2 took the code, and nothing else did
+    first.unroute(f"{r1.url}{web.SESSION_PATH}*")
+    first.reload()  # replica 1, which issued the code, sees the cookie replica 2 set
     assert "甘肃" in signed_in(first)
     # the same browser opens replica 2 (another port of the same host: the cookie goes there too)
     first.goto(r2.url + "/")

@@ -103,6 +103,47 @@ def test_code_expires_within_a_minute(monkeypatch):
     assert web.redeem_code(code) is None
 
 
+def test_a_code_issued_on_one_replica_is_redeemed_on_another_once(pg_url, monkeypatch):
+    """With PostgreSQL behind the replicas the codes live there: the route of any replica takes
+    the code another replica's script issued, once; an expired or made-up code gives nothing;
+    the database keeps neither the code nor the token as they are."""
+    import psycopg
+
+    monkeypatch.setenv("XZ_DATABASE_URL", pg_url)
+    replica_1, replica_2 = web._SharedCodes(pg_url), web._SharedCodes(pg_url)
+    token = "tok-" + "x" * 40
+    code = replica_1.issue(token)
+    with psycopg.connect(pg_url) as conn:
+        kept = conn.execute("SELECT code_sha256, sealed FROM sign_in_code").fetchall()
+    assert len(kept) == 1 and code not in str(kept) and token not in str(kept)
+    assert token.encode().hex() not in str(kept)
+    assert replica_2.redeem(code) == token
+    assert replica_1.redeem(code) is None and replica_2.redeem(code) is None  # good once
+    assert replica_2.redeem("made-up") is None
+    old = replica_1.issue("tok-old", seconds=-1)
+    assert replica_2.redeem(old) is None
+    # the module's own functions use PostgreSQL when XZ_DATABASE_URL is set: the route of this
+    # process redeems a code issued by another process's script
+    code = replica_1.issue("tok-via-route")
+    (cookie,) = set_cookies(web.session_endpoint(request(f"{web.SESSION_PATH}?code={code}")))
+    assert cookie.startswith("xz_session=tok-via-route;")
+    assert code not in str(web._CODES._codes)  # not the in-process codes
+
+
+def test_a_code_cannot_be_redeemed_while_postgres_is_away(pg_url, pg_cluster, monkeypatch):
+    """The route does not fail with a traceback when the store is away: no cookie, and the
+    browser goes on to the page (which asks to sign in); the code works once it is back."""
+    monkeypatch.setenv("XZ_DATABASE_URL", pg_url)
+    code = web.issue_code("tok-outage")
+    pg_cluster.stop()
+    try:
+        out = web.session_endpoint(request(f"{web.SESSION_PATH}?code={code}&next=/"))
+        assert out.status_code == 303 and set_cookies(out) == []
+    finally:
+        pg_cluster.start()
+    assert web.redeem_code(code) == "tok-outage"
+
+
 @pytest.mark.parametrize(
     "headers,scheme,env,secure",
     [
