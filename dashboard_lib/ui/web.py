@@ -72,20 +72,21 @@ class _Codes:
         return entry[0]
 
 
+def _xor_with_code(data: bytes, code: str) -> bytes:
+    pad = hashlib.shake_256(b"xz-sign-in-code:" + code.encode()).digest(len(data))
+    return bytes(a ^ b for a, b in zip(data, pad, strict=True))
+
+
 def _seal(token: str, code: str) -> str:
     """``token`` sealed with ``code``: what the database keeps cannot be made a cookie without
     the code, of which it keeps only the hash (the same XOR opens it)."""
-    raw = token.encode()
-    pad = hashlib.shake_256(b"xz-sign-in-code:" + code.encode()).digest(len(raw))
-    return bytes(a ^ b for a, b in zip(raw, pad, strict=True)).hex()
+    return _xor_with_code(token.encode(), code).hex()
 
 
 def _unseal(sealed: str, code: str) -> str | None:
-    raw = bytes.fromhex(sealed)
-    pad = hashlib.shake_256(b"xz-sign-in-code:" + code.encode()).digest(len(raw))
     try:
-        return bytes(a ^ b for a, b in zip(raw, pad, strict=True)).decode()
-    except UnicodeDecodeError:
+        return _xor_with_code(bytes.fromhex(sealed), code).decode()
+    except (ValueError, UnicodeDecodeError):
         return None
 
 
