@@ -106,11 +106,16 @@ class _SharedCodes:
         self._ready = False
 
     def _connect(self):
+        import psycopg
+
         from ..store import pg
 
         conn = pg.connect(self.url, autocommit=True)
         if not self._ready:
-            conn.execute(self.DDL)
+            try:
+                conn.execute(self.DDL)
+            except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
+                pass  # two replicas' first sign-ins at once: the other one made it
             self._ready = True
         return conn
 

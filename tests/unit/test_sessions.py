@@ -130,6 +130,18 @@ def test_a_code_issued_on_one_replica_is_redeemed_on_another_once(pg_url, monkey
     assert code not in str(web._CODES._codes)  # not the in-process codes
 
 
+def test_first_sign_ins_on_several_replicas_at_once_all_get_their_code(pg_url):
+    """Each replica makes the codes' table on its first sign-in; eight at the same moment on a
+    database without it must all get a code that works (PostgreSQL's CREATE TABLE IF NOT EXISTS
+    can still fail for all but one of concurrent makers)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    replicas = [web._SharedCodes(pg_url) for _ in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda r: r.issue(f"tok-{id(r)}"), replicas))
+    assert [replicas[0].redeem(c) for c in codes] == [f"tok-{id(r)}" for r in replicas]
+
+
 def test_a_code_cannot_be_redeemed_while_postgres_is_away(pg_url, pg_cluster, monkeypatch):
     """The route does not fail with a traceback when the store is away: no cookie, and the
     browser goes on to the page (which asks to sign in); the code works once it is back."""
