@@ -242,26 +242,28 @@ def _number_of(
     return v
 
 
+def _county_of_row(rownum, rec, ref: Reference, prov: int | None, problems) -> int | None:
+    """The row's county (its name, or part of it, within the row's province), or None with the
+    problem said: missing, unknown in the province, or matching several (the candidates named)."""
+    ctext = rec.get("county", "")
+    if not ctext:
+        problems.append(Problem(rownum, "county", "", "ingest_r_missing"))
+        return None
+    if prov is None:
+        return None
+    found, cands = ref.county(ctext, prov)
+    if len(found) == 1:
+        return found[0]
+    reason = "ingest_r_ambiguous_county" if found else "ingest_r_unknown_county"
+    problems.append(Problem(rownum, "county", ctext, reason, "、".join(cands)))
+    return None
+
+
 def _validate_project(rownum, rec, ref: Reference, viewer: Viewer, problems) -> dict | None:
     school = _req_text(rownum, rec, "school", problems)
     uid = _university_of_row(rownum, rec, ref, problems, True)
     prov = _province_of_row(rownum, rec, ref, problems, True)
-    county = None
-    ctext = rec.get("county", "")
-    if not ctext:
-        problems.append(Problem(rownum, "county", "", "ingest_r_missing"))
-    elif prov is not None:
-        found, cands = ref.county(ctext, prov)
-        if len(found) == 1:
-            county = found[0]
-        elif found:
-            problems.append(
-                Problem(rownum, "county", ctext, "ingest_r_ambiguous_county", "、".join(cands))
-            )
-        else:
-            problems.append(
-                Problem(rownum, "county", ctext, "ingest_r_unknown_county", "、".join(cands))
-            )
+    county = _county_of_row(rownum, rec, ref, prov, problems)
     signed = _date_of(rownum, rec, "signed_date", ref, problems, False)
     cycle_no = _cycle_of_row(rownum, rec, problems)
     if prov is not None and _scope_problem(viewer, prov, None):
@@ -273,7 +275,9 @@ def _validate_project(rownum, rec, ref: Reference, viewer: Viewer, problems) -> 
             Problem(rownum, "university", rec.get("university", ""), "ingest_r_out_of_scope")
         )
     if county is not None and ref._county_prov.get(county, prov) != prov:
-        problems.append(Problem(rownum, "county", ctext, "ingest_r_unknown_county", ""))
+        problems.append(
+            Problem(rownum, "county", rec.get("county", ""), "ingest_r_unknown_county", "")
+        )
     if problems or county is None:
         return None
     existing = ref._by_school_county.get((_key(school), county))
@@ -608,17 +612,7 @@ def _validate_comparison(rownum, rec, ref: Reference, viewer: Viewer, problems) 
         )
         prov = None
     school = _req_text(rownum, rec, "school", problems)
-    county = None
-    ctext = rec.get("county", "")
-    if not ctext:
-        problems.append(Problem(rownum, "county", "", "ingest_r_missing"))
-    elif prov is not None:
-        found, cands = ref.county(ctext, prov)
-        if len(found) == 1:
-            county = found[0]
-        else:
-            reason = "ingest_r_ambiguous_county" if found else "ingest_r_unknown_county"
-            problems.append(Problem(rownum, "county", ctext, reason, "、".join(cands)))
+    county = _county_of_row(rownum, rec, ref, prov, problems)
     if school and county is not None and (_key(school), county) in ref._by_school_county:
         problems.append(Problem(rownum, "school", school, "ingest_r_cmp_programme_school"))
     year, indicator, value = _outcome_fields(rownum, rec, ref, problems)
