@@ -106,16 +106,16 @@ class _SharedCodes:
         self._ready = False
 
     def _connect(self):
-        import psycopg
-
         from ..store import pg
 
         conn = pg.connect(self.url, autocommit=True)
         if not self._ready:
-            try:
+            # replicas' first sign-ins at the same moment: CREATE TABLE IF NOT EXISTS alone still
+            # fails for all but one concurrent maker (pg_type's unique index, or "type already
+            # exists"), so the makers take turns under a transaction's advisory lock
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('xz sign_in_code'))")
                 conn.execute(self.DDL)
-            except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
-                pass  # two replicas' first sign-ins at once: the other one made it
             self._ready = True
         return conn
 
