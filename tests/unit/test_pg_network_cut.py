@@ -49,6 +49,10 @@ def own_network():
         pytest.skip("needs root and iproute2 (ip netns) to cut a network link")
     n = os.getpid() % 200 + 20
     ns, here, there = f"xzcut{n}", f"xzc{n}a", f"xzc{n}b"
+    # a run killed before its clean-up leaves its namespace and link behind, and a later run
+    # whose process id falls on the same name would be skipped (a fresh-clone CI run was)
+    subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+    subprocess.run(["ip", "link", "del", here], capture_output=True)
     try:
         _ip("netns", "add", ns)
     except (subprocess.CalledProcessError, OSError) as exc:
